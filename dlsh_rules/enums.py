@@ -1,0 +1,169 @@
+"""The record format's enumerations, with the Chinese label of every value.
+
+A value's Chinese label is accepted as an alias on input and shown in reports. A rule pack may
+add values of its own (record-format.md); `EnumTable.extend` makes the table a pack validates
+records with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+BASE: dict[str, dict[str, str]] = {
+    "role": {
+        "secretary": "党组书记",
+        "member": "党组成员",
+        "department_head": "处室/中心主要负责人",
+        "guide": "到会指导的上级领导",
+        "observer": "列席人员",
+        "other": "其他人员",
+    },
+    "org_kind": {
+        "discipline_commission": "省纪委",
+        "organization_department": "省委组织部",
+        "organs_work_committee": "省直机关工委",
+        "stationed_discipline_group": "驻厅纪检组",
+        "other": "其他机构",
+    },
+    "represents": {
+        "personnel_office": "人事处",
+        "organ_party_committee": "机关党委",
+        "organ_discipline_committee": "机关纪委",
+    },
+    "agenda_kind": {
+        "preparation_report": "通报准备情况",
+        "prior_rectification_report": "通报上次整改落实情况",
+        "guidance_remarks": "指导同志提要求",
+        "group_check": "代表党组作对照检查",
+        "members_self_criticism": "成员依次自我批评",
+        "summary": "总结",
+    },
+    "report_kind": {
+        "prior_rectification": "上年度整改落实情况",
+        "personal_matters": "个人有关事项",
+        "inspection_explanation": "巡视反馈及约谈函询说明",
+    },
+    "item_status": {
+        "done": "已完成",
+        "in_progress": "正在整改",
+        "not_started": "尚未整改",
+    },
+    "activity_kind": {
+        "mobilization_meeting": "动员部署党组会议",
+        "self_study": "个人自学",
+        "group_study": "中心组集中学习研讨",
+        "opinion_solicitation": "征求意见",
+        "opinion_discussion": "党组书记召开会议讨论党组意见",
+        "briefing_meeting": "情况通报会",
+    },
+    "form": {
+        "symposium": "座谈会",
+        "interview": "个别访谈",
+        "questionnaire": "征求意见表",
+        "suggestion_box": "征求意见箱",
+        "online": "网络征询",
+    },
+    "audience": {
+        "party_members": "党员",
+        "cadres": "干部",
+        "public": "群众",
+    },
+    "scope": {
+        "bureau_organs": "局机关",
+        "subordinate_bureaus": "市州局",
+    },
+    "attendee_group": {
+        "bureau_leaders": "局领导",
+        "subordinate_bureau_chiefs": "市县局长代表",
+        "department_heads": "处室主要负责人",
+        "deputy_chief_engineers": "副总工程师",
+        "centre_directors": "中心主任",
+        "retired_cadres": "老干部代表",
+    },
+    "talk_mode": {
+        "in_person": "面对面",
+        "phone": "电话",
+        "video": "视频",
+        "written": "书面",
+    },
+    "document_kind": {
+        "notice": "上级通知",
+        "request_for_meeting": "请示",
+        "implementation_plan": "实施方案",
+        "opinion_list": "征求意见清单",
+        "problem_list": "整改问题清单",
+        "check_material": "对照检查材料",
+        "speech_outline": "发言提纲",
+        "minutes": "会议记录",
+        "situation_report": "情况报告",
+        "rectification_plan": "整改方案",
+        "rectification_list": "整改清单",
+        "special_rectification_plan": "专项整治方案",
+        "other": "其他材料",
+    },
+    "topic": {
+        "personal_matters": "本人重大事项",
+        "family_employment": "配偶子女从业",
+        "inspection_feedback": "巡视反馈",
+        "inquiry_letters": "组织约谈函询",
+    },
+    "purpose": {
+        "pre_review": "会前审查",
+        "review": "整改审阅",
+        "filing": "备案",
+    },
+    "approval_subject": {
+        "briefing": "召开情况通报会",
+        "other": "其他事项",
+    },
+    "source_kind": {
+        "opinion": "征求的意见",
+        "criticism": "会上批评意见",
+        "self": "自己查摆",
+        "superior": "上级点明",
+    },
+    "rectification_status": {
+        "open": "整改中",
+        "closed": "已销号",
+    },
+}
+
+
+@dataclass(frozen=True)
+class EnumTable:
+    """Every enumeration's values and labels, and the alias map that normalises input."""
+
+    labels: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({k: MappingProxyType(v) for k, v in BASE.items()})
+    )
+
+    def __post_init__(self) -> None:
+        aliases: dict[str, dict[str, str]] = {}
+        for name, values in self.labels.items():
+            table = {value: value for value in values}
+            for value, label in values.items():
+                table.setdefault(label, value)
+            aliases[name] = table
+        object.__setattr__(self, "_aliases", aliases)
+
+    def normalise(self, name: str, value: str) -> str | None:
+        """The English identifier for ``value`` (identifier or Chinese label), or None."""
+        aliases: dict[str, dict[str, str]] = self._aliases  # type: ignore[attr-defined]
+        return aliases[name].get(value)
+
+    def label(self, name: str, value: str) -> str:
+        return self.labels.get(name, {}).get(value, value)
+
+    def values(self, name: str) -> list[str]:
+        return list(self.labels[name])
+
+    def extend(self, extra: Mapping[str, Mapping[str, str]]) -> EnumTable:
+        merged = {name: dict(values) for name, values in self.labels.items()}
+        for name, values in extra.items():
+            merged.setdefault(name, {}).update(values)
+        return EnumTable(MappingProxyType({k: MappingProxyType(v) for k, v in merged.items()}))
+
+
+DEFAULT = EnumTable()

@@ -1,0 +1,73 @@
+"""Input problems: what was wrong, where, what was expected and what was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class Text(NamedTuple):
+    """A message in both languages the tool speaks; Chinese first."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file (record, rule file, pack manifest, waiver file)."""
+
+    file: str
+    pointer: str  # JSON pointer inside the document; "" is the whole document
+    expected: Text
+    found: str
+    line: int | None = None  # 1-based, where the source text allows
+    column: int | None = None  # 1-based
+    code: str = "invalid"
+
+    def location(self) -> str:
+        loc = self.file
+        if self.line is not None:
+            loc += f":{self.line}"
+            if self.column is not None:
+                loc += f":{self.column}"
+        return loc
+
+    def render(self, lang: str = "zh") -> str:
+        where = self.pointer or "/"
+        if lang == "en":
+            return (
+                f"{self.location()}: at {where}: expected {self.expected.en}; found {self.found}"
+            )
+        return f"{self.location()}：位置 {where}：应为{self.expected.zh}；实际为 {self.found}"
+
+
+@dataclass
+class InputError(Exception):
+    """Raised when an input cannot be checked. Carries every problem found, not just the first."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str = "zh") -> str:
+        return "\n".join(p.render(lang) for p in self.problems)
+
+
+def describe(value: object, limit: int = 60) -> str:
+    """A short, quoted rendering of a found value for messages."""
+    if isinstance(value, str):
+        text = value if len(value) <= limit else value[: limit - 1] + "…"
+        return repr(text)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, dict):
+        return "an object" if len(value) else "an empty object"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

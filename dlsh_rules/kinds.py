@@ -1,0 +1,734 @@
+"""The check kinds: one pure function per kind, and the table that names them.
+
+As in python-jsonschema's keyword table, a kind is a function ``(ctx, spec) -> Outcome`` that
+returns findings instead of raising, and the engine stamps them with the rule's id, clause,
+severity, waivers and as-of status. A kind knows nothing of any particular rule id: every
+number, list and text it uses comes from its spec, which comes from a rule file.
+
+Adding a kind = one spec model, one function, one line in ``KINDS``, and data-driven tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from .errors import Text
+from .query import Condition, DateSpec, Failure, Path, Selection, SpecError, key_of, normalise
+
+if TYPE_CHECKING:
+    from .engine import Context
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found wrong, before the engine adds waivers and status."""
+
+    subject: str | None
+    message: Text
+    path: str | None = None
+    due: dt.date | None = None
+    severity: Severity | None = None  # overrides the rule's for this finding
+    expected: Text | None = None
+    found: str | None = None
+
+
+@dataclass
+class Outcome:
+    checked: int = 0  # how many subjects the check looked at; 0 means not applicable
+    findings: list[Finding] = field(default_factory=list)
+
+
+# --- spec field types: compiled at pack load, validated with a clear message --------------------
+
+
+def _compiler(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def compile_(value: Any) -> Any:
+        if not isinstance(value, (dict, list, str, int)):
+            return value  # already compiled (model_construct / copy)
+        try:
+            return parse(value)
+        except SpecError as exc:
+            where = f" (at {exc.where})" if exc.where else ""
+            raise PydanticCustomError("rule_query", "{msg}{where}", {"msg": str(exc), "where": where}) from None
+
+    return compile_
+
+
+def _ref(name: str) -> WithJsonSchema:
+    return WithJsonSchema({"$ref": f"#/$defs/{name}"})
+
+
+Sel = Annotated[Selection, BeforeValidator(_compiler(Selection.parse)), _ref("selection")]
+Cond = Annotated[Condition, BeforeValidator(_compiler(Condition.parse)), _ref("condition")]
+PathT = Annotated[Path, BeforeValidator(_compiler(Path.parse)), _ref("path")]
+DateT = Annotated[DateSpec, BeforeValidator(_compiler(DateSpec.parse)), _ref("date_bound")]
+
+
+class I18n(BaseModel):
+    """A text in Chinese and English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    zh: str
+    en: str
+
+    def text(self) -> Text:
+        return Text(self.zh, self.en)
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    severity: Severity | None = Field(
+        default=None, description="Overrides the rule's severity for findings of this check."
+    )
+    what: I18n | None = Field(default=None, description="What is required, as a noun phrase.")
+    message: I18n | None = Field(
+        default=None,
+        description="Finding message template; {subject}, {expected}, {found}, {due}, {what}.",
+    )
+
+
+# --- helpers shared by the kinds ----------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{(subject|expected|found|due|what)\}")
+
+
+def _fill(template: I18n, values: dict[str, Text]) -> Text:
+    # A plain substitution, not str.format: a rule file must not reach attributes of objects.
+    def sub(lang: str) -> Callable[[re.Match[str]], str]:
+        return lambda m: values.get(m.group(1), Text("", "")).get(lang)
+
+    return Text(_PLACEHOLDER.sub(sub("zh"), template.zh), _PLACEHOLDER.sub(sub("en"), template.en))
+
+
+def _what(spec: Spec, zh: str, en: str) -> Text:
+    return spec.what.text() if spec.what else Text(zh, en)
+
+
+def _plain(text: str) -> Text:
+    return Text(text, text)
+
+
+def _finding(
+    spec: Spec,
+    subject: str | None,
+    default: Text,
+    *,
+    subject_name: Text,
+    path: str | None,
+    due: dt.date | None = None,
+    expected: Text | None = None,
+    found: str | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    message = default
+    if spec.message is not None:
+        message = _fill(spec.message, {
+            "subject": subject_name,
+            "expected": expected or Text("", ""),
+            "found": _plain(found or ""),
+            "due": _plain(due.isoformat() if due else ""),
+            "what": _what(spec, "", ""),
+        })
+    return Finding(subject, message, path, due, severity or spec.severity, expected, found)
+
+
+def _join_failures(failures: list[Failure]) -> tuple[Text, str]:
+    expected = Text("；".join(f.expected.zh for f in failures), "; ".join(f.expected.en for f in failures))
+    found = "; ".join(f.found for f in failures)
+    return expected, found
+
+
+def _due(failures: Iterable[Failure]) -> dt.date | None:
+    dues = [f.due for f in failures if f.due is not None]
+    return min(dues) if dues else None
+
+
+def _field_pointer(base: str | None, failure: Failure) -> str | None:
+    if base is None or not failure.field or "." in failure.field or failure.field.startswith("@"):
+        return base
+    return f"{base}/{failure.field}"
+
+
+def _subject_key(ctx: Context, item: Any, subject: Path | None) -> str | None:
+    if subject is not None:
+        found = subject.first(ctx, item)
+        return None if found is None else str(key_of(found))
+    if isinstance(item, dict):
+        for name in ("id", "person"):
+            if isinstance(item.get(name), str):
+                return str(item[name])
+        return None
+    return None if item is None else str(item)
+
+
+# --- each: every selected object satisfies a condition -------------------------------------------
+
+
+class EachSpec(Spec):
+    """Every selected object satisfies `require` (objects failing `when` are skipped)."""
+
+    kind: Literal["each"]
+    select: Sel
+    when: Cond | None = None
+    require: Cond
+    min_items: int = Field(default=0, ge=0, description="Fewer selected objects is a finding.")
+    subject: PathT | None = Field(default=None, description="Path naming each object's subject.")
+
+
+def check_each(ctx: Context, spec: EachSpec) -> Outcome:
+    items = spec.select.items(ctx)
+    if spec.when is not None:
+        when = spec.when
+        items = [i for i in items if when.holds(ctx, ctx.as_object(i))]
+    out = Outcome(checked=max(len(items), 1 if spec.min_items else 0))
+    if len(items) < spec.min_items:
+        what = _what(spec, "符合条件的记录", "matching entries")
+        out.findings.append(_finding(
+            spec, None,
+            Text(f"应至少有 {spec.min_items} 项{what.zh}，实际 {len(items)} 项",
+                 f"expected at least {spec.min_items} {what.en}, found {len(items)}"),
+            subject_name=Text("", ""), path=ctx.selection_pointer(spec.select),
+            expected=Text(f"至少 {spec.min_items} 项", f"at least {spec.min_items}"), found=str(len(items)),
+        ))
+    for item in items:
+        obj = ctx.as_object(item)
+        failures = spec.require.failures(ctx, obj)
+        if not failures:
+            continue
+        key = _subject_key(ctx, obj, spec.subject)
+        name = ctx.name(key) if key else _what(spec, "记录项", "entry")
+        expected, found = _join_failures(failures)
+        base = ctx.pointer_of(obj)
+        out.findings.append(_finding(
+            spec, key,
+            Text(f"{name.zh}：应{expected.zh}；实际为 {found}", f"{name.en}: expected {expected.en}; found {found}"),
+            subject_name=name, path=_field_pointer(base, failures[0]), due=_due(failures),
+            expected=expected, found=found,
+        ))
+    return out
+
+
+# --- exists: at least `min` selected objects satisfy a condition ---------------------------------
+
+
+class ExistsSpec(Spec):
+    """At least `min` selected objects satisfy `require`."""
+
+    kind: Literal["exists"]
+    select: Sel
+    require: Cond | None = None
+    min: int = Field(default=1, ge=1)
+
+
+def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
+    items = [ctx.as_object(i) for i in spec.select.items(ctx)]
+    what = _what(spec, "所要求的记录", "the required entry")
+    if spec.require is None:
+        good, failing = items, []
+    else:
+        require = spec.require
+        verdicts = [(item, require.failures(ctx, item)) for item in items]
+        good = [item for item, f in verdicts if not f]
+        failing = [(item, f) for item, f in verdicts if f]
+    out = Outcome(checked=1)
+    if len(good) >= spec.min:
+        return out
+    path = ctx.selection_pointer(spec.select)
+    if not items:
+        out.findings.append(_finding(
+            spec, None, Text(f"未记录{what.zh}", f"no {what.en} is recorded"),
+            subject_name=what, path=path, expected=what, found="无 (none)",
+        ))
+        return out
+    for item, failures in failing:
+        key = _subject_key(ctx, item, None)
+        name = ctx.name(key) if key else what
+        expected, found = _join_failures(failures)
+        out.findings.append(_finding(
+            spec, key,
+            Text(f"{what.zh}（{name.zh}）不符合要求：应{expected.zh}；实际为 {found}",
+                 f"{what.en} ({name.en}) does not qualify: expected {expected.en}; found {found}"),
+            subject_name=name, path=_field_pointer(ctx.pointer_of(item), failures[0]),
+            due=_due(failures), expected=expected, found=found,
+        ))
+    if not failing:  # enough objects were not found at all
+        out.findings.append(_finding(
+            spec, None,
+            Text(f"{what.zh}应至少 {spec.min} 项，实际 {len(good)} 项",
+                 f"at least {spec.min} × {what.en} required, found {len(good)}"),
+            subject_name=what, path=path,
+        ))
+    return out
+
+
+# --- coverage: every subject is covered by at least one qualifying item --------------------------
+
+
+class ExcuseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    select: Sel
+    key: PathT
+    reason: PathT | None = None
+    severity: Severity = "warning"
+
+
+class CoverageSpec(Spec):
+    """Each subject is named (through `key`) by at least one item that satisfies `require`."""
+
+    kind: Literal["coverage"]
+    subjects: Sel
+    items: Sel
+    key: PathT | None = Field(
+        default=None, description="Path on an item to the subject key(s) it covers (default: the item)."
+    )
+    same: dict[str, str] = Field(
+        default_factory=dict,
+        description="Item path -> subject path: a covering item must share a value with the subject.",
+    )
+    require: Cond | None = None
+    normalize: Literal["exact", "whitespace", "text", "title"] = "exact"
+    sum: PathT | None = Field(default=None, description="Add up this number over covering items…")
+    min_sum: int | None = Field(default=None, description="…and require at least this total.")
+    excused: ExcuseSpec | None = None
+    min_ratio: float | None = Field(default=None, gt=0, le=1, description="Share of subjects needed.")
+    min_covered: int | None = Field(default=None, ge=1, description="Number of subjects needed.")
+
+
+def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
+    subjects = spec.subjects.items(ctx)
+    norm = spec.normalize
+
+    def k(value: Any) -> Any:
+        key = key_of(value)
+        return normalise(key, norm) if isinstance(key, str) and norm != "exact" else key
+
+    covering: dict[Any, list[Any]] = defaultdict(list)
+    rejected: dict[Any, list[tuple[Any, list[Failure]]]] = defaultdict(list)
+    require = spec.require
+    for raw in spec.items.items(ctx):
+        item = ctx.as_object(raw)
+        if spec.key is not None and isinstance(item, dict):
+            keys = {k(v) for v in spec.key.values(ctx, item)}
+        else:
+            keys = {k(item)}
+        failures = require.failures(ctx, item) if require is not None else []
+        for key in keys:
+            if failures:
+                rejected[key].append((item, failures))
+            else:
+                covering[key].append(item)
+
+    excuses: dict[Any, str] = {}
+    if spec.excused is not None:
+        exc = spec.excused
+        for raw in exc.select.items(ctx):
+            obj = ctx.as_object(raw)
+            reason = exc.reason.first(ctx, obj) if exc.reason else None
+            for key in exc.key.values(ctx, obj):
+                excuses[k(key)] = str(reason or "")
+
+    same = [(Path.parse(i), Path.parse(s)) for i, s in spec.same.items()]
+    what = _what(spec, "所要求的记录", "the required entry")
+    missing: list[tuple[Any, Any, int | None]] = []
+    for subject in subjects:
+        key = k(subject)
+        found = covering.get(key, [])
+        if same and found:
+            subj = ctx.as_object(subject)
+            found = [
+                item for item in found
+                if all(set(map(str, ip.values(ctx, item))) & set(map(str, sp.values(ctx, subj)))
+                       for ip, sp in same)
+            ]
+        total = None
+        if spec.sum is not None:
+            total = sum(v for item in found for v in spec.sum.values(ctx, item) if isinstance(v, int))
+            if total >= (spec.min_sum or 0):
+                continue
+        elif found:
+            continue
+        missing.append((subject, key, total))
+
+    out = Outcome(checked=len(subjects))
+    needed = len(subjects)
+    if spec.min_ratio is not None:
+        needed = -(-int(spec.min_ratio * 1_000_000) * len(subjects) // 1_000_000)  # ceil, exact
+    if spec.min_covered is not None:
+        needed = min(spec.min_covered, len(subjects)) if spec.min_covered <= len(subjects) else spec.min_covered
+    covered = len(subjects) - len(missing)
+    if covered >= needed and (spec.min_ratio is not None or spec.min_covered is not None):
+        return out
+    if spec.min_ratio is not None or spec.min_covered is not None:
+        out.findings.append(_finding(
+            spec, None,
+            Text(f"应至少 {needed} 项满足（{what.zh}），实际 {covered} 项",
+                 f"at least {needed} required ({what.en}), found {covered}"),
+            subject_name=what, path=ctx.selection_pointer(spec.items),
+            expected=Text(f"至少 {needed} 项", f"at least {needed}"), found=str(covered),
+        ))
+    for subject, key, total in missing:
+        label = str(key_of(subject))
+        name = ctx.name(label)
+        path = ctx.pointer_of(ctx.as_object(subject)) if isinstance(subject, (dict, str)) else None
+        if isinstance(subject, str) and subject not in ctx.record.index:
+            path = ctx.selection_pointer(spec.items)
+        if key in excuses:
+            reason = excuses[key] or "—"
+            out.findings.append(_finding(
+                spec, label,
+                Text(f"{name.zh}：缺少{what.zh}（已请假：{reason}）", f"{name.en}: no {what.en} (on approved leave: {reason})"),
+                subject_name=name, path=path, expected=what, found=f"leave: {reason}",
+                severity=spec.excused.severity if spec.excused else None,
+            ))
+            continue
+        detail_zh = detail_en = ""
+        failures: list[Failure] = []
+        if total is not None:
+            detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"
+            detail_en = f" (total {total}, at least {spec.min_sum} required)"
+        elif rejected.get(key):
+            item, failures = rejected[key][0]
+            expected, found = _join_failures(failures)
+            ref = _subject_key(ctx, item, None) or ""
+            detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found}）"
+            detail_en = f" ({ref} does not count: expected {expected.en}; found {found})"
+        out.findings.append(_finding(
+            spec, label,
+            Text(f"{name.zh}：缺少{what.zh}{detail_zh}", f"{name.en}: no {what.en}{detail_en}"),
+            subject_name=name, path=path, due=_due(failures), expected=what,
+            found=detail_en.strip(" ()") or "none",
+        ))
+    return out
+
+
+# --- pairs: every required pair of people has a qualifying item ----------------------------------
+
+
+class StarSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    center: Sel
+    others: Sel
+
+
+class RelationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    left: Sel
+    right: PathT = Field(description="Path from each left person to the people paired with him.")
+
+
+class PairGen(BaseModel):
+    """One way of making the required pairs; give exactly one field."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    all_pairs: Sel | None = Field(default=None, description="Every unordered pair within a set.")
+    ordered_pairs: Sel | None = Field(default=None, description="Every ordered pair within a set.")
+    star: StarSpec | None = Field(default=None, description="The centre with each of the others.")
+    relation: RelationSpec | None = Field(default=None, description="Each person with related ones.")
+
+    def model_post_init(self, _context: Any) -> None:
+        given = [n for n in ("all_pairs", "ordered_pairs", "star", "relation") if getattr(self, n)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of all_pairs, ordered_pairs, star, relation")
+
+
+class PairsSpec(Spec):
+    """Every required pair has an item whose people are that pair and that satisfies `qualify`."""
+
+    kind: Literal["pairs"]
+    pairs: list[PairGen] = Field(min_length=1)
+    items: Sel
+    participants: PathT | None = Field(default=None, description="Unordered: the item's people.")
+    from_: PathT | None = Field(default=None, alias="from", description="Ordered: first person.")
+    to: PathT | None = Field(default=None, description="Ordered: second person.")
+    qualify: Cond | None = None
+    due: DateT | None = Field(default=None, description="Qualifying items must be on or before.")
+    date: PathT = Field(default_factory=lambda: Path.parse("date"))
+    report: Literal["missing", "late"] = Field(
+        default="missing", description="Report pairs with no qualifying item, or only late ones."
+    )
+
+    def model_post_init(self, _context: Any) -> None:
+        if (self.participants is None) == (self.from_ is None or self.to is None):
+            raise ValueError("give either participants (unordered) or from and to (ordered)")
+
+
+Pair = tuple[str, str]
+
+
+def _pairs(ctx: Context, gen: PairGen, ordered: bool) -> Iterator[Pair]:
+    def ids(sel: Selection) -> list[str]:
+        return [str(key_of(v)) for v in sel.items(ctx)]
+
+    if gen.all_pairs is not None or gen.ordered_pairs is not None:
+        people = ids(gen.all_pairs or gen.ordered_pairs)  # type: ignore[arg-type]
+        for i, a in enumerate(people):
+            for j, b in enumerate(people):
+                if a != b and (j > i or gen.ordered_pairs is not None):
+                    yield (a, b)
+    elif gen.star is not None:
+        centres = ids(gen.star.center)
+        for c in centres:
+            for o in ids(gen.star.others):
+                if o != c:
+                    yield (c, o)
+    elif gen.relation is not None:
+        for left in gen.relation.left.items(ctx):
+            a = str(key_of(left))
+            for right in gen.relation.right.values(ctx, ctx.as_object(left)):
+                b = str(key_of(right))
+                if a != b:
+                    yield (a, b)
+
+
+def _pair_key(a: str, b: str, ordered: bool) -> Pair:
+    return (a, b) if ordered or a <= b else (b, a)
+
+
+def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
+    ordered = spec.participants is None
+    required: dict[Pair, None] = {}
+    for gen in spec.pairs:
+        for a, b in _pairs(ctx, gen, ordered):
+            required.setdefault(_pair_key(a, b, ordered), None)
+
+    # One pass over the items, indexed by pair: linear in the record, whatever the group's size.
+    good: dict[Pair, list[Any]] = defaultdict(list)
+    bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
+    qualify = spec.qualify
+    for raw in spec.items.items(ctx):
+        item = ctx.as_object(raw)
+        if ordered:
+            lefts = [str(key_of(v)) for v in spec.from_.values(ctx, item)]  # type: ignore[union-attr]
+            rights = [str(key_of(v)) for v in spec.to.values(ctx, item)]  # type: ignore[union-attr]
+            keys = {(a, b) for a in lefts for b in rights if a != b}
+        else:
+            people = sorted({str(key_of(v)) for v in spec.participants.values(ctx, item)})  # type: ignore[union-attr]
+            if len(people) > 12:  # a large gathering is no talk between any pair; cap the fan-out
+                people = people[:12]
+            keys = {(a, b) for i, a in enumerate(people) for b in people[i + 1:]}
+        failures = qualify.failures(ctx, item) if qualify is not None else []
+        for key in keys:
+            if key in required:
+                (bad[key].append((item, failures)) if failures else good[key].append(item))
+
+    due = spec.due.resolve(ctx) if spec.due is not None else None
+    what = _what(spec, "符合要求的记录", "a qualifying entry")
+    sep = ">" if ordered else "~"
+    out = Outcome(checked=len(required))
+    for pair in required:
+        a, b = pair
+        subject = f"{a}{sep}{b}"
+        na, nb = ctx.name(a), ctx.name(b)
+        pair_name = Text(f"{na.zh}{'对' if ordered else '与'}{nb.zh}", f"{na.en} {'→' if ordered else 'and'} {nb.en}")
+        items = good.get(pair, [])
+        path = ctx.selection_pointer(spec.items)
+        if spec.report == "late":
+            if not items or due is None:
+                continue
+            dates = [d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)]
+            if dates and min(dates) <= due:
+                continue
+            shown = min(dates).isoformat() if dates else "无日期 (no date)"
+            out.findings.append(_finding(
+                spec, subject,
+                Text(f"{pair_name.zh}：{what.zh}应不晚于 {due.isoformat()}，实际 {shown}",
+                     f"{pair_name.en}: {what.en} due on or before {due.isoformat()}, held {shown}"),
+                subject_name=pair_name, path=ctx.pointer_of(items[0]) or path, due=due,
+                expected=Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"), found=shown,
+            ))
+            continue
+        if items:
+            continue
+        detail_zh = detail_en = ""
+        if bad.get(pair):
+            item, failures = bad[pair][0]
+            expected, found = _join_failures(failures)
+            ref = _subject_key(ctx, item, None) or ""
+            detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found}）"
+            detail_en = f" ({ref} does not count: expected {expected.en}; found {found})"
+        out.findings.append(_finding(
+            spec, subject,
+            Text(f"{pair_name.zh}：缺少{what.zh}{detail_zh}", f"{pair_name.en}: no {what.en}{detail_en}"),
+            subject_name=pair_name, path=path, due=due, expected=what,
+            found=detail_en.strip(" ()") or "none",
+        ))
+    return out
+
+
+# --- sequence: items appear in a required order -------------------------------------------------
+
+
+class StepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    id: str | None = Field(default=None, description="How findings name the step (default: its number).")
+    match: Cond
+    require: Cond | None = None
+    label: I18n
+
+
+class SequenceSpec(Spec):
+    """The selected list holds the steps in this order (`in_order`), or starts with them (`prefix`)."""
+
+    kind: Literal["sequence"]
+    select: Sel
+    steps: list[StepSpec] = Field(min_length=1)
+    mode: Literal["in_order", "prefix"] = "in_order"
+
+
+def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
+    items = [ctx.as_object(i) for i in spec.select.items(ctx)]
+    base = ctx.selection_pointer(spec.select)
+    out = Outcome(checked=len(spec.steps))
+    cursor = 0
+    for n, step in enumerate(spec.steps, start=1):
+        label = step.label.text()
+        sid = step.id or str(n)
+        if spec.mode == "prefix":
+            at = n - 1 if n - 1 < len(items) and step.match.holds(ctx, items[n - 1]) else None
+        else:
+            at = next((i for i in range(cursor, len(items)) if step.match.holds(ctx, items[i])), None)
+        if at is None:
+            anywhere = next((i for i, it in enumerate(items) if step.match.holds(ctx, it)), None)
+            if anywhere is None:
+                msg = Text(f"缺少第 {sid} 项“{label.zh}”", f"step {sid} “{label.en}” is missing")
+                found = "无 (none)"
+            else:
+                where = "位置" if spec.mode == "prefix" else "顺序"
+                msg = Text(f"第 {sid} 项“{label.zh}”{where}不对：实际位于第 {anywhere + 1} 位",
+                           f"step {sid} “{label.en}” is out of place: it is item {anywhere + 1}")
+                found = f"item {anywhere + 1}"
+            out.findings.append(_finding(
+                spec, f"step-{sid}", msg, subject_name=label,
+                path=ctx.pointer_of(items[anywhere]) if anywhere is not None else base,
+                expected=label, found=found,
+            ))
+            continue
+        cursor = at + 1
+        if step.require is not None:
+            failures = step.require.failures(ctx, items[at])
+            if failures:
+                expected, found = _join_failures(failures)
+                out.findings.append(_finding(
+                    spec, f"step-{sid}",
+                    Text(f"第 {sid} 项“{label.zh}”：应{expected.zh}；实际为 {found}",
+                         f"step {sid} “{label.en}”: expected {expected.en}; found {found}"),
+                    subject_name=label, path=_field_pointer(ctx.pointer_of(items[at]), failures[0]),
+                    expected=expected, found=found,
+                ))
+    return out
+
+
+# --- delivered: documents reach bodies ---------------------------------------------------------
+
+
+class DocumentSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    kind: str
+    owners: Sel = Field(description="Whose document: the value 'group' and/or person ids.")
+
+
+class DeliveredSpec(Spec):
+    """Each listed document exists and is sent to a body of each listed kind."""
+
+    kind: Literal["delivered"]
+    documents: list[DocumentSpec] = Field(min_length=1)
+    to: list[str] = Field(min_length=1, description="Org kinds that must each receive them.")
+    submissions: Sel = Field(
+        default_factory=lambda: Selection.parse({"from": "submissions"}),
+        description="The submissions that count (e.g. filtered by purpose).",
+    )
+    due: DateT | None = None
+    report: Literal["presence", "deadline", "both"] = "both"
+
+
+def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
+    by_doc: dict[str, list[tuple[dict[str, Any], set[str]]]] = defaultdict(list)
+    for raw in spec.submissions.items(ctx):
+        sub = ctx.as_object(raw)
+        kinds = {str(v) for v in Path.parse("to.kind").values(ctx, sub)}
+        for doc in sub.get("documents", []):
+            by_doc[doc].append((sub, kinds))
+    docs_by_owner: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for doc in ctx.record.data.get("documents", []):
+        docs_by_owner[(doc["kind"], str(doc.get("owner")))].append(doc)
+
+    due = spec.due.resolve(ctx) if spec.due is not None else None
+    presence = spec.report in ("presence", "both")
+    deadline = spec.report in ("deadline", "both") and due is not None
+    out = Outcome()
+    for dspec in spec.documents:
+        kind_label = ctx.label("document_kind", dspec.kind)
+        for owner in dspec.owners.items(ctx):
+            owner_key = str(key_of(owner))
+            owner_name = ctx.name(owner_key)
+            out.checked += 1
+            docs = docs_by_owner.get((dspec.kind, owner_key), [])
+            doc_name = Text(f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}")
+            if not docs:
+                if presence:
+                    out.findings.append(_finding(
+                        spec, f"{owner_key}:{dspec.kind}",
+                        Text(f"缺少{doc_name.zh}", f"{doc_name.en} is missing"),
+                        subject_name=doc_name, path="/documents", due=due,
+                        expected=doc_name, found="无 (none)",
+                    ))
+                continue
+            for org_kind in spec.to:
+                org_label = ctx.label("org_kind", org_kind)
+                sent = [(sub, doc) for doc in docs for sub, kinds in by_doc.get(doc["id"], []) if org_kind in kinds]
+                if not sent:
+                    if presence:
+                        out.findings.append(_finding(
+                            spec, f"{docs[0]['id']}>{org_kind}",
+                            Text(f"{doc_name.zh}未报送{org_label.zh}", f"{doc_name.en} was not sent to {org_label.en}"),
+                            subject_name=doc_name, path=ctx.pointer_of(docs[0]), due=due,
+                            expected=Text(f"报送{org_label.zh}", f"sent to {org_label.en}"), found="无 (none)",
+                        ))
+                    continue
+                if not deadline:
+                    continue
+                dates = [sub["date"] for sub, _ in sent if sub.get("date") is not None]
+                if dates and min(dates) <= due:  # type: ignore[operator]
+                    continue
+                first = min(dates).isoformat() if dates else "无日期 (no date)"
+                out.findings.append(_finding(
+                    spec, f"{docs[0]['id']}>{org_kind}",
+                    Text(f"{doc_name.zh}报送{org_label.zh}的日期 {first} 晚于 {due.isoformat()}",  # type: ignore[union-attr]
+                         f"{doc_name.en} reached {org_label.en} on {first}, due {due.isoformat()}"),  # type: ignore[union-attr]
+                    subject_name=doc_name, path=ctx.pointer_of(sent[0][0]), due=due,
+                    expected=Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"),  # type: ignore[union-attr]
+                    found=first,
+                ))
+    return out
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+Check = Annotated[
+    EachSpec | ExistsSpec | CoverageSpec | PairsSpec | SequenceSpec | DeliveredSpec,
+    Field(discriminator="kind"),
+]
+
+KINDS: dict[str, tuple[type[Spec], Callable[[Context, Any], Outcome]]] = {
+    "each": (EachSpec, check_each),
+    "exists": (ExistsSpec, check_exists),
+    "coverage": (CoverageSpec, check_coverage),
+    "pairs": (PairsSpec, check_pairs),
+    "sequence": (SequenceSpec, check_sequence),
+    "delivered": (DeliveredSpec, check_delivered),
+}
+
+
+def run(ctx: Context, spec: Spec) -> Outcome:
+    kind: str = getattr(spec, "kind")  # noqa: B009 - every concrete spec has a kind literal
+    return KINDS[kind][1](ctx, spec)

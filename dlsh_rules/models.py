@@ -1,0 +1,394 @@
+"""Pydantic models of the meeting record (record-format.md, version 1).
+
+The models check shape and values; `validate_record` adds what a schema cannot say: unique ids,
+references that resolve to an object of the right kind, exactly one secretary. Enumerations are
+plain strings checked against an `EnumTable` given in the validation context, because a rule pack
+may add values of its own and Chinese labels are accepted as aliases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError, core_schema
+
+from .dates import parse_date
+from .enums import BASE, DEFAULT, EnumTable
+
+RECORD_FORMAT = "dlsh-record/1"
+
+# Ids are written by hand and appear in finding subjects such as "p2~p3" and "p2>p3", so they
+# may not contain white space, "~", ">" or "/"; letters of any script are allowed.
+ID_PATTERN = r"^[^\s~>/]{1,64}$"
+_ID_RE = re.compile(ID_PATTERN)
+GROUP = "group"
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError("date_type", "a date without time, YYYY-MM-DD")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "date_format", "a real calendar date written YYYY-MM-DD"
+            ) from None
+    raise PydanticCustomError("date_type", "a date string YYYY-MM-DD")
+
+
+Date = Annotated[
+    dt.date,
+    PlainValidator(_date),
+    PlainSerializer(lambda d: d.isoformat(), when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+
+
+def _id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise PydanticCustomError(
+            "id_format", "an id of 1 to 64 characters without white space, '~', '>' or '/'"
+        )
+    return value
+
+
+Id = Annotated[str, AfterValidator(_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
+
+
+class EnumValue:
+    """Marks a string field whose value must be in the named enumeration (aliases accepted)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _check(self, value: str, info: ValidationInfo) -> str:
+        table: EnumTable = (info.context or {}).get("enums", DEFAULT)
+        normal = table.normalise(self.name, value)
+        if normal is None:
+            raise PydanticCustomError(
+                "enum",
+                "one of {allowed}",
+                {"allowed": ", ".join(table.values(self.name)), "enum": self.name},
+            )
+        return normal
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.with_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        values = BASE[self.name]
+        return {
+            "type": "string",
+            "enum": [*values, *[label for label in values.values() if label not in values]],
+            "x-dlsh-enum": self.name,
+            "description": "; ".join(f"{k} = {v}" for k, v in values.items()),
+        }
+
+
+class Ref:
+    """Marks a field whose value is the id of an object of one of ``kinds``."""
+
+    def __init__(self, *kinds: str, group: bool = False) -> None:
+        self.kinds = kinds
+        self.group = group  # the string "group" (the party group) is allowed too
+
+
+PersonRef = Annotated[str, Ref("person")]
+OwnerRef = Annotated[str, Ref("person", group=True)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+
+
+# --- people and bodies -------------------------------------------------------------------------
+
+
+class Unit(Model):
+    name: str
+    party_org: str | None = None
+
+
+class Person(Model):
+    id: Id
+    name: str
+    role: Annotated[str, EnumValue("role")]
+    title: str | None = None
+    supervises: list[Annotated[str, Ref("department")]] = Field(default_factory=list)
+    department: Annotated[str, Ref("department")] | None = None
+    org: Annotated[str, Ref("org")] | None = None
+    represents: Annotated[str, EnumValue("represents")] | None = None
+    has_inspection_feedback: bool = False
+    has_inquiry_letters: bool = False
+
+
+class Org(Model):
+    id: Id
+    name: str
+    kind: Annotated[str, EnumValue("org_kind")]
+
+
+class Department(Model):
+    id: Id
+    name: str
+    head: PersonRef | None = None
+
+
+class Invitation(Model):
+    id: Id | None = None
+    org: Annotated[str, Ref("org")]
+    date: Date | None = None
+    attended_by: list[PersonRef] = Field(default_factory=list)
+
+
+# --- the meeting -------------------------------------------------------------------------------
+
+
+class Absence(Model):
+    person: PersonRef
+    reason: str | None = None
+    leave_approved: bool = False
+
+
+class AgendaItem(Model):
+    kind: Annotated[str, EnumValue("agenda_kind")]
+    by: PersonRef | None = None
+
+
+class SelfCriticism(Model):
+    person: PersonRef
+    on_behalf_of_group: bool = False
+    text: str | None = None
+
+
+class Criticism(Model):
+    id: Id
+    from_: PersonRef = Field(alias="from")
+    to: PersonRef
+    text: str | None = None
+
+
+class ReportedItem(Model):
+    item: Annotated[str, Ref("prior_item")]
+    status: Annotated[str, EnumValue("item_status")]
+    explanation: str | None = None
+
+
+class MeetingReport(Model):
+    person: PersonRef
+    kind: Annotated[str, EnumValue("report_kind")]
+    items: list[ReportedItem] = Field(default_factory=list)
+    text: str | None = None
+
+
+class Meeting(Model):
+    year: int | None = None
+    theme: str | None = None
+    planned_date: Date | None = None
+    date: Date
+    days: int = Field(default=1, ge=0)
+    chair: PersonRef | None = None
+    attendees: list[PersonRef] = Field(default_factory=list)
+    absences: list[Absence] = Field(default_factory=list)
+    agenda: list[AgendaItem] = Field(default_factory=list)
+    self_criticisms: list[SelfCriticism] = Field(default_factory=list)
+    criticisms: list[Criticism] = Field(default_factory=list)
+    reports: list[MeetingReport] = Field(default_factory=list)
+
+
+# --- before and after --------------------------------------------------------------------------
+
+
+class Activity(Model):
+    """One activity; the fields after `participants` belong to particular kinds."""
+
+    id: Id
+    kind: Annotated[str, EnumValue("activity_kind")]
+    date: Date | None = None
+    days: int = Field(default=1, ge=0)
+    title: str | None = None
+    chair: PersonRef | None = None
+    participants: list[PersonRef] = Field(default_factory=list)
+    conveyed: list[Annotated[str, Ref("document")]] = Field(default_factory=list)
+    plan_deployed: bool | None = None
+    person: PersonRef | None = None
+    materials: list[str] = Field(default_factory=list)
+    form: Annotated[str, EnumValue("form")] | None = None
+    audiences: list[Annotated[str, EnumValue("audience")]] = Field(default_factory=list)
+    scope: list[Annotated[str, EnumValue("scope")]] = Field(default_factory=list)
+    opinions: list[Annotated[str, Ref("opinion")]] = Field(default_factory=list)
+    attendee_groups: list[Annotated[str, EnumValue("attendee_group")]] = Field(default_factory=list)
+
+
+class Feedback(Model):
+    by: PersonRef | None = None
+    date: Date | None = None
+    text: str | None = None
+
+
+class Opinion(Model):
+    id: Id
+    text: str
+    form: Annotated[str, EnumValue("form")] | None = None
+    audience: Annotated[str, EnumValue("audience")] | None = None
+    activity: Annotated[str, Ref("activity")] | None = None
+    target: OwnerRef | None = None
+    feedback: Feedback | None = None
+
+
+class Talk(Model):
+    id: Id
+    date: Date | None = None
+    participants: list[PersonRef] = Field(default_factory=list)
+    mode: Annotated[str, EnumValue("talk_mode")] | None = None
+    topic: str | None = None
+
+
+class TalkRequest(Model):
+    id: Id
+    member: PersonRef
+    requested_by: str | None = None
+    date: Date | None = None
+    talk: Annotated[str, Ref("talk")] | None = None
+
+
+class Document(Model):
+    id: Id
+    kind: Annotated[str, EnumValue("document_kind")]
+    owner: OwnerRef | None = None
+    date: Date | None = None
+    title: str | None = None
+    author: PersonRef | None = None
+    reviewed_by: PersonRef | None = None
+    review_date: Date | None = None
+    aspects: list[Annotated[int, Field(ge=1, le=6)]] = Field(default_factory=list)
+    topics: list[Annotated[str, EnumValue("topic")]] = Field(default_factory=list)
+    includes_superior_issues: bool | None = None
+
+
+class Submission(Model):
+    id: Id
+    date: Date | None = None
+    to: list[Annotated[str, Ref("org")]] = Field(default_factory=list)
+    documents: list[Annotated[str, Ref("document")]] = Field(default_factory=list)
+    purpose: Annotated[str, EnumValue("purpose")] | None = None
+
+
+class Approval(Model):
+    id: Id
+    org: Annotated[str, Ref("org")]
+    date: Date | None = None
+    subject: Annotated[str, EnumValue("approval_subject")] | None = None
+
+
+class PriorItem(Model):
+    id: Id
+    owner: OwnerRef
+    text: str | None = None
+
+
+class Source(Model):
+    kind: Annotated[str, EnumValue("source_kind")]
+    ref: Annotated[str, Ref("opinion", "criticism")] | None = None
+
+
+class RectificationItem(Model):
+    id: Id
+    owner: OwnerRef
+    problem: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    measure: str | None = None
+    responsible: PersonRef | None = None
+    due: Date | None = None
+    status: Annotated[str, EnumValue("rectification_status")] | None = None
+    closed_on: Date | None = None
+
+
+class Rectification(Model):
+    prior_items: list[PriorItem] = Field(default_factory=list)
+    items: list[RectificationItem] = Field(default_factory=list)
+
+
+class Institution(Model):
+    id: Id | None = None
+    title: str
+    date: Date | None = None
+
+
+class Waiver(Model):
+    rule: str
+    subject: str | None = None
+    reason: str
+    approved_by: Annotated[str, Ref("org", "person")] | None = None
+    date: Date | None = None
+    expires: Date | None = None
+
+
+class Record(Model):
+    """One meeting record, `dlsh-record/1`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={"$id": "https://dlsh-rules.invalid/schemas/record.schema.json"},
+    )
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    format: Literal["dlsh-record/1"]
+    unit: Unit
+    meeting: Meeting
+    people: list[Person] = Field(min_length=1)
+    orgs: list[Org] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
+    invitations: list[Invitation] = Field(default_factory=list)
+    activities: list[Activity] = Field(default_factory=list)
+    opinions: list[Opinion] = Field(default_factory=list)
+    talks: list[Talk] = Field(default_factory=list)
+    talk_requests: list[TalkRequest] = Field(default_factory=list)
+    documents: list[Document] = Field(default_factory=list)
+    submissions: list[Submission] = Field(default_factory=list)
+    approvals: list[Approval] = Field(default_factory=list)
+    rectification: Rectification = Field(default_factory=Rectification)
+    institutions: list[Institution] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+# The kind of object an id names, by model class; `Ref` fields are checked against it.
+OBJECT_KINDS: dict[type[BaseModel], str] = {
+    Person: "person",
+    Org: "org",
+    Department: "department",
+    Activity: "activity",
+    Opinion: "opinion",
+    Talk: "talk",
+    TalkRequest: "talk_request",
+    Document: "document",
+    Submission: "submission",
+    Approval: "approval",
+    Criticism: "criticism",
+    PriorItem: "prior_item",
+    RectificationItem: "rectification_item",
+    Invitation: "invitation",
+    Institution: "institution",
+}

@@ -1,0 +1,462 @@
+"""Rule packs: a manifest (`pack.yaml`) with parameters, named sets and enum extensions, and the
+rule files it lists. Everything is data: files are parsed with the safe loader, validated with the
+models below, and nothing in a pack is imported or executed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path as FsPath
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .enums import BASE, DEFAULT, EnumTable
+from .errors import InputError, Problem, Text, describe
+from .kinds import Check, DateT, I18n, Severity
+from .query import Selection, SpecError
+from .source import Document, Position, load_path, pointer_join
+
+PACK_FORMAT = "dlsh-pack/1"
+DEFAULT_PACK = "provincial-bureau-2024"
+RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+PHASES: dict[str, Text] = {
+    "prep": Text("会前准备", "Preparation"),
+    "meeting": Text("会议召开", "The meeting"),
+    "followup": Text("会后工作", "After the meeting"),
+}
+
+
+class Param(BaseModel):
+    """A pack parameter: a number, list or text of the plan, with the clause it comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: Any
+    clause: str | None = None
+    description: I18n | None = None
+
+
+class Example(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: I18n
+    patch: list[dict[str, Any]] = Field(description="JSON Patch (RFC 6902) ops on the example record.")
+
+
+class Rule(BaseModel):
+    """One requirement of the plan and how to check it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    id: str = Field(pattern=RULE_ID)
+    phase: Literal["prep", "meeting", "followup"]
+    title: I18n
+    clause: str = Field(min_length=1, description="The plan's section number, e.g. 四（四）.")
+    quote: str = Field(min_length=1, description="The plan's own words.")
+    severity: Severity = "error"
+    rationale: I18n
+    due: DateT | None = Field(default=None, description="When the rule falls due (for --as-of).")
+    checks: list[Check] = Field(min_length=1)
+    notes: I18n | None = None
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal["dlsh-pack/1"]
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    version: str
+    title: I18n
+    description: I18n | None = None
+    source: str | None = Field(default=None, description="The plan this pack encodes.")
+    enums: dict[str, dict[str, str]] = Field(default_factory=dict)
+    sets: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Param] = Field(default_factory=dict)
+    rules: list[str] = Field(min_length=1, description="Rule files, in report order.")
+    example: str | None = Field(
+        default=None, description="A compliant record shipped with the pack; the base of its cases."
+    )
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rules: list[dict[str, Any]] = Field(min_length=1)
+
+
+@dataclass
+class Pack:
+    manifest: Manifest
+    rules: list[Rule]
+    sets: dict[str, Selection]
+    enums: EnumTable
+    root: str
+    rule_files: dict[str, str] = field(default_factory=dict)  # rule id -> file it came from
+
+    @property
+    def id(self) -> str:
+        return self.manifest.id
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    def param(self, name: str) -> Any:
+        return self.manifest.params[name].value
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    @property
+    def example_path(self) -> FsPath | None:
+        return FsPath(self.root) / self.manifest.example if self.manifest.example else None
+
+
+# --- locating packs ----------------------------------------------------------------------------
+
+
+def packs_dir() -> FsPath:
+    """Where the shipped packs are: inside the installed package, or the repository's rules/."""
+    here = FsPath(__file__).resolve().parent
+    installed = here / "rules"
+    return installed if installed.is_dir() else here.parent / "rules"
+
+
+def schemas_dir() -> FsPath:
+    here = FsPath(__file__).resolve().parent
+    installed = here / "schemas"
+    return installed if installed.is_dir() else here.parent / "schemas"
+
+
+def available_packs() -> list[str]:
+    base = packs_dir()
+    return sorted(p.name for p in base.iterdir() if (p / "pack.yaml").is_file()) if base.is_dir() else []
+
+
+def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
+    text = os.fspath(name_or_path)
+    candidate = FsPath(text)
+    if candidate.is_file():
+        return candidate.parent
+    if candidate.is_dir() and (candidate / "pack.yaml").is_file():
+        return candidate
+    if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", text) and (packs_dir() / text / "pack.yaml").is_file():
+        return packs_dir() / text
+    raise InputError([Problem(
+        text, "",
+        Text(f"已安装的规则包名称（{', '.join(available_packs())}）或含 pack.yaml 的目录",
+             f"an installed pack name ({', '.join(available_packs())}) or a directory with pack.yaml"),
+        describe(text), code="pack_not_found",
+    )])
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+_WHOLE_PARAM = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
+_INLINE_PARAM = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _substitute(value: Any, params: Mapping[str, Param], pointer: str, used: set[str],
+                problems: list[tuple[str, str]]) -> Any:
+    """Replace "$name" by the parameter's value and "${name}" inside texts by its text."""
+    if isinstance(value, dict):
+        return {k: _substitute(v, params, pointer_join(pointer, k), used, problems)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, params, pointer_join(pointer, i), used, problems)
+                for i, v in enumerate(value)]
+    if not isinstance(value, str) or "$" not in value:
+        return value
+    whole = _WHOLE_PARAM.match(value)
+    if whole:
+        name = whole.group(1)
+        if name not in params:
+            problems.append((pointer, name))
+            return value
+        used.add(name)
+        return params[name].value
+
+    def inline(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in params:
+            problems.append((pointer, name))
+            return m.group(0)
+        used.add(name)
+        got = params[name].value
+        if isinstance(got, list):
+            return "、".join(map(str, got))
+        if isinstance(got, dict):
+            return ", ".join(f"{k} {v}" for k, v in got.items())
+        return str(got)
+
+    return _INLINE_PARAM.sub(inline, value).replace("$$", "$")
+
+
+def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        pointer = prefix
+        loc = error["loc"]
+        for i, part in enumerate(loc):
+            # pydantic puts the union tag after a check's index: checks/0/<kind>/field
+            if i >= 2 and loc[i - 2] == "checks" and isinstance(loc[i - 1], int) and part in _UNION_TAGS:
+                continue
+            pointer = pointer_join(pointer, part)
+        msg = str(error["msg"])
+        if error["type"] == "extra_forbidden":
+            expected = Text("规则语言定义的键（此键未定义，可能拼写有误）", "a key the rule language defines")
+            found = f"unknown key {error['loc'][-1]!r}"
+        elif error["type"] == "missing":
+            expected, found = Text("必填的键", "a required key"), "无 (missing)"
+        elif error["type"] == "union_tag_invalid":
+            kinds = ", ".join(sorted(_UNION_TAGS))
+            expected = Text(f"检查类型之一：{kinds}", f"a check kind: {kinds}")
+            found = describe((error.get("ctx") or {}).get("tag"))
+        else:
+            expected = Text(f"合法的值（{msg}）", msg)
+            found = describe(error.get("input"))
+        problems.append(_at(doc, pointer, expected, found, str(error["type"])))
+    return problems
+
+
+_UNION_TAGS = {"each", "exists", "coverage", "pairs", "sequence", "delivered"}
+
+
+def _at(doc: Document, pointer: str, expected: Text, found: str, code: str) -> Problem:
+    pos: Position | None = doc.position(pointer)
+    return Problem(doc.name, pointer, expected, found,
+                   pos.line if pos else None, pos.column if pos else None, code)
+
+
+def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> Pack:
+    """Load and validate a pack by installed name or path; raise InputError with every problem."""
+    root = resolve_pack(name_or_path)
+    return _load_pack_cached(str(root.resolve()))
+
+
+@cache
+def _load_pack_cached(root: str) -> Pack:
+    manifest_doc = load_path(FsPath(root) / "pack.yaml")
+    try:
+        manifest = Manifest.model_validate(manifest_doc.data)
+    except ValidationError as exc:
+        raise InputError(_pydantic_problems(exc, manifest_doc, "")) from None
+
+    problems: list[Problem] = []
+    for name, values in manifest.enums.items():
+        if name not in BASE:
+            problems.append(_at(manifest_doc, pointer_join("/enums", name),
+                                Text(f"记录格式中的枚举名（{', '.join(BASE)}）", f"an enumeration of the record format ({', '.join(BASE)})"),
+                                describe(name), "enum_name"))
+    enums = DEFAULT.extend(manifest.enums) if manifest.enums else DEFAULT
+
+    used: set[str] = set()
+    missing: list[tuple[str, str]] = []
+    sets: dict[str, Selection] = {}
+    for name, spec in manifest.sets.items():
+        pointer = pointer_join("/sets", name)
+        spec = _substitute(spec, manifest.params, pointer, used, missing)
+        try:
+            sets[name] = Selection.parse(spec)
+        except SpecError as exc:
+            problems.append(_at(manifest_doc, pointer + exc.where, Text("合法的集合定义", "a valid set definition"),
+                                str(exc), "set"))
+    for pointer, name in missing:
+        problems.append(_at(manifest_doc, pointer, Text("清单中声明的参数", "a parameter declared in params"),
+                            f"${name}", "unknown_param"))
+    problems.extend(_set_cycles(sets, manifest_doc))
+
+    rules: list[Rule] = []
+    rule_files: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for index, rel in enumerate(manifest.rules):
+        path = FsPath(root) / rel
+        if FsPath(rel).is_absolute() or ".." in FsPath(rel).parts or not path.is_file():
+            problems.append(_at(manifest_doc, pointer_join("/rules", index),
+                                Text("规则包目录内存在的规则文件", "a rule file inside the pack directory"),
+                                describe(rel), "rule_file"))
+            continue
+        doc = load_path(path)
+        try:
+            raw = RuleFile.model_validate(doc.data)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, doc, ""))
+            continue
+        for i, entry in enumerate(raw.rules):
+            pointer = pointer_join("/rules", i)
+            missing = []
+            entry = _substitute(entry, manifest.params, pointer, used, missing)
+            for where, name in missing:
+                problems.append(_at(doc, where, Text("清单中声明的参数", "a parameter declared in the manifest's params"),
+                                    f"${name}", "unknown_param"))
+            try:
+                rule = Rule.model_validate(entry)
+            except ValidationError as exc:
+                problems.extend(_pydantic_problems(exc, doc, pointer))
+                continue
+            if rule.id in seen:
+                problems.append(_at(doc, pointer_join(pointer, "id"),
+                                    Text(f"包内唯一的规则 id（{rule.id} 已在 {seen[rule.id]} 中定义）",
+                                         f"a rule id unique in the pack ({rule.id} is already defined in {seen[rule.id]})"),
+                                    describe(rule.id), "duplicate_rule"))
+                continue
+            seen[rule.id] = doc.name
+            rule_files[rule.id] = doc.name
+            for name in sorted(_sets_of_rule(rule) - set(sets)):
+                problems.append(_at(doc, pointer, Text(f"清单中定义的集合（{', '.join(sets)}）", f"a set defined in the manifest ({', '.join(sets)})"),
+                                    f"set {name!r}", "unknown_set"))
+            rules.append(rule)
+    if problems:
+        raise InputError(problems)
+    return Pack(manifest, rules, sets, enums, root, rule_files)
+
+
+def _sets_of_rule(rule: Rule) -> set[str]:
+    used: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, Selection):
+            used.update(value.sets_used())
+        elif hasattr(value, "sets_used"):
+            used.update(value.sets_used())
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                visit(getattr(value, name))
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                visit(v)
+        elif hasattr(value, "anchor") and getattr(value, "anchor", None) is not None:
+            visit(value.anchor)
+
+    visit(rule.checks)
+    visit(rule.due)
+    return used
+
+
+def _set_cycles(sets: dict[str, Selection], doc: Document) -> list[Problem]:
+    problems = []
+    for start in sets:
+        stack, seen = [start], set()
+        while stack:
+            name = stack.pop()
+            for nxt in sets[name].sets_used() if name in sets else ():
+                if nxt == start:
+                    problems.append(_at(doc, pointer_join("/sets", start),
+                                        Text("不循环引用的集合定义", "a set definition without cycles"),
+                                        f"{start} refers back to itself", "set_cycle"))
+                    stack = []
+                    break
+                if nxt not in sets:
+                    problems.append(_at(doc, pointer_join("/sets", name),
+                                        Text("清单中定义的集合", "a set defined in the manifest"),
+                                        f"set {nxt!r}", "unknown_set"))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return problems
+
+
+def rule_schema() -> dict[str, Any]:
+    """JSON Schema of a rule file, generated from the models (schemas/rule.schema.json)."""
+    schema = RuleFile.model_json_schema()
+    rule = Rule.model_json_schema(ref_template="#/$defs/{model}")
+    defs = {**rule.pop("$defs", {}), "Rule": rule}
+    defs.update(QUERY_DEFS)
+    schema["properties"]["rules"]["items"] = {"$ref": "#/$defs/Rule"}
+    schema["$defs"] = defs
+    schema["$id"] = "https://dlsh-rules.invalid/schemas/rule.schema.json"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "dlsh_rules rule file"
+    return schema
+
+
+def manifest_schema() -> dict[str, Any]:
+    schema = Manifest.model_json_schema()
+    schema["$id"] = "https://dlsh-rules.invalid/schemas/pack.schema.json"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "dlsh_rules pack manifest"
+    return schema
+
+
+_SCALAR = {"type": ["string", "number", "integer", "boolean"]}
+QUERY_DEFS: dict[str, Any] = {
+    "path": {
+        "type": "string",
+        "pattern": r"^(@self|@end|[A-Za-z_][A-Za-z0-9_]*)(\.(@self|@end|[A-Za-z_][A-Za-z0-9_]*))*$",
+        "description": "Dotted field path; ids are followed to their objects, lists flattened.",
+    },
+    "date_bound": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "days": {"type": "integer"},
+            "months": {"type": "integer"},
+            "anchor": {"$ref": "#/$defs/selection"},
+            "pick": {"enum": ["min", "max"]},
+        },
+    },
+    "selection": {
+        "anyOf": [
+            {"$ref": "#/$defs/path"},
+            {"type": "array", "items": _SCALAR},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "from": {"$ref": "#/$defs/path"},
+                    "set": {"type": "string"},
+                    "values": {"type": "array", "items": _SCALAR},
+                    "union": {"type": "array", "items": {"$ref": "#/$defs/selection"}},
+                    "where": {"$ref": "#/$defs/condition"},
+                    "path": {"$ref": "#/$defs/path"},
+                    "minus": {"$ref": "#/$defs/selection"},
+                },
+            },
+        ]
+    },
+    "test": {
+        "anyOf": [
+            _SCALAR,
+            {"type": "array", "items": _SCALAR},
+            {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": False,
+                "properties": {
+                    "eq": _SCALAR,
+                    "ne": _SCALAR,
+                    "in": {"type": "array"},
+                    "any_of": {"type": "array"},
+                    "not_in": {"type": "array"},
+                    "exists": {"type": "boolean"},
+                    "count": {"type": "integer", "minimum": 0},
+                    "min_count": {"type": "integer", "minimum": 0},
+                    "max_count": {"type": "integer", "minimum": 0},
+                    "gte": {"type": "number"},
+                    "lte": {"type": "number"},
+                    "contains_all": {"type": "array"},
+                    "text_contains_any": {"type": "array", "items": {"type": "string"}},
+                    "text_contains_none": {"type": "array", "items": {"type": "string"}},
+                    "eq_field": {"$ref": "#/$defs/path"},
+                    "in_set": {"type": "string"},
+                    "on_or_before": {"$ref": "#/$defs/date_bound"},
+                    "before": {"$ref": "#/$defs/date_bound"},
+                    "on_or_after": {"$ref": "#/$defs/date_bound"},
+                    "after": {"$ref": "#/$defs/date_bound"},
+                    "normalize": {"enum": ["exact", "whitespace", "text", "title"]},
+                },
+            },
+        ]
+    },
+    "condition": {
+        "type": "object",
+        "minProperties": 1,
+        "properties": {
+            "all": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1},
+            "any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1},
+            "not": {"$ref": "#/$defs/condition"},
+        },
+        "propertyNames": {"pattern": r"^(all|any|not|(@self|@end|[A-Za-z_][A-Za-z0-9_]*)(\.(@self|@end|[A-Za-z_][A-Za-z0-9_]*))*)$"},
+        "additionalProperties": {"$ref": "#/$defs/test"},
+    },
+}

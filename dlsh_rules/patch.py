@@ -1,0 +1,107 @@
+"""JSON Patch (RFC 6902) on plain data, for the rule test cases: each case is a small patch of a
+pack's compliant example record. Only the six standard operations; nothing else is interpreted.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+class PatchError(ValueError):
+    pass
+
+
+def _unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def _split(pointer: str) -> list[str]:
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise PatchError(f"a JSON pointer starts with '/': {pointer!r}")
+    return [_unescape(t) for t in pointer[1:].split("/")]
+
+
+def _index(container: list[Any], token: str, *, adding: bool) -> int:
+    if token == "-" and adding:
+        return len(container)
+    if not token.isdigit() or (token.startswith("0") and token != "0"):
+        raise PatchError(f"bad list index {token!r}")
+    i = int(token)
+    if i > len(container) or (i == len(container) and not adding):
+        raise PatchError(f"list index {i} out of range (length {len(container)})")
+    return i
+
+
+def _parent(doc: Any, pointer: str) -> tuple[Any, str]:
+    tokens = _split(pointer)
+    if not tokens:
+        raise PatchError("the operation needs a path below the root")
+    node = doc
+    for token in tokens[:-1]:
+        node = get(node, "/" + token.replace("~", "~0").replace("/", "~1"))
+    return node, tokens[-1]
+
+
+def get(doc: Any, pointer: str) -> Any:
+    node = doc
+    for token in _split(pointer):
+        if isinstance(node, dict):
+            if token not in node:
+                raise PatchError(f"no member {token!r}")
+            node = node[token]
+        elif isinstance(node, list):
+            node = node[_index(node, token, adding=False)]
+        else:
+            raise PatchError(f"cannot descend into {type(node).__name__} at {token!r}")
+    return node
+
+
+def _add(doc: Any, pointer: str, value: Any) -> None:
+    parent, token = _parent(doc, pointer)
+    if isinstance(parent, dict):
+        parent[token] = value
+    elif isinstance(parent, list):
+        parent.insert(_index(parent, token, adding=True), value)
+    else:
+        raise PatchError(f"cannot add into {type(parent).__name__}")
+
+
+def _remove(doc: Any, pointer: str) -> Any:
+    parent, token = _parent(doc, pointer)
+    if isinstance(parent, dict):
+        if token not in parent:
+            raise PatchError(f"no member {token!r} to remove")
+        return parent.pop(token)
+    if isinstance(parent, list):
+        return parent.pop(_index(parent, token, adding=False))
+    raise PatchError(f"cannot remove from {type(parent).__name__}")
+
+
+def apply_patch(doc: Any, ops: list[dict[str, Any]]) -> Any:
+    """Return a patched deep copy of ``doc``; the input is never modified."""
+    out = copy.deepcopy(doc)
+    for n, op in enumerate(ops):
+        try:
+            kind, path = op["op"], op["path"]
+            if kind == "add":
+                _add(out, path, copy.deepcopy(op["value"]))
+            elif kind == "remove":
+                _remove(out, path)
+            elif kind == "replace":
+                _remove(out, path)
+                _add(out, path, copy.deepcopy(op["value"]))
+            elif kind == "move":
+                _add(out, path, _remove(out, op["from"]))
+            elif kind == "copy":
+                _add(out, path, copy.deepcopy(get(out, op["from"])))
+            elif kind == "test":
+                if get(out, path) != op["value"]:
+                    raise PatchError(f"test failed at {path}")
+            else:
+                raise PatchError(f"unknown op {kind!r}")
+        except (KeyError, PatchError) as exc:
+            raise PatchError(f"patch operation {n} ({op!r}): {exc}") from None
+    return out

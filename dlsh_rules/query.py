@@ -1,0 +1,639 @@
+"""The rule language's data queries: field paths, selections and conditions.
+
+Rule files are data. Everything a rule says about the record is written with three pieces, all
+compiled once when the pack is loaded:
+
+* a **path** (``owner.role``, ``feedback.date``, ``participants``) walks fields; a string that is
+  the id of an object in the record is followed to that object when the path goes on, and lists
+  are flattened, so a path always yields a list of values;
+* a **selection** (``{from: talks, where: {...}}``, ``{set: members}``) yields objects or values;
+* a **condition** (``{mode: in_person, participants: {count: 2}}``) holds or fails for one object,
+  and when it fails it says what was expected and what was found.
+
+Nothing here evaluates strings as code; the only operators are the ones in ``_OPS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .dates import Offset, end_date
+from .errors import Text
+
+if TYPE_CHECKING:
+    from .engine import Context
+
+
+class SpecError(ValueError):
+    """A rule's query is malformed; `where` is a JSON-pointer suffix inside the rule."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.where = where
+
+
+# --- text normalisation -----------------------------------------------------------------------
+
+_SPACE_RE = re.compile(r"\s+")
+_TITLE_MARKS = "《》〈〉<>\"'“”‘’「」『』"
+
+
+def normalise(text: str, mode: str) -> str:
+    """Compare-form of a text. Modes: exact, whitespace, text (also drops punctuation), title."""
+    if mode == "exact":
+        return text
+    text = unicodedata.normalize("NFKC", text)  # folds full-width letters, digits and punctuation
+    if mode == "whitespace":
+        return _SPACE_RE.sub(" ", text).strip()
+    if mode == "title":
+        return _SPACE_RE.sub("", text).strip(_TITLE_MARKS)
+    if mode == "text":
+        return "".join(
+            ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P")
+        )
+    raise SpecError(f"unknown normalisation {mode!r}")
+
+
+NORMALISATIONS = ("exact", "whitespace", "text", "title")
+
+
+# --- paths ------------------------------------------------------------------------------------
+
+
+def key_of(value: Any) -> Any:
+    """The identity of a selected thing: an object's id, or the value itself."""
+    if isinstance(value, dict):
+        return value.get("id", id(value))
+    return value
+
+
+@dataclass(frozen=True)
+class Path:
+    """A dotted field path. ``@end`` is the last day of an activity (date + days - 1)."""
+
+    text: str
+    segments: tuple[str, ...]
+
+    @staticmethod
+    def parse(text: str) -> Path:
+        if not isinstance(text, str) or not text:
+            raise SpecError(f"a field path must be a non-empty string, not {text!r}")
+        segments = tuple(text.split("."))
+        for seg in segments:
+            if not re.fullmatch(r"@?[A-Za-z_][A-Za-z0-9_]*|@self", seg):
+                raise SpecError(f"bad segment {seg!r} in field path {text!r}")
+            if seg.startswith("@") and seg not in ("@self", "@end"):
+                raise SpecError(f"unknown computed field {seg!r} in {text!r} (use @end or @self)")
+        return Path(text, segments)
+
+    def values(self, ctx: Context, start: Any) -> list[Any]:
+        current: list[Any] = [start]
+        for seg in self.segments:
+            nxt: list[Any] = []
+            for value in current:
+                if isinstance(value, str):
+                    target = ctx.record.index.get(value)
+                    if target is None:
+                        continue
+                    value = target.obj
+                if not isinstance(value, dict):
+                    continue
+                if seg == "@self":
+                    got: Any = value
+                elif seg == "@end":
+                    start_date = value.get("date")
+                    got = end_date(start_date, value.get("days", 1)) if start_date else None
+                else:
+                    got = value.get(seg)
+                if got is None:
+                    continue
+                if isinstance(got, list):
+                    nxt.extend(g for g in got if g is not None)
+                else:
+                    nxt.append(got)
+            current = nxt
+        return current
+
+    def first(self, ctx: Context, start: Any) -> Any:
+        found = self.values(ctx, start)
+        return found[0] if found else None
+
+
+# --- selections -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Where things come from: a record path, a named set, literal values, or a combination."""
+
+    source: Path | None = None
+    set_name: str | None = None
+    literal: tuple[Any, ...] | None = None
+    union: tuple[Selection, ...] = ()
+    where: Condition | None = None
+    path: Path | None = None
+    minus: Selection | None = None
+    spec: Any = None
+
+    @staticmethod
+    def parse(spec: Any, where: str = "") -> Selection:
+        if isinstance(spec, str):
+            spec = {"from": spec}
+        if isinstance(spec, list):
+            spec = {"values": spec}
+        if not isinstance(spec, dict):
+            raise SpecError("a selection is a mapping with 'from', 'set', 'values' or 'union'", where)
+        allowed = {"from", "set", "values", "union", "where", "path", "minus"}
+        unknown = set(spec) - allowed
+        if unknown:
+            raise SpecError(
+                f"unknown key(s) {sorted(unknown)} in selection; allowed: {sorted(allowed)}", where
+            )
+        roots = [k for k in ("from", "set", "values", "union") if k in spec]
+        if len(roots) != 1:
+            raise SpecError("a selection needs exactly one of 'from', 'set', 'values', 'union'", where)
+        try:
+            return Selection(
+                source=Path.parse(spec["from"]) if "from" in spec else None,
+                set_name=spec.get("set"),
+                literal=tuple(spec["values"]) if "values" in spec else None,
+                union=tuple(
+                    Selection.parse(s, f"{where}/union/{i}") for i, s in enumerate(spec.get("union", []))
+                ),
+                where=Condition.parse(spec["where"], f"{where}/where") if "where" in spec else None,
+                path=Path.parse(spec["path"]) if "path" in spec else None,
+                minus=Selection.parse(spec["minus"], f"{where}/minus") if "minus" in spec else None,
+                spec=_freeze(spec),
+            )
+        except SpecError as exc:
+            if not exc.where:
+                exc.where = where
+            raise
+
+    def sets_used(self) -> set[str]:
+        used = {self.set_name} if self.set_name else set()
+        for sub in self.union:
+            used |= sub.sets_used()
+        if self.minus is not None:
+            used |= self.minus.sets_used()
+        if self.where is not None:
+            used |= self.where.sets_used()
+        return used
+
+    def items(self, ctx: Context) -> list[Any]:
+        return ctx.cached(("sel", self.spec), lambda: self._items(ctx))
+
+    def _items(self, ctx: Context) -> list[Any]:
+        if self.source is not None:
+            items = self.source.values(ctx, ctx.record.data)
+        elif self.set_name is not None:
+            items = ctx.set_items(self.set_name)
+        elif self.literal is not None:
+            items = list(self.literal)
+        else:
+            items = []
+            seen: set[Any] = set()
+            for sub in self.union:
+                for item in sub.items(ctx):
+                    key = key_of(item)
+                    if key not in seen:
+                        seen.add(key)
+                        items.append(item)
+        if self.where is not None:
+            cond = self.where
+            items = [item for item in items if cond.holds(ctx, _as_object(ctx, item))]
+        if self.path is not None:
+            path = self.path
+            items = [v for item in items for v in path.values(ctx, item)]
+        if self.minus is not None:
+            drop = {key_of(v) for v in self.minus.items(ctx)}
+            items = [item for item in items if key_of(item) not in drop]
+        return items
+
+    def keys(self, ctx: Context) -> set[Any]:
+        return ctx.cached(("keys", self.spec), lambda: {key_of(v) for v in self.items(ctx)})
+
+
+def _as_object(ctx: Context, item: Any) -> Any:
+    """Follow an id to its object so conditions can read its fields."""
+    if isinstance(item, str):
+        target = ctx.record.index.get(item)
+        if target is not None:
+            return target.obj
+    return item
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+# --- date bounds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateSpec:
+    """A date: an offset from the meeting date, or from the earliest/latest date of a selection."""
+
+    offset: Offset
+    anchor: Selection | None = None
+    pick: str = "min"
+
+    @staticmethod
+    def parse(spec: Any, where: str = "") -> DateSpec:
+        if not isinstance(spec, dict):
+            raise SpecError("a date bound is a mapping such as {days: -10} or {months: 1}", where)
+        unknown = set(spec) - {"days", "months", "anchor", "pick"}
+        if unknown:
+            raise SpecError(f"unknown key(s) {sorted(unknown)} in date bound", where)
+        days, months = spec.get("days", 0), spec.get("months", 0)
+        if not isinstance(days, int) or not isinstance(months, int) or isinstance(days, bool):
+            raise SpecError("days and months must be whole numbers", where)
+        pick = spec.get("pick", "min")
+        if pick not in ("min", "max"):
+            raise SpecError("pick must be 'min' or 'max'", where)
+        anchor = Selection.parse(spec["anchor"], f"{where}/anchor") if "anchor" in spec else None
+        return DateSpec(Offset(days=days, months=months), anchor, pick)
+
+    def resolve(self, ctx: Context) -> dt.date | None:
+        if self.anchor is None:
+            return self.offset.apply(ctx.meeting_date)
+        dates = [d for d in self.anchor.items(ctx) if isinstance(d, dt.date)]
+        if not dates:
+            return None
+        return self.offset.apply(min(dates) if self.pick == "min" else max(dates))
+
+    def describe(self, lang: str) -> str:
+        if self.anchor is None:
+            return self.offset.describe(lang)
+        return "所指日期" if lang != "en" else "the anchor date"
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a condition failed for one object."""
+
+    expected: Text
+    found: str
+    field: str | None = None  # field path inside the object, for the finding's JSON pointer
+    due: dt.date | None = None
+
+
+def _show(values: Sequence[Any]) -> str:
+    if not values:
+        return "无 (none)"
+    shown = [v.isoformat() if isinstance(v, dt.date) else str(v) for v in values[:6]]
+    more = f" …(+{len(values) - 6})" if len(values) > 6 else ""
+    return ", ".join(shown) + more
+
+
+Test = Callable[["Op", "Context", list[Any], Any], "Failure | None"]
+
+
+def _values_text(values: Iterable[Any]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    arg: Any
+    path: Path
+    normalise: str = "exact"
+
+    def check(self, ctx: Context, obj: Any) -> Failure | None:
+        values = self.path.values(ctx, obj)
+        norm = self.normalise
+        if norm != "exact":
+            values = [normalise(v, norm) if isinstance(v, str) else v for v in values]
+        failure = _OPS[self.name](self, ctx, values, obj)
+        if failure is not None and failure.field is None:
+            return Failure(failure.expected, failure.found, self.path.text, failure.due)
+        return failure
+
+    def norm(self, value: Any) -> Any:
+        if self.normalise != "exact" and isinstance(value, str):
+            return normalise(value, self.normalise)
+        return value
+
+
+def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    want = op.norm(op.arg)
+    if want in values:
+        return None
+    return Failure(Text(f"{op.path.text} 为 {op.arg}", f"{op.path.text} = {op.arg}"), _show(values))
+
+
+def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    want = op.norm(op.arg)
+    if want not in values:
+        return None
+    return Failure(Text(f"{op.path.text} 不为 {op.arg}", f"{op.path.text} ≠ {op.arg}"), _show(values))
+
+
+def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    allowed = {op.norm(v) for v in op.arg}
+    if values and all(v in allowed for v in values):
+        return None
+    return Failure(
+        Text(f"{op.path.text} 取值于 {_values_text(op.arg)}", f"{op.path.text} in {_values_text(op.arg)}"),
+        _show(values),
+    )
+
+
+def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    allowed = {op.norm(v) for v in op.arg}
+    if any(v in allowed for v in values):
+        return None
+    return Failure(
+        Text(f"{op.path.text} 含 {_values_text(op.arg)} 之一", f"{op.path.text} includes one of {_values_text(op.arg)}"),
+        _show(values),
+    )
+
+
+def _op_not_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    banned = {op.norm(v) for v in op.arg}
+    if not any(v in banned for v in values):
+        return None
+    return Failure(
+        Text(f"{op.path.text} 不取 {_values_text(op.arg)}", f"{op.path.text} not in {_values_text(op.arg)}"),
+        _show(values),
+    )
+
+
+def _present(values: list[Any]) -> bool:
+    return any(not (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _op_exists(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    if _present(values) == bool(op.arg):
+        return None
+    if op.arg:
+        return Failure(Text(f"填写 {op.path.text}", f"{op.path.text} to be given"), "无 (none)")
+    return Failure(Text(f"不填写 {op.path.text}", f"no {op.path.text}"), _show(values))
+
+
+def _count_op(bound: str) -> Test:
+    """count (exactly), min_count or max_count of the values at the path."""
+
+    def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+        n, want = len(values), op.arg
+        if bound == "exact" and n == want or bound == "min" and n >= want:
+            return None
+        if bound == "max" and n <= want:
+            return None
+        expected = {
+            "exact": Text(f"{op.path.text} 恰为 {want} 项", f"exactly {want} {op.path.text}"),
+            "min": Text(f"{op.path.text} 至少 {want} 项", f"at least {want} {op.path.text}"),
+            "max": Text(f"{op.path.text} 至多 {want} 项", f"at most {want} {op.path.text}"),
+        }[bound]
+        return Failure(expected, f"{n}: {_show(values)}")
+
+    return test
+
+
+def _number_op(compare: Callable[[float, float], bool], symbol: str) -> Test:
+    def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if numbers and all(compare(v, op.arg) for v in numbers):
+            return None
+        return Failure(Text(f"{op.path.text} {symbol} {op.arg}", f"{op.path.text} {symbol} {op.arg}"),
+                       _show(values))
+
+    return test
+
+
+def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    have = set(values)
+    missing = [v for v in op.arg if op.norm(v) not in have]
+    if not missing:
+        return None
+    return Failure(
+        Text(f"{op.path.text} 包含 {_values_text(op.arg)}", f"{op.path.text} to include {_values_text(op.arg)}"),
+        f"缺少 (missing) {_values_text(missing)}",
+    )
+
+
+def _op_text_any(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    texts = [v for v in values if isinstance(v, str)]
+    if any(op.norm(m) in t for t in texts for m in op.arg):
+        return None
+    return Failure(
+        Text(f"{op.path.text} 含有 {'、'.join(op.arg)} 之一", f"{op.path.text} to contain one of {', '.join(op.arg)}"),
+        _show(texts),
+    )
+
+
+def _op_text_none(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    texts = [v for v in values if isinstance(v, str)]
+    hits = [m for m in op.arg if any(op.norm(m) in t for t in texts)]
+    if not hits:
+        return None
+    return Failure(
+        Text(f"{op.path.text} 不含 {'、'.join(op.arg)}", f"{op.path.text} to contain none of {', '.join(op.arg)}"),
+        f"含有 (contains) {'、'.join(hits)}",
+    )
+
+
+def _op_eq_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    other = [op.norm(v) for v in op.arg.values(ctx, obj)]
+    if values and sorted(map(str, values)) == sorted(map(str, other)):
+        return None
+    return Failure(
+        Text(f"{op.path.text} 与 {op.arg.text} 一致", f"{op.path.text} equal to {op.arg.text}"),
+        f"{_show(values)} ≠ {_show(other)}",
+    )
+
+
+def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    keys = ctx.set_keys(op.arg)
+    if values and all(key_of(v) in keys for v in values):
+        return None
+    return Failure(
+        Text(f"{op.path.text} 属于集合 {op.arg}", f"{op.path.text} in the set {op.arg}"), _show(values)
+    )
+
+
+def _date_op(compare: Callable[[dt.date, dt.date], bool], zh: str, en: str) -> Test:
+    def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+        bound = op.arg.resolve(ctx)
+        dates = [v for v in values if isinstance(v, dt.date)]
+        if bound is None:
+            return Failure(
+                Text(f"{op.path.text} {zh}所指日期", f"{op.path.text} {en} the anchor date"),
+                "无参照日期 (no anchor date in the record)",
+            )
+        if dates and all(compare(d, bound) for d in dates):
+            return None
+        return Failure(
+            Text(f"{op.path.text} {zh} {bound.isoformat()}（{op.arg.describe('zh')}）",
+                 f"{op.path.text} {en} {bound.isoformat()} ({op.arg.describe('en')})"),
+            _show(dates) if dates else "无日期 (no date)",
+            due=bound,
+        )
+
+    return test
+
+
+_OPS: dict[str, Callable[[Op, Context, list[Any], Any], Failure | None]] = {
+    "eq": _op_eq,
+    "ne": _op_ne,
+    "in": _op_in,
+    "any_of": _op_any_of,
+    "not_in": _op_not_in,
+    "exists": _op_exists,
+    "count": _count_op("exact"),
+    "min_count": _count_op("min"),
+    "max_count": _count_op("max"),
+    "gte": _number_op(lambda a, b: a >= b, "≥"),
+    "lte": _number_op(lambda a, b: a <= b, "≤"),
+    "contains_all": _op_contains_all,
+    "text_contains_any": _op_text_any,
+    "text_contains_none": _op_text_none,
+    "eq_field": _op_eq_field,
+    "in_set": _op_in_set,
+    "on_or_before": _date_op(lambda d, b: d <= b, "不晚于", "on or before"),
+    "before": _date_op(lambda d, b: d < b, "早于", "before"),
+    "on_or_after": _date_op(lambda d, b: d >= b, "不早于", "on or after"),
+    "after": _date_op(lambda d, b: d > b, "晚于", "after"),
+}
+OPERATORS = tuple(sorted(_OPS))
+_LIST_OPS = {"in", "any_of", "not_in", "contains_all", "text_contains_any", "text_contains_none"}
+_DATE_OPS = {"on_or_before", "before", "on_or_after", "after"}
+_COUNT_OPS = {"count", "min_count", "max_count"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """All of ``ops`` hold, all of ``all_of`` hold, one of ``any_of`` holds, ``negated`` fails."""
+
+    ops: tuple[Op, ...] = ()
+    all_of: tuple[Condition, ...] = ()
+    any_of: tuple[Condition, ...] = ()
+    negated: Condition | None = None
+    spec: Any = field(default=None, compare=False)
+
+    @staticmethod
+    def parse(spec: Any, where: str = "") -> Condition:
+        if not isinstance(spec, dict) or not spec:
+            raise SpecError("a condition is a non-empty mapping of field paths to tests", where)
+        ops: list[Op] = []
+        all_of: list[Condition] = []
+        any_of: list[Condition] = []
+        negated = None
+        for key, test in spec.items():
+            here = f"{where}/{key}"
+            if key == "all":
+                all_of.extend(Condition.parse(c, f"{here}/{i}") for i, c in enumerate(_as_list(test, here)))
+            elif key == "any":
+                any_of.extend(Condition.parse(c, f"{here}/{i}") for i, c in enumerate(_as_list(test, here)))
+            elif key == "not":
+                negated = Condition.parse(test, here)
+            else:
+                try:
+                    path = Path.parse(key)
+                except SpecError as exc:
+                    raise SpecError(str(exc), here) from None
+                ops.extend(_parse_test(path, test, here))
+        return Condition(tuple(ops), tuple(all_of), tuple(any_of), negated, spec)
+
+    def sets_used(self) -> set[str]:
+        used = {op.arg for op in self.ops if op.name == "in_set"}
+        for sub in (*self.all_of, *self.any_of, *([self.negated] if self.negated else [])):
+            used |= sub.sets_used()
+        return used
+
+    def failures(self, ctx: Context, obj: Any) -> list[Failure]:
+        found = [f for op in self.ops if (f := op.check(ctx, obj)) is not None]
+        for sub in self.all_of:
+            found.extend(sub.failures(ctx, obj))
+        if self.any_of:
+            alternatives = [sub.failures(ctx, obj) for sub in self.any_of]
+            if all(alternatives):
+                parts = [alt[0] for alt in alternatives]
+                found.append(Failure(
+                    Text("以下之一：" + "；或 ".join(p.expected.zh for p in parts),
+                         "one of: " + "; or ".join(p.expected.en for p in parts)),
+                    "；".join(p.found for p in parts),
+                    parts[0].field,
+                    next((p.due for p in parts if p.due), None),
+                ))
+        if self.negated is not None and not self.negated.failures(ctx, obj):
+            found.append(Failure(Text("不满足：" + _describe(self.negated.spec),
+                                      "not: " + _describe(self.negated.spec)), "满足 (holds)"))
+        return found
+
+    def holds(self, ctx: Context, obj: Any) -> bool:
+        if any(op.check(ctx, obj) is not None for op in self.ops):
+            return False
+        if any(not sub.holds(ctx, obj) for sub in self.all_of):
+            return False
+        if self.any_of and not any(sub.holds(ctx, obj) for sub in self.any_of):
+            return False
+        return not (self.negated is not None and self.negated.holds(ctx, obj))
+
+
+def _describe(spec: Any) -> str:
+    if isinstance(spec, dict):
+        return ", ".join(f"{k}: {_describe(v)}" for k, v in spec.items())
+    if isinstance(spec, list):
+        return "[" + ", ".join(_describe(v) for v in spec) + "]"
+    return str(spec)
+
+
+def _as_list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise SpecError("expected a non-empty list of conditions", where)
+    return value
+
+
+def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
+    if isinstance(test, list):
+        return [Op("any_of", tuple(test), path)]
+    if not isinstance(test, dict):
+        return [Op("eq", test, path)]
+    norm = test.get("normalize", "exact")
+    if norm not in NORMALISATIONS:
+        raise SpecError(f"normalize must be one of {list(NORMALISATIONS)}, not {norm!r}", where)
+    ops: list[Op] = []
+    for name, arg in test.items():
+        if name == "normalize":
+            continue
+        if name not in _OPS:
+            raise SpecError(
+                f"unknown operator {name!r}; known operators: {', '.join(OPERATORS)}", f"{where}/{name}"
+            )
+        if name in _LIST_OPS:
+            if not isinstance(arg, list):
+                raise SpecError(f"{name} takes a list", f"{where}/{name}")
+            arg = tuple(arg)
+        elif name in _DATE_OPS:
+            arg = DateSpec.parse(arg, f"{where}/{name}")
+        elif name in _COUNT_OPS:
+            if not isinstance(arg, int) or isinstance(arg, bool) or arg < 0:
+                raise SpecError(f"{name} takes a whole number ≥ 0", f"{where}/{name}")
+        elif name in ("gte", "lte"):
+            if not isinstance(arg, (int, float)) or isinstance(arg, bool):
+                raise SpecError(f"{name} takes a number", f"{where}/{name}")
+        elif name == "exists":
+            if not isinstance(arg, bool):
+                raise SpecError("exists takes true or false", f"{where}/{name}")
+        elif name == "eq_field":
+            arg = Path.parse(arg)
+        elif name == "in_set" and not isinstance(arg, str):
+            raise SpecError("in_set takes the name of a set", f"{where}/{name}")
+        ops.append(Op(name, arg, path, norm))
+    if not ops:
+        raise SpecError("a test needs at least one operator", where)
+    return ops

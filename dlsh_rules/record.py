@@ -1,0 +1,317 @@
+"""Loading and validating a meeting record into the form the engine reads."""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .enums import DEFAULT, EnumTable
+from .errors import InputError, Problem, Text, describe
+from .models import GROUP, OBJECT_KINDS, Record, Ref
+from .source import Document, Position, load_path, pointer_join
+
+KIND_LABELS: dict[str, Text] = {
+    "person": Text("人员", "person"),
+    "org": Text("机构", "body"),
+    "department": Text("处室（中心）", "department"),
+    "activity": Text("活动", "activity"),
+    "opinion": Text("意见", "opinion"),
+    "talk": Text("谈话", "talk"),
+    "talk_request": Text("约谈", "talk request"),
+    "document": Text("材料", "document"),
+    "submission": Text("报送", "submission"),
+    "approval": Text("审批", "approval"),
+    "criticism": Text("批评意见", "criticism"),
+    "prior_item": Text("上年度整改事项", "prior rectification item"),
+    "rectification_item": Text("整改事项", "rectification item"),
+    "invitation": Text("邀请", "invitation"),
+    "institution": Text("制度", "institution"),
+}
+
+
+@dataclass(frozen=True)
+class Indexed:
+    kind: str
+    obj: dict[str, Any]
+    pointer: str
+
+
+@dataclass
+class RecordData:
+    """A validated record: plain data (aliases resolved, defaults filled) plus its indexes."""
+
+    data: dict[str, Any]
+    source: str
+    index: dict[str, Indexed]
+    pointers: dict[int, str]  # id() of every dict and list in `data` -> its JSON pointer
+    positions: Mapping[str, Position] = field(default_factory=dict)
+    enums: EnumTable = DEFAULT
+
+    @property
+    def meeting(self) -> dict[str, Any]:
+        meeting: dict[str, Any] = self.data["meeting"]
+        return meeting
+
+    def pointer_of(self, obj: object) -> str | None:
+        return self.pointers.get(id(obj))
+
+    def position(self, pointer: str) -> Position | None:
+        while True:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+# --- the walk plan: which fields of which model hold sub-objects or references -------------------
+
+
+@dataclass(frozen=True)
+class _FieldPlan:
+    alias: str
+    many: bool
+    model: type[BaseModel] | None
+    ref: Ref | None
+
+
+def _unwrap(annotation: Any) -> tuple[bool, Any, Ref | None]:
+    """(is a list, inner type, Ref marker) of a field annotation."""
+    many = False
+    ref: Ref | None = None
+    current = annotation
+    for _ in range(6):
+        origin = typing.get_origin(current)
+        if origin is typing.Annotated:
+            for meta in current.__metadata__:
+                if isinstance(meta, Ref):
+                    ref = meta
+            current = typing.get_args(current)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            current = args[0]
+        elif origin is list:
+            many = True
+            current = typing.get_args(current)[0]
+        else:
+            break
+    return many, current, ref
+
+
+@cache
+def _plan(model: type[BaseModel]) -> tuple[_FieldPlan, ...]:
+    plans = []
+    for name, info in model.model_fields.items():
+        many, inner, ref = _unwrap(info.rebuild_annotation())
+        sub = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+        if sub is not None or ref is not None:
+            plans.append(_FieldPlan(info.alias or name, many, sub, ref))
+    return tuple(plans)
+
+
+def _walk(
+    model: type[BaseModel],
+    obj: dict[str, Any],
+    pointer: str,
+    pointers: dict[int, str],
+    index: dict[str, Indexed],
+    refs: list[tuple[str, str, Ref]],
+    problems: list[Problem],
+    source: str,
+) -> None:
+    pointers[id(obj)] = pointer
+    kind = OBJECT_KINDS.get(model)
+    if kind is not None and obj.get("id") is not None:
+        oid = obj["id"]
+        if oid in index or oid == GROUP:
+            first = index[oid].pointer if oid in index else "(reserved)"
+            problems.append(
+                Problem(
+                    source,
+                    pointer_join(pointer, "id"),
+                    Text(
+                        f"在整个记录中唯一的 id（{oid!r} 已用于 {first}）",
+                        f"an id unique across the whole record ({oid!r} is already used at {first})",
+                    ),
+                    describe(oid),
+                    code="duplicate_id",
+                )
+            )
+        else:
+            index[oid] = Indexed(kind, obj, pointer)
+    for plan in _plan(model):
+        value = obj.get(plan.alias)
+        if value is None:
+            continue
+        here = pointer_join(pointer, plan.alias)
+        items = value if plan.many else [value]
+        if plan.many:
+            pointers[id(value)] = here
+        for i, item in enumerate(items):
+            at = pointer_join(here, i) if plan.many else here
+            if plan.model is not None and isinstance(item, dict):
+                _walk(plan.model, item, at, pointers, index, refs, problems, source)
+            elif plan.ref is not None and isinstance(item, str):
+                refs.append((at, item, plan.ref))
+
+
+# --- pydantic errors to problems --------------------------------------------------------------
+
+_EXPECTED: dict[str, Text] = {
+    "missing": Text("必填字段", "a required field"),
+    "string_type": Text("字符串", "a string"),
+    "int_type": Text("整数", "an integer"),
+    "int_parsing": Text("整数", "an integer"),
+    "int_from_float": Text("整数", "an integer"),
+    "bool_type": Text("布尔值 true 或 false", "a boolean, true or false"),
+    "bool_parsing": Text("布尔值 true 或 false", "a boolean, true or false"),
+    "list_type": Text("列表", "a list"),
+    "model_type": Text("对象（键值映射）", "an object (mapping)"),
+    "dict_type": Text("对象（键值映射）", "an object (mapping)"),
+    "model_attributes_type": Text("对象（键值映射）", "an object (mapping)"),
+    "date_format": Text("真实存在的日期，格式为 YYYY-MM-DD", "a real calendar date written YYYY-MM-DD"),
+    "date_type": Text("不含时间的日期，格式为 YYYY-MM-DD", "a date without time, YYYY-MM-DD"),
+    "id_format": Text(
+        "1 至 64 个字符、不含空白和 '~' '>' '/' 的 id",
+        "an id of 1 to 64 characters without white space, '~', '>' or '/'",
+    ),
+}
+
+
+def _expected(error: Mapping[str, Any]) -> Text:
+    etype = error["type"]
+    ctx = error.get("ctx") or {}
+    if etype == "extra_forbidden":
+        return Text("记录格式中定义的字段（此字段不存在，可能拼写有误）", "a field the record format defines")
+    if etype == "enum":
+        return Text(f"以下值之一：{ctx.get('allowed')}", f"one of {ctx.get('allowed')}")
+    if etype == "literal_error":
+        return Text(f"值 {ctx.get('expected')}", f"the value {ctx.get('expected')}")
+    if etype in ("greater_than_equal", "less_than_equal"):
+        op = "≥" if etype == "greater_than_equal" else "≤"
+        bound = ctx.get("ge", ctx.get("le"))
+        return Text(f"{op} {bound} 的数", f"a number {op} {bound}")
+    if etype == "too_short":
+        return Text(f"至少 {ctx.get('min_length')} 项", f"at least {ctx.get('min_length')} items")
+    return _EXPECTED.get(etype, Text(f"合法的值（{error['msg']}）", str(error["msg"])))
+
+
+def _found(error: Mapping[str, Any]) -> str:
+    if error["type"] == "missing":
+        return "无 (missing)"
+    if error["type"] == "extra_forbidden":
+        return f"unknown field {error['loc'][-1]!r}"
+    return describe(error.get("input"))
+
+
+def _problem(source: str, pointer: str, expected: Text, found: str, code: str,
+             positions: Mapping[str, Position]) -> Problem:
+    pos = None
+    probe = pointer
+    while pos is None:
+        pos = positions.get(probe)
+        if not probe:
+            break
+        probe = probe.rsplit("/", 1)[0]
+    return Problem(source, pointer, expected, found,
+                   pos.line if pos else None, pos.column if pos else None, code)
+
+
+def _with_positions(problems: list[Problem], positions: Mapping[str, Position]) -> list[Problem]:
+    return [
+        _problem(p.file, p.pointer, p.expected, p.found, p.code, positions)
+        if p.line is None else p
+        for p in problems
+    ]
+
+
+def validate_record(
+    data: Any,
+    source: str = "<record>",
+    enums: EnumTable = DEFAULT,
+    positions: Mapping[str, Position] | None = None,
+) -> RecordData:
+    """Validate plain data as a record; raise InputError listing every problem found."""
+    positions = positions or {}
+    if not isinstance(data, dict):
+        raise InputError([_problem(source, "", Text("一个对象（记录）", "an object (the record)"),
+                                   describe(data), "type", positions)])
+    try:
+        record = Record.model_validate(data, context={"enums": enums})
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
+            pointer = ""
+            for part in loc:
+                pointer = pointer_join(pointer, part)
+            problems.append(_problem(source, pointer, _expected(error), _found(error),
+                                     str(error["type"]), positions))
+        raise InputError(problems) from None
+    plain = record.model_dump(by_alias=True, exclude={"schema_"})
+    return index_record(plain, source, enums, positions)
+
+
+def index_record(
+    plain: dict[str, Any],
+    source: str,
+    enums: EnumTable = DEFAULT,
+    positions: Mapping[str, Position] | None = None,
+) -> RecordData:
+    """Index validated plain data and check what the models cannot: ids, references, secretary."""
+    positions = positions or {}
+    pointers: dict[int, str] = {}
+    index: dict[str, Indexed] = {}
+    refs: list[tuple[str, str, Ref]] = []
+    problems: list[Problem] = []
+    _walk(Record, plain, "", pointers, index, refs, problems, source)
+    for pointer, target, ref in refs:
+        if ref.group and target == GROUP:
+            continue
+        found = index.get(target)
+        if found is not None and found.kind in ref.kinds:
+            continue
+        wanted = [KIND_LABELS[k] for k in ref.kinds]
+        zh = "或".join(w.zh for w in wanted) + ("或 'group'（党组）" if ref.group else "")
+        en = " or ".join(w.en for w in wanted) + (" or 'group'" if ref.group else "")
+        if found is None:
+            got = f"{target!r}, which no object in the record has as its id"
+        else:
+            got = f"{target!r}, which is a {KIND_LABELS[found.kind].en} ({found.pointer})"
+        problems.append(Problem(source, pointer, Text(f"某个{zh}的 id", f"the id of a {en}"),
+                                got, code="reference"))
+    secretaries = [
+        pointer_join("/people", i)
+        for i, person in enumerate(plain["people"])
+        if person["role"] == "secretary"
+    ]
+    if len(secretaries) != 1:
+        problems.append(Problem(
+            source, "/people",
+            Text("恰好一名党组书记（role: secretary）", "exactly one person with role secretary"),
+            f"{len(secretaries)} ({', '.join(secretaries) or 'none'})",
+            code="secretary_count",
+        ))
+    if problems:
+        raise InputError(_with_positions(problems, positions))
+    return RecordData(plain, source, index, pointers, positions, enums)
+
+
+def load_record(
+    source: str | os.PathLike[str] | Mapping[str, Any] | Document,
+    enums: EnumTable = DEFAULT,
+) -> RecordData:
+    """Load a record from a path, a parsed `Document`, or plain data (a dict)."""
+    if isinstance(source, Document):
+        return validate_record(source.data, source.name, enums, source.positions)
+    if isinstance(source, Mapping):
+        return validate_record(dict(source), "<record>", enums)
+    doc = load_path(source)
+    return validate_record(doc.data, doc.name, enums, doc.positions)

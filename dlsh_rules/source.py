@@ -1,0 +1,1014 @@
+"""Load a JSON or YAML input document safely, with the source position of every value.
+
+Every input the tool reads (meeting record, rule file, pack manifest, waiver file) comes
+through here. Whatever the bytes, the only exception that leaves this module is
+:class:`~dlsh_rules.errors.InputError`, whose problems name the file, the JSON pointer, the
+line and column (1-based, counted in characters), what was expected and what was found.
+
+YAML is read with ``yaml.SafeLoader``'s scanner, parser and resolver only; nodes are composed
+and turned into plain data here, without recursion, so that depth, alias expansion and node
+count are checked before any work grows with them. Choices made for YAML:
+
+- Merge keys (``<<: *base``) are refused (code ``merge_key``): a record should say each value
+  where it applies, and expanding merges would hide where a value came from.
+- Anchors may not be redefined (as in PyYAML) and an alias may not point into the node that
+  contains it (code ``alias``).
+- Scalars resolve as in ``yaml.safe_load`` (YAML 1.1: ``yes``/``no`` are booleans), except that
+  dates become ISO ``YYYY-MM-DD`` strings, an impossible date is kept as the text written, and a
+  timestamp with a time is refused (the record format has dates only).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol, cast
+
+import yaml
+from yaml.error import Mark
+
+from .errors import InputError, Problem, Text, describe
+
+__all__ = [
+    "Document",
+    "Limits",
+    "Position",
+    "detect_format",
+    "load_bytes",
+    "load_path",
+    "pointer_join",
+]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep a hostile or broken input from exhausting time or memory."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_depth: int = 64
+    max_nodes: int = 2_000_000
+    max_alias_expansions: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A 1-based line and column; columns count characters, not bytes."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded document: its data and where each value and key sits in the source."""
+
+    name: str
+    data: Any
+    positions: Mapping[str, Position] = field(repr=False)
+    key_positions: Mapping[str, Position] = field(repr=False)
+
+    def position(self, pointer: str) -> Position | None:
+        """Position of ``pointer``, else of its nearest ancestor that has one."""
+        while True:
+            found = self.positions.get(pointer)
+            if found is not None or pointer == "":
+                return found
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+def pointer_join(base: str, key: str | int) -> str:
+    """Append one reference token to a JSON pointer (RFC 6901)."""
+    token = str(key)
+    if "~" in token or "/" in token:
+        token = token.replace("~", "~0").replace("/", "~1")
+    return f"{base}/{token}"
+
+
+# Past this many digits int() is quadratic, and Python refuses by default anyway.
+_MAX_INT_DIGITS = 4300
+# One broken generated file can hold thousands of the same mistake; list the first ones.
+_MAX_PROBLEMS = 100
+
+_BOM_UTF8 = b"\xef\xbb\xbf"
+# UTF-32 first: its little-endian mark starts with the UTF-16 one.
+_FOREIGN_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    (b"\xfe\xff", "UTF-16 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"),
+)
+_LEADING_SPACE = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*")
+
+_EXPECT_UTF8 = Text(zh="UTF-8 编码的文本", en="UTF-8 encoded text")
+_EXPECT_UTF8_NOT_WIDE = Text(
+    zh="UTF-8 编码的文本（该文件像是 UTF-16 或 UTF-32 编码，请另存为 UTF-8）",
+    en="UTF-8 encoded text (this looks like UTF-16 or UTF-32; save it as UTF-8)",
+)
+_EXPECT_JSON = Text(zh="符合 JSON 语法的文本", en="valid JSON")
+_EXPECT_YAML = Text(zh="符合 YAML 语法的文本", en="valid YAML")
+_EXPECT_UNIQUE_KEY = Text(zh="每个键在同一对象中只出现一次", en="each key only once per object")
+_EXPECT_FINITE_JSON = Text(
+    zh="有限的数值（JSON 中不能写 NaN 或 Infinity）",
+    en="a finite number (JSON has no NaN or Infinity)",
+)
+_EXPECT_FINITE = Text(zh="有限的数值", en="a finite number")
+_EXPECT_NUMBER_SIZE = Text(
+    zh=f"大小合理的数值（整数不超过 {_MAX_INT_DIGITS} 位，浮点数不溢出）",
+    en=f"a number of sensible size (at most {_MAX_INT_DIGITS} digits, no float overflow)",
+)
+_EXPECT_UNICODE = Text(zh="有效的 Unicode 文本", en="valid Unicode text")
+_EXPECT_PLAIN_TAG = Text(
+    zh="不带自定义标签的普通值（字符串、数字、布尔值、null、日期、列表或映射）",
+    en="a plain value without a custom tag (string, number, boolean, null, date, list or mapping)",
+)
+_EXPECT_DATE = Text(
+    zh="只含日期的 YYYY-MM-DD 值（不能带时间）", en="a date YYYY-MM-DD without a time"
+)
+_EXPECT_STRING_KEY = Text(
+    zh="字符串形式的键（数字、日期、true、null 等作键时请加引号）",
+    en="a string key (quote keys that look like numbers, dates, true or null)",
+)
+_EXPECT_NO_MERGE = Text(
+    zh="逐项写出的键（不支持合并键 <<）", en="keys written out (merge keys << are not supported)"
+)
+_EXPECT_ONE_DOCUMENT = Text(zh="每个文件只含一个 YAML 文档", en="a single YAML document per file")
+_EXPECT_PRINTABLE = Text(zh="不含控制字符的文本", en="text without control characters")
+_EXPECT_READABLE = Text(zh="可以读取的文件", en="a readable file")
+
+
+def _expect_depth(limit: int) -> Text:
+    return Text(
+        zh=f"嵌套不超过 {limit} 层的列表和对象",
+        en=f"lists and objects nested at most {limit} levels deep",
+    )
+
+
+def _expect_nodes(limit: int) -> Text:
+    return Text(
+        zh=f"不超过 {limit} 个值（按别名展开后计）",
+        en=f"at most {limit} values (counting aliases expanded)",
+    )
+
+
+class _Problems:
+    """Collects the non-fatal problems of one document, up to a cap."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.items: list[Problem] = []
+        self.dropped = 0
+
+    def add(
+        self, code: str, pointer: str, expected: Text, found: str, pos: Position | None
+    ) -> None:
+        if len(self.items) >= _MAX_PROBLEMS:
+            self.dropped += 1
+            return
+        self.items.append(_problem(self.name, code, pointer, expected, found, pos))
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        # Collected in traversal order; report in file order.
+        problems = sorted(self.items, key=lambda p: (p.line or 0, p.column or 0))
+        if self.dropped:
+            problems.append(
+                _problem(
+                    self.name,
+                    "more_problems",
+                    "",
+                    Text(zh="更少的问题", en="fewer problems"),
+                    f"{self.dropped} more problems not listed",
+                    None,
+                )
+            )
+        raise InputError(problems)
+
+
+def _problem(
+    name: str, code: str, pointer: str, expected: Text, found: str, pos: Position | None
+) -> Problem:
+    return Problem(
+        file=name,
+        pointer=pointer,
+        expected=expected,
+        found=found,
+        line=None if pos is None else pos.line,
+        column=None if pos is None else pos.column,
+        code=code,
+    )
+
+
+def _fail(
+    name: str, code: str, pointer: str, expected: Text, found: str, pos: Position | None = None
+) -> InputError:
+    return InputError([_problem(name, code, pointer, expected, found, pos)])
+
+
+def _text_position(text: str, offset: int) -> Position:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
+class _LineCounter:
+    """Offset to position for offsets visited in increasing order, in linear total time."""
+
+    __slots__ = ("_last", "_line", "_line_start", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._last = 0
+        self._line = 1
+        self._line_start = 0
+
+    def at(self, offset: int) -> Position:
+        if offset < self._last:
+            return _text_position(self._text, offset)
+        newlines = self._text.count("\n", self._last, offset)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._text.rfind("\n", self._last, offset) + 1
+        self._last = offset
+        return Position(self._line, offset - self._line_start + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bytes to text
+
+
+def detect_format(name: str, data: bytes) -> str:
+    """``'json'`` or ``'yaml'``: by file extension, else by the first non-blank character."""
+    ext = os.path.splitext(name)[1].lower()
+    if ext == ".json":
+        return "json"
+    if ext in (".yaml", ".yml"):
+        return "yaml"
+    start = _LEADING_SPACE.match(data)
+    first = data[start.end() : start.end() + 1] if start else data[:1]
+    return "json" if first in (b"{", b"[") else "yaml"
+
+
+def _decode(data: bytes, name: str) -> str:
+    for bom, encoding in _FOREIGN_BOMS:
+        if data.startswith(bom):
+            raise _fail(
+                name,
+                "encoding",
+                "",
+                _EXPECT_UTF8_NOT_WIDE,
+                f"a {encoding} byte order mark",
+                Position(1, 1),
+            )
+    skip = len(_BOM_UTF8) if data.startswith(_BOM_UTF8) else 0
+    body = data[skip:] if skip else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _bad_byte(name, body, exc.start, skip, _EXPECT_UTF8) from None
+    # NUL is valid UTF-8 but never valid JSON or YAML text; it usually means UTF-16 without a BOM.
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        raise _bad_byte(name, body, nul, skip, _EXPECT_UTF8_NOT_WIDE)
+    return text
+
+
+def _bad_byte(name: str, body: bytes, offset: int, skip: int, expected: Text) -> InputError:
+    line_start = body.rfind(b"\n", 0, offset) + 1
+    # The bytes before the first bad one decode cleanly, so the column counts characters.
+    column = len(body[line_start:offset].decode("utf-8", "replace")) + 1
+    pos = Position(body.count(b"\n", 0, offset) + 1, column)
+    found = f"byte 0x{body[offset]:02x} at offset {offset + skip}"
+    return _fail(name, "encoding", "", expected, found, pos)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+# A whole string, or an unterminated one (the rest of the text), or a structural character.
+# The string pattern is the unrolled form so that a failing match costs linear time.
+_JSON_LEX = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"|"[\s\S]*|[\[\]{},:]')
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_JSON_SCALAR = re.compile(r"[^ \t\n\r,\]}]*")
+# These match at every offset of valid JSON (the space and scalar ones possibly empty), so
+# the scanner calls them without a None check.
+_Matcher = Callable[[str, int], "re.Match[str]"]
+_space = cast(_Matcher, _JSON_SPACE.match)
+_json_string = cast(_Matcher, _JSON_STRING.match)
+_json_scalar = cast(_Matcher, _JSON_SCALAR.match)
+_JSON_DECODER = json.JSONDecoder()
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_json_shape(text: str, name: str, limits: Limits) -> None:
+    """Refuse excessive nesting or size before ``json`` recurses into it.
+
+    Works on the lexical level only (strings, brackets, commas, colons), so it is linear and
+    never recursive; grammar errors are left for ``json`` to report.
+    """
+    depth = 0
+    # Values and keys: the root, plus one after each ',' or ':', plus the first in each
+    # non-empty container.
+    nodes = 1
+    space = _space
+    for match in _JSON_LEX.finditer(text):
+        char = text[match.start()]
+        if char == '"':
+            continue
+        if char in "[{":
+            depth += 1
+            if depth > limits.max_depth:
+                raise _fail(
+                    name,
+                    "too_deep",
+                    "",
+                    _expect_depth(limits.max_depth),
+                    f"nesting deeper than {limits.max_depth} levels",
+                    _text_position(text, match.start()),
+                )
+            after = space(text, match.end()).end()
+            if after < len(text) and text[after] not in "]}":
+                nodes += 1
+        elif char in "]}":
+            depth -= 1
+            continue
+        else:
+            nodes += 1
+        if nodes > limits.max_nodes:
+            raise _fail(
+                name,
+                "too_large",
+                "",
+                _expect_nodes(limits.max_nodes),
+                f"more than {limits.max_nodes} values",
+                _text_position(text, match.start()),
+            )
+
+
+class _Flagged:
+    """Stands in, inside parsed JSON, for a number that must be refused once located."""
+
+    __slots__ = ("code", "text")
+
+    def __init__(self, code: str, text: str) -> None:
+        self.code = code
+        self.text = text
+
+
+class _JsonHooks:
+    """``json`` callbacks that note what to refuse instead of aborting the parse.
+
+    Aborting would lose the pointer; letting the parse finish lets the position scanner
+    locate every offender, so all of them are reported at once.
+    """
+
+    def __init__(self) -> None:
+        self.duplicates = False
+        self.flagged = False
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            self.duplicates = True
+        return result
+
+    def constant(self, text: str) -> _Flagged:
+        self.flagged = True
+        return _Flagged("json_constant", text)
+
+    def integer(self, text: str) -> int | _Flagged:
+        if len(text) > _MAX_INT_DIGITS:
+            self.flagged = True
+            return _Flagged("number_range", text)
+        return int(text)
+
+    def real(self, text: str) -> float | _Flagged:
+        value = float(text)
+        if math.isinf(value):
+            self.flagged = True
+            return _Flagged("number_range", text)
+        return value
+
+
+class _JsonFrame:
+    __slots__ = ("index", "is_object", "keys", "pointer")
+
+    def __init__(self, is_object: bool, pointer: str, track_keys: bool) -> None:
+        self.is_object = is_object
+        self.pointer = pointer
+        self.index = 0
+        self.keys: dict[str, Position] | None = {} if track_keys else None
+
+
+def _scan_json(
+    text: str, problems: _Problems, track_duplicates: bool
+) -> tuple[dict[str, Position], dict[str, Position]]:
+    """Positions of every value and key of a text that ``json`` has already parsed.
+
+    Relies on the text being valid JSON, so it only has to find where things start. One pass,
+    no recursion. Also reports duplicate keys and lone surrogates, which need positions.
+    """
+    positions: dict[str, Position] = {}
+    key_positions: dict[str, Position] = {}
+    lines = _LineCounter(text)
+    space = _space
+    stack: list[_JsonFrame] = []
+
+    def string_at(start: int, pointer: str, want_text: bool) -> tuple[str, int]:
+        end = _json_string(text, start).end()
+        if "\\" not in text[start:end]:
+            return text[start + 1 : end - 1], end
+        if not want_text and not _ESCAPED_SURROGATE.search(text, start, end):
+            return "", end
+        value: str = _JSON_DECODER.raw_decode(text, start)[0]
+        if _SURROGATE.search(value):
+            problems.add(
+                "encoding",
+                pointer,
+                _EXPECT_UNICODE,
+                f"a lone surrogate in {describe(text[start:end])}",
+                lines.at(start),
+            )
+        return value, end
+
+    def read_key(frame: _JsonFrame, at: int) -> tuple[str, int]:
+        key, end = string_at(at, frame.pointer, True)
+        pointer = pointer_join(frame.pointer, key)
+        pos = lines.at(at)
+        if frame.keys is not None:
+            first = frame.keys.get(key)
+            if first is not None:
+                found = f"key {describe(key)} again (first at line {first.line})"
+                problems.add("duplicate_key", pointer, _EXPECT_UNIQUE_KEY, found, pos)
+            else:
+                frame.keys[key] = pos
+        key_positions[pointer] = pos
+        end = space(text, end).end() + 1  # past the ':'
+        return pointer, space(text, end).end()
+
+    pointer = ""
+    at = space(text, 0).end()
+    while True:
+        positions[pointer] = lines.at(at)
+        char = text[at]
+        if char in "[{":
+            inner = space(text, at + 1).end()
+            if text[inner] in "]}":
+                at = inner + 1
+            else:
+                frame = _JsonFrame(char == "{", pointer, track_duplicates)
+                stack.append(frame)
+                if frame.is_object:
+                    pointer, at = read_key(frame, inner)
+                else:
+                    pointer, at = pointer + "/0", inner
+                continue
+        elif char == '"':
+            at = string_at(at, pointer, False)[1]
+        else:
+            at = _json_scalar(text, at).end()
+        # After a value: close finished containers, then step to the next member.
+        while True:
+            at = space(text, at).end()
+            if not stack:
+                return positions, key_positions
+            frame = stack[-1]
+            if text[at] == ",":
+                at = space(text, at + 1).end()
+                if frame.is_object:
+                    pointer, at = read_key(frame, at)
+                else:
+                    frame.index += 1
+                    pointer = f"{frame.pointer}/{frame.index}"
+                break
+            stack.pop()
+            at += 1
+
+
+def _flagged_values(data: Any) -> list[tuple[str, _Flagged]]:
+    found: list[tuple[str, _Flagged]] = []
+    todo: list[tuple[str, Any]] = [("", data)]
+    while todo:
+        pointer, value = todo.pop()
+        if isinstance(value, _Flagged):
+            found.append((pointer, value))
+        elif isinstance(value, dict):
+            todo.extend((pointer_join(pointer, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend((f"{pointer}/{i}", v) for i, v in enumerate(value))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _load_json(text: str, name: str, limits: Limits) -> Document:
+    _check_json_shape(text, name, limits)
+    hooks = _JsonHooks()
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=hooks.pairs,
+            parse_constant=hooks.constant,
+            parse_int=hooks.integer,
+            parse_float=hooks.real,
+        )
+    except json.JSONDecodeError as exc:
+        pos = Position(exc.lineno, exc.colno)
+        raise _fail(name, "syntax", "", _EXPECT_JSON, exc.msg, pos) from None
+    problems = _Problems(name)
+    positions, key_positions = _scan_json(text, problems, hooks.duplicates)
+    if hooks.flagged:
+        for pointer, flagged in _flagged_values(data):
+            expected = (
+                _EXPECT_FINITE_JSON if flagged.code == "json_constant" else _EXPECT_NUMBER_SIZE
+            )
+            problems.add(
+                flagged.code, pointer, expected, describe(flagged.text), positions.get(pointer)
+            )
+    problems.raise_if_any()
+    return Document(name, data, positions, key_positions)
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML
+
+_YAML = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP = (
+    _YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_SEQ, _MAP, _MERGE, _VALUE = (_YAML + t for t in ("seq", "map", "merge", "value"))
+_SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP})
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\Z")
+_KEY_KINDS = {
+    _INT: "number",
+    _FLOAT: "number",
+    _BOOL: "boolean",
+    _NULL: "null",
+    _TIMESTAMP: "date",
+}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
+
+
+class _Events(Protocol):
+    """The typed slice of ``yaml.SafeLoader`` used here (its stubs leave these untyped)."""
+
+    def get_event(self) -> yaml.Event: ...
+    def check_event(self, *choices: type[yaml.Event]) -> bool: ...
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str: ...
+
+
+def _node_mark(mark: object) -> Mark | None:
+    # The pure-Python parser only makes yaml.error.Mark; the stubs also allow libyaml's.
+    return mark if isinstance(mark, Mark) else None
+
+
+def _mark(mark: Any) -> Position | None:
+    if mark is None:
+        return None
+    return Position(int(mark.line) + 1, int(mark.column) + 1)
+
+
+class _AliasNode(yaml.Node):
+    """An alias in the composed graph; kept apart so its own position is known."""
+
+    id = "alias"
+
+    def __init__(self, target: yaml.Node, start_mark: Any, end_mark: Any) -> None:
+        super().__init__(target.tag, target, start_mark, end_mark)
+
+
+@dataclass(slots=True)
+class _Anchored:
+    node: yaml.Node
+    size: int  # nodes once aliases are expanded
+    aliases: int  # alias dereferences once aliases are expanded
+    height: int  # collection nesting levels
+
+
+@dataclass(slots=True)
+class _Open:
+    node: yaml.SequenceNode | yaml.MappingNode
+    anchor: str | None
+    size: int = 1
+    aliases: int = 0
+    height: int = 0  # of the deepest child
+    key: yaml.Node | None = None
+
+
+def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | None:
+    """Compose the single document of the stream into nodes, without recursion.
+
+    PyYAML's own composer recurses once per nesting level and lets an alias share its node,
+    so neither depth nor expanded size is known until too late. Here every limit is checked
+    at the event that would break it, with the expanded size of each anchor kept alongside.
+    """
+    events = cast(_Events, loader)
+    events.get_event()  # stream start
+    if events.check_event(yaml.StreamEndEvent):
+        return None
+    events.get_event()  # document start
+    anchors: dict[str, _Anchored] = {}
+    open_anchors: set[str] = set()
+    stack: list[_Open] = []
+    nodes = 0
+    aliases = 0
+
+    def fail(code: str, expected: Text, found: str, mark: Any) -> InputError:
+        return _fail(name, code, "", expected, found, _mark(mark))
+
+    def check_anchor(anchor: str | None, mark: Any) -> None:
+        if anchor is not None and (anchor in anchors or anchor in open_anchors):
+            raise fail(
+                "alias",
+                Text(zh="不重复的锚点名", en="each anchor name defined once"),
+                f"anchor &{anchor} defined again",
+                mark,
+            )
+
+    while True:
+        event = events.get_event()
+        node: yaml.Node
+        if isinstance(event, yaml.AliasEvent):
+            anchor = event.anchor or ""
+            target = anchors.get(anchor)
+            if target is None:
+                if anchor in open_anchors:
+                    expected = Text(
+                        zh="不引用其所在节点的别名", en="an alias outside the node it names"
+                    )
+                    raise fail(
+                        "alias", expected, f"alias *{anchor} inside &{anchor}", event.start_mark
+                    )
+                expected = Text(zh="此前已定义的锚点", en="an anchor defined earlier")
+                raise fail("alias", expected, f"undefined alias *{anchor}", event.start_mark)
+            aliases += 1 + target.aliases
+            if aliases > limits.max_alias_expansions:
+                raise fail(
+                    "alias_bomb",
+                    Text(
+                        zh=f"别名展开不超过 {limits.max_alias_expansions} 次",
+                        en=f"at most {limits.max_alias_expansions} alias expansions",
+                    ),
+                    f"more than {limits.max_alias_expansions} alias expansions at *{anchor}",
+                    event.start_mark,
+                )
+            nodes += target.size
+            if len(stack) + target.height > limits.max_depth:
+                raise fail(
+                    "too_deep",
+                    _expect_depth(limits.max_depth),
+                    f"nesting deeper than {limits.max_depth} levels once *{anchor} is expanded",
+                    event.start_mark,
+                )
+            node = _AliasNode(target.node, event.start_mark, event.end_mark)
+            size, expansions, height = target.size, target.aliases + 1, target.height
+        elif isinstance(event, yaml.ScalarEvent):
+            nodes += 1
+            check_anchor(event.anchor, event.start_mark)
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = events.resolve(yaml.ScalarNode, event.value, event.implicit)
+                # A lone plain '=' resolves to the YAML 1.1 'value' tag, which SafeLoader
+                # cannot construct; as text it is harmless.
+                if tag == _VALUE:
+                    tag = _STR
+            node = yaml.ScalarNode(
+                tag,
+                event.value,
+                _node_mark(event.start_mark),
+                _node_mark(event.end_mark),
+                style=event.style,
+            )
+            size, expansions, height = 1, 0, 0
+            if event.anchor is not None:
+                anchors[event.anchor] = _Anchored(node, 1, 0, 0)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            nodes += 1
+            if len(stack) + 1 > limits.max_depth:
+                raise fail(
+                    "too_deep",
+                    _expect_depth(limits.max_depth),
+                    f"nesting deeper than {limits.max_depth} levels",
+                    event.start_mark,
+                )
+            check_anchor(event.anchor, event.start_mark)
+            kind: type[yaml.SequenceNode | yaml.MappingNode] = (
+                yaml.SequenceNode
+                if isinstance(event, yaml.SequenceStartEvent)
+                else yaml.MappingNode
+            )
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = events.resolve(kind, None, event.implicit)
+            collection = kind(
+                tag, [], _node_mark(event.start_mark), None, flow_style=event.flow_style
+            )
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
+            stack.append(_Open(collection, event.anchor))
+            if nodes > limits.max_nodes:
+                raise fail(
+                    "too_large",
+                    _expect_nodes(limits.max_nodes),
+                    f"more than {limits.max_nodes} values",
+                    event.start_mark,
+                )
+            continue
+        else:  # the end of the innermost open collection
+            done = stack.pop()
+            node = done.node
+            node.end_mark = _node_mark(event.end_mark)
+            size, expansions, height = done.size, done.aliases, done.height + 1
+            if done.anchor is not None:
+                open_anchors.discard(done.anchor)
+                anchors[done.anchor] = _Anchored(node, size, expansions, height)
+        if nodes > limits.max_nodes:
+            raise fail(
+                "too_large",
+                _expect_nodes(limits.max_nodes),
+                f"more than {limits.max_nodes} values once aliases are expanded",
+                event.start_mark,
+            )
+        if not stack:
+            break
+        parent = stack[-1]
+        parent.size += size
+        parent.aliases += expansions
+        parent.height = max(parent.height, height)
+        if isinstance(parent.node, yaml.SequenceNode):
+            parent.node.value.append(node)
+        elif parent.key is None:
+            parent.key = node
+        else:
+            parent.node.value.append((parent.key, node))
+            parent.key = None
+    events.get_event()  # document end
+    if not events.check_event(yaml.StreamEndEvent):
+        extra = events.get_event()
+        raise fail(
+            "multiple_documents",
+            _EXPECT_ONE_DOCUMENT,
+            "a second document",
+            extra.start_mark,
+        )
+    return node
+
+
+class _Refused:
+    """Result of a scalar that could not be turned into a value; the problem is recorded."""
+
+
+_REFUSED = _Refused()
+
+
+def _scalar(
+    loader: yaml.SafeLoader, node: yaml.ScalarNode, pointer: str, problems: _Problems
+) -> Any:
+    tag = node.tag
+    text: str = node.value
+    pos = _mark(node.start_mark)
+    if tag == _STR:
+        if node.style == '"' and _SURROGATE.search(text):
+            problems.add("encoding", pointer, _EXPECT_UNICODE, "a lone surrogate", pos)
+            return _REFUSED
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _TIMESTAMP:
+        match = _DATE.match(text)
+        if match is None:
+            problems.add("type", pointer, _EXPECT_DATE, describe(text), pos)
+            return _REFUSED
+        try:
+            year, month, day = (int(part) for part in match.groups())
+            return date(year, month, day).isoformat()
+        except ValueError:
+            # An impossible date stays as written, for the record model to name precisely.
+            return text
+    if tag not in _SCALAR_TAGS:
+        problems.add("tag", pointer, _EXPECT_PLAIN_TAG, f"tag {_short_tag(tag)}", pos)
+        return _REFUSED
+    if len(text) > _MAX_INT_DIGITS:
+        problems.add("number_range", pointer, _EXPECT_NUMBER_SIZE, describe(text), pos)
+        return _REFUSED
+    try:
+        if tag == _BOOL:
+            return loader.bool_values[text.lower()]
+        if tag == _INT:
+            return loader.construct_yaml_int(node)
+        number = loader.construct_yaml_float(node)
+    except (ValueError, KeyError, IndexError):
+        # Only an explicit tag can put such text here; the implicit resolvers match valid forms.
+        expected = Text(
+            zh=f"符合标签 {_short_tag(tag)} 的值", en=f"a valid {_short_tag(tag)} value"
+        )
+        problems.add("type", pointer, expected, describe(text), pos)
+        return _REFUSED
+    if not math.isfinite(number):
+        problems.add("yaml_constant", pointer, _EXPECT_FINITE, describe(text), pos)
+        return _REFUSED
+    return number
+
+
+def _key(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, problems: _Problems) -> str | None:
+    """The text of a mapping key, or None once the reason it is unusable is recorded."""
+    target = node.value if isinstance(node, _AliasNode) else node
+    pos = _mark(node.start_mark)
+    if not isinstance(target, yaml.ScalarNode):
+        found = "a list as key" if isinstance(target, yaml.SequenceNode) else "a mapping as key"
+        problems.add("key_type", pointer, _EXPECT_STRING_KEY, found, pos)
+        return None
+    tag = target.tag
+    if tag == _MERGE:
+        problems.add("merge_key", pointer, _EXPECT_NO_MERGE, "merge key <<", pos)
+        return None
+    if tag == _STR:
+        value = _scalar(loader, target, pointer, problems)
+        return value if isinstance(value, str) else None
+    if tag not in _SCALAR_TAGS:
+        problems.add("tag", pointer, _EXPECT_PLAIN_TAG, f"tag {_short_tag(tag)} on a key", pos)
+        return None
+    found = f"{_KEY_KINDS[tag]} key {describe(target.value)}"
+    problems.add("key_type", pointer, _EXPECT_STRING_KEY, found, pos)
+    return None
+
+
+def _build(
+    loader: yaml.SafeLoader, root: yaml.Node, problems: _Problems
+) -> tuple[Any, dict[str, Position], dict[str, Position]]:
+    """Plain data and positions from composed nodes, expanding aliases; no recursion.
+
+    The composer has already bounded the expanded size, so expansion here is safe. Inside an
+    expanded alias, positions point at the anchored original; the alias's own pointer points
+    at the alias.
+    """
+    positions: dict[str, Position] = {}
+    key_positions: dict[str, Position] = {}
+    holder: list[Any] = [None]
+    todo: list[tuple[yaml.Node, str, Any, Any]] = [(root, "", holder, 0)]
+    while todo:
+        node, pointer, container, slot = todo.pop()
+        pos = _mark(node.start_mark)
+        if pos is not None:
+            positions[pointer] = pos
+        if isinstance(node, _AliasNode):
+            node = node.value
+        value: Any
+        if isinstance(node, yaml.ScalarNode):
+            value = _scalar(loader, node, pointer, problems)
+        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            items: list[yaml.Node] = node.value
+            value = [None] * len(items)
+            todo.extend(
+                (items[i], f"{pointer}/{i}", value, i) for i in range(len(items) - 1, -1, -1)
+            )
+        elif isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            value = {}
+            members: list[tuple[str, yaml.Node]] = []
+            for key_node, value_node in node.value:
+                key = _key(loader, key_node, pointer, problems)
+                if key is None:
+                    continue
+                member = pointer_join(pointer, key)
+                key_pos = _mark(key_node.start_mark)
+                if key in value:
+                    first = key_positions.get(member)
+                    found = f"key {describe(key)} again" + (
+                        f" (first at line {first.line})" if first else ""
+                    )
+                    problems.add("duplicate_key", member, _EXPECT_UNIQUE_KEY, found, key_pos)
+                    continue
+                if key_pos is not None:
+                    key_positions[member] = key_pos
+                value[key] = None
+                members.append((key, value_node))
+            todo.extend(
+                (value_node, pointer_join(pointer, key), value, key)
+                for key, value_node in reversed(members)
+            )
+        else:
+            problems.add("tag", pointer, _EXPECT_PLAIN_TAG, f"tag {_short_tag(node.tag)}", pos)
+            value = None
+        container[slot] = None if value is _REFUSED else value
+    return holder[0], positions, key_positions
+
+
+def _load_yaml(text: str, name: str, limits: Limits) -> Document:
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        position = int(exc.position)
+        found = f"character U+{ord(text[position]):04X}" if position < len(text) else exc.reason
+        raise _fail(
+            name, "encoding", "", _EXPECT_PRINTABLE, found, _text_position(text, position)
+        ) from None
+    try:
+        root = _compose(loader, name, limits)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        found = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        raise _fail(name, "syntax", "", _EXPECT_YAML, found, _mark(mark)) from None
+    except yaml.YAMLError as exc:
+        raise _fail(name, "syntax", "", _EXPECT_YAML, str(exc)) from None
+    finally:
+        loader.dispose()
+    if root is None:  # an empty stream, or only comments
+        return Document(name, None, {}, {})
+    problems = _Problems(name)
+    data, positions, key_positions = _build(loader, root, problems)
+    problems.raise_if_any()
+    return Document(name, data, positions, key_positions)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def load_bytes(
+    data: bytes, name: str, fmt: str | None = None, limits: Limits = Limits()
+) -> Document:
+    """Parse ``data`` as JSON or YAML (``fmt``, else :func:`detect_format`).
+
+    Raises :class:`InputError` for anything wrong with the input, and nothing else.
+    ``fmt`` other than ``'json'``/``'yaml'``/``'yml'`` is a caller error (``ValueError``).
+    """
+    kind = detect_format(name, data) if fmt is None else fmt.lower()
+    if kind == "yml":
+        kind = "yaml"
+    if kind not in ("json", "yaml"):
+        raise ValueError(f"unknown format {fmt!r}; expected 'json' or 'yaml'")
+    if len(data) > limits.max_bytes:
+        raise _fail(
+            name,
+            "too_large",
+            "",
+            Text(
+                zh=f"不超过 {limits.max_bytes} 字节的文件", en=f"at most {limits.max_bytes} bytes"
+            ),
+            f"{len(data)} bytes",
+        )
+    try:
+        text = _decode(data, name)
+        if kind == "json":
+            return _load_json(text, name, limits)
+        return _load_yaml(text, name, limits)
+    except InputError:
+        raise
+    except RecursionError:
+        # Only reachable when limits.max_depth is set above what the interpreter allows.
+        raise _fail(
+            name,
+            "too_deep",
+            "",
+            _expect_depth(limits.max_depth),
+            "nesting deeper than Python can parse",
+        ) from None
+    except MemoryError:
+        raise _fail(
+            name, "too_large", "", _expect_nodes(limits.max_nodes), "more than memory allows"
+        ) from None
+    except Exception as exc:
+        # The contract is that bad input never surfaces as a traceback; a bug here should
+        # still be visible, so say plainly that it is one.
+        raise _fail(
+            name,
+            "internal",
+            "",
+            Text(
+                zh="可以读取的输入（这是本工具的缺陷，请报告）",
+                en="a readable input (this is a bug; please report it)",
+            ),
+            f"{type(exc).__name__}: {exc}",
+        ) from exc
+
+
+def load_path(path: str | os.PathLike[str], limits: Limits = Limits()) -> Document:
+    """Read a file (binary, read-only) and load it; the name shown is the path as given."""
+    name = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = b"" if size > limits.max_bytes else handle.read(limits.max_bytes + 1)
+    except OSError as exc:
+        found = exc.strerror or type(exc).__name__
+        raise _fail(name, "io", "", _EXPECT_READABLE, found) from None
+    if size > limits.max_bytes:
+        # Refused from the size alone, without reading a huge file into memory.
+        raise _fail(
+            name,
+            "too_large",
+            "",
+            Text(
+                zh=f"不超过 {limits.max_bytes} 字节的文件", en=f"at most {limits.max_bytes} bytes"
+            ),
+            f"{size} bytes",
+        )
+    return load_bytes(data, name, limits=limits)

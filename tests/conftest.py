@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The workplace's shared/ folder; tests that need it skip cleanly outside this workplace."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present here")
+    return SHARED

@@ -1,0 +1,63 @@
+"""Every rule of every shipped pack, tested as data: cases that must fail and cases that must pass."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from dlsh_rules.pack import Pack, available_packs, load_pack
+from dlsh_rules.testing import Case, example_data, load_cases, run_case
+
+
+@cache
+def _pack(name: str) -> Pack:
+    return load_pack(name)
+
+
+def _all_cases() -> list[tuple[str, Case]]:
+    return [(name, case) for name in available_packs() for case in load_cases(_pack(name))]
+
+
+@pytest.mark.parametrize(("pack_name", "case"), _all_cases(), ids=lambda v: v.id if isinstance(v, Case) else v)
+def test_case(pack_name: str, case: Case) -> None:
+    pack = _pack(pack_name)
+    problems = run_case(pack, example_data(pack), case)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("pack_name", available_packs())
+def test_every_rule_has_failing_and_passing_cases(pack_name: str) -> None:
+    pack = _pack(pack_name)
+    cases = load_cases(pack)
+    lacking = []
+    for rule in pack.rules:
+        mine = [c.model for c in cases if c.model.rule == rule.id]
+        if not any(c.expect.get(rule.id) == "failed" for c in mine):
+            lacking.append(f"{rule.id}: no case that must fail")
+        if not any(c.expect.get(rule.id) == "passed" and c.patch for c in mine):
+            lacking.append(f"{rule.id}: no patched case that must pass")
+    assert not lacking, "\n".join(lacking)
+
+
+@pytest.mark.parametrize("pack_name", available_packs())
+def test_example_record_is_compliant(pack_name: str) -> None:
+    from dlsh_rules import check
+    from dlsh_rules.record import validate_record
+
+    pack = _pack(pack_name)
+    record = validate_record(example_data(pack), "example", pack.enums)
+    report = check(record, pack)
+    assert [r.rule for r in report.results if r.status != "passed"] == []
+    assert len(report.results) == len(pack.rules)
+
+
+def test_default_pack_implements_the_whole_catalog(shared: Path) -> None:
+    catalog = (shared / "spec" / "requirements.md").read_text(encoding="utf-8")
+    ids = re.findall(r"^\| `([a-z_.]+)` \|", catalog, flags=re.M)
+    assert len(ids) == 53
+    pack_ids = [r.id for r in _pack("provincial-bureau-2024").rules]
+    assert sorted(pack_ids) == sorted(ids)
+    assert len(set(pack_ids)) == len(pack_ids)
