@@ -192,11 +192,12 @@ def _evaluate(ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int],
         return RuleResult(status="error", message=Text(f"规则无法评估：{reason}", f"rule could not be evaluated: {reason}"),
                           error=reason, **base)  # type: ignore[arg-type]
 
-    rule_due = (rule.due.resolve(ctx) if rule.due else None) or Offset().apply(ctx.meeting_date)
+    declared_due = rule.due.resolve(ctx) if rule.due else None
+    rule_due = declared_due or Offset().apply(ctx.meeting_date)
     findings: list[FindingResult] = []
     for outcome in outcomes:
         for f in outcome.findings:
-            findings.append(_finding_result(ctx, rule, f, waivers, used, as_of, rule_due))
+            findings.append(_finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due))
     checked = sum(o.checked for o in outcomes)
     status: Status
     open_ = [f for f in findings if not f.waived]
@@ -215,14 +216,15 @@ def _evaluate(ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int],
 
 
 def _finding_result(ctx: Context, rule: Rule, f: Finding, waivers: list[Waiver], used: set[int],
-                    as_of: dt.date | None, rule_due: dt.date) -> FindingResult:
+                    as_of: dt.date | None, rule_due: dt.date,
+                    declared_due: dt.date | None) -> FindingResult:
     waiver = next((w for w in waivers if w.covers(rule.id, f.subject)), None)
     if waiver is not None:
         used.add(id(waiver))
     due = f.due or rule_due
     pos = ctx.record.position(f.path) if f.path is not None else None
     return FindingResult(
-        subject=f.subject, message=f.message, path=f.path, due=f.due, severity=f.severity or rule.severity,
+        subject=f.subject, message=f.message, path=f.path, due=f.due or declared_due, severity=f.severity or rule.severity,
         waived=waiver is not None,
         waiver=WaiverRef(waiver.reason, waiver.approved_by, waiver.date, waiver.expires, waiver.origin) if waiver else None,
         pending=as_of is not None and due > as_of, expected=f.expected, found=f.found,

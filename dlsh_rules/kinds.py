@@ -11,10 +11,12 @@ Adding a kind = one spec model, one function, one line in ``KINDS``, and data-dr
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -64,8 +66,21 @@ def _compiler(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return compile_
 
 
+def _fraction(value: Any) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
+        raise PydanticCustomError("ratio", "a share such as 0.5 or '2/3'")
+    try:
+        ratio = Fraction(str(value)) if not isinstance(value, Fraction) else value
+    except (ValueError, ZeroDivisionError):
+        raise PydanticCustomError("ratio", "a share such as 0.5 or '2/3'") from None
+    if not 0 < ratio <= 1:
+        raise PydanticCustomError("ratio", "a share greater than 0 and at most 1")
+    return ratio
+
+
 def _ref(name: str) -> WithJsonSchema:
-    return WithJsonSchema({"$ref": f"#/$defs/{name}"})
+    # pydantic resolves "$ref"s it did not make; a marker is swapped for the real $ref afterwards
+    return WithJsonSchema({"x-dlsh-ref": name})
 
 
 Sel = Annotated[Selection, BeforeValidator(_compiler(Selection.parse)), _ref("selection")]
@@ -300,7 +315,9 @@ class CoverageSpec(Spec):
     sum: PathT | None = Field(default=None, description="Add up this number over covering items…")
     min_sum: int | None = Field(default=None, description="…and require at least this total.")
     excused: ExcuseSpec | None = None
-    min_ratio: float | None = Field(default=None, gt=0, le=1, description="Share of subjects needed.")
+    min_ratio: Annotated[Fraction, BeforeValidator(_fraction), WithJsonSchema(
+        {"type": ["string", "number"], "description": "Share of subjects needed: 0.5 or \"2/3\"."}
+    )] | None = None
     min_covered: int | None = Field(default=None, ge=1, description="Number of subjects needed.")
 
 
@@ -362,9 +379,9 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     out = Outcome(checked=len(subjects))
     needed = len(subjects)
     if spec.min_ratio is not None:
-        needed = -(-int(spec.min_ratio * 1_000_000) * len(subjects) // 1_000_000)  # ceil, exact
+        needed = math.ceil(spec.min_ratio * len(subjects))  # exact: 2/3 of 3 is 2, not 3
     if spec.min_covered is not None:
-        needed = min(spec.min_covered, len(subjects)) if spec.min_covered <= len(subjects) else spec.min_covered
+        needed = spec.min_covered
     covered = len(subjects) - len(missing)
     if covered >= needed and (spec.min_ratio is not None or spec.min_covered is not None):
         return out

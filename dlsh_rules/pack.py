@@ -92,6 +92,8 @@ class Pack:
     enums: EnumTable
     root: str
     rule_files: dict[str, str] = field(default_factory=dict)  # rule id -> file it came from
+    raw_checks: dict[str, list[Any]] = field(default_factory=dict)  # rule id -> checks as written
+    rule_params: dict[str, list[str]] = field(default_factory=dict)  # rule id -> params it uses
 
     @property
     def id(self) -> str:
@@ -268,6 +270,8 @@ def _load_pack_cached(root: str) -> Pack:
 
     rules: list[Rule] = []
     rule_files: dict[str, str] = {}
+    raw_checks: dict[str, list[Any]] = {}
+    rule_params: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
     for index, rel in enumerate(manifest.rules):
         path = FsPath(root) / rel
@@ -285,7 +289,10 @@ def _load_pack_cached(root: str) -> Pack:
         for i, entry in enumerate(raw.rules):
             pointer = pointer_join("/rules", i)
             missing = []
-            entry = _substitute(entry, manifest.params, pointer, used, missing)
+            mine: set[str] = set()
+            raw_entry = entry
+            entry = _substitute(entry, manifest.params, pointer, mine, missing)
+            used |= mine
             for where, name in missing:
                 problems.append(_at(doc, where, Text("清单中声明的参数", "a parameter declared in the manifest's params"),
                                     f"${name}", "unknown_param"))
@@ -302,13 +309,21 @@ def _load_pack_cached(root: str) -> Pack:
                 continue
             seen[rule.id] = doc.name
             rule_files[rule.id] = doc.name
+            raw_checks[rule.id] = list(raw_entry.get("checks", []))
+            rule_params[rule.id] = sorted(mine)
             for name in sorted(_sets_of_rule(rule) - set(sets)):
                 problems.append(_at(doc, pointer, Text(f"清单中定义的集合（{', '.join(sets)}）", f"a set defined in the manifest ({', '.join(sets)})"),
                                     f"set {name!r}", "unknown_set"))
             rules.append(rule)
     if problems:
         raise InputError(problems)
-    return Pack(manifest, rules, sets, enums, root, rule_files)
+    for name in sorted(set(manifest.params) - used):
+        problems.append(_at(manifest_doc, pointer_join("/params", name),
+                            Text("被某条规则或集合使用的参数", "a parameter that some rule or set uses"),
+                            f"${name} is used nowhere", "unused_param"))
+    if problems:
+        raise InputError(problems)
+    return Pack(manifest, rules, sets, enums, root, rule_files, raw_checks, rule_params)
 
 
 def _sets_of_rule(rule: Rule) -> set[str]:
@@ -367,7 +382,17 @@ def rule_schema() -> dict[str, Any]:
     schema["$id"] = "https://dlsh-rules.invalid/schemas/rule.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "dlsh_rules rule file"
-    return schema
+    return _swap_refs(schema)
+
+
+def _swap_refs(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"x-dlsh-ref"}:
+            return {"$ref": f"#/$defs/{value['x-dlsh-ref']}"}
+        return {k: _swap_refs(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap_refs(v) for v in value]
+    return value
 
 
 def manifest_schema() -> dict[str, Any]:

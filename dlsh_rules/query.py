@@ -305,6 +305,40 @@ def _values_text(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values)
 
 
+# Chinese names of the record's fields, for messages; a field not listed shows its own name.
+FIELD_ZH: dict[str, str] = {
+    "mode": "谈话形式", "participants": "参加人", "date": "日期", "@end": "结束日期", "days": "天数",
+    "theme": "主题", "chair": "主持人", "by": "负责人", "role": "身份", "person": "人员",
+    "text": "内容", "author": "撰写人", "owner": "所属", "reviewed_by": "审阅人",
+    "review_date": "审阅日期", "aspects": "涉及的方面", "topics": "涉及的事项", "conveyed": "传达的文件",
+    "kind": "类型", "plan_deployed": "研究部署实施方案", "feedback": "反馈", "target": "意见对象",
+    "explanation": "原因说明", "status": "状态", "responsible": "责任人", "measure": "整改措施",
+    "due": "整改时限", "closed_on": "销号日期", "includes_superior_issues": "是否含上级点明的问题",
+    "talk": "约谈", "on_behalf_of_group": "代表党组", "planned_date": "计划日期", "materials": "学习材料",
+    "form": "形式", "audiences": "对象", "scope": "范围", "attendee_groups": "参会人员",
+    "sources": "来源", "ref": "对应意见", "org": "机构", "subject": "事项", "head": "主要负责人",
+    "supervises": "分管处室", "represents": "所代表部门", "reason": "原因", "leave_approved": "请假已批准",
+}
+
+
+def _zh_path(path: str) -> str:
+    return "的".join(FIELD_ZH.get(seg, seg) for seg in path.split("."))
+
+
+def _zh_value(ctx: Context, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        for labels in ctx.record.enums.labels.values():
+            if value in labels:
+                return f"{labels[value]}（{value}）"
+    return str(value)
+
+
+def _zh_values(ctx: Context, values: Iterable[Any]) -> str:
+    return "、".join(_zh_value(ctx, v) for v in values)
+
+
 @dataclass(frozen=True)
 class Op:
     name: str
@@ -322,6 +356,10 @@ class Op:
             return Failure(failure.expected, failure.found, self.path.text, failure.due)
         return failure
 
+    @property
+    def zh_field(self) -> str:
+        return _zh_path(self.path.text)
+
     def norm(self, value: Any) -> Any:
         if self.normalise != "exact" and isinstance(value, str):
             return normalise(value, self.normalise)
@@ -332,14 +370,14 @@ def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     want = op.norm(op.arg)
     if want in values:
         return None
-    return Failure(Text(f"{op.path.text} 为 {op.arg}", f"{op.path.text} = {op.arg}"), _show(values))
+    return Failure(Text(f"{op.zh_field}为{_zh_value(ctx, op.arg)}", f"{op.path.text} = {op.arg}"), _show(values))
 
 
 def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     want = op.norm(op.arg)
     if want not in values:
         return None
-    return Failure(Text(f"{op.path.text} 不为 {op.arg}", f"{op.path.text} ≠ {op.arg}"), _show(values))
+    return Failure(Text(f"{op.zh_field}不为{_zh_value(ctx, op.arg)}", f"{op.path.text} ≠ {op.arg}"), _show(values))
 
 
 def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
@@ -347,7 +385,7 @@ def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if values and all(v in allowed for v in values):
         return None
     return Failure(
-        Text(f"{op.path.text} 取值于 {_values_text(op.arg)}", f"{op.path.text} in {_values_text(op.arg)}"),
+        Text(f"{op.zh_field}取值于{_zh_values(ctx, op.arg)}", f"{op.path.text} in {_values_text(op.arg)}"),
         _show(values),
     )
 
@@ -357,7 +395,7 @@ def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if any(v in allowed for v in values):
         return None
     return Failure(
-        Text(f"{op.path.text} 含 {_values_text(op.arg)} 之一", f"{op.path.text} includes one of {_values_text(op.arg)}"),
+        Text(f"{op.zh_field}含{_zh_values(ctx, op.arg)} 之一", f"{op.path.text} includes one of {_values_text(op.arg)}"),
         _show(values),
     )
 
@@ -367,7 +405,7 @@ def _op_not_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if not any(v in banned for v in values):
         return None
     return Failure(
-        Text(f"{op.path.text} 不取 {_values_text(op.arg)}", f"{op.path.text} not in {_values_text(op.arg)}"),
+        Text(f"{op.zh_field}不取{_zh_values(ctx, op.arg)}", f"{op.path.text} not in {_values_text(op.arg)}"),
         _show(values),
     )
 
@@ -380,8 +418,8 @@ def _op_exists(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if _present(values) == bool(op.arg):
         return None
     if op.arg:
-        return Failure(Text(f"填写 {op.path.text}", f"{op.path.text} to be given"), "无 (none)")
-    return Failure(Text(f"不填写 {op.path.text}", f"no {op.path.text}"), _show(values))
+        return Failure(Text(f"填写{op.zh_field}", f"{op.path.text} to be given"), "无 (none)")
+    return Failure(Text(f"不填写{op.zh_field}", f"no {op.path.text}"), _show(values))
 
 
 def _count_op(bound: str) -> Test:
@@ -394,9 +432,9 @@ def _count_op(bound: str) -> Test:
         if bound == "max" and n <= want:
             return None
         expected = {
-            "exact": Text(f"{op.path.text} 恰为 {want} 项", f"exactly {want} {op.path.text}"),
-            "min": Text(f"{op.path.text} 至少 {want} 项", f"at least {want} {op.path.text}"),
-            "max": Text(f"{op.path.text} 至多 {want} 项", f"at most {want} {op.path.text}"),
+            "exact": Text(f"{op.zh_field}恰为 {want} 项", f"exactly {want} {op.path.text}"),
+            "min": Text(f"{op.zh_field}至少 {want} 项", f"at least {want} {op.path.text}"),
+            "max": Text(f"{op.zh_field}至多 {want} 项", f"at most {want} {op.path.text}"),
         }[bound]
         return Failure(expected, f"{n}: {_show(values)}")
 
@@ -408,7 +446,7 @@ def _number_op(compare: Callable[[float, float], bool], symbol: str) -> Test:
         numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if numbers and all(compare(v, op.arg) for v in numbers):
             return None
-        return Failure(Text(f"{op.path.text} {symbol} {op.arg}", f"{op.path.text} {symbol} {op.arg}"),
+        return Failure(Text(f"{op.zh_field} {symbol} {_zh_value(ctx, op.arg)}", f"{op.path.text} {symbol} {op.arg}"),
                        _show(values))
 
     return test
@@ -420,7 +458,7 @@ def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
     if not missing:
         return None
     return Failure(
-        Text(f"{op.path.text} 包含 {_values_text(op.arg)}", f"{op.path.text} to include {_values_text(op.arg)}"),
+        Text(f"{op.zh_field}包含{_zh_values(ctx, op.arg)}", f"{op.path.text} to include {_values_text(op.arg)}"),
         f"缺少 (missing) {_values_text(missing)}",
     )
 
@@ -430,7 +468,7 @@ def _op_text_any(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure |
     if any(op.norm(m) in t for t in texts for m in op.arg):
         return None
     return Failure(
-        Text(f"{op.path.text} 含有 {'、'.join(op.arg)} 之一", f"{op.path.text} to contain one of {', '.join(op.arg)}"),
+        Text(f"{op.zh_field}含有{'、'.join(op.arg)} 之一", f"{op.path.text} to contain one of {', '.join(op.arg)}"),
         _show(texts),
     )
 
@@ -441,7 +479,7 @@ def _op_text_none(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure 
     if not hits:
         return None
     return Failure(
-        Text(f"{op.path.text} 不含 {'、'.join(op.arg)}", f"{op.path.text} to contain none of {', '.join(op.arg)}"),
+        Text(f"{op.zh_field}不含{'、'.join(op.arg)}", f"{op.path.text} to contain none of {', '.join(op.arg)}"),
         f"含有 (contains) {'、'.join(hits)}",
     )
 
@@ -451,7 +489,7 @@ def _op_eq_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure |
     if values and sorted(map(str, values)) == sorted(map(str, other)):
         return None
     return Failure(
-        Text(f"{op.path.text} 与 {op.arg.text} 一致", f"{op.path.text} equal to {op.arg.text}"),
+        Text(f"{op.zh_field}与{_zh_path(op.arg.text)} 一致", f"{op.path.text} equal to {op.arg.text}"),
         f"{_show(values)} ≠ {_show(other)}",
     )
 
@@ -461,7 +499,7 @@ def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if values and all(key_of(v) in keys for v in values):
         return None
     return Failure(
-        Text(f"{op.path.text} 属于集合 {op.arg}", f"{op.path.text} in the set {op.arg}"), _show(values)
+        Text(f"{op.zh_field}属于{_zh_value(ctx, op.arg)}", f"{op.path.text} in the set {op.arg}"), _show(values)
     )
 
 
@@ -471,13 +509,13 @@ def _date_op(compare: Callable[[dt.date, dt.date], bool], zh: str, en: str) -> T
         dates = [v for v in values if isinstance(v, dt.date)]
         if bound is None:
             return Failure(
-                Text(f"{op.path.text} {zh}所指日期", f"{op.path.text} {en} the anchor date"),
+                Text(f"{op.zh_field}{zh}所指日期", f"{op.path.text} {en} the anchor date"),
                 "无参照日期 (no anchor date in the record)",
             )
         if dates and all(compare(d, bound) for d in dates):
             return None
         return Failure(
-            Text(f"{op.path.text} {zh} {bound.isoformat()}（{op.arg.describe('zh')}）",
+            Text(f"{op.zh_field}{zh} {bound.isoformat()}（{op.arg.describe('zh')}）",
                  f"{op.path.text} {en} {bound.isoformat()} ({op.arg.describe('en')})"),
             _show(dates) if dates else "无日期 (no date)",
             due=bound,

@@ -24,7 +24,9 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, cast
@@ -141,6 +143,11 @@ _EXPECT_PRINTABLE = Text(zh="不含控制字符的文本", en="text without cont
 _EXPECT_READABLE = Text(zh="可以读取的文件", en="a readable file")
 
 
+def _too_many_bytes(name: str, size: int, limit: int) -> InputError:
+    expected = Text(zh=f"不超过 {limit} 字节的文件", en=f"a file of at most {limit} bytes")
+    return _fail(name, "too_large", "", expected, f"{size} bytes")
+
+
 def _expect_depth(limit: int) -> Text:
     return Text(
         zh=f"嵌套不超过 {limit} 层的列表和对象",
@@ -150,8 +157,8 @@ def _expect_depth(limit: int) -> Text:
 
 def _expect_nodes(limit: int) -> Text:
     return Text(
-        zh=f"不超过 {limit} 个值（按别名展开后计）",
-        en=f"at most {limit} values (counting aliases expanded)",
+        zh=f"不超过 {limit} 个值（YAML 别名按展开后计）",
+        en=f"at most {limit} values (YAML aliases counted as expanded)",
     )
 
 
@@ -215,26 +222,50 @@ def _text_position(text: str, offset: int) -> Position:
     return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
-class _LineCounter:
-    """Offset to position for offsets visited in increasing order, in linear total time."""
+_NEWLINE = re.compile("\n")
 
-    __slots__ = ("_last", "_line", "_line_start", "_text")
+
+class _LineIndex:
+    """Where each line starts, to turn a character offset into a line and column."""
+
+    __slots__ = ("_starts",)
 
     def __init__(self, text: str) -> None:
-        self._text = text
-        self._last = 0
-        self._line = 1
-        self._line_start = 0
+        self._starts = array("q", [0])
+        self._starts.extend(match.end() for match in _NEWLINE.finditer(text))
 
-    def at(self, offset: int) -> Position:
-        if offset < self._last:
-            return _text_position(self._text, offset)
-        newlines = self._text.count("\n", self._last, offset)
-        if newlines:
-            self._line += newlines
-            self._line_start = self._text.rfind("\n", self._last, offset) + 1
-        self._last = offset
-        return Position(self._line, offset - self._line_start + 1)
+    def position(self, offset: int) -> Position:
+        line = bisect_right(self._starts, offset)
+        return Position(line, offset - self._starts[line - 1] + 1)
+
+
+class _OffsetPositions(Mapping[str, Position]):
+    """Positions kept as character offsets, made into lines and columns when looked up.
+
+    A large JSON document has hundreds of thousands of values and its positions are only
+    read when something is wrong, so building them all eagerly would waste most of the load.
+    """
+
+    __slots__ = ("_lines", "_offsets")
+
+    def __init__(self, offsets: dict[str, int], lines: _LineIndex) -> None:
+        self._offsets = offsets
+        self._lines = lines
+
+    def __getitem__(self, pointer: str) -> Position:
+        return self._lines.position(self._offsets[pointer])
+
+    def __contains__(self, pointer: object) -> bool:
+        return pointer in self._offsets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __repr__(self) -> str:
+        return f"<{len(self._offsets)} positions>"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,66 +320,119 @@ def _bad_byte(name: str, body: bytes, offset: int, skip: int, expected: Text) ->
 # ---------------------------------------------------------------------------------------------
 # JSON
 
-# A whole string, or an unterminated one (the rest of the text), or a structural character.
-# The string pattern is the unrolled form so that a failing match costs linear time.
-_JSON_LEX = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"|"[\s\S]*|[\[\]{},:]')
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
-_JSON_SPACE = re.compile(r"[ \t\n\r]*")
-_JSON_SCALAR = re.compile(r"[^ \t\n\r,\]}]*")
-# These match at every offset of valid JSON (the space and scalar ones possibly empty), so
-# the scanner calls them without a None check.
-_Matcher = Callable[[str, int], "re.Match[str]"]
-_space = cast(_Matcher, _JSON_SPACE.match)
-_json_string = cast(_Matcher, _JSON_STRING.match)
-_json_scalar = cast(_Matcher, _JSON_SCALAR.match)
+# JSON text at the lexical level: a string (or an unterminated one, taking the rest of the
+# text), a bare word (number, true, false, null, NaN, Infinity) or a bracket. The string pattern
+# is the unrolled form, linear even when it fails. Blanks, commas and colons are skipped: in
+# text that json accepts, keys and values alternate inside an object, which is all the scanner
+# needs to know.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"|"[\s\S]*|[-+.0-9A-Za-z]+|[\[\]{}]')
 _JSON_DECODER = json.JSONDecoder()
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _check_json_shape(text: str, name: str, limits: Limits) -> None:
-    """Refuse excessive nesting or size before ``json`` recurses into it.
+@dataclass
+class _JsonScan:
+    offsets: dict[str, int] = field(default_factory=dict)
+    key_offsets: dict[str, int] = field(default_factory=dict)
+    # (member pointer, key, offset, offset of the first occurrence)
+    duplicates: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # (pointer, offset, string as written)
+    surrogates: list[tuple[str, int, str]] = field(default_factory=list)
 
-    Works on the lexical level only (strings, brackets, commas, colons), so it is linear and
-    never recursive; grammar errors are left for ``json`` to report.
+
+def _json_string(token: str) -> str | None:
+    """The value of a JSON string token, or None if it is malformed (json will say why)."""
+    if "\\" not in token:
+        return token[1:-1]
+    try:
+        value = _JSON_DECODER.raw_decode(token)[0]
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _scan_json(text: str, name: str, limits: Limits, track_keys: bool) -> _JsonScan:
+    """Offsets of every value and key, by pointer; refuses excess depth or size.
+
+    Runs before ``json`` so that deep nesting is refused before ``json`` recurses into it.
+    It works at the lexical level in one pass without recursion, never fails on malformed
+    text (``json`` then reports the syntax error), and is exact for text that ``json``
+    accepts. Duplicate keys are looked for only when ``track_keys`` (``json`` says if any).
     """
-    depth = 0
-    # Values and keys: the root, plus one after each ',' or ':', plus the first in each
-    # non-empty container.
-    nodes = 1
-    space = _space
-    for match in _JSON_LEX.finditer(text):
-        char = text[match.start()]
-        if char == '"':
+    scan = _JsonScan()
+    offsets = scan.offsets
+    max_depth = limits.max_depth
+    max_nodes = limits.max_nodes
+    nodes = 0
+    # The innermost open container, and the ones around it.
+    in_object = in_array = False
+    base = ""
+    count = 0
+    keys: dict[str, int] | None = None
+    stack: list[tuple[bool, bool, str, int, dict[str, int] | None]] = []
+    expect_key = False
+    pointer = ""
+    for match in _JSON_TOKEN.finditer(text):
+        start = match.start()
+        char = text[start]
+        if char == "]" or char == "}":
+            if stack:
+                in_object, in_array, base, count, keys = stack.pop()
+            expect_key = in_object
             continue
-        if char in "[{":
-            depth += 1
-            if depth > limits.max_depth:
-                raise _fail(
-                    name,
-                    "too_deep",
-                    "",
-                    _expect_depth(limits.max_depth),
-                    f"nesting deeper than {limits.max_depth} levels",
-                    _text_position(text, match.start()),
-                )
-            after = space(text, match.end()).end()
-            if after < len(text) and text[after] not in "]}":
-                nodes += 1
-        elif char in "]}":
-            depth -= 1
-            continue
-        else:
-            nodes += 1
-        if nodes > limits.max_nodes:
+        nodes += 1
+        if nodes > max_nodes:
             raise _fail(
                 name,
                 "too_large",
                 "",
-                _expect_nodes(limits.max_nodes),
-                f"more than {limits.max_nodes} values",
-                _text_position(text, match.start()),
+                _expect_nodes(max_nodes),
+                f"more than {max_nodes} values",
+                _text_position(text, start),
             )
+        if expect_key and char == '"':
+            token = match.group()
+            key = token[1:-1] if "\\" not in token else _json_string(token) or token[1:-1]
+            pointer = pointer_join(base, key)
+            if keys is not None:
+                first = keys.get(key)
+                if first is None:
+                    keys[key] = start
+                else:
+                    scan.duplicates.append((pointer, key, start, first))
+            scan.key_offsets[pointer] = start
+            expect_key = False
+            continue
+        if in_array:
+            pointer = f"{base}/{count}"
+            count += 1
+        offsets[pointer] = start
+        if char == "{" or char == "[":
+            if len(stack) >= max_depth:
+                raise _fail(
+                    name,
+                    "too_deep",
+                    pointer,
+                    _expect_depth(max_depth),
+                    f"nesting deeper than {max_depth} levels",
+                    _text_position(text, start),
+                )
+            stack.append((in_object, in_array, base, count, keys))
+            in_object = char == "{"
+            in_array = not in_object
+            base = pointer
+            count = 0
+            keys = {} if track_keys and in_object else None
+            expect_key = in_object
+            continue
+        if char == '"' and _ESCAPED_SURROGATE.search(text, start, match.end()):
+            token = match.group()
+            value = _json_string(token)
+            if value is not None and _SURROGATE.search(value):
+                scan.surrogates.append((pointer, start, token))
+        expect_key = in_object
+    return scan
 
 
 class _Flagged:
@@ -396,101 +480,6 @@ class _JsonHooks:
         return value
 
 
-class _JsonFrame:
-    __slots__ = ("index", "is_object", "keys", "pointer")
-
-    def __init__(self, is_object: bool, pointer: str, track_keys: bool) -> None:
-        self.is_object = is_object
-        self.pointer = pointer
-        self.index = 0
-        self.keys: dict[str, Position] | None = {} if track_keys else None
-
-
-def _scan_json(
-    text: str, problems: _Problems, track_duplicates: bool
-) -> tuple[dict[str, Position], dict[str, Position]]:
-    """Positions of every value and key of a text that ``json`` has already parsed.
-
-    Relies on the text being valid JSON, so it only has to find where things start. One pass,
-    no recursion. Also reports duplicate keys and lone surrogates, which need positions.
-    """
-    positions: dict[str, Position] = {}
-    key_positions: dict[str, Position] = {}
-    lines = _LineCounter(text)
-    space = _space
-    stack: list[_JsonFrame] = []
-
-    def string_at(start: int, pointer: str, want_text: bool) -> tuple[str, int]:
-        end = _json_string(text, start).end()
-        if "\\" not in text[start:end]:
-            return text[start + 1 : end - 1], end
-        if not want_text and not _ESCAPED_SURROGATE.search(text, start, end):
-            return "", end
-        value: str = _JSON_DECODER.raw_decode(text, start)[0]
-        if _SURROGATE.search(value):
-            problems.add(
-                "encoding",
-                pointer,
-                _EXPECT_UNICODE,
-                f"a lone surrogate in {describe(text[start:end])}",
-                lines.at(start),
-            )
-        return value, end
-
-    def read_key(frame: _JsonFrame, at: int) -> tuple[str, int]:
-        key, end = string_at(at, frame.pointer, True)
-        pointer = pointer_join(frame.pointer, key)
-        pos = lines.at(at)
-        if frame.keys is not None:
-            first = frame.keys.get(key)
-            if first is not None:
-                found = f"key {describe(key)} again (first at line {first.line})"
-                problems.add("duplicate_key", pointer, _EXPECT_UNIQUE_KEY, found, pos)
-            else:
-                frame.keys[key] = pos
-        key_positions[pointer] = pos
-        end = space(text, end).end() + 1  # past the ':'
-        return pointer, space(text, end).end()
-
-    pointer = ""
-    at = space(text, 0).end()
-    while True:
-        positions[pointer] = lines.at(at)
-        char = text[at]
-        if char in "[{":
-            inner = space(text, at + 1).end()
-            if text[inner] in "]}":
-                at = inner + 1
-            else:
-                frame = _JsonFrame(char == "{", pointer, track_duplicates)
-                stack.append(frame)
-                if frame.is_object:
-                    pointer, at = read_key(frame, inner)
-                else:
-                    pointer, at = pointer + "/0", inner
-                continue
-        elif char == '"':
-            at = string_at(at, pointer, False)[1]
-        else:
-            at = _json_scalar(text, at).end()
-        # After a value: close finished containers, then step to the next member.
-        while True:
-            at = space(text, at).end()
-            if not stack:
-                return positions, key_positions
-            frame = stack[-1]
-            if text[at] == ",":
-                at = space(text, at + 1).end()
-                if frame.is_object:
-                    pointer, at = read_key(frame, at)
-                else:
-                    frame.index += 1
-                    pointer = f"{frame.pointer}/{frame.index}"
-                break
-            stack.pop()
-            at += 1
-
-
 def _flagged_values(data: Any) -> list[tuple[str, _Flagged]]:
     found: list[tuple[str, _Flagged]] = []
     todo: list[tuple[str, Any]] = [("", data)]
@@ -507,7 +496,7 @@ def _flagged_values(data: Any) -> list[tuple[str, _Flagged]]:
 
 
 def _load_json(text: str, name: str, limits: Limits) -> Document:
-    _check_json_shape(text, name, limits)
+    scan = _scan_json(text, name, limits, track_keys=False)
     hooks = _JsonHooks()
     try:
         data = json.loads(
@@ -520,18 +509,29 @@ def _load_json(text: str, name: str, limits: Limits) -> Document:
     except json.JSONDecodeError as exc:
         pos = Position(exc.lineno, exc.colno)
         raise _fail(name, "syntax", "", _EXPECT_JSON, exc.msg, pos) from None
+    if hooks.duplicates:
+        scan = _scan_json(text, name, limits, track_keys=True)
+    lines = _LineIndex(text)
     problems = _Problems(name)
-    positions, key_positions = _scan_json(text, problems, hooks.duplicates)
+    for pointer, key, offset, first_offset in scan.duplicates:
+        first = lines.position(first_offset)
+        found = f"key {describe(key)} again (first at line {first.line}, column {first.column})"
+        problems.add("duplicate_key", pointer, _EXPECT_UNIQUE_KEY, found, lines.position(offset))
+    for pointer, offset, token in scan.surrogates:
+        found = f"a lone surrogate in {describe(token)}"
+        problems.add("encoding", pointer, _EXPECT_UNICODE, found, lines.position(offset))
     if hooks.flagged:
         for pointer, flagged in _flagged_values(data):
             expected = (
                 _EXPECT_FINITE_JSON if flagged.code == "json_constant" else _EXPECT_NUMBER_SIZE
             )
-            problems.add(
-                flagged.code, pointer, expected, describe(flagged.text), positions.get(pointer)
-            )
+            at = scan.offsets.get(pointer)
+            where = None if at is None else lines.position(at)
+            problems.add(flagged.code, pointer, expected, describe(flagged.text), where)
     problems.raise_if_any()
-    return Document(name, data, positions, key_positions)
+    return Document(
+        name, data, _OffsetPositions(scan.offsets, lines), _OffsetPositions(scan.key_offsets, lines)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -827,17 +827,19 @@ def _key(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, problems: _Prob
         problems.add("key_type", pointer, _EXPECT_STRING_KEY, found, pos)
         return None
     tag = target.tag
+    # Name the member by the key as written, so the reader can find it.
+    member = pointer_join(pointer, target.value)
     if tag == _MERGE:
-        problems.add("merge_key", pointer, _EXPECT_NO_MERGE, "merge key <<", pos)
+        problems.add("merge_key", member, _EXPECT_NO_MERGE, "merge key <<", pos)
         return None
     if tag == _STR:
-        value = _scalar(loader, target, pointer, problems)
+        value = _scalar(loader, target, member, problems)
         return value if isinstance(value, str) else None
     if tag not in _SCALAR_TAGS:
-        problems.add("tag", pointer, _EXPECT_PLAIN_TAG, f"tag {_short_tag(tag)} on a key", pos)
+        problems.add("tag", member, _EXPECT_PLAIN_TAG, f"tag {_short_tag(tag)} on a key", pos)
         return None
     found = f"{_KEY_KINDS[tag]} key {describe(target.value)}"
-    problems.add("key_type", pointer, _EXPECT_STRING_KEY, found, pos)
+    problems.add("key_type", member, _EXPECT_STRING_KEY, found, pos)
     return None
 
 
@@ -882,7 +884,7 @@ def _build(
                 if key in value:
                     first = key_positions.get(member)
                     found = f"key {describe(key)} again" + (
-                        f" (first at line {first.line})" if first else ""
+                        f" (first at line {first.line}, column {first.column})" if first else ""
                     )
                     problems.add("duplicate_key", member, _EXPECT_UNIQUE_KEY, found, key_pos)
                     continue
@@ -940,25 +942,16 @@ def load_bytes(
     Raises :class:`InputError` for anything wrong with the input, and nothing else.
     ``fmt`` other than ``'json'``/``'yaml'``/``'yml'`` is a caller error (``ValueError``).
     """
-    kind = detect_format(name, data) if fmt is None else fmt.lower()
-    if kind == "yml":
-        kind = "yaml"
-    if kind not in ("json", "yaml"):
+    if fmt is not None and fmt.lower() not in ("json", "yaml", "yml"):
         raise ValueError(f"unknown format {fmt!r}; expected 'json' or 'yaml'")
     if len(data) > limits.max_bytes:
-        raise _fail(
-            name,
-            "too_large",
-            "",
-            Text(
-                zh=f"不超过 {limits.max_bytes} 字节的文件", en=f"at most {limits.max_bytes} bytes"
-            ),
-            f"{len(data)} bytes",
-        )
+        raise _too_many_bytes(name, len(data), limits.max_bytes)
+    kind = detect_format(name, data) if fmt is None else fmt.lower()
     try:
         text = _decode(data, name)
         if kind == "json":
             return _load_json(text, name, limits)
+        # 'yaml' or 'yml'.
         return _load_yaml(text, name, limits)
     except InputError:
         raise
@@ -1002,13 +995,5 @@ def load_path(path: str | os.PathLike[str], limits: Limits = Limits()) -> Docume
         raise _fail(name, "io", "", _EXPECT_READABLE, found) from None
     if size > limits.max_bytes:
         # Refused from the size alone, without reading a huge file into memory.
-        raise _fail(
-            name,
-            "too_large",
-            "",
-            Text(
-                zh=f"不超过 {limits.max_bytes} 字节的文件", en=f"at most {limits.max_bytes} bytes"
-            ),
-            f"{size} bytes",
-        )
+        raise _too_many_bytes(name, size, limits.max_bytes)
     return load_bytes(data, name, limits=limits)

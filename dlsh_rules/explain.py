@@ -1,0 +1,156 @@
+"""Rule documentation generated from the rule files: `rules`, `explain RULE` and the Markdown rule
+reference under docs/ are all built here, so nothing about a rule is written twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import Text
+from .pack import PHASES, Pack, Rule
+
+_SEV = {"error": Text("错误", "error"), "warning": Text("警告", "warning"), "info": Text("提示", "info")}
+_L = {
+    "clause": Text("条款", "Clause"),
+    "severity": Text("级别", "Severity"),
+    "phase": Text("阶段", "Phase"),
+    "quote": Text("方案原文", "The plan's words"),
+    "why": Text("说明", "Rationale"),
+    "checks": Text("检查内容（已代入参数）", "What it checks (parameters filled in)"),
+    "params": Text("所用参数", "Parameters used"),
+    "due": Text("到期", "Due"),
+    "fail": Text("违反示例", "Violating example"),
+    "pass": Text("合规示例", "Compliant example"),
+    "file": Text("规则文件", "Rule file"),
+    "findings": Text("检查结果", "Findings"),
+}
+
+
+def _dump(value: Any) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
+
+
+def list_rules(pack: Pack, lang: str) -> str:
+    rows = [(r.id, r.clause, _SEV[r.severity].get(lang), r.title.text().get(lang)) for r in pack.rules]
+    width = max(len(r[0]) for r in rows)
+    head = f"{pack.manifest.title.text().get(lang)} ({pack.id} v{pack.version}) — {len(rows)}"
+    lines = [head + (" rules" if lang == "en" else " 条规则"), ""]
+    for phase, label in PHASES.items():
+        mine = [row for row, rule in zip(rows, pack.rules) if rule.phase == phase]
+        if mine:
+            lines.append(label.get(lang))
+            lines += [f"  {rid:<{width}}  {clause}\t{sev}\t{title}" for rid, clause, sev, title in mine]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _params(pack: Pack, rule: Rule, lang: str) -> list[str]:
+    out = []
+    for name in pack.rule_params.get(rule.id, []):
+        param = pack.manifest.params[name]
+        desc = param.description.text().get(lang) if param.description else ""
+        value = param.value
+        shown = _dump(value).strip() if isinstance(value, (list, dict)) else str(value)
+        shown = shown.replace("\n", "; ")
+        out.append(f"{name} = {shown}" + (f"  — {desc}" if desc else "") + (f" [{param.clause}]" if param.clause else ""))
+    return out
+
+
+def _examples(pack: Pack, rule: Rule) -> tuple[Any, Any]:
+    """The first violating and the first compliant case of a rule, when the pack has cases."""
+    try:
+        from .testing import load_cases
+    except ImportError:  # pragma: no cover
+        return None, None
+    cases = [c for c in load_cases(pack) if c.model.rule == rule.id]
+    bad = next((c for c in cases if c.model.expect.get(rule.id) == "failed"), None)
+    good = next((c for c in cases if c.model.expect.get(rule.id) == "passed" and c.model.patch), None)
+    return bad, good
+
+
+def _case_findings(pack: Pack, case: Any, rule: Rule, lang: str) -> list[str]:
+    from .engine import check
+    from .patch import apply_patch
+    from .record import validate_record
+    from .testing import example_data
+
+    data = apply_patch(example_data(pack), case.model.patch)
+    report = check(validate_record(data, "example", pack.enums), pack, select=[rule.id])
+    return [f.message.get(lang) for r in report.results for f in r.findings]
+
+
+def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> str:
+    t = lambda key: _L[key].get(lang)  # noqa: E731
+    lines = [f"{rule.id} — {rule.title.text().get(lang)}", ""]
+    lines.append(f"{t('phase')}: {PHASES[rule.phase].get(lang)}    {t('clause')}: {rule.clause}    "
+                 f"{t('severity')}: {_SEV[rule.severity].get(lang)}")
+    if rule.due is not None:
+        lines.append(f"{t('due')}: {rule.due.describe(lang)}")
+    lines += ["", f"{t('quote')}:", f"  {rule.quote}", "", f"{t('why')}:", f"  {rule.rationale.text().get(lang)}"]
+    params = _params(pack, rule, lang)
+    if params:
+        lines += ["", f"{t('params')}:"] + [f"  {p}" for p in params]
+    lines += ["", f"{t('checks')}:"]
+    lines += ["  " + ln for ln in _dump(pack.raw_checks.get(rule.id, [])).rstrip().splitlines()]
+    if with_examples:
+        bad, good = _examples(pack, rule)
+        for key, case in (("fail", bad), ("pass", good)):
+            if case is None:
+                continue
+            lines += ["", f"{t(key)}: {case.model.name}"]
+            lines += ["  " + ln for ln in _dump(case.model.patch).rstrip().splitlines()]
+            found = _case_findings(pack, case, rule, lang)
+            if found:
+                lines.append(f"  {t('findings')}:")
+                lines += [f"    · {m}" for m in found[:5]]
+    return "\n".join(lines) + "\n"
+
+
+def reference_markdown(pack: Pack) -> str:
+    """docs/rules/<pack>.md: every rule with its clause, quote and checks, in both languages."""
+    m = pack.manifest
+    lines = [
+        f"# {m.title.zh} / {m.title.en}",
+        "",
+        f"<!-- Generated by `python -m dlsh_rules` from rules/{pack.id}/ — do not edit; "
+        "tests/test_docs.py fails when this file is stale. Regenerate with "
+        "`python -m dlsh_rules.docgen`. -->",
+        "",
+        f"Pack `{pack.id}` version {m.version}: {len(pack.rules)} rules.",
+        "",
+    ]
+    if m.description:
+        lines += [m.description.zh, "", m.description.en, ""]
+    lines += ["| id | 条款 clause | 级别 severity | 标题 title |", "|---|---|---|---|"]
+    for r in pack.rules:
+        lines.append(f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.clause} | {r.severity} | {r.title.zh} / {r.title.en} |")
+    lines.append("")
+    lines += ["## Parameters 参数", "", "| name | value | clause | description |", "|---|---|---|---|"]
+    for name, p in m.params.items():
+        value = _dump(p.value).strip().replace("\n", "<br>").replace("|", "\\|")
+        desc = f"{p.description.zh} / {p.description.en}" if p.description else ""
+        lines.append(f"| `{name}` | {value} | {p.clause or ''} | {desc.replace('|', '/')} |")
+    lines.append("")
+    for phase, label in PHASES.items():
+        rules = [r for r in pack.rules if r.phase == phase]
+        if not rules:
+            continue
+        lines += [f"## {label.zh} / {label.en}", ""]
+        for r in rules:
+            lines += [
+                f"### {r.id}",
+                "",
+                f"**{r.title.zh}** — {r.title.en}",
+                "",
+                f"- 条款 clause: {r.clause}; 级别 severity: {r.severity}"
+                + (f"; 到期 due: {r.due.describe('zh')} / {r.due.describe('en')}" if r.due else ""),
+                f"- 原文 quote: {r.quote}",
+                f"- 说明: {r.rationale.zh}",
+                f"- Rationale: {r.rationale.en}",
+            ]
+            params = pack.rule_params.get(r.id, [])
+            if params:
+                lines.append("- 参数 parameters: " + ", ".join(f"`{p}`" for p in params))
+            lines += ["", "```yaml", _dump(pack.raw_checks.get(r.id, [])).rstrip(), "```", ""]
+    return "\n".join(lines)

@@ -1,0 +1,26 @@
+"""Writing report files so that an interrupted run never leaves a half-written one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 text to a temporary file beside ``path``, then rename it into place."""
+    target = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(target))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".dlsh-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,99 @@
+"""The terminal view of a report: grouped by phase, each failure with clause, subject, what was
+required, what was found and the due date, and a summary line at the end."""
+
+from __future__ import annotations
+
+from ..pack import PHASES
+from ..report import Report, RuleResult
+
+_STATUS = {
+    "passed": ("✓", "通过", "passed", "32"),
+    "failed": ("✗", "不符合", "failed", "31"),
+    "pending": ("…", "待到期", "pending", "33"),
+    "waived": ("~", "已豁免", "waived", "36"),
+    "not_applicable": ("-", "不适用", "n/a", "90"),
+    "error": ("!", "出错", "error", "35"),
+}
+_SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
+    mark, zh, en, code = _STATUS[r.status]
+    status = zh if lang != "en" else en
+    sev = _SEVERITY[r.level or r.severity][0 if lang != "en" else 1]
+    title = r.title.get(lang)
+    clause = f"［{r.clause}］" if lang != "en" else f"[{r.clause}]"
+    head = f"  {_paint(mark, code, color)} {r.rule}  {title} {clause}"
+    if r.status == "failed":
+        head += " " + _paint(f"{status}（{sev}）" if lang != "en" else f"{status} ({sev})", code, color)
+    elif r.status != "passed":
+        head += " " + _paint(status, code, color)
+    return head
+
+
+def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
+    en = lang == "en"
+    lines: list[str] = []
+    header = (
+        f"{report.unit} · meeting {report.meeting_date.isoformat()} · pack {report.pack_id} v{report.pack_version}"
+        if en
+        else f"{report.unit} · 民主生活会 {report.meeting_date.isoformat()} · 规则包 {report.pack_id} v{report.pack_version}"
+    )
+    lines.append(_paint(header, "1", color))
+    lines.append(("record: " if en else "记录：") + report.source)
+    if report.as_of:
+        lines.append(("as of: " if en else "检查日期：") + report.as_of.isoformat())
+    for phase, label in PHASES.items():
+        results = [r for r in report.results if r.phase == phase]
+        if not results:
+            continue
+        ok = sum(1 for r in results if r.status == "passed")
+        lines.append("")
+        lines.append(_paint(f"{label.get(lang)} ({ok}/{len(results)} {'passed' if en else '通过'})", "1", color))
+        for r in results:
+            lines.append(_rule_line(r, lang, color))
+            if r.error:
+                lines.append(f"      {r.message.get(lang)}")
+            for f in r.findings:
+                tag = ""
+                if f.waived and f.waiver is not None:
+                    who = f.waiver.approved_by or "—"
+                    tag = (f" [waived: {f.waiver.reason}; approved by {who}]" if en
+                           else f"［已豁免：{f.waiver.reason}；批准：{who}］")
+                elif f.pending:
+                    tag = " [not yet due]" if en else "［尚未到期］"
+                elif f.severity != r.severity:
+                    tag = f" [{f.severity}]" if en else f"［{_SEVERITY[f.severity][0]}］"
+                lines.append(f"      · {f.message.get(lang)}{tag}")
+                where = []
+                if f.due:
+                    where.append(("due " if en else "截止 ") + f.due.isoformat())
+                if f.path is not None:
+                    loc = f.path or "/"
+                    if f.line is not None:
+                        loc += f" ({report.source}:{f.line}:{f.column})"
+                    where.append(("at " if en else "位置 ") + loc)
+                if where:
+                    lines.append("        " + _paint("  ".join(where), "90", color))
+    if report.unused_waivers:
+        lines.append("")
+        lines.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))
+        for w in report.unused_waivers:
+            subject = f" {w.subject}" if w.subject else ""
+            lines.append(f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {w.reason.get(lang)}")
+    s = report.summary
+    lines.append("")
+    if en:
+        verdict = "compliant" if s.compliant else "NOT compliant"
+        text = (f"{s.rules} rules: {s.passed} passed, {s.failed} failed, {s.pending} pending, "
+                f"{s.waived} waived, {s.not_applicable} not applicable, {s.error} error — {verdict}")
+    else:
+        verdict = "合规" if s.compliant else "不合规"
+        text = (f"共 {s.rules} 条规则：通过 {s.passed}，不符合 {s.failed}，待到期 {s.pending}，"
+                f"已豁免 {s.waived}，不适用 {s.not_applicable}，出错 {s.error} —— {verdict}")
+    lines.append(_paint(text, "32" if s.compliant else "31", color))
+    return "\n".join(lines) + "\n"
