@@ -1,9 +1,9 @@
 """dlsh_rules: check a democratic life meeting (民主生活会) record against its implementation plan.
 
-    >>> import dlsh_rules
-    >>> report = dlsh_rules.check("docs/examples/bureau-2024.yaml")
-    >>> report.summary.compliant
-    True
+>>> import dlsh_rules
+>>> report = dlsh_rules.check("docs/examples/bureau-2024.yaml")
+>>> report.summary.compliant
+True
 """
 
 from __future__ import annotations

@@ -17,7 +17,10 @@ from typing import Any, NoReturn
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 _T: dict[str, tuple[str, str]] = {
-    "prog": ("检查民主生活会记录是否符合实施方案。", "Check a democratic life meeting record against its implementation plan."),
+    "prog": (
+        "检查民主生活会记录是否符合实施方案。",
+        "Check a democratic life meeting record against its implementation plan.",
+    ),
     "epilog": (
         "退出码：0 无不符合项；1 有达到 --fail-on 级别的不符合项；2 输入无法检查；3 内部错误。",
         "Exit status: 0 nothing failed; 1 a failure at or above --fail-on; 2 input cannot be checked; 3 internal error.",
@@ -25,24 +28,54 @@ _T: dict[str, tuple[str, str]] = {
     "cmd": ("子命令", "commands"),
     "check": ("检查会议记录", "check meeting records"),
     "rules": ("列出规则包中的全部规则", "list every rule of a pack"),
-    "explain": ("解释一条规则：原文、检查内容、参数与示例", "explain a rule: the plan's words, what it checks, parameters, examples"),
+    "explain": (
+        "解释一条规则：原文、检查内容、参数与示例",
+        "explain a rule: the plan's words, what it checks, parameters, examples",
+    ),
     "test": ("运行规则包自带的测试用例", "run a pack's own test cases"),
-    "schema": ("输出 JSON Schema（record、rule、pack）", "print a JSON Schema (record, rule, pack)"),
+    "schema": (
+        "输出 JSON Schema（record、rule、pack）",
+        "print a JSON Schema (record, rule, pack)",
+    ),
     "record": ("会议记录文件（JSON 或 YAML）", "meeting record file (JSON or YAML)"),
-    "pack": ("规则包名称或目录（默认 provincial-bureau-2024）", "rule pack name or directory (default provincial-bureau-2024)"),
+    "pack": (
+        "规则包名称或目录（默认 provincial-bureau-2024）",
+        "rule pack name or directory (default provincial-bureau-2024)",
+    ),
     "format": ("输出格式", "output format"),
     "lang": ("输出语言：zh（中文，默认）或 en", "output language: zh (Chinese, default) or en"),
-    "fail_on": ("达到此级别的不符合项使退出码为 1（默认 error）", "failures at or above this severity exit 1 (default error)"),
-    "select": ("只检查这些规则 id 或前缀（如 prep.talks）", "check only these rule ids or dotted prefixes (e.g. prep.talks)"),
+    "fail_on": (
+        "达到此级别的不符合项使退出码为 1（默认 error）",
+        "failures at or above this severity exit 1 (default error)",
+    ),
+    "select": (
+        "只检查这些规则 id 或前缀（如 prep.talks）",
+        "check only these rule ids or dotted prefixes (e.g. prep.talks)",
+    ),
     "ignore": ("不检查这些规则 id 或前缀", "skip these rule ids or dotted prefixes"),
-    "as_of": ("检查日期 YYYY-MM-DD：截止日期在其后且尚未完成的规则记为待到期", "check as of YYYY-MM-DD: rules due later and not yet met are pending"),
-    "output": ("写入文件而非标准输出（原子写入）", "write to this file instead of standard output (atomically)"),
-    "color": ("颜色：auto（终端且未设 NO_COLOR 时）、always、never", "colour: auto (on a terminal without NO_COLOR), always, never"),
+    "as_of": (
+        "检查日期 YYYY-MM-DD：截止日期在其后且尚未完成的规则记为待到期",
+        "check as of YYYY-MM-DD: rules due later and not yet met are pending",
+    ),
+    "output": (
+        "写入文件而非标准输出（原子写入）",
+        "write to this file instead of standard output (atomically)",
+    ),
+    "color": (
+        "颜色：auto（终端且未设 NO_COLOR 时）、always、never",
+        "colour: auto (on a terminal without NO_COLOR), always, never",
+    ),
     "rule_id": ("规则 id", "rule id"),
     "schema_name": ("哪个 schema", "which schema"),
     "no_rule": ("规则包 {pack} 中没有规则 {rule}", "pack {pack} has no rule {rule}"),
-    "bad_date": ("日期应为 YYYY-MM-DD 格式的真实日期：{value}", "a real date written YYYY-MM-DD was expected: {value}"),
-    "internal": ("内部错误（程序缺陷，请报告）：{error}", "internal error (a bug, please report it): {error}"),
+    "bad_date": (
+        "日期应为 YYYY-MM-DD 格式的真实日期：{value}",
+        "a real date written YYYY-MM-DD was expected: {value}",
+    ),
+    "internal": (
+        "内部错误（程序缺陷，请报告）：{error}",
+        "internal error (a bug, please report it): {error}",
+    ),
     "help": ("显示帮助并退出", "show this help and exit"),
     "version": ("显示版本并退出", "show the version and exit"),
 }
@@ -86,7 +119,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser.add_argument("-h", "--help", action="help", help=t["help"])
     from . import __version__
 
-    parser.add_argument("--version", action="version", version=f"dlsh_rules {__version__}", help=t["version"])
+    parser.add_argument(
+        "--version", action="version", version=f"dlsh_rules {__version__}", help=t["version"]
+    )
     sub = parser.add_subparsers(dest="command", title=t["cmd"], required=True, parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser, pack: bool = True) -> None:
@@ -97,11 +132,15 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     from .render import FORMATS
 
-    c = sub.add_parser("check", help=t["check"], description=t["check"], epilog=t["epilog"], add_help=False)
+    c = sub.add_parser(
+        "check", help=t["check"], description=t["check"], epilog=t["epilog"], add_help=False
+    )
     c.add_argument("record", help=t["record"])
     common(c)
     c.add_argument("--format", choices=sorted(FORMATS), default="text", help=t["format"])
-    c.add_argument("--fail-on", choices=["error", "warning", "never"], default="error", help=t["fail_on"])
+    c.add_argument(
+        "--fail-on", choices=["error", "warning", "never"], default="error", help=t["fail_on"]
+    )
     c.add_argument("--select", nargs="+", default=[], metavar="ID", help=t["select"])
     c.add_argument("--ignore", nargs="+", default=[], metavar="ID", help=t["ignore"])
     c.add_argument("--as-of", type=_date_type(lang), default=None, metavar="DATE", help=t["as_of"])
@@ -204,8 +243,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "test": cmd_test,
-            "schema": cmd_schema}
+COMMANDS = {
+    "check": cmd_check,
+    "rules": cmd_rules,
+    "explain": cmd_explain,
+    "test": cmd_test,
+    "schema": cmd_schema,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -227,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback at users
+    except Exception as exc:
         if os.environ.get("DLSH_DEBUG"):
             raise
         t = _T["internal"][1 if args.lang == "en" else 0]

@@ -1,7 +1,7 @@
 """Regenerate the generated files: schemas/*.schema.json and docs/rules/<pack>.md.
 
-    python -m dlsh_rules.docgen          # write them
-    python -m dlsh_rules.docgen --check  # exit 1 if any is stale (what the tests do)
+python -m dlsh_rules.docgen          # write them
+python -m dlsh_rules.docgen --check  # exit 1 if any is stale (what the tests do)
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def outputs() -> dict[Path, str]:
     files = {
-        ROOT / "schemas" / f"{name}.schema.json": json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+        ROOT / "schemas" / f"{name}.schema.json": json.dumps(schema, ensure_ascii=False, indent=2)
+        + "\n"
         for name, schema in generated().items()
     }
     for name in available_packs():

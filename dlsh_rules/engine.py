@@ -21,7 +21,15 @@ from .models import GROUP
 from .pack import DEFAULT_PACK, Pack, Rule, load_pack
 from .query import Selection, key_of
 from .record import RecordData, load_record
-from .report import SEVERITY_RANK, FindingResult, Report, RuleResult, Status, UnusedWaiver, WaiverRef
+from .report import (
+    SEVERITY_RANK,
+    FindingResult,
+    Report,
+    RuleResult,
+    Status,
+    UnusedWaiver,
+    WaiverRef,
+)
 
 T = TypeVar("T")
 
@@ -46,6 +54,10 @@ class Context:
 
     def set_keys(self, name: str) -> set[Any]:
         return self.cached(("setkeys", name), lambda: {key_of(v) for v in self.set_items(name)})
+
+    def set_label(self, name: str) -> Text:
+        label = self.pack.manifest.set_labels.get(name)
+        return label.text() if label else Text(name, f"in the set {name}")
 
     def as_object(self, item: Any) -> Any:
         if isinstance(item, str):
@@ -84,9 +96,13 @@ class Context:
         obj = found.obj
         if found.kind in ("person", "org", "department"):
             return Text(f"{obj['name']}（{key}）", f"{obj['name']} ({key})")
-        if found.kind == "document":
-            label = self.label("document_kind", obj["kind"])
+        if found.kind in ("document", "activity"):
+            label = self.label(f"{found.kind}_kind", obj["kind"])
             return Text(f"{label.zh} {key}", f"{label.en} {key}")
+        text = obj.get("text") or obj.get("title")
+        if isinstance(text, str) and text:
+            short = text if len(text) <= 16 else text[:15] + "…"
+            return Text(f"{key}“{short}”", f"{key} “{short}”")
         return Text(key, key)
 
     def label(self, enum: str, value: str) -> Text:
@@ -133,8 +149,16 @@ def _same_subject(a: str, b: str | None) -> bool:
 
 def record_waivers(record: RecordData) -> list[Waiver]:
     return [
-        Waiver(w["rule"], w.get("subject"), w["reason"], w.get("approved_by"), w.get("date"),
-               w.get("expires"), "record", f"/waivers/{i}")
+        Waiver(
+            w["rule"],
+            w.get("subject"),
+            w["reason"],
+            w.get("approved_by"),
+            w.get("date"),
+            w.get("expires"),
+            "record",
+            f"/waivers/{i}",
+        )
         for i, w in enumerate(record.data.get("waivers", []))
     ]
 
@@ -169,35 +193,75 @@ def check(
     unused = []
     for w in all_waivers:
         if w.expires and judge_day and w.expires < judge_day:
-            unused.append(UnusedWaiver(w.rule, w.subject, w.origin, w.pointer, Text(
-                f"豁免已于 {w.expires.isoformat()} 过期，不再生效", f"expired on {w.expires.isoformat()}; no longer waives")))
+            unused.append(
+                UnusedWaiver(
+                    w.rule,
+                    w.subject,
+                    w.origin,
+                    w.pointer,
+                    Text(
+                        f"豁免已于 {w.expires.isoformat()} 过期，不再生效",
+                        f"expired on {w.expires.isoformat()}; no longer waives",
+                    ),
+                )
+            )
         elif id(w) not in used and rule_selected(w.rule, select, ignore):
-            unused.append(UnusedWaiver(w.rule, w.subject, w.origin, w.pointer, Text(
-                "豁免未匹配任何发现项，可删除", "matches no finding; remove it")))
+            unused.append(
+                UnusedWaiver(
+                    w.rule,
+                    w.subject,
+                    w.origin,
+                    w.pointer,
+                    Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"),
+                )
+            )
     unit = record.data["unit"]["name"]
-    return Report(__version__, pack.id, pack.version, record.source, unit, ctx.meeting_date, as_of,
-                  tuple(results), tuple(unused), (tuple(select), tuple(ignore)))
+    return Report(
+        __version__,
+        pack.id,
+        pack.version,
+        record.source,
+        unit,
+        ctx.meeting_date,
+        as_of,
+        tuple(results),
+        tuple(unused),
+        (tuple(select), tuple(ignore)),
+    )
 
 
-def _evaluate(ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int],
-              as_of: dt.date | None) -> RuleResult:
-    base = dict(rule=rule.id, title=rule.title.text(), clause=rule.clause, severity=rule.severity,
-                phase=rule.phase, quote=rule.quote)
+def _evaluate(
+    ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int], as_of: dt.date | None
+) -> RuleResult:
+    base: dict[str, Any] = dict(
+        rule=rule.id,
+        title=rule.title.text(),
+        clause=rule.clause,
+        severity=rule.severity,
+        phase=rule.phase,
+        quote=rule.quote,
+    )
     outcomes: list[Outcome] = []
     try:
         for spec in rule.checks:
             outcomes.append(run(ctx, spec))
-    except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
+    except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
-        return RuleResult(status="error", message=Text(f"规则无法评估：{reason}", f"rule could not be evaluated: {reason}"),
-                          error=reason, **base)  # type: ignore[arg-type]
+        return RuleResult(
+            status="error",
+            message=Text(f"规则无法评估：{reason}", f"rule could not be evaluated: {reason}"),
+            error=reason,
+            **base,
+        )
 
     declared_due = rule.due.resolve(ctx) if rule.due else None
     rule_due = declared_due or Offset().apply(ctx.meeting_date)
     findings: list[FindingResult] = []
     for outcome in outcomes:
         for f in outcome.findings:
-            findings.append(_finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due))
+            findings.append(
+                _finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due)
+            )
     checked = sum(o.checked for o in outcomes)
     status: Status
     open_ = [f for f in findings if not f.waived]
@@ -211,24 +275,47 @@ def _evaluate(ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int],
     else:
         status = "failed"
         level = max((f.severity for f in open_ if not f.pending), key=lambda s: SEVERITY_RANK[s])
-    return RuleResult(status=status, message=_summary_message(status, findings, checked), findings=tuple(findings),
-                      level=level, **base)  # type: ignore[arg-type]
+    return RuleResult(
+        status=status,
+        message=_summary_message(status, findings, checked),
+        findings=tuple(findings),
+        level=level,
+        **base,
+    )
 
 
-def _finding_result(ctx: Context, rule: Rule, f: Finding, waivers: list[Waiver], used: set[int],
-                    as_of: dt.date | None, rule_due: dt.date,
-                    declared_due: dt.date | None) -> FindingResult:
+def _finding_result(
+    ctx: Context,
+    rule: Rule,
+    f: Finding,
+    waivers: list[Waiver],
+    used: set[int],
+    as_of: dt.date | None,
+    rule_due: dt.date,
+    declared_due: dt.date | None,
+) -> FindingResult:
     waiver = next((w for w in waivers if w.covers(rule.id, f.subject)), None)
     if waiver is not None:
         used.add(id(waiver))
     due = f.due or rule_due
     pos = ctx.record.position(f.path) if f.path is not None else None
     return FindingResult(
-        subject=f.subject, message=f.message, path=f.path, due=f.due or declared_due, severity=f.severity or rule.severity,
+        subject=f.subject,
+        message=f.message,
+        path=f.path,
+        due=f.due or declared_due,
+        severity=f.severity or rule.severity,
         waived=waiver is not None,
-        waiver=WaiverRef(waiver.reason, waiver.approved_by, waiver.date, waiver.expires, waiver.origin) if waiver else None,
-        pending=as_of is not None and due > as_of, expected=f.expected, found=f.found,
-        line=pos.line if pos else None, column=pos.column if pos else None,
+        waiver=WaiverRef(
+            waiver.reason, waiver.approved_by, waiver.date, waiver.expires, waiver.origin
+        )
+        if waiver
+        else None,
+        pending=as_of is not None and due > as_of,
+        expected=f.expected,
+        found=f.found,
+        line=pos.line if pos else None,
+        column=pos.column if pos else None,
     )
 
 
@@ -242,8 +329,12 @@ def _summary_message(status: Status, findings: list[FindingResult], checked: int
     if status == "waived":
         return Text(f"{n} 项问题均已豁免", f"all {n} findings are waived")
     if status == "pending":
-        return Text(f"{n} 项尚未到期，记录中尚未体现完成", f"{n} not yet due and not yet shown as met")
+        return Text(
+            f"{n} 项尚未到期，记录中尚未体现完成", f"{n} not yet due and not yet shown as met"
+        )
     extra_zh = f"（另有 {waived} 项已豁免）" if waived else ""
     extra_en = f" ({waived} more waived)" if waived else ""
-    return Text(f"检查 {checked} 项，{n - waived} 项不符合{extra_zh}",
-                f"{n - waived} of {checked} checked fail{extra_en}")
+    return Text(
+        f"检查 {checked} 项，{n - waived} 项不符合{extra_zh}",
+        f"{n - waived} of {checked} checked fail{extra_en}",
+    )

@@ -39,9 +39,7 @@ class Problem:
     def render(self, lang: str = "zh") -> str:
         where = self.pointer or "/"
         if lang == "en":
-            return (
-                f"{self.location()}: at {where}: expected {self.expected.en}; found {self.found}"
-            )
+            return f"{self.location()}: at {where}: expected {self.expected.en}; found {self.found}"
         return f"{self.location()}：位置 {where}：应为{self.expected.zh}；实际为 {self.found}"
 
 

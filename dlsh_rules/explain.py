@@ -10,7 +10,11 @@ import yaml
 from .errors import Text
 from .pack import PHASES, Pack, Rule
 
-_SEV = {"error": Text("错误", "error"), "warning": Text("警告", "warning"), "info": Text("提示", "info")}
+_SEV = {
+    "error": Text("错误", "error"),
+    "warning": Text("警告", "warning"),
+    "info": Text("提示", "info"),
+}
 _L = {
     "clause": Text("条款", "Clause"),
     "severity": Text("级别", "Severity"),
@@ -28,19 +32,25 @@ _L = {
 
 
 def _dump(value: Any) -> str:
-    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
+    return yaml.safe_dump(
+        value, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
+    )
 
 
 def list_rules(pack: Pack, lang: str) -> str:
-    rows = [(r.id, r.clause, _SEV[r.severity].get(lang), r.title.text().get(lang)) for r in pack.rules]
+    rows = [
+        (r.id, r.clause, _SEV[r.severity].get(lang), r.title.text().get(lang)) for r in pack.rules
+    ]
     width = max(len(r[0]) for r in rows)
     head = f"{pack.manifest.title.text().get(lang)} ({pack.id} v{pack.version}) — {len(rows)}"
     lines = [head + (" rules" if lang == "en" else " 条规则"), ""]
     for phase, label in PHASES.items():
-        mine = [row for row, rule in zip(rows, pack.rules) if rule.phase == phase]
+        mine = [row for row, rule in zip(rows, pack.rules, strict=False) if rule.phase == phase]
         if mine:
             lines.append(label.get(lang))
-            lines += [f"  {rid:<{width}}  {clause}\t{sev}\t{title}" for rid, clause, sev, title in mine]
+            lines += [
+                f"  {rid:<{width}}  {clause}\t{sev}\t{title}" for rid, clause, sev, title in mine
+            ]
             lines.append("")
     return "\n".join(lines)
 
@@ -53,7 +63,11 @@ def _params(pack: Pack, rule: Rule, lang: str) -> list[str]:
         value = param.value
         shown = _dump(value).strip() if isinstance(value, (list, dict)) else str(value)
         shown = shown.replace("\n", "; ")
-        out.append(f"{name} = {shown}" + (f"  — {desc}" if desc else "") + (f" [{param.clause}]" if param.clause else ""))
+        out.append(
+            f"{name} = {shown}"
+            + (f"  — {desc}" if desc else "")
+            + (f" [{param.clause}]" if param.clause else "")
+        )
     return out
 
 
@@ -65,7 +79,9 @@ def _examples(pack: Pack, rule: Rule) -> tuple[Any, Any]:
         return None, None
     cases = [c for c in load_cases(pack) if c.model.rule == rule.id]
     bad = next((c for c in cases if c.model.expect.get(rule.id) == "failed"), None)
-    good = next((c for c in cases if c.model.expect.get(rule.id) == "passed" and c.model.patch), None)
+    good = next(
+        (c for c in cases if c.model.expect.get(rule.id) == "passed" and c.model.patch), None
+    )
     return bad, good
 
 
@@ -81,13 +97,25 @@ def _case_findings(pack: Pack, case: Any, rule: Rule, lang: str) -> list[str]:
 
 
 def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> str:
-    t = lambda key: _L[key].get(lang)  # noqa: E731
+
+    def t(key: str) -> str:
+        return _L[key].get(lang)
+
     lines = [f"{rule.id} — {rule.title.text().get(lang)}", ""]
-    lines.append(f"{t('phase')}: {PHASES[rule.phase].get(lang)}    {t('clause')}: {rule.clause}    "
-                 f"{t('severity')}: {_SEV[rule.severity].get(lang)}")
+    lines.append(
+        f"{t('phase')}: {PHASES[rule.phase].get(lang)}    {t('clause')}: {rule.clause}    "
+        f"{t('severity')}: {_SEV[rule.severity].get(lang)}"
+    )
     if rule.due is not None:
         lines.append(f"{t('due')}: {rule.due.describe(lang)}")
-    lines += ["", f"{t('quote')}:", f"  {rule.quote}", "", f"{t('why')}:", f"  {rule.rationale.text().get(lang)}"]
+    lines += [
+        "",
+        f"{t('quote')}:",
+        f"  {rule.quote}",
+        "",
+        f"{t('why')}:",
+        f"  {rule.rationale.text().get(lang)}",
+    ]
     params = _params(pack, rule, lang)
     if params:
         lines += ["", f"{t('params')}:"] + [f"  {p}" for p in params]
@@ -124,9 +152,16 @@ def reference_markdown(pack: Pack) -> str:
         lines += [m.description.zh, "", m.description.en, ""]
     lines += ["| id | 条款 clause | 级别 severity | 标题 title |", "|---|---|---|---|"]
     for r in pack.rules:
-        lines.append(f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.clause} | {r.severity} | {r.title.zh} / {r.title.en} |")
+        lines.append(
+            f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.clause} | {r.severity} | {r.title.zh} / {r.title.en} |"
+        )
     lines.append("")
-    lines += ["## Parameters 参数", "", "| name | value | clause | description |", "|---|---|---|---|"]
+    lines += [
+        "## Parameters 参数",
+        "",
+        "| name | value | clause | description |",
+        "|---|---|---|---|",
+    ]
     for name, p in m.params.items():
         value = _dump(p.value).strip().replace("\n", "<br>").replace("|", "\\|")
         desc = f"{p.description.zh} / {p.description.en}" if p.description else ""

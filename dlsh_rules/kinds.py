@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 from .errors import Text
-from .query import Condition, DateSpec, Failure, Path, Selection, SpecError, key_of, normalise
+from .query import NONE, Condition, DateSpec, Failure, Path, Selection, SpecError, key_of, normalise
 
 if TYPE_CHECKING:
     from .engine import Context
@@ -41,7 +41,7 @@ class Finding:
     due: dt.date | None = None
     severity: Severity | None = None  # overrides the rule's for this finding
     expected: Text | None = None
-    found: str | None = None
+    found: Text | None = None
 
 
 @dataclass
@@ -61,7 +61,9 @@ def _compiler(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return parse(value)
         except SpecError as exc:
             where = f" (at {exc.where})" if exc.where else ""
-            raise PydanticCustomError("rule_query", "{msg}{where}", {"msg": str(exc), "where": where}) from None
+            raise PydanticCustomError(
+                "rule_query", "{msg}{where}", {"msg": str(exc), "where": where}
+            ) from None
 
     return compile_
 
@@ -110,6 +112,10 @@ class Spec(BaseModel):
         default=None,
         description="Finding message template; {subject}, {expected}, {found}, {due}, {what}.",
     )
+    applies_when: Sel | None = Field(
+        default=None,
+        description="The check applies only when this selection is not empty (else not applicable).",
+    )
 
 
 # --- helpers shared by the kinds ----------------------------------------------------------------
@@ -142,24 +148,29 @@ def _finding(
     path: str | None,
     due: dt.date | None = None,
     expected: Text | None = None,
-    found: str | None = None,
+    found: Text | None = None,
     severity: Severity | None = None,
 ) -> Finding:
     message = default
     if spec.message is not None:
-        message = _fill(spec.message, {
-            "subject": subject_name,
-            "expected": expected or Text("", ""),
-            "found": _plain(found or ""),
-            "due": _plain(due.isoformat() if due else ""),
-            "what": _what(spec, "", ""),
-        })
+        message = _fill(
+            spec.message,
+            {
+                "subject": subject_name,
+                "expected": expected or Text("", ""),
+                "found": found or Text("", ""),
+                "due": _plain(due.isoformat() if due else ""),
+                "what": _what(spec, "", ""),
+            },
+        )
     return Finding(subject, message, path, due, severity or spec.severity, expected, found)
 
 
-def _join_failures(failures: list[Failure]) -> tuple[Text, str]:
-    expected = Text("；".join(f.expected.zh for f in failures), "; ".join(f.expected.en for f in failures))
-    found = "; ".join(f.found for f in failures)
+def _join_failures(failures: list[Failure]) -> tuple[Text, Text]:
+    expected = Text(
+        "；".join(f.expected.zh for f in failures), "; ".join(f.expected.en for f in failures)
+    )
+    found = Text("；".join(f.found.zh for f in failures), "; ".join(f.found.en for f in failures))
     return expected, found
 
 
@@ -179,7 +190,7 @@ def _subject_key(ctx: Context, item: Any, subject: Path | None) -> str | None:
         found = subject.first(ctx, item)
         return None if found is None else str(key_of(found))
     if isinstance(item, dict):
-        for name in ("id", "person"):
+        for name in ("id", "person", "title"):
             if isinstance(item.get(name), str):
                 return str(item[name])
         return None
@@ -208,13 +219,20 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
     out = Outcome(checked=max(len(items), 1 if spec.min_items else 0))
     if len(items) < spec.min_items:
         what = _what(spec, "符合条件的记录", "matching entries")
-        out.findings.append(_finding(
-            spec, None,
-            Text(f"应至少有 {spec.min_items} 项{what.zh}，实际 {len(items)} 项",
-                 f"expected at least {spec.min_items} {what.en}, found {len(items)}"),
-            subject_name=Text("", ""), path=ctx.selection_pointer(spec.select),
-            expected=Text(f"至少 {spec.min_items} 项", f"at least {spec.min_items}"), found=str(len(items)),
-        ))
+        out.findings.append(
+            _finding(
+                spec,
+                None,
+                Text(
+                    f"应至少有 {spec.min_items} 项{what.zh}，实际 {len(items)} 项",
+                    f"expected at least {spec.min_items} {what.en}, found {len(items)}",
+                ),
+                subject_name=Text("", ""),
+                path=ctx.selection_pointer(spec.select),
+                expected=Text(f"至少 {spec.min_items} 项", f"at least {spec.min_items}"),
+                found=_plain(str(len(items))),
+            )
+        )
     for item in items:
         obj = ctx.as_object(item)
         failures = spec.require.failures(ctx, obj)
@@ -224,12 +242,21 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
         name = ctx.name(key) if key else _what(spec, "记录项", "entry")
         expected, found = _join_failures(failures)
         base = ctx.pointer_of(obj)
-        out.findings.append(_finding(
-            spec, key,
-            Text(f"{name.zh}：应{expected.zh}；实际为 {found}", f"{name.en}: expected {expected.en}; found {found}"),
-            subject_name=name, path=_field_pointer(base, failures[0]), due=_due(failures),
-            expected=expected, found=found,
-        ))
+        out.findings.append(
+            _finding(
+                spec,
+                key,
+                Text(
+                    f"{name.zh}：应{expected.zh}；实际为 {found.zh}",
+                    f"{name.en}: expected {expected.en}; found {found.en}",
+                ),
+                subject_name=name,
+                path=_field_pointer(base, failures[0]),
+                due=_due(failures),
+                expected=expected,
+                found=found,
+            )
+        )
     return out
 
 
@@ -260,29 +287,50 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
         return out
     path = ctx.selection_pointer(spec.select)
     if not items:
-        out.findings.append(_finding(
-            spec, None, Text(f"未记录{what.zh}", f"no {what.en} is recorded"),
-            subject_name=what, path=path, expected=what, found="无 (none)",
-        ))
+        out.findings.append(
+            _finding(
+                spec,
+                None,
+                Text(f"未记录{what.zh}", f"no {what.en} is recorded"),
+                subject_name=what,
+                path=path,
+                expected=what,
+                found=NONE,
+            )
+        )
         return out
     for item, failures in failing:
         key = _subject_key(ctx, item, None)
         name = ctx.name(key) if key else what
         expected, found = _join_failures(failures)
-        out.findings.append(_finding(
-            spec, key,
-            Text(f"{what.zh}（{name.zh}）不符合要求：应{expected.zh}；实际为 {found}",
-                 f"{what.en} ({name.en}) does not qualify: expected {expected.en}; found {found}"),
-            subject_name=name, path=_field_pointer(ctx.pointer_of(item), failures[0]),
-            due=_due(failures), expected=expected, found=found,
-        ))
+        out.findings.append(
+            _finding(
+                spec,
+                key,
+                Text(
+                    f"{name.zh}不符合要求：应{expected.zh}；实际为 {found.zh}",
+                    f"{name.en} does not qualify: expected {expected.en}; found {found.en}",
+                ),
+                subject_name=name,
+                path=_field_pointer(ctx.pointer_of(item), failures[0]),
+                due=_due(failures),
+                expected=expected,
+                found=found,
+            )
+        )
     if not failing:  # enough objects were not found at all
-        out.findings.append(_finding(
-            spec, None,
-            Text(f"{what.zh}应至少 {spec.min} 项，实际 {len(good)} 项",
-                 f"at least {spec.min} × {what.en} required, found {len(good)}"),
-            subject_name=what, path=path,
-        ))
+        out.findings.append(
+            _finding(
+                spec,
+                None,
+                Text(
+                    f"{what.zh}应至少 {spec.min} 项，实际 {len(good)} 项",
+                    f"at least {spec.min} × {what.en} required, found {len(good)}",
+                ),
+                subject_name=what,
+                path=path,
+            )
+        )
     return out
 
 
@@ -304,7 +352,8 @@ class CoverageSpec(Spec):
     subjects: Sel
     items: Sel
     key: PathT | None = Field(
-        default=None, description="Path on an item to the subject key(s) it covers (default: the item)."
+        default=None,
+        description="Path on an item to the subject key(s) it covers (default: the item).",
     )
     same: dict[str, str] = Field(
         default_factory=dict,
@@ -315,9 +364,19 @@ class CoverageSpec(Spec):
     sum: PathT | None = Field(default=None, description="Add up this number over covering items…")
     min_sum: int | None = Field(default=None, description="…and require at least this total.")
     excused: ExcuseSpec | None = None
-    min_ratio: Annotated[Fraction, BeforeValidator(_fraction), WithJsonSchema(
-        {"type": ["string", "number"], "description": "Share of subjects needed: 0.5 or \"2/3\"."}
-    )] | None = None
+    min_ratio: (
+        Annotated[
+            Fraction,
+            BeforeValidator(_fraction),
+            WithJsonSchema(
+                {
+                    "type": ["string", "number"],
+                    "description": 'Share of subjects needed: 0.5 or "2/3".',
+                }
+            ),
+        ]
+        | None
+    ) = None
     min_covered: int | None = Field(default=None, ge=1, description="Number of subjects needed.")
 
 
@@ -363,13 +422,18 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         if same and found:
             subj = ctx.as_object(subject)
             found = [
-                item for item in found
-                if all(set(map(str, ip.values(ctx, item))) & set(map(str, sp.values(ctx, subj)))
-                       for ip, sp in same)
+                item
+                for item in found
+                if all(
+                    set(map(str, ip.values(ctx, item))) & set(map(str, sp.values(ctx, subj)))
+                    for ip, sp in same
+                )
             ]
         total = None
         if spec.sum is not None:
-            total = sum(v for item in found for v in spec.sum.values(ctx, item) if isinstance(v, int))
+            total = sum(
+                v for item in found for v in spec.sum.values(ctx, item) if isinstance(v, int)
+            )
             if total >= (spec.min_sum or 0):
                 continue
         elif found:
@@ -386,13 +450,26 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     if covered >= needed and (spec.min_ratio is not None or spec.min_covered is not None):
         return out
     if spec.min_ratio is not None or spec.min_covered is not None:
-        out.findings.append(_finding(
-            spec, None,
-            Text(f"应至少 {needed} 项满足（{what.zh}），实际 {covered} 项",
-                 f"at least {needed} required ({what.en}), found {covered}"),
-            subject_name=what, path=ctx.selection_pointer(spec.items),
-            expected=Text(f"至少 {needed} 项", f"at least {needed}"), found=str(covered),
-        ))
+        # A quota ("two thirds", "at least two forms") is one finding; no single subject was
+        # required, so none is reported on its own.
+        names = [ctx.name(str(key_of(subject))) for subject, _, _ in missing]
+        absent_zh = "、".join(n.zh for n in names[:12]) + ("等" if len(names) > 12 else "")
+        absent_en = ", ".join(n.en for n in names[:12]) + (", …" if len(names) > 12 else "")
+        out.findings.append(
+            _finding(
+                spec,
+                None,
+                Text(
+                    f"{what.zh}应至少 {needed} 项，实际 {covered} 项（未满足：{absent_zh}）",
+                    f"{what.en}: at least {needed} required, found {covered} (not met: {absent_en})",
+                ),
+                subject_name=what,
+                path=ctx.selection_pointer(spec.items),
+                expected=Text(f"至少 {needed} 项", f"at least {needed}"),
+                found=_plain(str(covered)),
+            )
+        )
+        return out
     for subject, key, total in missing:
         label = str(key_of(subject))
         name = ctx.name(label)
@@ -401,30 +478,45 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             path = ctx.selection_pointer(spec.items)
         if key in excuses:
             reason = excuses[key] or "—"
-            out.findings.append(_finding(
-                spec, label,
-                Text(f"{name.zh}：缺少{what.zh}（已请假：{reason}）", f"{name.en}: no {what.en} (on approved leave: {reason})"),
-                subject_name=name, path=path, expected=what, found=f"leave: {reason}",
-                severity=spec.excused.severity if spec.excused else None,
-            ))
+            out.findings.append(
+                _finding(
+                    spec,
+                    label,
+                    Text(
+                        f"{name.zh}：缺少{what.zh}（已请假：{reason}）",
+                        f"{name.en}: no {what.en} (on approved leave: {reason})",
+                    ),
+                    subject_name=name,
+                    path=path,
+                    expected=what,
+                    found=Text(f"请假：{reason}", f"leave: {reason}"),
+                    severity=spec.excused.severity if spec.excused else None,
+                )
+            )
             continue
         detail_zh = detail_en = ""
-        failures: list[Failure] = []
+        failures = []
         if total is not None:
             detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"
             detail_en = f" (total {total}, at least {spec.min_sum} required)"
-        elif rejected.get(key):
+        if rejected.get(key):
             item, failures = rejected[key][0]
-            expected, found = _join_failures(failures)
+            expected, shown = _join_failures(failures)
             ref = _subject_key(ctx, item, None) or ""
-            detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found}）"
-            detail_en = f" ({ref} does not count: expected {expected.en}; found {found})"
-        out.findings.append(_finding(
-            spec, label,
-            Text(f"{name.zh}：缺少{what.zh}{detail_zh}", f"{name.en}: no {what.en}{detail_en}"),
-            subject_name=name, path=path, due=_due(failures), expected=what,
-            found=detail_en.strip(" ()") or "none",
-        ))
+            detail_zh += f"（{ref} 不计入：应{expected.zh}；实际为 {shown.zh}）"
+            detail_en += f" ({ref} does not count: expected {expected.en}; found {shown.en})"
+        out.findings.append(
+            _finding(
+                spec,
+                label,
+                Text(f"{name.zh}：缺少{what.zh}{detail_zh}", f"{name.en}: no {what.en}{detail_en}"),
+                subject_name=name,
+                path=path,
+                due=_due(failures),
+                expected=what,
+                found=Text(detail_zh.strip("（）") or "无", detail_en.strip(" ()") or "none"),
+            )
+        )
     return out
 
 
@@ -450,7 +542,9 @@ class PairGen(BaseModel):
     all_pairs: Sel | None = Field(default=None, description="Every unordered pair within a set.")
     ordered_pairs: Sel | None = Field(default=None, description="Every ordered pair within a set.")
     star: StarSpec | None = Field(default=None, description="The centre with each of the others.")
-    relation: RelationSpec | None = Field(default=None, description="Each person with related ones.")
+    relation: RelationSpec | None = Field(
+        default=None, description="Each person with related ones."
+    )
 
     def model_post_init(self, _context: Any) -> None:
         given = [n for n in ("all_pairs", "ordered_pairs", "star", "relation") if getattr(self, n)]
@@ -532,7 +626,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             people = sorted({str(key_of(v)) for v in spec.participants.values(ctx, item)})  # type: ignore[union-attr]
             if len(people) > 12:  # a large gathering is no talk between any pair; cap the fan-out
                 people = people[:12]
-            keys = {(a, b) for i, a in enumerate(people) for b in people[i + 1:]}
+            keys = {(a, b) for i, a in enumerate(people) for b in people[i + 1 :]}
         failures = qualify.failures(ctx, item) if qualify is not None else []
         for key in keys:
             if key in required:
@@ -546,7 +640,10 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         a, b = pair
         subject = f"{a}{sep}{b}"
         na, nb = ctx.name(a), ctx.name(b)
-        pair_name = Text(f"{na.zh}{'对' if ordered else '与'}{nb.zh}", f"{na.en} {'→' if ordered else 'and'} {nb.en}")
+        pair_name = Text(
+            f"{na.zh}{'对' if ordered else '与'}{nb.zh}",
+            f"{na.en} {'→' if ordered else 'and'} {nb.en}",
+        )
         items = good.get(pair, [])
         path = ctx.selection_pointer(spec.items)
         if spec.report == "late":
@@ -555,14 +652,22 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             dates = [d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)]
             if dates and min(dates) <= due:
                 continue
-            shown = min(dates).isoformat() if dates else "无日期 (no date)"
-            out.findings.append(_finding(
-                spec, subject,
-                Text(f"{pair_name.zh}：{what.zh}应不晚于 {due.isoformat()}，实际 {shown}",
-                     f"{pair_name.en}: {what.en} due on or before {due.isoformat()}, held {shown}"),
-                subject_name=pair_name, path=ctx.pointer_of(items[0]) or path, due=due,
-                expected=Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"), found=shown,
-            ))
+            shown = _plain(min(dates).isoformat()) if dates else Text("未注明日期", "undated")
+            out.findings.append(
+                _finding(
+                    spec,
+                    subject,
+                    Text(
+                        f"{pair_name.zh}：{what.zh}应不晚于 {due.isoformat()}，实际 {shown.zh}",
+                        f"{pair_name.en}: {what.en} due on or before {due.isoformat()}, held {shown.en}",
+                    ),
+                    subject_name=pair_name,
+                    path=ctx.pointer_of(items[0]) or path,
+                    due=due,
+                    expected=Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"),
+                    found=shown,
+                )
+            )
             continue
         if items:
             continue
@@ -571,14 +676,23 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             item, failures = bad[pair][0]
             expected, found = _join_failures(failures)
             ref = _subject_key(ctx, item, None) or ""
-            detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found}）"
-            detail_en = f" ({ref} does not count: expected {expected.en}; found {found})"
-        out.findings.append(_finding(
-            spec, subject,
-            Text(f"{pair_name.zh}：缺少{what.zh}{detail_zh}", f"{pair_name.en}: no {what.en}{detail_en}"),
-            subject_name=pair_name, path=path, due=due, expected=what,
-            found=detail_en.strip(" ()") or "none",
-        ))
+            detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found.zh}）"
+            detail_en = f" ({ref} does not count: expected {expected.en}; found {found.en})"
+        out.findings.append(
+            _finding(
+                spec,
+                subject,
+                Text(
+                    f"{pair_name.zh}：缺少{what.zh}{detail_zh}",
+                    f"{pair_name.en}: no {what.en}{detail_en}",
+                ),
+                subject_name=pair_name,
+                path=path,
+                due=due,
+                expected=what,
+                found=Text(detail_zh.strip("（）") or "无", detail_en.strip(" ()") or "none"),
+            )
+        )
     return out
 
 
@@ -587,7 +701,9 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
 
 class StepSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
-    id: str | None = Field(default=None, description="How findings name the step (default: its number).")
+    id: str | None = Field(
+        default=None, description="How findings name the step (default: its number)."
+    )
     match: Cond
     require: Cond | None = None
     label: I18n
@@ -602,46 +718,97 @@ class SequenceSpec(Spec):
     mode: Literal["in_order", "prefix"] = "in_order"
 
 
+def _align(ctx: Context, steps: list[StepSpec], items: list[Any]) -> dict[int, int]:
+    """Step index -> item index for the longest run of steps found in order.
+
+    A longest common subsequence (steps × items, both short), so one item out of place is
+    reported as that item, not as every step after it. An item that also meets the step's
+    `require` is preferred, so a stray item of the same kind before the right one is ignored.
+    """
+    n, m = len(steps), len(items)
+    score = [[0] * (m + 1) for _ in range(n + 1)]
+    fits = [[0] * m for _ in range(n)]
+    for i, step in enumerate(steps):
+        for j, item in enumerate(items):
+            if step.match.holds(ctx, item):
+                fits[i][j] = 3 if step.require is None or step.require.holds(ctx, item) else 2
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best = max(score[i + 1][j], score[i][j + 1])
+            if fits[i][j]:
+                best = max(best, score[i + 1][j + 1] + fits[i][j])
+            score[i][j] = best
+    pairs: dict[int, int] = {}
+    i = j = 0
+    while i < n and j < m:
+        if fits[i][j] and score[i][j] == score[i + 1][j + 1] + fits[i][j]:
+            pairs[i] = j
+            i, j = i + 1, j + 1
+        elif score[i][j + 1] >= score[i + 1][j]:
+            j += 1  # on a tie keep the earlier step, so the later one is reported as out of place
+        else:
+            i += 1
+    return pairs
+
+
 def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
     items = [ctx.as_object(i) for i in spec.select.items(ctx)]
     base = ctx.selection_pointer(spec.select)
     out = Outcome(checked=len(spec.steps))
-    cursor = 0
-    for n, step in enumerate(spec.steps, start=1):
+    if spec.mode == "prefix":
+        placed = {
+            n: n
+            for n, step in enumerate(spec.steps)
+            if n < len(items) and step.match.holds(ctx, items[n])
+        }
+    else:
+        placed = _align(ctx, spec.steps, items)
+    for n, step in enumerate(spec.steps):
         label = step.label.text()
-        sid = step.id or str(n)
-        if spec.mode == "prefix":
-            at = n - 1 if n - 1 < len(items) and step.match.holds(ctx, items[n - 1]) else None
-        else:
-            at = next((i for i in range(cursor, len(items)) if step.match.holds(ctx, items[i])), None)
+        sid = step.id or str(n + 1)
+        at = placed.get(n)
         if at is None:
             anywhere = next((i for i, it in enumerate(items) if step.match.holds(ctx, it)), None)
             if anywhere is None:
                 msg = Text(f"缺少第 {sid} 项“{label.zh}”", f"step {sid} “{label.en}” is missing")
-                found = "无 (none)"
+                found = NONE
             else:
                 where = "位置" if spec.mode == "prefix" else "顺序"
-                msg = Text(f"第 {sid} 项“{label.zh}”{where}不对：实际位于第 {anywhere + 1} 位",
-                           f"step {sid} “{label.en}” is out of place: it is item {anywhere + 1}")
-                found = f"item {anywhere + 1}"
-            out.findings.append(_finding(
-                spec, f"step-{sid}", msg, subject_name=label,
-                path=ctx.pointer_of(items[anywhere]) if anywhere is not None else base,
-                expected=label, found=found,
-            ))
+                msg = Text(
+                    f"第 {sid} 项“{label.zh}”{where}不对：实际位于第 {anywhere + 1} 位",
+                    f"step {sid} “{label.en}” is out of place: it is item {anywhere + 1}",
+                )
+                found = Text(f"第 {anywhere + 1} 位", f"item {anywhere + 1}")
+            out.findings.append(
+                _finding(
+                    spec,
+                    f"step-{sid}",
+                    msg,
+                    subject_name=label,
+                    path=ctx.pointer_of(items[anywhere]) if anywhere is not None else base,
+                    expected=label,
+                    found=found,
+                )
+            )
             continue
-        cursor = at + 1
         if step.require is not None:
             failures = step.require.failures(ctx, items[at])
             if failures:
                 expected, found = _join_failures(failures)
-                out.findings.append(_finding(
-                    spec, f"step-{sid}",
-                    Text(f"第 {sid} 项“{label.zh}”：应{expected.zh}；实际为 {found}",
-                         f"step {sid} “{label.en}”: expected {expected.en}; found {found}"),
-                    subject_name=label, path=_field_pointer(ctx.pointer_of(items[at]), failures[0]),
-                    expected=expected, found=found,
-                ))
+                out.findings.append(
+                    _finding(
+                        spec,
+                        f"step-{sid}",
+                        Text(
+                            f"第 {sid} 项“{label.zh}”：应{expected.zh}；实际为 {found.zh}",
+                            f"step {sid} “{label.en}”: expected {expected.en}; found {found.en}",
+                        ),
+                        subject_name=label,
+                        path=_field_pointer(ctx.pointer_of(items[at]), failures[0]),
+                        expected=expected,
+                        found=found,
+                    )
+                )
     return out
 
 
@@ -690,42 +857,75 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
             owner_name = ctx.name(owner_key)
             out.checked += 1
             docs = docs_by_owner.get((dspec.kind, owner_key), [])
-            doc_name = Text(f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}")
+            doc_name = Text(
+                f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}"
+            )
             if not docs:
                 if presence:
-                    out.findings.append(_finding(
-                        spec, f"{owner_key}:{dspec.kind}",
-                        Text(f"缺少{doc_name.zh}", f"{doc_name.en} is missing"),
-                        subject_name=doc_name, path="/documents", due=due,
-                        expected=doc_name, found="无 (none)",
-                    ))
+                    out.findings.append(
+                        _finding(
+                            spec,
+                            f"{owner_key}:{dspec.kind}",
+                            Text(f"缺少{doc_name.zh}", f"{doc_name.en} is missing"),
+                            subject_name=doc_name,
+                            path="/documents",
+                            due=due,
+                            expected=doc_name,
+                            found=NONE,
+                        )
+                    )
                 continue
             for org_kind in spec.to:
                 org_label = ctx.label("org_kind", org_kind)
-                sent = [(sub, doc) for doc in docs for sub, kinds in by_doc.get(doc["id"], []) if org_kind in kinds]
+                sent = [
+                    (sub, doc)
+                    for doc in docs
+                    for sub, kinds in by_doc.get(doc["id"], [])
+                    if org_kind in kinds
+                ]
                 if not sent:
                     if presence:
-                        out.findings.append(_finding(
-                            spec, f"{docs[0]['id']}>{org_kind}",
-                            Text(f"{doc_name.zh}未报送{org_label.zh}", f"{doc_name.en} was not sent to {org_label.en}"),
-                            subject_name=doc_name, path=ctx.pointer_of(docs[0]), due=due,
-                            expected=Text(f"报送{org_label.zh}", f"sent to {org_label.en}"), found="无 (none)",
-                        ))
+                        out.findings.append(
+                            _finding(
+                                spec,
+                                f"{docs[0]['id']}>{org_kind}",
+                                Text(
+                                    f"{doc_name.zh}未报送{org_label.zh}",
+                                    f"{doc_name.en} was not sent to {org_label.en}",
+                                ),
+                                subject_name=doc_name,
+                                path=ctx.pointer_of(docs[0]),
+                                due=due,
+                                expected=Text(f"报送{org_label.zh}", f"sent to {org_label.en}"),
+                                found=NONE,
+                            )
+                        )
                     continue
-                if not deadline:
+                if not deadline or due is None:
                     continue
                 dates = [sub["date"] for sub, _ in sent if sub.get("date") is not None]
-                if dates and min(dates) <= due:  # type: ignore[operator]
+                if dates and min(dates) <= due:
                     continue
-                first = min(dates).isoformat() if dates else "无日期 (no date)"
-                out.findings.append(_finding(
-                    spec, f"{docs[0]['id']}>{org_kind}",
-                    Text(f"{doc_name.zh}报送{org_label.zh}的日期 {first} 晚于 {due.isoformat()}",  # type: ignore[union-attr]
-                         f"{doc_name.en} reached {org_label.en} on {first}, due {due.isoformat()}"),  # type: ignore[union-attr]
-                    subject_name=doc_name, path=ctx.pointer_of(sent[0][0]), due=due,
-                    expected=Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"),  # type: ignore[union-attr]
-                    found=first,
-                ))
+                first = (
+                    _plain(min(dates).isoformat()) if dates else Text("（未注明日期）", "(no date)")
+                )
+                out.findings.append(
+                    _finding(
+                        spec,
+                        f"{docs[0]['id']}>{org_kind}",
+                        Text(
+                            f"{doc_name.zh}报送{org_label.zh}的日期 {first.zh} 晚于 {due.isoformat()}",
+                            f"{doc_name.en} reached {org_label.en} on {first.en}, due {due.isoformat()}",
+                        ),
+                        subject_name=doc_name,
+                        path=ctx.pointer_of(sent[0][0]),
+                        due=due,
+                        expected=Text(
+                            f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"
+                        ),
+                        found=first,
+                    )
+                )
     return out
 
 
@@ -747,5 +947,7 @@ KINDS: dict[str, tuple[type[Spec], Callable[[Context, Any], Outcome]]] = {
 
 
 def run(ctx: Context, spec: Spec) -> Outcome:
+    if spec.applies_when is not None and not spec.applies_when.items(ctx):
+        return Outcome()
     kind: str = getattr(spec, "kind")  # noqa: B009 - every concrete spec has a kind literal
     return KINDS[kind][1](ctx, spec)

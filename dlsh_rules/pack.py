@@ -43,7 +43,9 @@ class Param(BaseModel):
 class Example(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     description: I18n
-    patch: list[dict[str, Any]] = Field(description="JSON Patch (RFC 6902) ops on the example record.")
+    patch: list[dict[str, Any]] = Field(
+        description="JSON Patch (RFC 6902) ops on the example record."
+    )
 
 
 class Rule(BaseModel):
@@ -72,6 +74,9 @@ class Manifest(BaseModel):
     source: str | None = Field(default=None, description="The plan this pack encodes.")
     enums: dict[str, dict[str, str]] = Field(default_factory=dict)
     sets: dict[str, Any] = Field(default_factory=dict)
+    set_labels: dict[str, I18n] = Field(
+        default_factory=dict, description="How messages name a set, e.g. secretary: 党组书记."
+    )
     params: dict[str, Param] = Field(default_factory=dict)
     rules: list[str] = Field(min_length=1, description="Rule files, in report order.")
     example: str | None = Field(
@@ -132,7 +137,11 @@ def schemas_dir() -> FsPath:
 
 def available_packs() -> list[str]:
     base = packs_dir()
-    return sorted(p.name for p in base.iterdir() if (p / "pack.yaml").is_file()) if base.is_dir() else []
+    return (
+        sorted(p.name for p in base.iterdir() if (p / "pack.yaml").is_file())
+        if base.is_dir()
+        else []
+    )
 
 
 def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
@@ -144,12 +153,20 @@ def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
         return candidate
     if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", text) and (packs_dir() / text / "pack.yaml").is_file():
         return packs_dir() / text
-    raise InputError([Problem(
-        text, "",
-        Text(f"已安装的规则包名称（{', '.join(available_packs())}）或含 pack.yaml 的目录",
-             f"an installed pack name ({', '.join(available_packs())}) or a directory with pack.yaml"),
-        describe(text), code="pack_not_found",
-    )])
+    raise InputError(
+        [
+            Problem(
+                text,
+                "",
+                Text(
+                    f"已安装的规则包名称（{', '.join(available_packs())}）或含 pack.yaml 的目录",
+                    f"an installed pack name ({', '.join(available_packs())}) or a directory with pack.yaml",
+                ),
+                describe(text),
+                code="pack_not_found",
+            )
+        ]
+    )
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -158,15 +175,24 @@ _WHOLE_PARAM = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
 _INLINE_PARAM = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _substitute(value: Any, params: Mapping[str, Param], pointer: str, used: set[str],
-                problems: list[tuple[str, str]]) -> Any:
+def _substitute(
+    value: Any,
+    params: Mapping[str, Param],
+    pointer: str,
+    used: set[str],
+    problems: list[tuple[str, str]],
+) -> Any:
     """Replace "$name" by the parameter's value and "${name}" inside texts by its text."""
     if isinstance(value, dict):
-        return {k: _substitute(v, params, pointer_join(pointer, k), used, problems)
-                for k, v in value.items()}
+        return {
+            k: _substitute(v, params, pointer_join(pointer, k), used, problems)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_substitute(v, params, pointer_join(pointer, i), used, problems)
-                for i, v in enumerate(value)]
+        return [
+            _substitute(v, params, pointer_join(pointer, i), used, problems)
+            for i, v in enumerate(value)
+        ]
     if not isinstance(value, str) or "$" not in value:
         return value
     whole = _WHOLE_PARAM.match(value)
@@ -201,12 +227,19 @@ def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list
         loc = error["loc"]
         for i, part in enumerate(loc):
             # pydantic puts the union tag after a check's index: checks/0/<kind>/field
-            if i >= 2 and loc[i - 2] == "checks" and isinstance(loc[i - 1], int) and part in _UNION_TAGS:
+            if (
+                i >= 2
+                and loc[i - 2] == "checks"
+                and isinstance(loc[i - 1], int)
+                and part in _UNION_TAGS
+            ):
                 continue
             pointer = pointer_join(pointer, part)
         msg = str(error["msg"])
         if error["type"] == "extra_forbidden":
-            expected = Text("规则语言定义的键（此键未定义，可能拼写有误）", "a key the rule language defines")
+            expected = Text(
+                "规则语言定义的键（此键未定义，可能拼写有误）", "a key the rule language defines"
+            )
             found = f"unknown key {error['loc'][-1]!r}"
         elif error["type"] == "missing":
             expected, found = Text("必填的键", "a required key"), "无 (missing)"
@@ -226,8 +259,15 @@ _UNION_TAGS = {"each", "exists", "coverage", "pairs", "sequence", "delivered"}
 
 def _at(doc: Document, pointer: str, expected: Text, found: str, code: str) -> Problem:
     pos: Position | None = doc.position(pointer)
-    return Problem(doc.name, pointer, expected, found,
-                   pos.line if pos else None, pos.column if pos else None, code)
+    return Problem(
+        doc.name,
+        pointer,
+        expected,
+        found,
+        pos.line if pos else None,
+        pos.column if pos else None,
+        code,
+    )
 
 
 def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> Pack:
@@ -245,11 +285,20 @@ def _load_pack_cached(root: str) -> Pack:
         raise InputError(_pydantic_problems(exc, manifest_doc, "")) from None
 
     problems: list[Problem] = []
-    for name, values in manifest.enums.items():
+    for name, _values in manifest.enums.items():
         if name not in BASE:
-            problems.append(_at(manifest_doc, pointer_join("/enums", name),
-                                Text(f"记录格式中的枚举名（{', '.join(BASE)}）", f"an enumeration of the record format ({', '.join(BASE)})"),
-                                describe(name), "enum_name"))
+            problems.append(
+                _at(
+                    manifest_doc,
+                    pointer_join("/enums", name),
+                    Text(
+                        f"记录格式中的枚举名（{', '.join(BASE)}）",
+                        f"an enumeration of the record format ({', '.join(BASE)})",
+                    ),
+                    describe(name),
+                    "enum_name",
+                )
+            )
     enums = DEFAULT.extend(manifest.enums) if manifest.enums else DEFAULT
 
     used: set[str] = set()
@@ -261,11 +310,25 @@ def _load_pack_cached(root: str) -> Pack:
         try:
             sets[name] = Selection.parse(spec)
         except SpecError as exc:
-            problems.append(_at(manifest_doc, pointer + exc.where, Text("合法的集合定义", "a valid set definition"),
-                                str(exc), "set"))
+            problems.append(
+                _at(
+                    manifest_doc,
+                    pointer + exc.where,
+                    Text("合法的集合定义", "a valid set definition"),
+                    str(exc),
+                    "set",
+                )
+            )
     for pointer, name in missing:
-        problems.append(_at(manifest_doc, pointer, Text("清单中声明的参数", "a parameter declared in params"),
-                            f"${name}", "unknown_param"))
+        problems.append(
+            _at(
+                manifest_doc,
+                pointer,
+                Text("清单中声明的参数", "a parameter declared in params"),
+                f"${name}",
+                "unknown_param",
+            )
+        )
     problems.extend(_set_cycles(sets, manifest_doc))
 
     rules: list[Rule] = []
@@ -276,9 +339,15 @@ def _load_pack_cached(root: str) -> Pack:
     for index, rel in enumerate(manifest.rules):
         path = FsPath(root) / rel
         if FsPath(rel).is_absolute() or ".." in FsPath(rel).parts or not path.is_file():
-            problems.append(_at(manifest_doc, pointer_join("/rules", index),
-                                Text("规则包目录内存在的规则文件", "a rule file inside the pack directory"),
-                                describe(rel), "rule_file"))
+            problems.append(
+                _at(
+                    manifest_doc,
+                    pointer_join("/rules", index),
+                    Text("规则包目录内存在的规则文件", "a rule file inside the pack directory"),
+                    describe(rel),
+                    "rule_file",
+                )
+            )
             continue
         doc = load_path(path)
         try:
@@ -294,33 +363,64 @@ def _load_pack_cached(root: str) -> Pack:
             entry = _substitute(entry, manifest.params, pointer, mine, missing)
             used |= mine
             for where, name in missing:
-                problems.append(_at(doc, where, Text("清单中声明的参数", "a parameter declared in the manifest's params"),
-                                    f"${name}", "unknown_param"))
+                problems.append(
+                    _at(
+                        doc,
+                        where,
+                        Text("清单中声明的参数", "a parameter declared in the manifest's params"),
+                        f"${name}",
+                        "unknown_param",
+                    )
+                )
             try:
                 rule = Rule.model_validate(entry)
             except ValidationError as exc:
                 problems.extend(_pydantic_problems(exc, doc, pointer))
                 continue
             if rule.id in seen:
-                problems.append(_at(doc, pointer_join(pointer, "id"),
-                                    Text(f"包内唯一的规则 id（{rule.id} 已在 {seen[rule.id]} 中定义）",
-                                         f"a rule id unique in the pack ({rule.id} is already defined in {seen[rule.id]})"),
-                                    describe(rule.id), "duplicate_rule"))
+                problems.append(
+                    _at(
+                        doc,
+                        pointer_join(pointer, "id"),
+                        Text(
+                            f"包内唯一的规则 id（{rule.id} 已在 {seen[rule.id]} 中定义）",
+                            f"a rule id unique in the pack ({rule.id} is already defined in {seen[rule.id]})",
+                        ),
+                        describe(rule.id),
+                        "duplicate_rule",
+                    )
+                )
                 continue
             seen[rule.id] = doc.name
             rule_files[rule.id] = doc.name
             raw_checks[rule.id] = list(raw_entry.get("checks", []))
             rule_params[rule.id] = sorted(mine)
             for name in sorted(_sets_of_rule(rule) - set(sets)):
-                problems.append(_at(doc, pointer, Text(f"清单中定义的集合（{', '.join(sets)}）", f"a set defined in the manifest ({', '.join(sets)})"),
-                                    f"set {name!r}", "unknown_set"))
+                problems.append(
+                    _at(
+                        doc,
+                        pointer,
+                        Text(
+                            f"清单中定义的集合（{', '.join(sets)}）",
+                            f"a set defined in the manifest ({', '.join(sets)})",
+                        ),
+                        f"set {name!r}",
+                        "unknown_set",
+                    )
+                )
             rules.append(rule)
     if problems:
         raise InputError(problems)
     for name in sorted(set(manifest.params) - used):
-        problems.append(_at(manifest_doc, pointer_join("/params", name),
-                            Text("被某条规则或集合使用的参数", "a parameter that some rule or set uses"),
-                            f"${name} is used nowhere", "unused_param"))
+        problems.append(
+            _at(
+                manifest_doc,
+                pointer_join("/params", name),
+                Text("被某条规则或集合使用的参数", "a parameter that some rule or set uses"),
+                f"${name} is used nowhere",
+                "unused_param",
+            )
+        )
     if problems:
         raise InputError(problems)
     return Pack(manifest, rules, sets, enums, root, rule_files, raw_checks, rule_params)
@@ -330,9 +430,7 @@ def _sets_of_rule(rule: Rule) -> set[str]:
     used: set[str] = set()
 
     def visit(value: Any) -> None:
-        if isinstance(value, Selection):
-            used.update(value.sets_used())
-        elif hasattr(value, "sets_used"):
+        if isinstance(value, Selection) or hasattr(value, "sets_used"):
             used.update(value.sets_used())
         elif isinstance(value, BaseModel):
             for name in type(value).model_fields:
@@ -356,15 +454,27 @@ def _set_cycles(sets: dict[str, Selection], doc: Document) -> list[Problem]:
             name = stack.pop()
             for nxt in sets[name].sets_used() if name in sets else ():
                 if nxt == start:
-                    problems.append(_at(doc, pointer_join("/sets", start),
-                                        Text("不循环引用的集合定义", "a set definition without cycles"),
-                                        f"{start} refers back to itself", "set_cycle"))
+                    problems.append(
+                        _at(
+                            doc,
+                            pointer_join("/sets", start),
+                            Text("不循环引用的集合定义", "a set definition without cycles"),
+                            f"{start} refers back to itself",
+                            "set_cycle",
+                        )
+                    )
                     stack = []
                     break
                 if nxt not in sets:
-                    problems.append(_at(doc, pointer_join("/sets", name),
-                                        Text("清单中定义的集合", "a set defined in the manifest"),
-                                        f"set {nxt!r}", "unknown_set"))
+                    problems.append(
+                        _at(
+                            doc,
+                            pointer_join("/sets", name),
+                            Text("清单中定义的集合", "a set defined in the manifest"),
+                            f"set {nxt!r}",
+                            "unknown_set",
+                        )
+                    )
                 elif nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
@@ -382,7 +492,36 @@ def rule_schema() -> dict[str, Any]:
     schema["$id"] = "https://dlsh-rules.invalid/schemas/rule.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "dlsh_rules rule file"
-    return _swap_refs(schema)
+    schema["$defs"]["param_ref"] = {
+        "type": "string",
+        "pattern": r"^\$[A-Za-z_][A-Za-z0-9_]*$",
+        "description": "A pack parameter, replaced by its value when the pack is loaded.",
+    }
+    result: dict[str, Any] = _allow_params(_swap_refs(schema))
+    return result
+
+
+def _allow_params(value: Any) -> Any:
+    """Let any field value be a "$param" reference, as the loader substitutes them first."""
+    if isinstance(value, list):
+        return [_allow_params(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, sub in value.items():
+        if key in ("properties", "patternProperties") and isinstance(sub, dict):
+            out[key] = {name: _or_param(_allow_params(s)) for name, s in sub.items()}
+        elif key in ("items", "additionalProperties") and isinstance(sub, dict):
+            out[key] = _or_param(_allow_params(sub))
+        else:
+            out[key] = _allow_params(sub)
+    return out
+
+
+def _or_param(schema: Any) -> Any:
+    if not isinstance(schema, dict) or (schema.get("type") == "string" and "pattern" not in schema):
+        return schema
+    return {"anyOf": [schema, {"$ref": "#/$defs/param_ref"}]}
 
 
 def _swap_refs(value: Any) -> Any:
@@ -457,6 +596,7 @@ QUERY_DEFS: dict[str, Any] = {
                     "count": {"type": "integer", "minimum": 0},
                     "min_count": {"type": "integer", "minimum": 0},
                     "max_count": {"type": "integer", "minimum": 0},
+                    "min_distinct": {"type": "integer", "minimum": 0},
                     "gte": {"type": "number"},
                     "lte": {"type": "number"},
                     "contains_all": {"type": "array"},
@@ -464,11 +604,13 @@ QUERY_DEFS: dict[str, Any] = {
                     "text_contains_none": {"type": "array", "items": {"type": "string"}},
                     "eq_field": {"$ref": "#/$defs/path"},
                     "in_set": {"type": "string"},
+                    "includes_field": {"$ref": "#/$defs/path"},
                     "on_or_before": {"$ref": "#/$defs/date_bound"},
                     "before": {"$ref": "#/$defs/date_bound"},
                     "on_or_after": {"$ref": "#/$defs/date_bound"},
                     "after": {"$ref": "#/$defs/date_bound"},
                     "normalize": {"enum": ["exact", "whitespace", "text", "title"]},
+                    "where": {"$ref": "#/$defs/condition"},
                 },
             },
         ]
@@ -481,7 +623,9 @@ QUERY_DEFS: dict[str, Any] = {
             "any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1},
             "not": {"$ref": "#/$defs/condition"},
         },
-        "propertyNames": {"pattern": r"^(all|any|not|(@self|@end|[A-Za-z_][A-Za-z0-9_]*)(\.(@self|@end|[A-Za-z_][A-Za-z0-9_]*))*)$"},
+        "propertyNames": {
+            "pattern": r"^(all|any|not|(@self|@end|[A-Za-z_][A-Za-z0-9_]*)(\.(@self|@end|[A-Za-z_][A-Za-z0-9_]*))*)$"
+        },
         "additionalProperties": {"$ref": "#/$defs/test"},
     },
 }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,14 +44,22 @@ _TITLE_MARKS = "《》〈〉<>\"'“”‘’「」『』"
 
 
 def normalise(text: str, mode: str) -> str:
-    """Compare-form of a text. Modes: exact, whitespace, text (also drops punctuation), title."""
+    """Compare-form of a text.
+
+    * ``exact``: as written.
+    * ``whitespace``: every white-space character removed (Chinese text wrapped across lines in
+      YAML is the same text); nothing else changes.
+    * ``title``: NFKC (full-width to half-width), white space and title marks 《》〈〉“” removed
+      anywhere, so 《习近平论治国理政》第二卷 matches 习近平论治国理政第二卷.
+    * ``text``: NFKC, white space and all punctuation removed.
+    """
     if mode == "exact":
         return text
-    text = unicodedata.normalize("NFKC", text)  # folds full-width letters, digits and punctuation
     if mode == "whitespace":
-        return _SPACE_RE.sub(" ", text).strip()
+        return _SPACE_RE.sub("", text)
+    text = unicodedata.normalize("NFKC", text)  # folds full-width letters, digits and punctuation
     if mode == "title":
-        return _SPACE_RE.sub("", text).strip(_TITLE_MARKS)
+        return "".join(ch for ch in _SPACE_RE.sub("", text) if ch not in _TITLE_MARKS)
     if mode == "text":
         return "".join(
             ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P")
@@ -147,7 +155,9 @@ class Selection:
         if isinstance(spec, list):
             spec = {"values": spec}
         if not isinstance(spec, dict):
-            raise SpecError("a selection is a mapping with 'from', 'set', 'values' or 'union'", where)
+            raise SpecError(
+                "a selection is a mapping with 'from', 'set', 'values' or 'union'", where
+            )
         allowed = {"from", "set", "values", "union", "where", "path", "minus"}
         unknown = set(spec) - allowed
         if unknown:
@@ -156,14 +166,17 @@ class Selection:
             )
         roots = [k for k in ("from", "set", "values", "union") if k in spec]
         if len(roots) != 1:
-            raise SpecError("a selection needs exactly one of 'from', 'set', 'values', 'union'", where)
+            raise SpecError(
+                "a selection needs exactly one of 'from', 'set', 'values', 'union'", where
+            )
         try:
             return Selection(
                 source=Path.parse(spec["from"]) if "from" in spec else None,
                 set_name=spec.get("set"),
                 literal=tuple(spec["values"]) if "values" in spec else None,
                 union=tuple(
-                    Selection.parse(s, f"{where}/union/{i}") for i, s in enumerate(spec.get("union", []))
+                    Selection.parse(s, f"{where}/union/{i}")
+                    for i, s in enumerate(spec.get("union", []))
                 ),
                 where=Condition.parse(spec["where"], f"{where}/where") if "where" in spec else None,
                 path=Path.parse(spec["path"]) if "path" in spec else None,
@@ -274,7 +287,7 @@ class DateSpec:
     def describe(self, lang: str) -> str:
         if self.anchor is None:
             return self.offset.describe(lang)
-        return "所指日期" if lang != "en" else "the anchor date"
+        return "参照日期" if lang != "en" else "the anchor date"
 
 
 # --- conditions -------------------------------------------------------------------------------
@@ -285,17 +298,35 @@ class Failure:
     """Why a condition failed for one object."""
 
     expected: Text
-    found: str
+    found: Text
     field: str | None = None  # field path inside the object, for the finding's JSON pointer
     due: dt.date | None = None
 
 
-def _show(values: Sequence[Any]) -> str:
+NONE = Text("无", "none")
+
+
+def _show(ctx: Context, values: Sequence[Any]) -> Text:
+    """What the record holds, for a finding: names for ids, Chinese labels for values."""
     if not values:
-        return "无 (none)"
-    shown = [v.isoformat() if isinstance(v, dt.date) else str(v) for v in values[:6]]
+        return NONE
+    zh, en = [], []
+    for v in values[:6]:
+        if isinstance(v, bool):
+            zh.append("是" if v else "否")
+            en.append("true" if v else "false")
+        elif isinstance(v, dt.date):
+            zh.append(v.isoformat())
+            en.append(v.isoformat())
+        elif isinstance(v, str) and v in ctx.record.index:
+            name = ctx.name(v)
+            zh.append(name.zh)
+            en.append(name.en)
+        else:
+            zh.append(_zh_value(ctx, v) if isinstance(v, str) else str(v))
+            en.append(str(v))
     more = f" …(+{len(values) - 6})" if len(values) > 6 else ""
-    return ", ".join(shown) + more
+    return Text("、".join(zh) + more, ", ".join(en) + more)
 
 
 Test = Callable[["Op", "Context", list[Any], Any], "Failure | None"]
@@ -307,22 +338,65 @@ def _values_text(values: Iterable[Any]) -> str:
 
 # Chinese names of the record's fields, for messages; a field not listed shows its own name.
 FIELD_ZH: dict[str, str] = {
-    "mode": "谈话形式", "participants": "参加人", "date": "日期", "@end": "结束日期", "days": "天数",
-    "theme": "主题", "chair": "主持人", "by": "负责人", "role": "身份", "person": "人员",
-    "text": "内容", "author": "撰写人", "owner": "所属", "reviewed_by": "审阅人",
-    "review_date": "审阅日期", "aspects": "涉及的方面", "topics": "涉及的事项", "conveyed": "传达的文件",
-    "kind": "类型", "plan_deployed": "研究部署实施方案", "feedback": "反馈", "target": "意见对象",
-    "explanation": "原因说明", "status": "状态", "responsible": "责任人", "measure": "整改措施",
-    "due": "整改时限", "closed_on": "销号日期", "includes_superior_issues": "是否含上级点明的问题",
-    "talk": "约谈", "on_behalf_of_group": "代表党组", "planned_date": "计划日期", "materials": "学习材料",
-    "form": "形式", "audiences": "对象", "scope": "范围", "attendee_groups": "参会人员",
-    "sources": "来源", "ref": "对应意见", "org": "机构", "subject": "事项", "head": "主要负责人",
-    "supervises": "分管处室", "represents": "所代表部门", "reason": "原因", "leave_approved": "请假已批准",
+    "mode": "谈话形式",
+    "participants": "参加人",
+    "date": "日期",
+    "@end": "结束日期",
+    "days": "天数",
+    "theme": "主题",
+    "chair": "主持人",
+    "by": "负责人",
+    "role": "身份",
+    "person": "人员",
+    "text": "内容",
+    "author": "撰写人",
+    "owner": "所属人",
+    "reviewed_by": "审阅人",
+    "review_date": "审阅日期",
+    "aspects": "涉及的方面",
+    "topics": "涉及的事项",
+    "conveyed": "传达的文件",
+    "kind": "类型",
+    "plan_deployed": "研究部署实施方案",
+    "feedback": "反馈",
+    "target": "意见对象",
+    "explanation": "原因说明",
+    "status": "状态",
+    "responsible": "责任人",
+    "measure": "整改措施",
+    "due": "整改时限",
+    "closed_on": "销号日期",
+    "includes_superior_issues": "是否含上级点明的问题",
+    "talk": "约谈",
+    "on_behalf_of_group": "代表党组",
+    "planned_date": "计划日期",
+    "materials": "学习材料",
+    "form": "形式",
+    "audiences": "对象",
+    "scope": "范围",
+    "attendee_groups": "参会人员",
+    "sources": "来源",
+    "ref": "对应意见",
+    "org": "机构",
+    "subject": "事项",
+    "head": "主要负责人",
+    "supervises": "分管处室",
+    "represents": "所代表部门",
+    "reason": "原因",
+    "leave_approved": "请假已批准",
 }
+
+
+# Measure words for counts of a field's values ("参加人恰为 2 人"); others count in 项.
+FIELD_UNIT: dict[str, str] = {"participants": "人", "attendees": "人", "attended_by": "人"}
 
 
 def _zh_path(path: str) -> str:
     return "的".join(FIELD_ZH.get(seg, seg) for seg in path.split("."))
+
+
+def _en_value(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _zh_value(ctx: Context, value: Any) -> str:
@@ -345,9 +419,13 @@ class Op:
     arg: Any
     path: Path
     normalise: str = "exact"
+    only: Condition | None = None  # test only the values (objects) that meet this
 
     def check(self, ctx: Context, obj: Any) -> Failure | None:
         values = self.path.values(ctx, obj)
+        if self.only is not None:
+            only = self.only
+            values = [v for v in values if only.holds(ctx, _as_object(ctx, v))]
         norm = self.normalise
         if norm != "exact":
             values = [normalise(v, norm) if isinstance(v, str) else v for v in values]
@@ -360,6 +438,10 @@ class Op:
     def zh_field(self) -> str:
         return _zh_path(self.path.text)
 
+    @property
+    def en_field(self) -> str:
+        return self.path.text.replace("@end", "end date").replace("_", " ")
+
     def norm(self, value: Any) -> Any:
         if self.normalise != "exact" and isinstance(value, str):
             return normalise(value, self.normalise)
@@ -370,14 +452,20 @@ def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     want = op.norm(op.arg)
     if want in values:
         return None
-    return Failure(Text(f"{op.zh_field}为{_zh_value(ctx, op.arg)}", f"{op.path.text} = {op.arg}"), _show(values))
+    return Failure(
+        Text(f"{op.zh_field}为{_zh_value(ctx, op.arg)}", f"{op.en_field} = {_en_value(op.arg)}"),
+        _show(ctx, values),
+    )
 
 
 def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     want = op.norm(op.arg)
     if want not in values:
         return None
-    return Failure(Text(f"{op.zh_field}不为{_zh_value(ctx, op.arg)}", f"{op.path.text} ≠ {op.arg}"), _show(values))
+    return Failure(
+        Text(f"{op.zh_field}不为{_zh_value(ctx, op.arg)}", f"{op.en_field} ≠ {op.arg}"),
+        _show(ctx, values),
+    )
 
 
 def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
@@ -385,8 +473,11 @@ def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if values and all(v in allowed for v in values):
         return None
     return Failure(
-        Text(f"{op.zh_field}取值于{_zh_values(ctx, op.arg)}", f"{op.path.text} in {_values_text(op.arg)}"),
-        _show(values),
+        Text(
+            f"{op.zh_field}取值于{_zh_values(ctx, op.arg)}",
+            f"{op.en_field} in {_values_text(op.arg)}",
+        ),
+        _show(ctx, values),
     )
 
 
@@ -395,8 +486,11 @@ def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if any(v in allowed for v in values):
         return None
     return Failure(
-        Text(f"{op.zh_field}含{_zh_values(ctx, op.arg)} 之一", f"{op.path.text} includes one of {_values_text(op.arg)}"),
-        _show(values),
+        Text(
+            f"{op.zh_field}含{_zh_values(ctx, op.arg)} 之一",
+            f"{op.en_field} includes one of {_values_text(op.arg)}",
+        ),
+        _show(ctx, values),
     )
 
 
@@ -405,8 +499,11 @@ def _op_not_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if not any(v in banned for v in values):
         return None
     return Failure(
-        Text(f"{op.zh_field}不取{_zh_values(ctx, op.arg)}", f"{op.path.text} not in {_values_text(op.arg)}"),
-        _show(values),
+        Text(
+            f"{op.zh_field}不取{_zh_values(ctx, op.arg)}",
+            f"{op.en_field} not in {_values_text(op.arg)}",
+        ),
+        _show(ctx, values),
     )
 
 
@@ -418,8 +515,8 @@ def _op_exists(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if _present(values) == bool(op.arg):
         return None
     if op.arg:
-        return Failure(Text(f"填写{op.zh_field}", f"{op.path.text} to be given"), "无 (none)")
-    return Failure(Text(f"不填写{op.zh_field}", f"no {op.path.text}"), _show(values))
+        return Failure(Text(f"填写{op.zh_field}", f"{op.en_field} to be given"), NONE)
+    return Failure(Text(f"不填写{op.zh_field}", f"no {op.en_field}"), _show(ctx, values))
 
 
 def _count_op(bound: str) -> Test:
@@ -427,16 +524,18 @@ def _count_op(bound: str) -> Test:
 
     def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         n, want = len(values), op.arg
-        if bound == "exact" and n == want or bound == "min" and n >= want:
+        unit = FIELD_UNIT.get(op.path.segments[-1], "项")
+        if (bound == "exact" and n == want) or (bound == "min" and n >= want):
             return None
         if bound == "max" and n <= want:
             return None
         expected = {
-            "exact": Text(f"{op.zh_field}恰为 {want} 项", f"exactly {want} {op.path.text}"),
-            "min": Text(f"{op.zh_field}至少 {want} 项", f"at least {want} {op.path.text}"),
-            "max": Text(f"{op.zh_field}至多 {want} 项", f"at most {want} {op.path.text}"),
+            "exact": Text(f"{op.zh_field}恰为 {want} {unit}", f"exactly {want} {op.en_field}"),
+            "min": Text(f"{op.zh_field}至少 {want} {unit}", f"at least {want} {op.en_field}"),
+            "max": Text(f"{op.zh_field}至多 {want} {unit}", f"at most {want} {op.en_field}"),
         }[bound]
-        return Failure(expected, f"{n}: {_show(values)}")
+        shown = _show(ctx, values)
+        return Failure(expected, Text(f"{n} {unit}：{shown.zh}", f"{n}: {shown.en}"))
 
     return test
 
@@ -446,10 +545,25 @@ def _number_op(compare: Callable[[float, float], bool], symbol: str) -> Test:
         numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if numbers and all(compare(v, op.arg) for v in numbers):
             return None
-        return Failure(Text(f"{op.zh_field} {symbol} {_zh_value(ctx, op.arg)}", f"{op.path.text} {symbol} {op.arg}"),
-                       _show(values))
+        return Failure(
+            Text(
+                f"{op.zh_field} {symbol} {_zh_value(ctx, op.arg)}",
+                f"{op.en_field} {symbol} {op.arg}",
+            ),
+            _show(ctx, values),
+        )
 
     return test
+
+
+def _op_min_distinct(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    distinct = {key_of(v) for v in values}
+    if len(distinct) >= op.arg:
+        return None
+    return Failure(
+        Text(f"{op.zh_field}至少 {op.arg} 个不同项", f"at least {op.arg} different {op.en_field}"),
+        _show(ctx, values),
+    )
 
 
 def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
@@ -458,8 +572,11 @@ def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
     if not missing:
         return None
     return Failure(
-        Text(f"{op.zh_field}包含{_zh_values(ctx, op.arg)}", f"{op.path.text} to include {_values_text(op.arg)}"),
-        f"缺少 (missing) {_values_text(missing)}",
+        Text(
+            f"{op.zh_field}包含{_zh_values(ctx, op.arg)}",
+            f"{op.en_field} to include {_values_text(op.arg)}",
+        ),
+        Text(f"缺少{_zh_values(ctx, missing)}", f"missing {_values_text(missing)}"),
     )
 
 
@@ -468,8 +585,11 @@ def _op_text_any(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure |
     if any(op.norm(m) in t for t in texts for m in op.arg):
         return None
     return Failure(
-        Text(f"{op.zh_field}含有{'、'.join(op.arg)} 之一", f"{op.path.text} to contain one of {', '.join(op.arg)}"),
-        _show(texts),
+        Text(
+            f"{op.zh_field}含有{'、'.join(op.arg)} 之一",
+            f"{op.en_field} to contain one of {', '.join(op.arg)}",
+        ),
+        _show(ctx, texts),
     )
 
 
@@ -479,8 +599,11 @@ def _op_text_none(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure 
     if not hits:
         return None
     return Failure(
-        Text(f"{op.zh_field}不含{'、'.join(op.arg)}", f"{op.path.text} to contain none of {', '.join(op.arg)}"),
-        f"含有 (contains) {'、'.join(hits)}",
+        Text(
+            f"{op.zh_field}不含{'、'.join(op.arg)}",
+            f"{op.en_field} to contain none of {', '.join(op.arg)}",
+        ),
+        Text(f"含有{'、'.join(hits)}", f"contains {', '.join(hits)}"),
     )
 
 
@@ -489,8 +612,27 @@ def _op_eq_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure |
     if values and sorted(map(str, values)) == sorted(map(str, other)):
         return None
     return Failure(
-        Text(f"{op.zh_field}与{_zh_path(op.arg.text)} 一致", f"{op.path.text} equal to {op.arg.text}"),
-        f"{_show(values)} ≠ {_show(other)}",
+        Text(
+            f"{op.zh_field}与{_zh_path(op.arg.text)}一致", f"{op.en_field} equal to {op.arg.text}"
+        ),
+        Text(
+            f"{_show(ctx, values).zh} ≠ {_show(ctx, other).zh}",
+            f"{_show(ctx, values).en} ≠ {_show(ctx, other).en}",
+        ),
+    )
+
+
+def _op_includes_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    wanted = [op.norm(v) for v in op.arg.values(ctx, obj)]
+    have = {key_of(v) for v in values}
+    if wanted and all(key_of(w) in have for w in wanted):
+        return None
+    return Failure(
+        Text(
+            f"{op.zh_field}包含{_zh_path(op.arg.text)}（{_show(ctx, wanted).zh}）",
+            f"{op.en_field} to include {op.arg.text} ({_show(ctx, wanted).en})",
+        ),
+        _show(ctx, values),
     )
 
 
@@ -498,27 +640,32 @@ def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     keys = ctx.set_keys(op.arg)
     if values and all(key_of(v) in keys for v in values):
         return None
+    label = ctx.set_label(op.arg)
     return Failure(
-        Text(f"{op.zh_field}属于{_zh_value(ctx, op.arg)}", f"{op.path.text} in the set {op.arg}"), _show(values)
+        Text(f"{op.zh_field}为{label.zh}", f"{op.en_field} to be {label.en}"),
+        _show(ctx, values),
     )
 
 
-def _date_op(compare: Callable[[dt.date, dt.date], bool], zh: str, en: str) -> Test:
+def _date_op(compare: Callable[[dt.date, dt.date], bool], zh: str, en: str, deadline: bool) -> Test:
+    """A date bound. Only upper bounds are deadlines: they give findings a due date."""
+
     def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         bound = op.arg.resolve(ctx)
         dates = [v for v in values if isinstance(v, dt.date)]
         if bound is None:
-            return Failure(
-                Text(f"{op.zh_field}{zh}所指日期", f"{op.path.text} {en} the anchor date"),
-                "无参照日期 (no anchor date in the record)",
-            )
+            # The anchor (e.g. the briefing) is not in the record: that absence is another
+            # check's finding; this bound cannot be judged, so it does not fail.
+            return None
         if dates and all(compare(d, bound) for d in dates):
             return None
         return Failure(
-            Text(f"{op.zh_field}{zh} {bound.isoformat()}（{op.arg.describe('zh')}）",
-                 f"{op.path.text} {en} {bound.isoformat()} ({op.arg.describe('en')})"),
-            _show(dates) if dates else "无日期 (no date)",
-            due=bound,
+            Text(
+                f"{op.zh_field}{zh} {bound.isoformat()}（{op.arg.describe('zh')}）",
+                f"{op.en_field} {en} {bound.isoformat()} ({op.arg.describe('en')})",
+            ),
+            _show(ctx, dates) if dates else Text("未注明日期", "no date"),
+            due=bound if deadline else None,
         )
 
     return test
@@ -532,6 +679,7 @@ _OPS: dict[str, Callable[[Op, Context, list[Any], Any], Failure | None]] = {
     "not_in": _op_not_in,
     "exists": _op_exists,
     "count": _count_op("exact"),
+    "min_distinct": _op_min_distinct,
     "min_count": _count_op("min"),
     "max_count": _count_op("max"),
     "gte": _number_op(lambda a, b: a >= b, "≥"),
@@ -540,16 +688,17 @@ _OPS: dict[str, Callable[[Op, Context, list[Any], Any], Failure | None]] = {
     "text_contains_any": _op_text_any,
     "text_contains_none": _op_text_none,
     "eq_field": _op_eq_field,
+    "includes_field": _op_includes_field,
     "in_set": _op_in_set,
-    "on_or_before": _date_op(lambda d, b: d <= b, "不晚于", "on or before"),
-    "before": _date_op(lambda d, b: d < b, "早于", "before"),
-    "on_or_after": _date_op(lambda d, b: d >= b, "不早于", "on or after"),
-    "after": _date_op(lambda d, b: d > b, "晚于", "after"),
+    "on_or_before": _date_op(lambda d, b: d <= b, "不晚于", "on or before", deadline=True),
+    "before": _date_op(lambda d, b: d < b, "早于", "before", deadline=True),
+    "on_or_after": _date_op(lambda d, b: d >= b, "不早于", "on or after", deadline=False),
+    "after": _date_op(lambda d, b: d > b, "晚于", "after", deadline=False),
 }
 OPERATORS = tuple(sorted(_OPS))
 _LIST_OPS = {"in", "any_of", "not_in", "contains_all", "text_contains_any", "text_contains_none"}
 _DATE_OPS = {"on_or_before", "before", "on_or_after", "after"}
-_COUNT_OPS = {"count", "min_count", "max_count"}
+_COUNT_OPS = {"count", "min_count", "max_count", "min_distinct"}
 
 
 @dataclass(frozen=True)
@@ -573,9 +722,13 @@ class Condition:
         for key, test in spec.items():
             here = f"{where}/{key}"
             if key == "all":
-                all_of.extend(Condition.parse(c, f"{here}/{i}") for i, c in enumerate(_as_list(test, here)))
+                all_of.extend(
+                    Condition.parse(c, f"{here}/{i}") for i, c in enumerate(_as_list(test, here))
+                )
             elif key == "any":
-                any_of.extend(Condition.parse(c, f"{here}/{i}") for i, c in enumerate(_as_list(test, here)))
+                any_of.extend(
+                    Condition.parse(c, f"{here}/{i}") for i, c in enumerate(_as_list(test, here))
+                )
             elif key == "not":
                 negated = Condition.parse(test, here)
             else:
@@ -600,16 +753,30 @@ class Condition:
             alternatives = [sub.failures(ctx, obj) for sub in self.any_of]
             if all(alternatives):
                 parts = [alt[0] for alt in alternatives]
-                found.append(Failure(
-                    Text("以下之一：" + "；或 ".join(p.expected.zh for p in parts),
-                         "one of: " + "; or ".join(p.expected.en for p in parts)),
-                    "；".join(p.found for p in parts),
-                    parts[0].field,
-                    next((p.due for p in parts if p.due), None),
-                ))
+                found.append(
+                    Failure(
+                        Text(
+                            "以下之一：" + "；或 ".join(p.expected.zh for p in parts),
+                            "one of: " + "; or ".join(p.expected.en for p in parts),
+                        ),
+                        Text(
+                            "；".join(p.found.zh for p in parts),
+                            "; ".join(p.found.en for p in parts),
+                        ),
+                        parts[0].field,
+                        next((p.due for p in parts if p.due), None),
+                    )
+                )
         if self.negated is not None and not self.negated.failures(ctx, obj):
-            found.append(Failure(Text("不满足：" + _describe(self.negated.spec),
-                                      "not: " + _describe(self.negated.spec)), "满足 (holds)"))
+            found.append(
+                Failure(
+                    Text(
+                        "不满足：" + _describe(self.negated.spec),
+                        "not: " + _describe(self.negated.spec),
+                    ),
+                    Text("满足", "it holds"),
+                )
+            )
         return found
 
     def holds(self, ctx: Context, obj: Any) -> bool:
@@ -644,13 +811,15 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
     norm = test.get("normalize", "exact")
     if norm not in NORMALISATIONS:
         raise SpecError(f"normalize must be one of {list(NORMALISATIONS)}, not {norm!r}", where)
+    only = Condition.parse(test["where"], f"{where}/where") if "where" in test else None
     ops: list[Op] = []
     for name, arg in test.items():
-        if name == "normalize":
+        if name in ("normalize", "where"):
             continue
         if name not in _OPS:
             raise SpecError(
-                f"unknown operator {name!r}; known operators: {', '.join(OPERATORS)}", f"{where}/{name}"
+                f"unknown operator {name!r}; known operators: {', '.join(OPERATORS)}",
+                f"{where}/{name}",
             )
         if name in _LIST_OPS:
             if not isinstance(arg, list):
@@ -667,11 +836,11 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
         elif name == "exists":
             if not isinstance(arg, bool):
                 raise SpecError("exists takes true or false", f"{where}/{name}")
-        elif name == "eq_field":
+        elif name in ("eq_field", "includes_field"):
             arg = Path.parse(arg)
         elif name == "in_set" and not isinstance(arg, str):
             raise SpecError("in_set takes the name of a set", f"{where}/{name}")
-        ops.append(Op(name, arg, path, norm))
+        ops.append(Op(name, arg, path, norm, only))
     if not ops:
         raise SpecError("a test needs at least one operator", where)
     return ops

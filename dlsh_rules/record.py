@@ -176,7 +176,9 @@ _EXPECTED: dict[str, Text] = {
     "model_type": Text("对象（键值映射）", "an object (mapping)"),
     "dict_type": Text("对象（键值映射）", "an object (mapping)"),
     "model_attributes_type": Text("对象（键值映射）", "an object (mapping)"),
-    "date_format": Text("真实存在的日期，格式为 YYYY-MM-DD", "a real calendar date written YYYY-MM-DD"),
+    "date_format": Text(
+        "真实存在的日期，格式为 YYYY-MM-DD", "a real calendar date written YYYY-MM-DD"
+    ),
     "date_type": Text("不含时间的日期，格式为 YYYY-MM-DD", "a date without time, YYYY-MM-DD"),
     "id_format": Text(
         "1 至 64 个字符、不含空白和 '~' '>' '/' 的 id",
@@ -189,7 +191,10 @@ def _expected(error: Mapping[str, Any]) -> Text:
     etype = error["type"]
     ctx = error.get("ctx") or {}
     if etype == "extra_forbidden":
-        return Text("记录格式中定义的字段（此字段不存在，可能拼写有误）", "a field the record format defines")
+        return Text(
+            "记录格式中定义的字段（此字段不存在，可能拼写有误）",
+            "a field the record format defines",
+        )
     if etype == "enum":
         return Text(f"以下值之一：{ctx.get('allowed')}", f"one of {ctx.get('allowed')}")
     if etype == "literal_error":
@@ -211,8 +216,14 @@ def _found(error: Mapping[str, Any]) -> str:
     return describe(error.get("input"))
 
 
-def _problem(source: str, pointer: str, expected: Text, found: str, code: str,
-             positions: Mapping[str, Position]) -> Problem:
+def _problem(
+    source: str,
+    pointer: str,
+    expected: Text,
+    found: str,
+    code: str,
+    positions: Mapping[str, Position],
+) -> Problem:
     pos = None
     probe = pointer
     while pos is None:
@@ -220,14 +231,20 @@ def _problem(source: str, pointer: str, expected: Text, found: str, code: str,
         if not probe:
             break
         probe = probe.rsplit("/", 1)[0]
-    return Problem(source, pointer, expected, found,
-                   pos.line if pos else None, pos.column if pos else None, code)
+    return Problem(
+        source,
+        pointer,
+        expected,
+        found,
+        pos.line if pos else None,
+        pos.column if pos else None,
+        code,
+    )
 
 
 def _with_positions(problems: list[Problem], positions: Mapping[str, Position]) -> list[Problem]:
     return [
-        _problem(p.file, p.pointer, p.expected, p.found, p.code, positions)
-        if p.line is None else p
+        _problem(p.file, p.pointer, p.expected, p.found, p.code, positions) if p.line is None else p
         for p in problems
     ]
 
@@ -241,8 +258,18 @@ def validate_record(
     """Validate plain data as a record; raise InputError listing every problem found."""
     positions = positions or {}
     if not isinstance(data, dict):
-        raise InputError([_problem(source, "", Text("一个对象（记录）", "an object (the record)"),
-                                   describe(data), "type", positions)])
+        raise InputError(
+            [
+                _problem(
+                    source,
+                    "",
+                    Text("一个对象（记录）", "an object (the record)"),
+                    describe(data),
+                    "type",
+                    positions,
+                )
+            ]
+        )
     try:
         record = Record.model_validate(data, context={"enums": enums})
     except ValidationError as exc:
@@ -252,8 +279,11 @@ def validate_record(
             pointer = ""
             for part in loc:
                 pointer = pointer_join(pointer, part)
-            problems.append(_problem(source, pointer, _expected(error), _found(error),
-                                     str(error["type"]), positions))
+            problems.append(
+                _problem(
+                    source, pointer, _expected(error), _found(error), str(error["type"]), positions
+                )
+            )
         raise InputError(problems) from None
     plain = record.model_dump(by_alias=True, exclude={"schema_"})
     return index_record(plain, source, enums, positions)
@@ -285,20 +315,28 @@ def index_record(
             got = f"{target!r}, which no object in the record has as its id"
         else:
             got = f"{target!r}, which is a {KIND_LABELS[found.kind].en} ({found.pointer})"
-        problems.append(Problem(source, pointer, Text(f"某个{zh}的 id", f"the id of a {en}"),
-                                got, code="reference"))
+        problems.append(
+            Problem(
+                source, pointer, Text(f"某个{zh}的 id", f"the id of a {en}"), got, code="reference"
+            )
+        )
     secretaries = [
         pointer_join("/people", i)
         for i, person in enumerate(plain["people"])
         if person["role"] == "secretary"
     ]
     if len(secretaries) != 1:
-        problems.append(Problem(
-            source, "/people",
-            Text("恰好一名党组书记（role: secretary）", "exactly one person with role secretary"),
-            f"{len(secretaries)} ({', '.join(secretaries) or 'none'})",
-            code="secretary_count",
-        ))
+        problems.append(
+            Problem(
+                source,
+                "/people",
+                Text(
+                    "恰好一名党组书记（role: secretary）", "exactly one person with role secretary"
+                ),
+                f"{len(secretaries)} ({', '.join(secretaries) or 'none'})",
+                code="secretary_count",
+            )
+        )
     if problems:
         raise InputError(_with_positions(problems, positions))
     return RecordData(plain, source, index, pointers, positions, enums)

@@ -35,7 +35,7 @@ class FindingResult:
     waiver: WaiverRef | None = None
     pending: bool = False
     expected: Text | None = None
-    found: str | None = None
+    found: Text | None = None
     line: int | None = None
     column: int | None = None
 
@@ -54,7 +54,7 @@ class FindingResult:
         if self.expected is not None:
             out["expected"] = self.expected.get(lang)
         if self.found is not None:
-            out["found"] = self.found
+            out["found"] = self.found.get(lang)
         if self.pending:
             out["pending"] = True
         if self.waiver is not None:
@@ -135,8 +135,13 @@ class UnusedWaiver:
     reason: Text  # why it did not apply: matched nothing, or expired
 
     def to_dict(self, lang: str) -> dict[str, Any]:
-        return {"rule": self.rule, "subject": self.subject, "origin": self.origin,
-                "path": self.pointer, "message": self.reason.get(lang)}
+        return {
+            "rule": self.rule,
+            "subject": self.subject,
+            "origin": self.origin,
+            "path": self.pointer,
+            "message": self.reason.get(lang),
+        }
 
 
 @dataclass(frozen=True)
@@ -196,7 +201,10 @@ class Report:
         if self.unused_waivers:
             out["unused_waivers"] = [w.to_dict(lang) for w in self.unused_waivers]
         if self.selection != ((), ()):
-            out["selection"] = {"select": list(self.selection[0]), "ignore": list(self.selection[1])}
+            out["selection"] = {
+                "select": list(self.selection[0]),
+                "ignore": list(self.selection[1]),
+            }
         return out
 
     def to_json(self, lang: str = "zh", indent: int | None = 2) -> str:

@@ -41,12 +41,30 @@ REPORT_SCHEMA: dict[str, Any] = {
         "lang": {"enum": ["zh", "en"]},
         "summary": {
             "type": "object",
-            "required": ["rules", "passed", "failed", "pending", "waived", "not_applicable", "error",
-                         "compliant"],
+            "required": [
+                "rules",
+                "passed",
+                "failed",
+                "pending",
+                "waived",
+                "not_applicable",
+                "error",
+                "compliant",
+            ],
             "properties": {
-                **{k: {"type": "integer", "minimum": 0} for k in
-                   ("rules", "passed", "failed", "pending", "waived", "not_applicable", "error",
-                    "waived_findings")},
+                **{
+                    k: {"type": "integer", "minimum": 0}
+                    for k in (
+                        "rules",
+                        "passed",
+                        "failed",
+                        "pending",
+                        "waived",
+                        "not_applicable",
+                        "error",
+                        "waived_findings",
+                    )
+                },
                 "compliant": {"type": "boolean"},
             },
         },
@@ -83,7 +101,9 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "clause": {"type": "string"},
                 "severity": {"enum": ["error", "warning", "info"]},
                 "level": {"enum": ["error", "warning", "info"]},
-                "status": {"enum": ["passed", "failed", "pending", "waived", "not_applicable", "error"]},
+                "status": {
+                    "enum": ["passed", "failed", "pending", "waived", "not_applicable", "error"]
+                },
                 "message": {"type": "string"},
                 "phase": {"type": "string"},
                 "error": {"type": "string"},

@@ -5,6 +5,9 @@ through here. Whatever the bytes, the only exception that leaves this module is
 :class:`~dlsh_rules.errors.InputError`, whose problems name the file, the JSON pointer, the
 line and column (1-based, counted in characters), what was expected and what was found.
 
+JSON is parsed by the standard ``json`` module, after a linear, non-recursive scan that bounds
+depth and size and records where each value starts.
+
 YAML is read with ``yaml.SafeLoader``'s scanner, parser and resolver only; nodes are composed
 and turned into plain data here, without recursion, so that depth, alias expansion and node
 count are checked before any work grows with them. Choices made for YAML:
@@ -320,14 +323,12 @@ def _bad_byte(name: str, body: bytes, offset: int, skip: int, expected: Text) ->
 # ---------------------------------------------------------------------------------------------
 # JSON
 
-# JSON text at the lexical level: a string (or an unterminated one, taking the rest of the
-# text), a bare word (number, true, false, null, NaN, Infinity) or a bracket. The string pattern
-# is the unrolled form, linear even when it fails. Blanks, commas and colons are skipped: in
-# text that json accepts, keys and values alternate inside an object, which is all the scanner
-# needs to know.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"|"[\s\S]*|[-+.0-9A-Za-z]+|[\[\]{}]')
+# Where the next JSON token starts: a bare word (number, true, false, null, NaN, Infinity), a
+# bracket, or the quote that opens a string (read to its end by json's own C string scanner,
+# which is linear however many escapes it holds). Blanks, commas and colons are skipped: in text
+# that json accepts, keys and values alternate inside an object, which is all the scanner needs.
+_JSON_TOKEN = re.compile(r'[-+.0-9A-Za-z]+|[\[\]{}"]')
 _JSON_DECODER = json.JSONDecoder()
-_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -341,29 +342,21 @@ class _JsonScan:
     surrogates: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def _json_string(token: str) -> str | None:
-    """The value of a JSON string token, or None if it is malformed (json will say why)."""
-    if "\\" not in token:
-        return token[1:-1]
-    try:
-        value = _JSON_DECODER.raw_decode(token)[0]
-    except ValueError:
-        return None
-    return value if isinstance(value, str) else None
-
-
 def _scan_json(text: str, name: str, limits: Limits, track_keys: bool) -> _JsonScan:
     """Offsets of every value and key, by pointer; refuses excess depth or size.
 
     Runs before ``json`` so that deep nesting is refused before ``json`` recurses into it.
-    It works at the lexical level in one pass without recursion, never fails on malformed
-    text (``json`` then reports the syntax error), and is exact for text that ``json``
-    accepts. Duplicate keys are looked for only when ``track_keys`` (``json`` says if any).
+    One pass, no recursion, exact for text that ``json`` accepts. On malformed text it never
+    fails: it stops at a malformed string (``json`` cannot get past it either) and otherwise
+    counts brackets as written, leaving ``json`` to report the syntax error. Duplicate keys
+    are looked for only when ``track_keys`` (``json`` says whether there are any).
     """
     scan = _JsonScan()
     offsets = scan.offsets
     max_depth = limits.max_depth
     max_nodes = limits.max_nodes
+    search = _JSON_TOKEN.search
+    decode = _JSON_DECODER.raw_decode
     nodes = 0
     # The innermost open container, and the ones around it.
     in_object = in_array = False
@@ -373,10 +366,15 @@ def _scan_json(text: str, name: str, limits: Limits, track_keys: bool) -> _JsonS
     stack: list[tuple[bool, bool, str, int, dict[str, int] | None]] = []
     expect_key = False
     pointer = ""
-    for match in _JSON_TOKEN.finditer(text):
+    at = 0
+    while True:
+        match = search(text, at)
+        if match is None:
+            return scan
         start = match.start()
         char = text[start]
         if char == "]" or char == "}":
+            at = start + 1
             if stack:
                 in_object, in_array, base, count, keys = stack.pop()
             expect_key = in_object
@@ -391,19 +389,27 @@ def _scan_json(text: str, name: str, limits: Limits, track_keys: bool) -> _JsonS
                 f"more than {max_nodes} values",
                 _text_position(text, start),
             )
-        if expect_key and char == '"':
-            token = match.group()
-            key = token[1:-1] if "\\" not in token else _json_string(token) or token[1:-1]
-            pointer = pointer_join(base, key)
-            if keys is not None:
-                first = keys.get(key)
-                if first is None:
-                    keys[key] = start
-                else:
-                    scan.duplicates.append((pointer, key, start, first))
-            scan.key_offsets[pointer] = start
-            expect_key = False
-            continue
+        string = ""
+        if char == '"':
+            try:
+                string, at = decode(text, start)
+            except ValueError:
+                return scan
+            if expect_key:
+                pointer = pointer_join(base, string)
+                scan.key_offsets[pointer] = start
+                expect_key = False
+                if keys is not None:
+                    first = keys.get(string)
+                    if first is None:
+                        keys[string] = start
+                    else:
+                        scan.duplicates.append((pointer, string, start, first))
+                if text.find("\\", start, at) >= 0 and _SURROGATE.search(string):
+                    scan.surrogates.append((pointer, start, text[start:at]))
+                continue
+        else:
+            at = match.end()
         if in_array:
             pointer = f"{base}/{count}"
             count += 1
@@ -426,13 +432,10 @@ def _scan_json(text: str, name: str, limits: Limits, track_keys: bool) -> _JsonS
             keys = {} if track_keys and in_object else None
             expect_key = in_object
             continue
-        if char == '"' and _ESCAPED_SURROGATE.search(text, start, match.end()):
-            token = match.group()
-            value = _json_string(token)
-            if value is not None and _SURROGATE.search(value):
-                scan.surrogates.append((pointer, start, token))
+        if string and text.find("\\", start, at) >= 0 and _SURROGATE.search(string):
+            # Valid JSON, but no UTF-8 text can hold it: refuse it before it breaks a report.
+            scan.surrogates.append((pointer, start, text[start:at]))
         expect_key = in_object
-    return scan
 
 
 class _Flagged:
@@ -491,7 +494,6 @@ def _flagged_values(data: Any) -> list[tuple[str, _Flagged]]:
             todo.extend((pointer_join(pointer, k), v) for k, v in value.items())
         elif isinstance(value, list):
             todo.extend((f"{pointer}/{i}", v) for i, v in enumerate(value))
-    found.sort(key=lambda item: item[0])
     return found
 
 

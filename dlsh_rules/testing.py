@@ -34,8 +34,11 @@ class CaseModel(BaseModel):
     name: str
     patch: list[dict[str, Any]] = Field(default_factory=list)
     expect: dict[str, Literal["passed", "failed", "pending", "waived", "not_applicable", "error"]]
-    subjects: list[str] | None = Field(
+    subjects: list[str | None] | None = Field(
         default=None, description="Exactly the subjects of the findings of `rule`, in any order."
+    )
+    levels: dict[str, Literal["error", "warning", "info"]] = Field(
+        default_factory=dict, description="Rule id -> the level a failed result must have."
     )
     as_of: str | None = None
 
@@ -64,17 +67,33 @@ def load_cases(pack: Pack) -> list[Case]:
         try:
             parsed = CaseFile.model_validate(doc.data)
         except ValidationError as exc:
-            raise InputError([Problem(doc.name, "/" + "/".join(map(str, e["loc"])),
-                                      Text("合法的测试用例", "a valid test case"), str(e["msg"]))
-                              for e in exc.errors(include_url=False)]) from None
+            raise InputError(
+                [
+                    Problem(
+                        doc.name,
+                        "/" + "/".join(map(str, e["loc"])),
+                        Text("合法的测试用例", "a valid test case"),
+                        str(e["msg"]),
+                    )
+                    for e in exc.errors(include_url=False)
+                ]
+            ) from None
         cases.extend(Case(doc.name, i, c) for i, c in enumerate(parsed.cases))
     return cases
 
 
 def example_data(pack: Pack) -> dict[str, Any]:
     if pack.example_path is None:
-        raise InputError([Problem(pack.root, "/example", Text("规则包的示例记录", "the pack's example record"),
-                                  "none declared")])
+        raise InputError(
+            [
+                Problem(
+                    pack.root,
+                    "/example",
+                    Text("规则包的示例记录", "the pack's example record"),
+                    "none declared",
+                )
+            ]
+        )
     data: dict[str, Any] = load_path(pack.example_path).data
     return data
 
@@ -104,8 +123,16 @@ def run_case(pack: Pack, base: dict[str, Any], case: Case) -> list[str]:
         if got != status:
             detail = "; ".join(f.message.en for f in result.findings[:3]) or result.error or ""
             problems.append(f"{rule_id}: expected {status}, got {got} {detail}".rstrip())
+    for rule_id, level in case.model.levels.items():
+        result = by_id.get(rule_id)
+        if result is not None and result.level != level:
+            problems.append(f"{rule_id}: expected level {level}, got {result.level}")
     if case.model.subjects is not None and case.model.rule in by_id:
+        # null names a finding about the whole selection (no single subject)
         got_subjects = sorted(str(f.subject) for f in by_id[case.model.rule].findings)
-        if got_subjects != sorted(case.model.subjects):
-            problems.append(f"{case.model.rule}: expected subjects {sorted(case.model.subjects)}, got {got_subjects}")
+        want_subjects = sorted(str(s) for s in case.model.subjects)
+        if got_subjects != want_subjects:
+            problems.append(
+                f"{case.model.rule}: expected subjects {want_subjects}, got {got_subjects}"
+            )
     return problems

@@ -21,7 +21,9 @@ def _all_cases() -> list[tuple[str, Case]]:
     return [(name, case) for name in available_packs() for case in load_cases(_pack(name))]
 
 
-@pytest.mark.parametrize(("pack_name", "case"), _all_cases(), ids=lambda v: v.id if isinstance(v, Case) else v)
+@pytest.mark.parametrize(
+    ("pack_name", "case"), _all_cases(), ids=lambda v: v.id if isinstance(v, Case) else v
+)
 def test_case(pack_name: str, case: Case) -> None:
     pack = _pack(pack_name)
     problems = run_case(pack, example_data(pack), case)

@@ -72,6 +72,8 @@ def test_add_months_properties(date: dt.date, months: int) -> None:
         assert add_days(moved, 1).month != moved.month
 
 
-@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2150, 1, 1)), st.integers(-400, 400))
+@given(
+    st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2150, 1, 1)), st.integers(-400, 400)
+)
 def test_add_days_round_trips(date: dt.date, days: int) -> None:
     assert add_days(add_days(date, days), -days) == date

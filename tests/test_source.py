@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -294,7 +295,12 @@ def test_alias_expansion_counts_depth() -> None:
 
 def test_python_tag_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
-    monkeypatch.setattr(os, "system", lambda *args: calls.append(args) or 0)
+
+    def record(*args: object) -> int:
+        calls.append(args)
+        return 0
+
+    monkeypatch.setattr(os, "system", record)
     for data in (
         b'!!python/object/apply:os.system ["echo hi"]',
         b'a: !!python/object/apply:os.system ["echo hi"]\n',
@@ -568,3 +574,86 @@ def test_mutated_documents_never_crash(seed: str, edits: list[tuple[int, str]], 
         load_bytes(text.encode(), "fuzz", fmt)
     except InputError as exc:
         assert exc.problems and all(p.code != "internal" for p in exc.problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Positions agree with the data, for any document
+
+
+def _pointers(value: object, pointer: str = "") -> set[str]:
+    found = {pointer}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found |= _pointers(item, pointer_join(pointer, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found |= _pointers(item, f"{pointer}/{index}")
+    return found
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=25,
+)
+_FIRST_CHAR = {dict: "{", list: "[", str: '"', bool: "tf", type(None): "n"}
+
+
+def _surrogate_free(value: object) -> bool:
+    # Lone surrogates are refused (tested above); keep them out of the round trip.
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=_JSON_VALUES.filter(_surrogate_free),
+    indent=st.sampled_from([None, 0, 2]),
+    ascii_only=st.booleans(),
+)
+def test_json_positions_point_at_each_value(
+    value: object, indent: int | None, ascii_only: bool
+) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    doc = load_bytes(text.encode(), "x.json")
+    assert doc.data == value
+    assert set(doc.positions) == _pointers(value)
+    lines = text.split("\n")
+    for pointer, pos in doc.positions.items():
+        char = lines[pos.line - 1][pos.column - 1]
+        item = value
+        for token in pointer.split("/")[1:]:
+            token = token.replace("~1", "/").replace("~0", "~")
+            item = item[int(token)] if isinstance(item, list) else item[token]  # type: ignore[index]
+        assert char in _FIRST_CHAR.get(type(item), "-0123456789"), (pointer, char)
+    for pos in doc.key_positions.values():
+        assert lines[pos.line - 1][pos.column - 1] == '"'
+
+
+_YAML_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(alphabet="abc/~ 中"), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=_YAML_VALUES, flow=st.sampled_from([None, True, False]))
+def test_yaml_positions_cover_each_value(value: object, flow: bool | None) -> None:
+    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=flow)
+    doc = load_bytes(text.encode(), "x.yaml")
+    assert doc.data == value
+    assert set(doc.positions) == _pointers(value)

@@ -29,7 +29,9 @@ def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
     clause = f"［{r.clause}］" if lang != "en" else f"[{r.clause}]"
     head = f"  {_paint(mark, code, color)} {r.rule}  {title} {clause}"
     if r.status == "failed":
-        head += " " + _paint(f"{status}（{sev}）" if lang != "en" else f"{status} ({sev})", code, color)
+        head += " " + _paint(
+            f"{status}（{sev}）" if lang != "en" else f"{status} ({sev})", code, color
+        )
     elif r.status != "passed":
         head += " " + _paint(status, code, color)
     return head
@@ -53,7 +55,11 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
             continue
         ok = sum(1 for r in results if r.status == "passed")
         lines.append("")
-        lines.append(_paint(f"{label.get(lang)} ({ok}/{len(results)} {'passed' if en else '通过'})", "1", color))
+        lines.append(
+            _paint(
+                f"{label.get(lang)} ({ok}/{len(results)} {'passed' if en else '通过'})", "1", color
+            )
+        )
         for r in results:
             lines.append(_rule_line(r, lang, color))
             if r.error:
@@ -62,8 +68,11 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
                 tag = ""
                 if f.waived and f.waiver is not None:
                     who = f.waiver.approved_by or "—"
-                    tag = (f" [waived: {f.waiver.reason}; approved by {who}]" if en
-                           else f"［已豁免：{f.waiver.reason}；批准：{who}］")
+                    tag = (
+                        f" [waived: {f.waiver.reason}; approved by {who}]"
+                        if en
+                        else f"［已豁免：{f.waiver.reason}；批准：{who}］"
+                    )
                 elif f.pending:
                     tag = " [not yet due]" if en else "［尚未到期］"
                 elif f.severity != r.severity:
@@ -89,11 +98,15 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
     lines.append("")
     if en:
         verdict = "compliant" if s.compliant else "NOT compliant"
-        text = (f"{s.rules} rules: {s.passed} passed, {s.failed} failed, {s.pending} pending, "
-                f"{s.waived} waived, {s.not_applicable} not applicable, {s.error} error — {verdict}")
+        text = (
+            f"{s.rules} rules: {s.passed} passed, {s.failed} failed, {s.pending} pending, "
+            f"{s.waived} waived, {s.not_applicable} not applicable, {s.error} error — {verdict}"
+        )
     else:
         verdict = "合规" if s.compliant else "不合规"
-        text = (f"共 {s.rules} 条规则：通过 {s.passed}，不符合 {s.failed}，待到期 {s.pending}，"
-                f"已豁免 {s.waived}，不适用 {s.not_applicable}，出错 {s.error} —— {verdict}")
+        text = (
+            f"共 {s.rules} 条规则：通过 {s.passed}，不符合 {s.failed}，待到期 {s.pending}，"
+            f"已豁免 {s.waived}，不适用 {s.not_applicable}，出错 {s.error} —— {verdict}"
+        )
     lines.append(_paint(text, "32" if s.compliant else "31", color))
     return "\n".join(lines) + "\n"

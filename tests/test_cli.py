@@ -1,0 +1,198 @@
+"""The command line: exit codes, formats, languages, selection and the generated help."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dlsh_rules.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
+
+
+@pytest.fixture()
+def failing(tmp_path: Path) -> Path:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["talks"] = [t for t in data["talks"] if set(t["participants"]) != {"p2", "p3"}]
+    data["meeting"]["criticisms"][0]["text"] = "希望今后多下基层"  # a warning only
+    path = tmp_path / "failing.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def warning_only(tmp_path: Path) -> Path:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["meeting"]["criticisms"][0]["text"] = "希望今后多下基层"
+    path = tmp_path / "warning.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_compliant_example_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "共 53 条规则：通过 53" in out and "合规" in out
+
+
+def test_failure_exits_1_and_names_the_pair(
+    failing: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(failing)]) == 1
+    out = capsys.readouterr().out
+    assert "prep.talks.member_pairs" in out and "张建国（p2）与刘秀芳（p3）" in out
+    assert "截止 2024-01-20" in out and "［四（四）］" in out
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 0), ("warning", 1), ("never", 0)])
+def test_fail_on(warning_only: Path, fail_on: str, code: int) -> None:
+    assert main(["check", str(warning_only), "--fail-on", fail_on, "--format", "json"]) == code
+
+
+def test_fail_on_never_even_with_errors(failing: Path) -> None:
+    assert main(["check", str(failing), "--fail-on", "never"]) == 0
+
+
+def test_json_report_every_rule_once_in_pack_order(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(EXAMPLE), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["format"] == "dlsh-report/1"
+    assert report["summary"]["rules"] == 53 == len(report["results"])
+    ids = [r["rule"] for r in report["results"]]
+    assert len(set(ids)) == 53 and ids[0] == "meeting.theme"
+    assert all(r["status"] == "passed" for r in report["results"])
+
+
+def test_english(failing: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", str(failing), "--lang", "en"])
+    out = capsys.readouterr().out
+    assert "NOT compliant" in out and "no one-on-one face-to-face talk" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--select", "prep.talks"], 6),
+        (["--select", "prep.talks.form", "meeting.theme"], 2),
+        (["--ignore", "prep", "followup"], 15),
+        (["--select", "prep", "--ignore", "prep.talks"], 23),
+    ],
+)
+def test_select_and_ignore(
+    args: list[str], expected: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["check", str(EXAMPLE), "--format", "json", *args])
+    assert json.loads(capsys.readouterr().out)["summary"]["rules"] == expected
+
+
+def test_output_file_is_written_and_input_untouched(failing: Path, tmp_path: Path) -> None:
+    before = failing.read_bytes()
+    out = tmp_path / "out" / "report.json"
+    assert main(["check", str(failing), "--format", "json", "-o", str(out)]) == 1
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["compliant"] is False
+    assert failing.read_bytes() == before
+    assert [p.name for p in out.parent.iterdir()] == ["report.json"]  # no temporary files left
+
+
+def test_same_bytes_every_time(failing: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    main(["check", str(failing), "--format", "json", "-o", str(a)])
+    main(["check", str(failing), "--format", "json", "-o", str(b)])
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_as_of_makes_future_rules_pending(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["submissions"] = [s for s in data["submissions"] if s.get("purpose") != "filing"]
+    path = tmp_path / "early.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    main(["check", str(path), "--format", "json", "--as-of", "2024-02-05"])
+    statuses = {r["rule"]: r["status"] for r in json.loads(capsys.readouterr().out)["results"]}
+    assert statuses["followup.report"] == "pending"
+    main(["check", str(path), "--format", "json", "--as-of", "2024-02-20"])
+    statuses = {r["rule"]: r["status"] for r in json.loads(capsys.readouterr().out)["results"]}
+    assert statuses["followup.report"] == "failed"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["check", "x.json", "--format", "pdf"],
+        ["frobnicate"],
+        ["check", str(EXAMPLE), "--as-of", "2024-02-30"],
+    ],
+)
+def test_bad_arguments_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "nope.json")]) == 2
+    assert "nope.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh", ["检查民主生活会记录", "退出码"]),
+        ("en", ["Check a democratic life meeting", "Exit status"]),
+    ],
+)
+def test_help_in_the_output_language(
+    lang: str, words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--help", "--lang", lang] if lang == "en" else ["--help"]) == 0
+    out = capsys.readouterr().out
+    for word in words:
+        assert word in out
+
+
+def test_check_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--help", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    for option in (
+        "--pack",
+        "--format",
+        "--lang",
+        "--fail-on",
+        "--select",
+        "--ignore",
+        "--as-of",
+        "--output",
+    ):
+        assert option in out
+
+
+def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.count("\n  ") == 53 and "prep.talks.member_pairs" in listing
+    assert main(["explain", "prep.submission.deadline", "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "会前10天" in text and "submission_due = {days: -10}" in text
+    assert main(["explain", "no.such.rule"]) == 2
+
+
+def test_python_dash_m_entry_point() -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "dlsh_rules", "check", str(EXAMPLE), "--format", "json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["compliant"] is True

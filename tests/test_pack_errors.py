@@ -1,0 +1,131 @@
+"""Broken rule packs are refused with file, line and what is wrong; nothing in a pack can run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dlsh_rules.cli import main
+from dlsh_rules.errors import InputError
+from dlsh_rules.pack import load_pack, packs_dir
+
+RULE = """\
+rules:
+  - id: prep.sample.rule
+    phase: prep
+    title: {zh: 示例, en: Sample}
+    clause: 四
+    quote: 示例
+    rationale: {zh: 示例, en: Sample}
+    checks:
+      - kind: each
+        select: {from: talks}
+        require: {mode: in_person}
+"""
+
+
+def _pack(tmp_path: Path, rule_text: str, manifest_extra: str = "") -> Path:
+    root = tmp_path / "pack"
+    root.mkdir()
+    (root / "pack.yaml").write_text(
+        "format: dlsh-pack/1\nid: sample\nversion: '1'\n"
+        "title: {zh: 示例, en: Sample}\nrules: [rules.yaml]\n" + manifest_extra,
+        encoding="utf-8",
+    )
+    (root / "rules.yaml").write_text(rule_text, encoding="utf-8")
+    return root
+
+
+def _problems(root: Path) -> list[str]:
+    with pytest.raises(InputError) as info:
+        load_pack(root)
+    return [p.render("en") for p in info.value.problems]
+
+
+def test_a_minimal_pack_loads(tmp_path: Path) -> None:
+    pack = load_pack(_pack(tmp_path, RULE))
+    assert [r.id for r in pack.rules] == ["prep.sample.rule"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            "    quote: 示例\n",
+            "    quote: 示例\n    qoute: typo\n",
+            ["rules.yaml:", "/rules/0/qoute", "unknown key 'qoute'"],
+        ),
+        ("kind: each", "kind: every", ["/rules/0/checks/0", "a check kind", "'every'"]),
+        (
+            "require: {mode: in_person}",
+            "require: {mode: {similar_to: x}}",
+            ["unknown operator 'similar_to'"],
+        ),
+        ("select: {from: talks}", "select: {from: talks, set: members}", ["exactly one of"]),
+        (
+            "require: {mode: in_person}",
+            "require: {mode: $talk_mode}",
+            ["/rules/0/checks/0/require/mode", "$talk_mode"],
+        ),
+        ("select: {from: talks}", "select: {set: leaders}", ["set 'leaders'"]),
+        ("id: prep.sample.rule", "id: Prep Sample", ["/rules/0/id"]),
+        ("    phase: prep\n", "    phase: prep\n    phase: meeting\n", ["rules.yaml:4", "again"]),
+        (
+            "require: {mode: in_person}",
+            "require: !!python/object/apply:os.system [echo pwned]",
+            ["rules.yaml:11", "tag"],
+        ),
+    ],
+)
+def test_bad_rule_files(tmp_path: Path, old: str, new: str, words: list[str]) -> None:
+    assert old in RULE
+    messages = "\n".join(_problems(_pack(tmp_path, RULE.replace(old, new))))
+    for word in words:
+        assert word in messages, messages
+
+
+def test_duplicate_rule_ids_are_refused(tmp_path: Path) -> None:
+    text = RULE + RULE.split("rules:\n", 1)[1]
+    messages = "\n".join(_problems(_pack(tmp_path, text)))
+    assert "prep.sample.rule is already defined" in messages and "/rules/1/id" in messages
+
+
+def test_unused_and_unknown_parameters(tmp_path: Path) -> None:
+    root = _pack(tmp_path, RULE, "params:\n  spare: {value: 3}\n")
+    messages = "\n".join(_problems(root))
+    assert "pack.yaml:" in messages and "/params/spare" in messages
+
+
+def test_rule_files_must_stay_inside_the_pack(tmp_path: Path) -> None:
+    root = _pack(tmp_path, RULE)
+    (root / "pack.yaml").write_text(
+        (root / "pack.yaml")
+        .read_text(encoding="utf-8")
+        .replace("[rules.yaml]", "[../../etc/passwd]"),
+        encoding="utf-8",
+    )
+    assert any("inside the pack directory" in m for m in _problems(root))
+
+
+def test_cli_reports_a_bad_pack_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _pack(tmp_path, RULE.replace("kind: each", "kind: every"))
+    example = packs_dir() / "provincial-bureau-2024" / "example.yaml"
+    assert main(["check", str(example), "--pack", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "rules.yaml" in err and "Traceback" not in err
+
+
+def test_unknown_pack_name(capsys: pytest.CaptureFixture[str]) -> None:
+    example = packs_dir() / "provincial-bureau-2024" / "example.yaml"
+    assert main(["check", str(example), "--pack", "no-such-pack"]) == 2
+    assert "provincial-bureau-2024" in capsys.readouterr().err
+
+
+def test_a_pack_copied_elsewhere_still_loads(tmp_path: Path) -> None:
+    target = tmp_path / "copy"
+    shutil.copytree(packs_dir() / "provincial-bureau-2024", target)
+    assert len(load_pack(target).rules) == 53
