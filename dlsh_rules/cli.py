@@ -185,13 +185,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .engine import check
     from .pack import load_pack
     from .record import load_record
-    from .render import renderer
+    from .render import RenderContext, renderer
 
     pack = load_pack(args.pack)
     record = load_record(args.record, pack.enums)
     report = check(record, pack, as_of=args.as_of, select=args.select, ignore=args.ignore)
     render = renderer(args.format)
-    _write(render(report, args.lang, _use_color(args.color, args.output)), args.output)
+    context = RenderContext(report, args.lang, _use_color(args.color, args.output), record, pack)
+    _write(render(context), args.output)
     return report.exit_code(args.fail_on)
 
 

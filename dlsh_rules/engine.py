@@ -240,6 +240,7 @@ def _evaluate(
         severity=rule.severity,
         phase=rule.phase,
         quote=rule.quote,
+        rationale=rule.rationale.text(),
     )
     outcomes: list[Outcome] = []
     try:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from .errors import Text
 
 REPORT_FORMAT = "dlsh-report/1"
+NO_TEXT = Text("", "")
 Status = Literal["passed", "failed", "pending", "waived", "not_applicable", "error"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "pending", "waived", "not_applicable", "error")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -79,6 +80,7 @@ class RuleResult:
     findings: tuple[FindingResult, ...] = ()
     phase: str = ""
     quote: str = ""
+    rationale: Text = NO_TEXT
     level: str | None = None  # the highest severity among unwaived findings, when failed
     error: str | None = None
 

@@ -1,23 +1,59 @@
-"""Views of one report. Each format is a function ``(report, lang, color) -> str``; they are
-imported on demand so a run pays only for the formats it writes."""
+"""Views of one report, or of many (a batch run). Each format is a module with
+
+    render(ctx: RenderContext) -> str              # one record
+    render_batch(entries: Sequence[BatchEntry]) -> str   # several records, in input order
+
+imported on demand so a run pays only for the formats it writes. A format module that has no
+`render_batch` cannot be used with more than one record.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..report import Report
+if TYPE_CHECKING:
+    from ..errors import InputError
+    from ..pack import Pack
+    from ..record import RecordData
+    from ..report import Report
 
-Renderer = Callable[[Report, str, bool], str]
 
-# format name -> (module, function)
-FORMATS: dict[str, tuple[str, str]] = {
-    "text": ("text", "render_text"),
-    "json": ("json_view", "render_json"),
+@dataclass(frozen=True)
+class RenderContext:
+    report: Report
+    lang: str = "zh"
+    color: bool = False
+    record: RecordData | None = None  # the checked record, for views that show it (HTML grids)
+    pack: Pack | None = None
+
+
+@dataclass(frozen=True)
+class BatchEntry:
+    """One input of a batch run: checked (context) or refused (error), never both."""
+
+    source: str
+    context: RenderContext | None = None
+    error: InputError | None = None
+
+
+# format name -> module under dlsh_rules.render
+FORMATS: dict[str, str] = {
+    "text": "text",
+    "json": "json_view",
 }
 
 
-def renderer(name: str) -> Renderer:
-    module, func = FORMATS[name]
-    fn: Renderer = getattr(importlib.import_module(f".{module}", __name__), func)
+def renderer(name: str) -> Callable[[RenderContext], str]:
+    fn: Callable[[RenderContext], str] = importlib.import_module(
+        f".{FORMATS[name]}", __name__
+    ).render
+    return fn
+
+
+def batch_renderer(name: str) -> Callable[[Sequence[BatchEntry]], str] | None:
+    module = importlib.import_module(f".{FORMATS[name]}", __name__)
+    fn: Callable[[Sequence[BatchEntry]], str] | None = getattr(module, "render_batch", None)
     return fn

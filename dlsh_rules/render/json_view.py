@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..report import Report
+from . import RenderContext
 
 
-def render_json(report: Report, lang: str = "zh", color: bool = False) -> str:
-    return report.to_json(lang)
+def render(ctx: RenderContext) -> str:
+    return ctx.report.to_json(ctx.lang)

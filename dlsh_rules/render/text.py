@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..pack import PHASES
 from ..report import Report, RuleResult
+from . import RenderContext
 
 _STATUS = {
     "passed": ("✓", "通过", "passed", "32"),
@@ -35,6 +36,10 @@ def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
     elif r.status != "passed":
         head += " " + _paint(status, code, color)
     return head
+
+
+def render(ctx: RenderContext) -> str:
+    return render_text(ctx.report, ctx.lang, ctx.color)
 
 
 def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
