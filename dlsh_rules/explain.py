@@ -32,6 +32,8 @@ _L = {
 
 
 def _dump(value: Any) -> str:
+    if not isinstance(value, (dict, list)):
+        return f"{value}\n"  # safe_dump would end a bare scalar with a "..." document marker
     return yaml.safe_dump(
         value, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
     )

@@ -379,6 +379,11 @@ class CoverageSpec(Spec):
     ) = None
     min_covered: int | None = Field(default=None, ge=1, description="Number of subjects needed.")
 
+    def model_post_init(self, _context: Any) -> None:
+        if self.excused is not None and (self.min_ratio is not None or self.min_covered is not None):
+            # A quota gives one finding for the whole set; an excuse has no subject to attach to.
+            raise ValueError("excused cannot be combined with min_ratio or min_covered")
+
 
 def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     subjects = spec.subjects.items(ctx)
@@ -562,7 +567,11 @@ class PairsSpec(Spec):
     from_: PathT | None = Field(default=None, alias="from", description="Ordered: first person.")
     to: PathT | None = Field(default=None, description="Ordered: second person.")
     qualify: Cond | None = None
-    due: DateT | None = Field(default=None, description="Qualifying items must be on or before.")
+    due: DateT | None = Field(
+        default=None,
+        description="The deadline: shown on findings; with report 'late', pairs whose qualifying "
+        "items are all later than it are the findings.",
+    )
     date: PathT = Field(default_factory=lambda: Path.parse("date"))
     report: Literal["missing", "late"] = Field(
         default="missing", description="Report pairs with no qualifying item, or only late ones."

@@ -359,7 +359,6 @@ def _load_pack_cached(root: str) -> Pack:
             pointer = pointer_join("/rules", i)
             missing = []
             mine: set[str] = set()
-            raw_entry = entry
             entry = _substitute(entry, manifest.params, pointer, mine, missing)
             used |= mine
             for where, name in missing:
@@ -393,7 +392,7 @@ def _load_pack_cached(root: str) -> Pack:
                 continue
             seen[rule.id] = doc.name
             rule_files[rule.id] = doc.name
-            raw_checks[rule.id] = list(raw_entry.get("checks", []))
+            raw_checks[rule.id] = list(entry.get("checks", []))  # as checked: params filled in
             rule_params[rule.id] = sorted(mine)
             for name in sorted(_sets_of_rule(rule) - set(sets)):
                 problems.append(
