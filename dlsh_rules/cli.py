@@ -10,9 +10,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from .engine import Waiver
+    from .errors import Problem
+    from .pack import Pack
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -22,8 +28,10 @@ _T: dict[str, tuple[str, str]] = {
         "Check a democratic life meeting record against its implementation plan.",
     ),
     "epilog": (
-        "退出码：0 无不符合项；1 有达到 --fail-on 级别的不符合项；2 输入无法检查；3 内部错误。",
-        "Exit status: 0 nothing failed; 1 a failure at or above --fail-on; 2 input cannot be checked; 3 internal error.",
+        "退出码：0 无不符合项；1 有达到 --fail-on 级别的不符合项；2 输入无法检查；3 内部错误。"
+        "检查多份记录时取其中最严重者。",
+        "Exit status: 0 nothing failed; 1 a failure at or above --fail-on; 2 input cannot be checked; 3 internal error. "
+        "With several records, the worst of them.",
     ),
     "cmd": ("子命令", "commands"),
     "check": ("检查会议记录", "check meeting records"),
@@ -37,12 +45,24 @@ _T: dict[str, tuple[str, str]] = {
         "输出 JSON Schema（record、rule、pack）",
         "print a JSON Schema (record, rule, pack)",
     ),
-    "record": ("会议记录文件（JSON 或 YAML）", "meeting record file (JSON or YAML)"),
+    "record": (
+        "会议记录：文件（JSON 或 YAML）、目录（递归查找 *.json、*.yaml、*.yml，跳过隐藏目录）"
+        "或通配符（如 'records/**/*.yaml'）；可给多个。只给一个文件时输出完整报告，否则输出汇总表",
+        "meeting records: files (JSON or YAML), directories (searched recursively for *.json, "
+        "*.yaml, *.yml; hidden ones skipped) or glob patterns (e.g. 'records/**/*.yaml'); "
+        "several may be given. One file gives the full report, anything else a summary table",
+    ),
     "pack": (
         "规则包名称或目录（默认 provincial-bureau-2024）",
         "rule pack name or directory (default provincial-bureau-2024)",
     ),
-    "format": ("输出格式", "output format"),
+    "format": (
+        "输出格式 NAME 或 NAME:PATH（写入文件，自动创建目录）；可重复，最多一个不带 PATH"
+        "（输出到标准输出或 -o 文件）。可选：{formats}",
+        "output format NAME, or NAME:PATH to write it to a file (directories are created); "
+        "repeat for several, at most one without PATH (standard output, or -o). "
+        "Formats: {formats}",
+    ),
     "lang": ("输出语言：zh（中文，默认）或 en", "output language: zh (Chinese, default) or en"),
     "fail_on": (
         "达到此级别的不符合项使退出码为 1（默认 error）",
@@ -58,8 +78,65 @@ _T: dict[str, tuple[str, str]] = {
         "check as of YYYY-MM-DD: rules due later and not yet met are pending",
     ),
     "output": (
-        "写入文件而非标准输出（原子写入）",
-        "write to this file instead of standard output (atomically)",
+        "不带 PATH 的那个格式写入此文件而非标准输出（原子写入）",
+        "write the format given without PATH to this file instead of standard output (atomically)",
+    ),
+    "waivers": (
+        "豁免文件（dlsh-waivers/1，YAML 或 JSON）：适用于每份记录的经批准的例外；"
+        "有效期按 --as-of 判断，未给出时按 --today（默认今天）",
+        "waiver file (dlsh-waivers/1, YAML or JSON): approved standing exceptions applied to "
+        "every record; expiry is judged at --as-of, else at --today (default: today)",
+    ),
+    "today": (
+        "判断豁免文件有效期所用的日期 YYYY-MM-DD（默认今天；给出 --as-of 时以其为准），"
+        "用于重现某日的结果",
+        "the day YYYY-MM-DD at which the waiver file's expiry is judged when --as-of is not "
+        "given (default: today), to reproduce a past run",
+    ),
+    "jobs": (
+        "并行检查的进程数（默认：可用 CPU 数；1 表示在本进程内逐个检查）",
+        "worker processes for several records (default: the CPUs available; 1 checks them "
+        "one by one in this process)",
+    ),
+    "quiet": (
+        "不在终端显示进度条",
+        "no progress bar on the terminal",
+    ),
+    "bad_format": (
+        "未知的输出格式 {name!r}；可选：{formats}（写入文件：NAME:PATH）",
+        "unknown output format {name!r}; choose from {formats} (to a file: NAME:PATH)",
+    ),
+    "no_path": (
+        "{value!r} 缺少文件路径：NAME:PATH",
+        "{value!r} has no file path: NAME:PATH",
+    ),
+    "two_stdout": (
+        "最多一个输出格式可以不带文件路径（输出到标准输出）：{names}；请写成 NAME:PATH",
+        "at most one format may go to standard output, got {names}; write the others as NAME:PATH",
+    ),
+    "same_path": (
+        "两个输出格式写入同一文件：{path}",
+        "two formats would write the same file: {path}",
+    ),
+    "output_unused": (
+        "-o/--output 只用于不带 PATH 的格式，但每个格式都已指定文件",
+        "-o/--output is for the format given without PATH, and every format has a path",
+    ),
+    "no_batch": (
+        "输出格式 {name} 只能显示一份记录，而参数指定了多份（或目录、通配符）",
+        "format {name} shows one record only; the arguments name several (or a directory or pattern)",
+    ),
+    "bad_jobs": (
+        "应为正整数：{value}",
+        "a positive whole number was expected: {value}",
+    ),
+    "overwrite_input": (
+        "输出文件不能是被检查的输入文件：{path}",
+        "an output file may not be one of the inputs: {path}",
+    ),
+    "cannot_write": (
+        "无法写入 {path}：{error}",
+        "cannot write {path}: {error}",
     ),
     "color": (
         "颜色：auto（终端且未设 NO_COLOR 时）、always、never",
@@ -90,11 +167,48 @@ def _lang_from(argv: Sequence[str]) -> str:
     return "en" if os.environ.get("DLSH_LANG") == "en" else "zh"
 
 
+# argparse's own error messages (English, from its gettext catalogue) in Chinese; the messages
+# of this tool's argument types are already in the chosen language.
+_ARGPARSE_ZH: tuple[tuple[str, str], ...] = (
+    (r"^the following arguments are required: (.*)$", r"缺少必需的参数：\1"),
+    (r"^unrecognized arguments: (.*)$", r"无法识别的参数：\1"),
+    (r"^argument (\S+): ", r"参数 \1："),
+    (r"expected one argument$", "需要一个值"),
+    (r"expected at least one argument$", "需要至少一个值"),
+    (r"invalid choice: (.*) \(choose from (.*)\)$", r"无效的值 \1（可选：\2）"),
+    (r"ambiguous option: (\S+) could match (.*)$", r"选项 \1 有歧义，可能是 \2"),
+)
+
+
+class _ZhFormatter(argparse.HelpFormatter):
+    """argparse's own headings in Chinese, so that `--help` reads in one language."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
     lang = "zh"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.lang != "en":
+            kwargs.setdefault("formatter_class", _ZhFormatter)
+        super().__init__(*args, **kwargs)
+        if self.lang != "en":
+            self._positionals.title = "位置参数"
+            self._optionals.title = "选项"
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
+        if self.lang != "en":
+            for pattern, replacement in _ARGPARSE_ZH:
+                message = re.sub(pattern, replacement, message)
         prefix = "错误" if self.lang != "en" else "error"
         self.exit(EXIT_INPUT, f"{self.prog}: {prefix}: {message}\n")
 
@@ -110,6 +224,39 @@ def _date_type(lang: str) -> Any:
             raise argparse.ArgumentTypeError(message) from None
 
     return date
+
+
+def _format_type(lang: str) -> Any:
+    def fmt(value: str) -> tuple[str, str | None]:
+        from .render import FORMATS
+
+        # NAME:PATH splits at the first colon: format names have none, paths may (C:\\out.json)
+        name, sep, path = value.partition(":")
+        if name not in FORMATS:
+            formats = ", ".join(sorted(FORMATS))
+            raise argparse.ArgumentTypeError(_t("bad_format", lang, name=name, formats=formats))
+        if sep and not path:
+            raise argparse.ArgumentTypeError(_t("no_path", lang, value=value))
+        return name, path or None
+
+    return fmt
+
+
+def _jobs_type(lang: str) -> Any:
+    def jobs(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise argparse.ArgumentTypeError(_t("bad_jobs", lang, value=value))
+        return n
+
+    return jobs
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return _T[key][1 if lang == "en" else 0].format(**values)
 
 
 def build_parser(lang: str) -> argparse.ArgumentParser:
@@ -135,16 +282,34 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     c = sub.add_parser(
         "check", help=t["check"], description=t["check"], epilog=t["epilog"], add_help=False
     )
-    c.add_argument("record", help=t["record"])
+    c.add_argument("record", nargs="+", metavar="RECORD", help=t["record"])
     common(c)
-    c.add_argument("--format", choices=sorted(FORMATS), default="text", help=t["format"])
+    formats = ", ".join(sorted(FORMATS))
+    c.add_argument(
+        "--format",
+        action="append",
+        type=_format_type(lang),
+        default=None,
+        metavar="NAME[:PATH]",
+        help=t["format"].format(formats=formats),
+    )
     c.add_argument(
         "--fail-on", choices=["error", "warning", "never"], default="error", help=t["fail_on"]
     )
-    c.add_argument("--select", nargs="+", default=[], metavar="ID", help=t["select"])
-    c.add_argument("--ignore", nargs="+", default=[], metavar="ID", help=t["ignore"])
+    # extend: `--select a b --select c` selects all three, and `--select=a` takes exactly one
+    # value, which is how to write it before file names (pre-commit appends them at the end)
+    c.add_argument(
+        "--select", nargs="+", action="extend", default=[], metavar="ID", help=t["select"]
+    )
+    c.add_argument(
+        "--ignore", nargs="+", action="extend", default=[], metavar="ID", help=t["ignore"]
+    )
     c.add_argument("--as-of", type=_date_type(lang), default=None, metavar="DATE", help=t["as_of"])
     c.add_argument("-o", "--output", default=None, metavar="FILE", help=t["output"])
+    c.add_argument("--waivers", default=None, metavar="FILE", help=t["waivers"])
+    c.add_argument("--today", type=_date_type(lang), default=None, metavar="DATE", help=t["today"])
+    c.add_argument("--jobs", type=_jobs_type(lang), default=None, metavar="N", help=t["jobs"])
+    c.add_argument("-q", "--quiet", action="store_true", help=t["quiet"])
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto", help=t["color"])
 
     r = sub.add_parser("rules", help=t["rules"], description=t["rules"], add_help=False)
@@ -181,19 +346,158 @@ def _use_color(choice: str, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
+class _Usage(Exception):
+    """A combination of arguments that argparse cannot refuse by itself; exit 2."""
+
+
+def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(format, file or None for standard output) for each --format, in the order given."""
+    lang = args.lang
+    chosen: list[tuple[str, str | None]] = args.format or [("text", None)]
+    to_stdout = [name for name, path in chosen if path is None]
+    if len(to_stdout) > 1:
+        raise _Usage(_t("two_stdout", lang, names=", ".join(to_stdout)))
+    if args.output is not None and not to_stdout:
+        raise _Usage(_t("output_unused", lang))
+    outputs = [(name, args.output if path is None else path) for name, path in chosen]
+    seen: set[tuple[str, str]] = set()
+    for _, path in outputs:
+        if path is None:
+            continue
+        key = _entry(path)
+        if key in seen:
+            raise _Usage(_t("same_path", lang, path=path))
+        seen.add(key)
+    return outputs
+
+
+def _write_all(texts: list[tuple[str, str | None]], lang: str) -> bool:
+    """Write each output; a file that cannot be written is reported and the others still are."""
+    ok = True
+    for text, path in texts:
+        try:
+            _write(text, path)
+        except OSError as exc:
+            if path is None:
+                raise
+            error = exc.strerror or type(exc).__name__
+            sys.stderr.write(_t("cannot_write", lang, path=path, error=error) + "\n")
+            ok = False
+    return ok
+
+
+def _entry(path: str) -> tuple[str, str]:
+    """The directory entry a path names (its directory resolved, its last part not): what
+    write_atomic replaces. A report may go through a symlink that points at a record (the link
+    is replaced, the record stays), but never onto the record's own entry."""
+    full = os.path.abspath(path)
+    return os.path.normcase(os.path.realpath(os.path.dirname(full))), os.path.normcase(
+        os.path.basename(full)
+    )
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from .engine import check
+    from .batch import expand, is_single
+    from .render import batch_renderer
+
+    outputs = _outputs(args)
+    single = is_single(args.record)
+    if not single:
+        for name, _ in outputs:
+            if batch_renderer(name) is None:
+                raise _Usage(_t("no_batch", args.lang, name=name))
+    inputs: list[tuple[str, Problem | None]] = (
+        [(args.record[0], None)] if single else expand(args.record)
+    )
+    read = {_entry(source) for source, problem in inputs if problem is None}
+    if args.waivers is not None:
+        read.add(_entry(args.waivers))
+    for _, path in outputs:
+        if path is not None and _entry(path) in read:
+            raise _Usage(_t("overwrite_input", args.lang, path=path))
+
     from .pack import load_pack
-    from .record import load_record
-    from .render import RenderContext, renderer
 
     pack = load_pack(args.pack)
-    record = load_record(args.record, pack.enums)
-    report = check(record, pack, as_of=args.as_of, select=args.select, ignore=args.ignore)
-    render = renderer(args.format)
-    context = RenderContext(report, args.lang, _use_color(args.color, args.output), record, pack)
-    _write(render(context), args.output)
+    waivers: tuple[Waiver, ...] = ()
+    if args.waivers is not None:
+        from .waivers import load_waivers
+
+        waivers = load_waivers(args.waivers, pack)
+    # The clock is read once, here: every record of the run, in every worker, is judged at the
+    # same day, and the library below never reads the clock itself.
+    today = args.today or (dt.date.today() if waivers else None)
+    if single:
+        return _check_one(args, pack, waivers, today, outputs)
+    return _check_batch(args, inputs, pack, waivers, today, outputs)
+
+
+def _check_one(
+    args: argparse.Namespace,
+    pack: Pack,
+    waivers: tuple[Waiver, ...],
+    today: dt.date | None,
+    outputs: list[tuple[str, str | None]],
+) -> int:
+    from .record import load_record
+    from .render import RenderContext, renderer
+    from .waivers import check_record
+
+    record = load_record(args.record[0], pack.enums)
+    report = check_record(
+        record,
+        pack,
+        as_of=args.as_of,
+        select=args.select,
+        ignore=args.ignore,
+        waivers=waivers,
+        today=today,
+    )
+    texts = []
+    for name, path in outputs:
+        context = RenderContext(report, args.lang, _use_color(args.color, path), record, pack)
+        texts.append((renderer(name)(context), path))
+    if not _write_all(texts, args.lang):
+        return EXIT_INPUT
     return report.exit_code(args.fail_on)
+
+
+def _check_batch(
+    args: argparse.Namespace,
+    inputs: list[tuple[str, Problem | None]],
+    pack: Pack,
+    waivers: tuple[Waiver, ...],
+    today: dt.date | None,
+    outputs: list[tuple[str, str | None]],
+) -> int:
+    from .batch import Progress, check_inputs, entries, exit_code
+    from .render import batch_renderer
+
+    progress = Progress(sys.stderr) if Progress.wanted(sys.stderr, args.quiet) else None
+    try:
+        results = check_inputs(
+            inputs,
+            pack,
+            jobs=args.jobs,
+            as_of=args.as_of,
+            select=args.select,
+            ignore=args.ignore,
+            waivers=waivers,
+            today=today,
+            on_progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    texts = []
+    for name, path in outputs:
+        render = batch_renderer(name)
+        assert render is not None  # checked before any work was done
+        color = _use_color(args.color, path)
+        texts.append((render(entries(results, pack, args.lang, color, args.as_of)), path))
+    if not _write_all(texts, args.lang):
+        return EXIT_INPUT
+    return exit_code(results, args.fail_on)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -265,6 +569,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return COMMANDS[args.command](args)
+    except _Usage as exc:
+        prefix = "错误" if args.lang != "en" else "error"
+        sys.stderr.write(f"dlsh-rules {args.command}: {prefix}: {exc}\n")
+        return EXIT_INPUT
     except InputError as exc:
         sys.stderr.write(exc.render(args.lang) + "\n")
         return EXIT_INPUT

@@ -192,7 +192,20 @@ def check(
         results.append(_evaluate(ctx, rule, live, used, as_of))
     unused = []
     for w in all_waivers:
-        if w.expires and judge_day and w.expires < judge_day:
+        if pack.rule(w.rule) is None:  # a misspelt id waives nothing: say so, whatever --select
+            unused.append(
+                UnusedWaiver(
+                    w.rule,
+                    w.subject,
+                    w.origin,
+                    w.pointer,
+                    Text(
+                        f"规则包 {pack.id} 中没有规则 {w.rule}，豁免无效",
+                        f"pack {pack.id} has no rule {w.rule}; the waiver has no effect",
+                    ),
+                )
+            )
+        elif w.expires and judge_day and w.expires < judge_day:
             unused.append(
                 UnusedWaiver(
                     w.rule,

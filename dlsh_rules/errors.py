@@ -52,6 +52,11 @@ class InputError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.render("en"))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
+        # Exceptions pickle through their args; this one is rebuilt from its problems, so it can
+        # cross a process boundary in batch runs.
+        return (type(self), (self.problems,))
+
     def render(self, lang: str = "zh") -> str:
         return "\n".join(p.render(lang) for p in self.problems)
 

@@ -130,6 +130,10 @@ def test_as_of_makes_future_rules_pending(
         ["check", "x.json", "--format", "pdf"],
         ["frobnicate"],
         ["check", str(EXAMPLE), "--as-of", "2024-02-30"],
+        ["check", str(EXAMPLE), "--format", "json", "--format", "text"],
+        ["check", str(EXAMPLE), "--format", "json:"],
+        ["check", str(EXAMPLE), "--jobs", "0"],
+        ["check", str(EXAMPLE), "--today", "tomorrow"],
     ],
 )
 def test_bad_arguments_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -170,8 +174,25 @@ def test_check_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> No
         "--ignore",
         "--as-of",
         "--output",
+        "--waivers",
+        "--today",
+        "--jobs",
+        "--quiet",
+        "NAME[:PATH]",
+        "RECORD [RECORD ...]",
     ):
         assert option in out
+
+
+def test_help_is_chinese_throughout_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法：dlsh-rules check")
+    assert "位置参数" in out and "选项" in out and "豁免文件" in out and "并行检查的进程数" in out
+    for english in ("usage:", "positional arguments", "options:"):
+        assert english not in out
+    assert main(["check"]) == 2
+    assert "缺少必需的参数：RECORD" in capsys.readouterr().err
 
 
 def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,12 +37,26 @@ class BatchEntry:
     source: str
     context: RenderContext | None = None
     error: InputError | None = None
+    lang: str = "zh"  # the run's language, for a refused record that has no context to say it
+
+
+def batch_lang(entries: Sequence[BatchEntry]) -> str:
+    """A batch's language: its checked records', else the run's; Chinese when nothing says."""
+    for e in entries:
+        if e.context is not None:
+            return e.context.lang
+    return entries[0].lang if entries else "zh"
 
 
 # format name -> module under dlsh_rules.render
 FORMATS: dict[str, str] = {
     "text": "text",
     "json": "json_view",
+    "junit": "junit",
+    "sarif": "sarif",
+    "github": "github",
+    "markdown": "markdown",
+    "html": "html",
 }
 
 

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from . import RenderContext
+from collections.abc import Sequence
+
+from . import BatchEntry, RenderContext
 
 
 def render(ctx: RenderContext) -> str:
     return ctx.report.to_json(ctx.lang)
+
+
+def render_batch(entries: Sequence[BatchEntry]) -> str:
+    """One object for the whole run, `dlsh-batch-report/1` (built in dlsh_rules.batch)."""
+    from ..batch import batch_json
+
+    return batch_json(entries)

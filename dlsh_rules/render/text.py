@@ -3,9 +3,11 @@ required, what was found and the due date, and a summary line at the end."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..pack import PHASES
 from ..report import Report, RuleResult
-from . import RenderContext
+from . import BatchEntry, RenderContext
 
 _STATUS = {
     "passed": ("✓", "通过", "passed", "32"),
@@ -40,6 +42,13 @@ def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
 
 def render(ctx: RenderContext) -> str:
     return render_text(ctx.report, ctx.lang, ctx.color)
+
+
+def render_batch(entries: Sequence[BatchEntry]) -> str:
+    """Several records: one table line each, in input order, and a total (dlsh_rules.batch)."""
+    from ..batch import batch_text
+
+    return batch_text(entries)
 
 
 def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
