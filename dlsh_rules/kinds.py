@@ -91,10 +91,15 @@ PathT = Annotated[Path, BeforeValidator(_compiler(Path.parse)), _ref("path")]
 DateT = Annotated[DateSpec, BeforeValidator(_compiler(DateSpec.parse)), _ref("date_bound")]
 
 
+# Every model of the rule language is defer_build: pydantic builds a validator when a rule file
+# is first validated, not at import, so a run whose pack comes from the disk cache (cache.py)
+# never pays for it.
+
+
 class I18n(BaseModel):
     """A text in Chinese and English."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     zh: str
     en: str
 
@@ -103,7 +108,9 @@ class I18n(BaseModel):
 
 
 class Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
+    )
     severity: Severity | None = Field(
         default=None, description="Overrides the rule's severity for findings of this check."
     )
@@ -172,6 +179,14 @@ def _join_failures(failures: list[Failure]) -> tuple[Text, Text]:
     )
     found = Text("；".join(f.found.zh for f in failures), "; ".join(f.found.en for f in failures))
     return expected, found
+
+
+def _detail_found(detail_zh: str, detail_en: str) -> Text:
+    """The bracketed detail of a 'missing' message, as the finding's `found`, brackets removed."""
+    zh = detail_zh[1:-1] if detail_zh.startswith("（") and detail_zh.endswith("）") else detail_zh
+    en = detail_en.strip()
+    en = en[1:-1] if en.startswith("(") and en.endswith(")") else en
+    return Text(zh or "无", en or "none")
 
 
 def _due(failures: Iterable[Failure]) -> dt.date | None:
@@ -338,7 +353,9 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
 
 
 class ExcuseSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
+    )
     select: Sel
     key: PathT
     reason: PathT | None = None
@@ -380,7 +397,9 @@ class CoverageSpec(Spec):
     min_covered: int | None = Field(default=None, ge=1, description="Number of subjects needed.")
 
     def model_post_init(self, _context: Any) -> None:
-        if self.excused is not None and (self.min_ratio is not None or self.min_covered is not None):
+        if self.excused is not None and (
+            self.min_ratio is not None or self.min_covered is not None
+        ):
             # A quota gives one finding for the whole set; an excuse has no subject to attach to.
             raise ValueError("excused cannot be combined with min_ratio or min_covered")
 
@@ -393,15 +412,23 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         key = key_of(value)
         return normalise(key, norm) if isinstance(key, str) and norm != "exact" else key
 
+    def keyed() -> list[tuple[Any, set[Any]]]:
+        pairs = []
+        for raw in spec.items.items(ctx):
+            item = ctx.as_object(raw)
+            if spec.key is not None and isinstance(item, dict):
+                pairs.append((item, {k(v) for v in spec.key.values(ctx, item)}))
+            else:
+                pairs.append((item, {k(item)}))
+        return pairs
+
     covering: dict[Any, list[Any]] = defaultdict(list)
     rejected: dict[Any, list[tuple[Any, list[Failure]]]] = defaultdict(list)
     require = spec.require
-    for raw in spec.items.items(ctx):
-        item = ctx.as_object(raw)
-        if spec.key is not None and isinstance(item, dict):
-            keys = {k(v) for v in spec.key.values(ctx, item)}
-        else:
-            keys = {k(item)}
+    # The subjects each item covers are the same for every check of the record that reads the
+    # same items by the same key (e.g. rectification items by their sources, for opinions and
+    # for criticisms): worked out once.
+    for item, keys in ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed):
         failures = require.failures(ctx, item) if require is not None else []
         for key in keys:
             if failures:
@@ -519,7 +546,7 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
                 path=path,
                 due=_due(failures),
                 expected=what,
-                found=Text(detail_zh.strip("（）") or "无", detail_en.strip(" ()") or "none"),
+                found=_detail_found(detail_zh, detail_en),
             )
         )
     return out
@@ -529,13 +556,17 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
 
 
 class StarSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
+    )
     center: Sel
     others: Sel
 
 
 class RelationSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
+    )
     left: Sel
     right: PathT = Field(description="Path from each left person to the people paired with him.")
 
@@ -543,7 +574,9 @@ class RelationSpec(BaseModel):
 class PairGen(BaseModel):
     """One way of making the required pairs; give exactly one field."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
+    )
     all_pairs: Sel | None = Field(default=None, description="Every unordered pair within a set.")
     ordered_pairs: Sel | None = Field(default=None, description="Every ordered pair within a set.")
     star: StarSpec | None = Field(default=None, description="The centre with each of the others.")
@@ -644,23 +677,27 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     due = spec.due.resolve(ctx) if spec.due is not None else None
     what = _what(spec, "符合要求的记录", "a qualifying entry")
     sep = ">" if ordered else "~"
+    path = ctx.selection_pointer(spec.items)
     out = Outcome(checked=len(required))
-    for pair in required:
-        a, b = pair
-        subject = f"{a}{sep}{b}"
+
+    def name_of(a: str, b: str) -> Text:
+        # Only for findings: a large group has tens of thousands of pairs and few findings.
         na, nb = ctx.name(a), ctx.name(b)
-        pair_name = Text(
+        return Text(
             f"{na.zh}{'对' if ordered else '与'}{nb.zh}",
             f"{na.en} {'→' if ordered else 'and'} {nb.en}",
         )
+
+    for pair in required:
+        a, b = pair
         items = good.get(pair, [])
-        path = ctx.selection_pointer(spec.items)
         if spec.report == "late":
             if not items or due is None:
                 continue
             dates = [d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)]
             if dates and min(dates) <= due:
                 continue
+            subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
             shown = _plain(min(dates).isoformat()) if dates else Text("未注明日期", "undated")
             out.findings.append(
                 _finding(
@@ -680,6 +717,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             continue
         if items:
             continue
+        subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
         detail_zh = detail_en = ""
         if bad.get(pair):
             item, failures = bad[pair][0]
@@ -699,7 +737,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
                 path=path,
                 due=due,
                 expected=what,
-                found=Text(detail_zh.strip("（）") or "无", detail_en.strip(" ()") or "none"),
+                found=_detail_found(detail_zh, detail_en),
             )
         )
     return out
@@ -709,7 +747,9 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
 
 
 class StepSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
+    )
     id: str | None = Field(
         default=None, description="How findings name the step (default: its number)."
     )
@@ -825,7 +865,9 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
 
 
 class DocumentSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
+    )
     kind: str
     owners: Sel = Field(description="Whose document: the value 'group' and/or person ids.")
 

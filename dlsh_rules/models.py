@@ -53,10 +53,15 @@ def _date(value: Any) -> dt.date:
     raise PydanticCustomError("date_type", "a date string YYYY-MM-DD")
 
 
+def _iso(value: dt.date) -> str:
+    return value.isoformat()
+
+
 Date = Annotated[
     dt.date,
     PlainValidator(_date),
-    PlainSerializer(lambda d: d.isoformat(), when_used="json"),
+    # A named function, not a lambda, so that the record validator can be pickled (cache.py).
+    PlainSerializer(_iso, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 
@@ -119,7 +124,9 @@ OwnerRef = Annotated[str, Ref("person", group=True)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+    # defer_build: records are validated by `record._codec()`'s validator, built once and then
+    # read from the disk cache (cache.py); building one per class at import would be wasted.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False, defer_build=True)
 
 
 # --- people and bodies -------------------------------------------------------------------------
@@ -351,6 +358,7 @@ class Record(Model):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        defer_build=True,
         json_schema_extra={"$id": "https://dlsh-rules.invalid/schemas/record.schema.json"},
     )
 

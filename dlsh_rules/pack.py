@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import cache as disk_cache
 from .enums import BASE, DEFAULT, EnumTable
 from .errors import InputError, Problem, Text, describe
 from .kinds import Check, DateT, I18n, Severity
@@ -31,17 +33,20 @@ PHASES: dict[str, Text] = {
 }
 
 
+# The pack models are defer_build, as the rule language's (kinds.py): built on first validation.
+
+
 class Param(BaseModel):
     """A pack parameter: a number, list or text of the plan, with the clause it comes from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     value: Any
     clause: str | None = None
     description: I18n | None = None
 
 
 class Example(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     description: I18n
     patch: list[dict[str, Any]] = Field(
         description="JSON Patch (RFC 6902) ops on the example record."
@@ -51,7 +56,9 @@ class Example(BaseModel):
 class Rule(BaseModel):
     """One requirement of the plan and how to check it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True
+    )
     id: str = Field(pattern=RULE_ID)
     phase: Literal["prep", "meeting", "followup"]
     title: I18n
@@ -65,7 +72,7 @@ class Rule(BaseModel):
 
 
 class Manifest(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     format: Literal["dlsh-pack/1"]
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     version: str
@@ -85,7 +92,7 @@ class Manifest(BaseModel):
 
 
 class RuleFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     rules: list[dict[str, Any]] = Field(min_length=1)
 
 
@@ -278,6 +285,46 @@ def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> Pack:
 
 @cache
 def _load_pack_cached(root: str) -> Pack:
+    """The pack at ``root``: from the disk cache while its files are unchanged, else loaded.
+
+    Loading parses and validates every rule file and compiles its queries; the result depends
+    only on the files' bytes and the tool's code, which key the entry (see cache.py).
+    """
+    if not disk_cache.enabled():
+        return _load_pack_files(root)
+    base = FsPath(root)
+    try:
+        name = disk_cache.key("pack", root, (base / "pack.yaml").read_bytes())
+    except OSError:
+        return _load_pack_files(root)  # which reports the unreadable manifest
+    entry = disk_cache.read(name)
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Pack):
+        cached: Pack = entry[1]
+        if _files_unchanged(base, entry[0]):
+            return cached
+    started = time.time_ns()
+    pack = _load_pack_files(root)
+    paths = [base / "pack.yaml", *(base / rel for rel in pack.manifest.rules)]
+    if disk_cache.settled(paths, started):
+        try:
+            files = {str(path.relative_to(base)): disk_cache.file_digest(path) for path in paths}
+        except OSError:
+            return pack
+        disk_cache.write(name, (files, pack))
+    return pack
+
+
+def _files_unchanged(base: FsPath, files: Any) -> bool:
+    """Whether every file a cached pack was loaded from still has the bytes it had then."""
+    if not isinstance(files, dict) or "pack.yaml" not in files:
+        return False
+    try:
+        return all(disk_cache.file_digest(base / rel) == digest for rel, digest in files.items())
+    except OSError:
+        return False
+
+
+def _load_pack_files(root: str) -> Pack:
     manifest_doc = load_path(FsPath(root) / "pack.yaml")
     try:
         manifest = Manifest.model_validate(manifest_doc.data)

@@ -8,14 +8,20 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import SchemaSerializer, SchemaValidator
 
+from . import cache as disk_cache
 from .enums import DEFAULT, EnumTable
 from .errors import InputError, Problem, Text, describe
 from .models import GROUP, OBJECT_KINDS, Record, Ref
+from .perf import gc_paused
 from .source import Document, Position, load_path, pointer_join
+
+if TYPE_CHECKING:
+    from pydantic.plugin._schema_validator import PluggableSchemaValidator
 
 KIND_LABELS: dict[str, Text] = {
     "person": Text("人员", "person"),
@@ -122,7 +128,7 @@ def _walk(
     pointer: str,
     pointers: dict[int, str],
     index: dict[str, Indexed],
-    refs: list[tuple[str, str, Ref]],
+    refs: list[tuple[str, int | None, str, Ref]],
     problems: list[Problem],
     source: str,
 ) -> None:
@@ -150,16 +156,21 @@ def _walk(
         value = obj.get(plan.alias)
         if value is None:
             continue
-        here = pointer_join(pointer, plan.alias)
-        items = value if plan.many else [value]
-        if plan.many:
-            pointers[id(value)] = here
-        for i, item in enumerate(items):
-            at = pointer_join(here, i) if plan.many else here
+        here = f"{pointer}/{plan.alias}"  # field names have no '~' or '/' to escape
+        if not plan.many:
+            if plan.model is not None and isinstance(value, dict):
+                _walk(plan.model, value, here, pointers, index, refs, problems, source)
+            elif plan.ref is not None and isinstance(value, str):
+                refs.append((here, None, value, plan.ref))
+            continue
+        pointers[id(value)] = here
+        for i, item in enumerate(value):
             if plan.model is not None and isinstance(item, dict):
-                _walk(plan.model, item, at, pointers, index, refs, problems, source)
+                _walk(plan.model, item, f"{here}/{i}", pointers, index, refs, problems, source)
             elif plan.ref is not None and isinstance(item, str):
-                refs.append((at, item, plan.ref))
+                # The item's pointer is made only if the reference turns out wrong: a large
+                # record has hundreds of thousands of references.
+                refs.append((here, i, item, plan.ref))
 
 
 # --- pydantic errors to problems --------------------------------------------------------------
@@ -270,23 +281,56 @@ def validate_record(
                 )
             ]
         )
-    try:
-        record = Record.model_validate(data, context={"enums": enums})
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
-            pointer = ""
-            for part in loc:
-                pointer = pointer_join(pointer, part)
-            problems.append(
-                _problem(
-                    source, pointer, _expected(error), _found(error), str(error["type"]), positions
+    validator, serializer = _codec()
+    with gc_paused():  # perf.py: a large record is millions of objects, and no cycles
+        try:
+            # What Record.model_validate and model_dump do, with the validator from _codec.
+            record = validator.validate_python(data, context={"enums": enums})
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors(include_url=False):
+                loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
+                pointer = ""
+                for part in loc:
+                    pointer = pointer_join(pointer, part)
+                problems.append(
+                    _problem(
+                        source,
+                        pointer,
+                        _expected(error),
+                        _found(error),
+                        str(error["type"]),
+                        positions,
+                    )
                 )
-            )
-        raise InputError(problems) from None
-    plain = record.model_dump(by_alias=True, exclude={"schema_"})
-    return index_record(plain, source, enums, positions)
+            raise InputError(problems) from None
+        plain = serializer.to_python(record, by_alias=True, exclude={"schema_"})
+        return index_record(plain, source, enums, positions)
+
+
+@cache
+def _codec() -> tuple[SchemaValidator | PluggableSchemaValidator, SchemaSerializer]:
+    """pydantic's validator and serializer of `Record`, read from the disk cache if they can be.
+
+    pydantic builds them from the model classes in about as long as the rest of a `check` run
+    takes; they depend only on the code, which keys the cache entry (cache.py). A pickled
+    validator is rebuilt from its core schema, which is what pydantic would make.
+    """
+    name = disk_cache.key("record-codec") if disk_cache.enabled() else None
+    if name is not None:
+        entry = disk_cache.read(name)
+        if (
+            isinstance(entry, tuple)
+            and len(entry) == 2
+            and isinstance(entry[0], SchemaValidator)
+            and isinstance(entry[1], SchemaSerializer)
+        ):
+            return entry[0], entry[1]
+    Record.model_rebuild()  # the models are defer_build
+    validator, serializer = Record.__pydantic_validator__, Record.__pydantic_serializer__
+    if name is not None and isinstance(validator, SchemaValidator):  # not a plugin's wrapper
+        disk_cache.write(name, (validator, serializer))
+    return validator, serializer
 
 
 def index_record(
@@ -299,15 +343,16 @@ def index_record(
     positions = positions or {}
     pointers: dict[int, str] = {}
     index: dict[str, Indexed] = {}
-    refs: list[tuple[str, str, Ref]] = []
+    refs: list[tuple[str, int | None, str, Ref]] = []
     problems: list[Problem] = []
     _walk(Record, plain, "", pointers, index, refs, problems, source)
-    for pointer, target, ref in refs:
+    for where, item, target, ref in refs:
         if ref.group and target == GROUP:
             continue
         found = index.get(target)
         if found is not None and found.kind in ref.kinds:
             continue
+        pointer = where if item is None else pointer_join(where, item)
         wanted = [KIND_LABELS[k] for k in ref.kinds]
         zh = "或".join(w.zh for w in wanted) + ("或 'group'（党组）" if ref.group else "")
         en = " or ".join(w.en for w in wanted) + (" or 'group'" if ref.group else "")

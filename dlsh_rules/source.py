@@ -5,12 +5,17 @@ through here. Whatever the bytes, the only exception that leaves this module is
 :class:`~dlsh_rules.errors.InputError`, whose problems name the file, the JSON pointer, the
 line and column (1-based, counted in characters), what was expected and what was found.
 
-JSON is parsed by the standard ``json`` module, after a linear, non-recursive scan that bounds
-depth and size and records where each value starts.
+JSON is parsed by the standard ``json`` module, and a linear, non-recursive scan bounds depth
+and size and records where each value starts. A valid document is parsed first, checked
+against the limits on its data, and scanned only when a position is first read; anything
+wrong is scanned up front and reported as the scan finds it (`_load_json`).
 
 YAML is read with ``yaml.SafeLoader``'s scanner, parser and resolver only; nodes are composed
 and turned into plain data here, without recursion, so that depth, alias expansion and node
-count are checked before any work grows with them. Choices made for YAML:
+count are checked before any work grows with them. When PyYAML has libyaml, its C parser makes
+the events (about 20 times faster than the Python one, with the same lines and columns); any
+document it refuses is read again with the Python parser, so that every error is reported in
+the same words as without libyaml. Choices made for YAML:
 
 - Merge keys (``<<: *base``) are refused (code ``merge_key``): a record should say each value
   where it applies, and expanding merges would hide where a value came from.
@@ -38,6 +43,7 @@ import yaml
 from yaml.error import Mark
 
 from .errors import InputError, Problem, Text, describe
+from .perf import gc_paused
 
 __all__ = [
     "Document",
@@ -58,6 +64,30 @@ class Limits:
     max_depth: int = 64
     max_nodes: int = 2_000_000
     max_alias_expansions: int = 10_000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """The defaults, with ``DLSH_MAX_BYTES`` / ``DLSH_MAX_DEPTH`` taken from the environment.
+
+        This is what `load_bytes` and `load_path` use when given no limits; a bad value is an
+        `InputError` naming the variable (see docs/security.md).
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, int] = {}
+        # Python's json cannot nest much deeper than 1000 levels anyway, and every level
+        # lengthens the pointers kept for each value below it.
+        for var, attr, top in (
+            ("DLSH_MAX_BYTES", "max_bytes", 10**18 - 1),
+            ("DLSH_MAX_DEPTH", "max_depth", 1000),
+        ):
+            text = env.get(var, "").strip()
+            if not text:
+                continue
+            if not re.fullmatch(r"[0-9]{1,18}", text) or not 1 <= int(text) <= top:
+                expected = Text(zh=f"1 到 {top} 之间的整数", en=f"an integer from 1 to {top}")
+                raise _fail(var, "environment", "", expected, describe(text))
+            values[attr] = int(text)
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,8 +527,96 @@ def _flagged_values(data: Any) -> list[tuple[str, _Flagged]]:
     return found
 
 
+# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate gets into parsed JSON text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _within_limits(data: Any, limits: Limits) -> bool:
+    """Whether parsed JSON holds at most `max_nodes` values and keys, `max_depth` levels deep.
+
+    Counts as `_scan_json` does (a key is a value; a container opened inside `max_depth` open
+    ones is too deep), so that the two agree on which documents break a limit.
+    """
+    if not isinstance(data, (dict, list)):
+        return limits.max_nodes >= 1  # the document is one value
+    nodes = 1
+    todo: list[tuple[dict[str, Any] | list[Any], int]] = [(data, 0)]
+    while todo:
+        container, depth = todo.pop()
+        if depth >= limits.max_depth:
+            return False
+        children = container.values() if isinstance(container, dict) else container
+        nodes += 2 * len(container) if isinstance(container, dict) else len(container)
+        if nodes > limits.max_nodes:
+            return False
+        todo.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
+class _Deferred:
+    """The `_scan_json` of a valid JSON text, made when first asked for."""
+
+    __slots__ = ("_limits", "_lines", "_name", "_scan", "_text")
+
+    def __init__(self, text: str, name: str, limits: Limits) -> None:
+        self._text: str | None = text
+        self._name = name
+        self._limits = limits
+        self._scan: _JsonScan | None = None
+        self._lines: _LineIndex | None = None
+
+    def get(self) -> tuple[_JsonScan, _LineIndex]:
+        if self._scan is None or self._lines is None:
+            assert self._text is not None
+            # The text was parsed and found within the limits, so the scan cannot fail.
+            self._scan = _scan_json(self._text, self._name, self._limits, track_keys=False)
+            self._lines = _LineIndex(self._text)
+            self._text = None
+        return self._scan, self._lines
+
+
+class _DeferredPositions(Mapping[str, Position]):
+    """`_OffsetPositions` of a JSON text that is scanned only when a position is first read.
+
+    The scan costs ten times the parse; a record's positions are read only to show where its
+    problems and findings are, and a valid, compliant record has none.
+    """
+
+    __slots__ = ("_deferred", "_keys")
+
+    def __init__(self, deferred: _Deferred, keys: bool) -> None:
+        self._deferred = deferred
+        self._keys = keys
+
+    def _positions(self) -> _OffsetPositions:
+        scan, lines = self._deferred.get()
+        return _OffsetPositions(scan.key_offsets if self._keys else scan.offsets, lines)
+
+    def __getitem__(self, pointer: str) -> Position:
+        return self._positions()[pointer]
+
+    def __contains__(self, pointer: object) -> bool:
+        return pointer in self._positions()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())
+
+    def __repr__(self) -> str:
+        return "<positions, scanned on first use>"
+
+
 def _load_json(text: str, name: str, limits: Limits) -> Document:
-    scan = _scan_json(text, name, limits, track_keys=False)
+    """Parse first, scan the text for positions only if needed.
+
+    ``json`` parses in C, so a valid document is read at once and checked against the limits
+    afterwards (`_within_limits`); its positions wait until they are read. Whenever something
+    is wrong, or might be (a syntax error, too deep or too large, a duplicate key, a number or
+    constant to refuse, a surrogate escape), the text is scanned up front and reported on
+    exactly as it always was, the scan's limits taking precedence over the parser's errors.
+    """
     hooks = _JsonHooks()
     try:
         data = json.loads(
@@ -508,11 +626,23 @@ def _load_json(text: str, name: str, limits: Limits) -> Document:
             parse_int=hooks.integer,
             parse_float=hooks.real,
         )
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError, MemoryError) as exc:
+        _scan_json(text, name, limits, track_keys=False)  # its limits come first
+        if not isinstance(exc, json.JSONDecodeError):
+            raise
         pos = Position(exc.lineno, exc.colno)
         raise _fail(name, "syntax", "", _EXPECT_JSON, exc.msg, pos) from None
-    if hooks.duplicates:
-        scan = _scan_json(text, name, limits, track_keys=True)
+    if not (
+        hooks.duplicates
+        or hooks.flagged
+        or _SURROGATE_ESCAPE.search(text)
+        or not _within_limits(data, limits)
+    ):
+        deferred = _Deferred(text, name, limits)
+        return Document(
+            name, data, _DeferredPositions(deferred, False), _DeferredPositions(deferred, True)
+        )
+    scan = _scan_json(text, name, limits, track_keys=hooks.duplicates)
     lines = _LineIndex(text)
     problems = _Problems(name)
     for pointer, key, offset, first_offset in scan.duplicates:
@@ -568,8 +698,9 @@ class _Events(Protocol):
 
 
 def _node_mark(mark: object) -> Mark | None:
-    # The pure-Python parser only makes yaml.error.Mark; the stubs also allow libyaml's.
-    return mark if isinstance(mark, Mark) else None
+    # The stubs type node marks as yaml.error.Mark; libyaml's parser makes yaml._yaml.Mark, which
+    # has the same line and column (counted in characters), and only those are read here.
+    return cast("Mark | None", mark)
 
 
 def _mark(mark: Any) -> Position | None:
@@ -599,20 +730,21 @@ class _Anchored:
 class _Open:
     node: yaml.SequenceNode | yaml.MappingNode
     anchor: str | None
+    sequence: bool  # node is a SequenceNode
     size: int = 1
     aliases: int = 0
     height: int = 0  # of the deepest child
     key: yaml.Node | None = None
 
 
-def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | None:
+def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
     """Compose the single document of the stream into nodes, without recursion.
 
     PyYAML's own composer recurses once per nesting level and lets an alias share its node,
     so neither depth nor expanded size is known until too late. Here every limit is checked
     at the event that would break it, with the expanded size of each anchor kept alongside.
     """
-    events = cast(_Events, loader)
+    events = loader
     events.get_event()  # stream start
     if events.check_event(yaml.StreamEndEvent):
         return None
@@ -622,6 +754,7 @@ def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | 
     stack: list[_Open] = []
     nodes = 0
     aliases = 0
+    resolved: dict[tuple[str, Any], str] = {}
 
     def fail(code: str, expected: Text, found: str, mark: Any) -> InputError:
         return _fail(name, code, "", expected, found, _mark(mark))
@@ -638,7 +771,34 @@ def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | 
     while True:
         event = events.get_event()
         node: yaml.Node
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, yaml.ScalarEvent):  # most events: tested first
+            value = event.value
+            if event.style == "" and not value and (not stack or stack[-1].node.flow_style):
+                # libyaml (plain style "", PyYAML's is None) puts an empty value in a flow
+                # collection, or a document's only one, a token later than PyYAML.
+                raise _Diverges
+            nodes += 1
+            if event.anchor is not None:
+                check_anchor(event.anchor, event.start_mark)
+            tag = event.tag
+            if tag is None or tag == "!":
+                # The resolver's answer depends on the text and `implicit` alone, and records
+                # repeat the same ids, dates and booleans many times.
+                memo = (value, event.implicit)
+                tag = resolved.get(memo)
+                if tag is None:
+                    tag = events.resolve(yaml.ScalarNode, value, event.implicit)
+                    # A lone plain '=' resolves to the YAML 1.1 'value' tag, which SafeLoader
+                    # cannot construct; as text it is harmless.
+                    if tag == _VALUE:
+                        tag = _STR
+                    resolved[memo] = tag
+            # Only start marks are read (positions); end marks are not kept.
+            node = yaml.ScalarNode(tag, value, _node_mark(event.start_mark), None, event.style)
+            size, expansions, height = 1, 0, 0
+            if event.anchor is not None:
+                anchors[event.anchor] = _Anchored(node, 1, 0, 0)
+        elif isinstance(event, yaml.AliasEvent):
             anchor = event.anchor or ""
             target = anchors.get(anchor)
             if target is None:
@@ -670,28 +830,8 @@ def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | 
                     f"nesting deeper than {limits.max_depth} levels once *{anchor} is expanded",
                     event.start_mark,
                 )
-            node = _AliasNode(target.node, event.start_mark, event.end_mark)
+            node = _AliasNode(target.node, event.start_mark, None)
             size, expansions, height = target.size, target.aliases + 1, target.height
-        elif isinstance(event, yaml.ScalarEvent):
-            nodes += 1
-            check_anchor(event.anchor, event.start_mark)
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = events.resolve(yaml.ScalarNode, event.value, event.implicit)
-                # A lone plain '=' resolves to the YAML 1.1 'value' tag, which SafeLoader
-                # cannot construct; as text it is harmless.
-                if tag == _VALUE:
-                    tag = _STR
-            node = yaml.ScalarNode(
-                tag,
-                event.value,
-                _node_mark(event.start_mark),
-                _node_mark(event.end_mark),
-                style=event.style,
-            )
-            size, expansions, height = 1, 0, 0
-            if event.anchor is not None:
-                anchors[event.anchor] = _Anchored(node, 1, 0, 0)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             nodes += 1
             if len(stack) + 1 > limits.max_depth:
@@ -702,10 +842,9 @@ def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | 
                     event.start_mark,
                 )
             check_anchor(event.anchor, event.start_mark)
+            sequence = isinstance(event, yaml.SequenceStartEvent)
             kind: type[yaml.SequenceNode | yaml.MappingNode] = (
-                yaml.SequenceNode
-                if isinstance(event, yaml.SequenceStartEvent)
-                else yaml.MappingNode
+                yaml.SequenceNode if sequence else yaml.MappingNode
             )
             tag = event.tag
             if tag is None or tag == "!":
@@ -715,7 +854,7 @@ def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | 
             )
             if event.anchor is not None:
                 open_anchors.add(event.anchor)
-            stack.append(_Open(collection, event.anchor))
+            stack.append(_Open(collection, event.anchor, sequence))
             if nodes > limits.max_nodes:
                 raise fail(
                     "too_large",
@@ -727,7 +866,6 @@ def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | 
         else:  # the end of the innermost open collection
             done = stack.pop()
             node = done.node
-            node.end_mark = _node_mark(event.end_mark)
             size, expansions, height = done.size, done.aliases, done.height + 1
             if done.anchor is not None:
                 open_anchors.discard(done.anchor)
@@ -743,9 +881,11 @@ def _compose(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | 
             break
         parent = stack[-1]
         parent.size += size
-        parent.aliases += expansions
-        parent.height = max(parent.height, height)
-        if isinstance(parent.node, yaml.SequenceNode):
+        if expansions:
+            parent.aliases += expansions
+        if height > parent.height:
+            parent.height = height
+        if parent.sequence:
             parent.node.value.append(node)
         elif parent.key is None:
             parent.key = node
@@ -776,14 +916,17 @@ def _scalar(
 ) -> Any:
     tag = node.tag
     text: str = node.value
-    pos = _mark(node.start_mark)
     if tag == _STR:
         if node.style == '"' and _SURROGATE.search(text):
-            problems.add("encoding", pointer, _EXPECT_UNICODE, "a lone surrogate", pos)
+            problems.add(
+                "encoding", pointer, _EXPECT_UNICODE, "a lone surrogate", _mark(node.start_mark)
+            )
             return _REFUSED
         return text
     if tag == _NULL:
         return None
+    # Only the rarer scalars get here; the position is made once, for their problems.
+    pos = _mark(node.start_mark)
     if tag == _TIMESTAMP:
         match = _DATE.match(text)
         if match is None:
@@ -823,6 +966,13 @@ def _scalar(
 def _key(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, problems: _Problems) -> str | None:
     """The text of a mapping key, or None once the reason it is unusable is recorded."""
     target = node.value if isinstance(node, _AliasNode) else node
+    if (
+        isinstance(target, yaml.ScalarNode)
+        and target.tag == _STR
+        and not (target.style == '"' and _SURROGATE.search(target.value))
+    ):
+        key: str = target.value  # the usual key, plain text: nothing to check or to report
+        return key
     pos = _mark(node.start_mark)
     if not isinstance(target, yaml.ScalarNode):
         found = "a list as key" if isinstance(target, yaml.SequenceNode) else "a mapping as key"
@@ -845,24 +995,52 @@ def _key(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, problems: _Prob
     return None
 
 
+class _MarkPositions(Mapping[str, Position]):
+    """Positions kept as the parser's marks, made into lines and columns when looked up.
+
+    As with `_OffsetPositions`: positions are read only when something is wrong, so making a
+    `Position` for each of the document's values and keys up front would be wasted.
+    """
+
+    __slots__ = ("_marks",)
+
+    def __init__(self, marks: dict[str, Any]) -> None:
+        self._marks = marks
+
+    def __getitem__(self, pointer: str) -> Position:
+        mark = self._marks[pointer]
+        return Position(int(mark.line) + 1, int(mark.column) + 1)
+
+    def __contains__(self, pointer: object) -> bool:
+        return pointer in self._marks
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._marks)
+
+    def __len__(self) -> int:
+        return len(self._marks)
+
+    def __repr__(self) -> str:
+        return f"<{len(self._marks)} positions>"
+
+
 def _build(
     loader: yaml.SafeLoader, root: yaml.Node, problems: _Problems
-) -> tuple[Any, dict[str, Position], dict[str, Position]]:
+) -> tuple[Any, _MarkPositions, _MarkPositions]:
     """Plain data and positions from composed nodes, expanding aliases; no recursion.
 
     The composer has already bounded the expanded size, so expansion here is safe. Inside an
     expanded alias, positions point at the anchored original; the alias's own pointer points
     at the alias.
     """
-    positions: dict[str, Position] = {}
-    key_positions: dict[str, Position] = {}
+    marks: dict[str, Any] = {}
+    key_marks: dict[str, Any] = {}
     holder: list[Any] = [None]
     todo: list[tuple[yaml.Node, str, Any, Any]] = [(root, "", holder, 0)]
     while todo:
         node, pointer, container, slot = todo.pop()
-        pos = _mark(node.start_mark)
-        if pos is not None:
-            positions[pointer] = pos
+        if node.start_mark is not None:
+            marks[pointer] = node.start_mark
         if isinstance(node, _AliasNode):
             node = node.value
         value: Any
@@ -876,33 +1054,92 @@ def _build(
             )
         elif isinstance(node, yaml.MappingNode) and node.tag == _MAP:
             value = {}
-            members: list[tuple[str, yaml.Node]] = []
+            members: list[tuple[str, str, yaml.Node]] = []
             for key_node, value_node in node.value:
                 key = _key(loader, key_node, pointer, problems)
                 if key is None:
                     continue
                 member = pointer_join(pointer, key)
-                key_pos = _mark(key_node.start_mark)
                 if key in value:
-                    first = key_positions.get(member)
+                    first = _mark(key_marks.get(member))
                     found = f"key {describe(key)} again" + (
                         f" (first at line {first.line}, column {first.column})" if first else ""
                     )
-                    problems.add("duplicate_key", member, _EXPECT_UNIQUE_KEY, found, key_pos)
+                    problems.add(
+                        "duplicate_key",
+                        member,
+                        _EXPECT_UNIQUE_KEY,
+                        found,
+                        _mark(key_node.start_mark),
+                    )
                     continue
-                if key_pos is not None:
-                    key_positions[member] = key_pos
+                if key_node.start_mark is not None:
+                    key_marks[member] = key_node.start_mark
                 value[key] = None
-                members.append((key, value_node))
+                members.append((key, member, value_node))
             todo.extend(
-                (value_node, pointer_join(pointer, key), value, key)
-                for key, value_node in reversed(members)
+                (value_node, member, value, key) for key, member, value_node in reversed(members)
             )
         else:
+            pos = _mark(marks.get(pointer))
             problems.add("tag", pointer, _EXPECT_PLAIN_TAG, f"tag {_short_tag(node.tag)}", pos)
             value = None
         container[slot] = None if value is _REFUSED else value
-    return holder[0], positions, key_positions
+    return holder[0], _MarkPositions(marks), _MarkPositions(key_marks)
+
+
+# libyaml's parser, when PyYAML was built with it; the resolver stays PyYAML's own.
+_CLoader: type[yaml.CSafeLoader] | None = (
+    getattr(yaml, "CSafeLoader", None) if getattr(yaml, "__with_libyaml__", False) else None
+)
+# Text where the two parsers are known to part ways, left to the Python parser: libyaml takes
+# tabs, '?' and a comment right after a block scalar's '|' or '>' in places where PyYAML refuses
+# them, and reads a byte order mark or a directive after the start differently. (Found by
+# comparing both on mutated rule files, cases and records; see docs/performance.md.)
+_C_DIVERGES = re.compile(r"[\t?\ufeff]|^%|[|>][-+0-9]*#", re.MULTILINE)
+
+
+class _Unread:
+    """Result of `_compose_fast` when the C parser did not read the document."""
+
+
+_UNREAD = _Unread()
+
+
+class _Diverges(Exception):
+    """The C parser met something it places differently from the Python parser."""
+
+
+def _compose_fast(text: str, name: str, limits: Limits) -> yaml.Node | _Unread | None:
+    """Compose with libyaml's events; `_UNREAD` if it cannot give what PyYAML would.
+
+    The two parsers agree on the events, lines and columns of ordinary documents, but word
+    their errors differently and disagree on a few corners (`_C_DIVERGES`, `_Diverges`); all
+    of those, and whatever goes wrong, are left to the Python parser to read or report,
+    exactly as it would without libyaml.
+    """
+    if _CLoader is None or _C_DIVERGES.search(text):
+        return _UNREAD
+    parser = _CLoader(text)
+    try:
+        return _compose(cast(_Events, parser), name, limits)
+    except (yaml.YAMLError, InputError, _Diverges):
+        return _UNREAD
+    finally:
+        parser.dispose()
+
+
+def _compose_python(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | None:
+    try:
+        return _compose(cast(_Events, loader), name, limits)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        found = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        raise _fail(name, "syntax", "", _EXPECT_YAML, found, _mark(mark)) from None
+    except yaml.YAMLError as exc:
+        raise _fail(name, "syntax", "", _EXPECT_YAML, str(exc)) from None
+    finally:
+        loader.dispose()
 
 
 def _load_yaml(text: str, name: str, limits: Limits) -> Document:
@@ -914,15 +1151,11 @@ def _load_yaml(text: str, name: str, limits: Limits) -> Document:
         raise _fail(
             name, "encoding", "", _EXPECT_PRINTABLE, found, _text_position(text, position)
         ) from None
-    try:
-        root = _compose(loader, name, limits)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        found = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        raise _fail(name, "syntax", "", _EXPECT_YAML, found, _mark(mark)) from None
-    except yaml.YAMLError as exc:
-        raise _fail(name, "syntax", "", _EXPECT_YAML, str(exc)) from None
-    finally:
+    fast = _compose_fast(text, name, limits)
+    if isinstance(fast, _Unread):
+        root = _compose_python(loader, name, limits)
+    else:
+        root = fast
         loader.dispose()
     if root is None:  # an empty stream, or only comments
         return Document(name, None, {}, {})
@@ -937,7 +1170,7 @@ def _load_yaml(text: str, name: str, limits: Limits) -> Document:
 
 
 def load_bytes(
-    data: bytes, name: str, fmt: str | None = None, limits: Limits = Limits()
+    data: bytes, name: str, fmt: str | None = None, limits: Limits | None = None
 ) -> Document:
     """Parse ``data`` as JSON or YAML (``fmt``, else :func:`detect_format`).
 
@@ -946,15 +1179,18 @@ def load_bytes(
     """
     if fmt is not None and fmt.lower() not in ("json", "yaml", "yml"):
         raise ValueError(f"unknown format {fmt!r}; expected 'json' or 'yaml'")
+    if limits is None:
+        limits = Limits.from_env()
     if len(data) > limits.max_bytes:
         raise _too_many_bytes(name, len(data), limits.max_bytes)
     kind = detect_format(name, data) if fmt is None else fmt.lower()
     try:
         text = _decode(data, name)
-        if kind == "json":
-            return _load_json(text, name, limits)
-        # 'yaml' or 'yml'.
-        return _load_yaml(text, name, limits)
+        with gc_paused():  # perf.py: a large document is millions of objects, and no cycles
+            if kind == "json":
+                return _load_json(text, name, limits)
+            # 'yaml' or 'yml'.
+            return _load_yaml(text, name, limits)
     except InputError:
         raise
     except RecursionError:
@@ -985,9 +1221,11 @@ def load_bytes(
         ) from exc
 
 
-def load_path(path: str | os.PathLike[str], limits: Limits = Limits()) -> Document:
+def load_path(path: str | os.PathLike[str], limits: Limits | None = None) -> Document:
     """Read a file (binary, read-only) and load it; the name shown is the path as given."""
     name = os.fspath(path)
+    if limits is None:
+        limits = Limits.from_env()
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size

@@ -20,3 +20,11 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not present here")
     return SHARED
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the compiled-pack disk cache of test runs out of the user's real ~/.cache."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))

@@ -1,0 +1,100 @@
+"""The disk cache (cache.py): a pack or validator read back from it behaves exactly as a fresh
+one, a changed or damaged entry is never used, and DLSH_NO_CACHE=1 turns it off."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dlsh_rules import cache, check, load_pack, load_record
+from dlsh_rules import pack as pack_module
+from dlsh_rules import record as record_module
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "bureau-2024.yaml"
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("DLSH_NO_CACHE", raising=False)
+    pack_module._load_pack_cached.cache_clear()
+    record_module._codec.cache_clear()
+    yield tmp_path / "xdg" / "dlsh_rules"
+    pack_module._load_pack_cached.cache_clear()
+    record_module._codec.cache_clear()
+
+
+def _copy_pack(tmp_path: Path) -> Path:
+    # copytree keeps the files' times, so the copy is old enough to be cached (cache.settled).
+    return Path(shutil.copytree(pack_module.packs_dir() / "provincial-bureau-2024", tmp_path / "p"))
+
+
+def _fresh_load(root: Path) -> pack_module.Pack:
+    pack_module._load_pack_cached.cache_clear()
+    return load_pack(root)
+
+
+def _report(pack: pack_module.Pack) -> str:
+    return check(load_record(EXAMPLE, pack.enums), pack).to_json("en")
+
+
+def test_a_cached_pack_gives_the_same_report(cache_home: Path, tmp_path: Path) -> None:
+    root = _copy_pack(tmp_path)
+    built = _fresh_load(root)
+    assert list(cache_home.glob("*.pickle")), "the pack was not cached"
+    cached = _fresh_load(root)
+    assert cached is not built  # read back from disk, not the in-process cache
+    assert [r.id for r in cached.rules] == [r.id for r in built.rules]
+    assert _report(cached) == _report(built)
+
+
+def test_a_changed_rule_file_is_loaded_again(cache_home: Path, tmp_path: Path) -> None:
+    root = _copy_pack(tmp_path)
+    _fresh_load(root)
+    rules = root / "meeting.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("会议主题与方案一致", "会议主题一致", 1), encoding="utf-8")
+    old = (rules.stat().st_atime, rules.stat().st_mtime - 3600)
+    os.utime(rules, old)  # as if edited long ago: only the bytes tell the change
+    changed = _fresh_load(root)
+    theme = changed.rule("meeting.theme")
+    assert theme is not None and theme.title.zh == "会议主题一致"
+
+
+def test_a_damaged_entry_is_ignored(cache_home: Path, tmp_path: Path) -> None:
+    root = _copy_pack(tmp_path)
+    built = _fresh_load(root)
+    record_module._codec()
+    entries = list(cache_home.glob("*.pickle"))
+    assert len(entries) == 2
+    for entry in entries:
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2])  # truncated: the digest no longer matches
+    record_module._codec.cache_clear()
+    assert _report(_fresh_load(root)) == _report(built)
+    for entry in entries:
+        entry.write_bytes(b"not a cache entry")
+    record_module._codec.cache_clear()
+    assert _report(_fresh_load(root)) == _report(built)
+
+
+def test_no_cache_writes_nothing(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DLSH_NO_CACHE", "1")
+    root = _copy_pack(tmp_path)
+    _report(_fresh_load(root))
+    assert not cache_home.exists() or not list(cache_home.iterdir())
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_directory_others_can_write_is_not_used(cache_home: Path) -> None:
+    cache_home.mkdir(parents=True)
+    cache_home.chmod(0o777)
+    assert cache.directory() is None
+    cache_home.chmod(0o700)
+    assert cache.directory() == cache_home

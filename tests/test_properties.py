@@ -1,0 +1,459 @@
+"""Properties of the engine over generated valid records (strategies in tests/strategies.py).
+
+Every record here is valid: a compliant record of 2 to 30 members (`synth.compliant_record`)
+after a few mutations that keep references resolving. The properties are about the default pack.
+
+**How reports are compared.** A finding carries a JSON pointer and a line/column, and both
+change when a list is reordered (the talk that was ``/talks/0`` becomes ``/talks/5``). Reports
+are therefore compared by `outcome`: every rule's status and level, in pack order, plus the
+sorted findings as (rule, subject, severity, message, due, expected, found, waived, pending) in
+both languages, leaving out only ``path``, ``line`` and ``column``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped, unused-ignore]
+import pytest
+import yaml
+from hypothesis import example, given
+from hypothesis import strategies as st
+from strategies import (
+    ORDERED_LISTS,
+    PROPERTY_SETTINGS,
+    UNORDERED_LISTS,
+    Case,
+    Record,
+    compliant,
+    head_pairs,
+    members_of,
+    records,
+    reordered,
+    secretary_of,
+    shift_iso,
+)
+
+from dlsh_rules import check
+from dlsh_rules.pack import load_pack
+from dlsh_rules.record import load_record, validate_record
+from dlsh_rules.report import Report
+from dlsh_rules.source import load_bytes
+from dlsh_rules.synth import shift_dates
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = load_pack()
+RULE_IDS = [rule.id for rule in PACK.rules]
+TALK_RULES = (
+    "prep.talks.member_pairs",
+    "prep.talks.secretary_members",
+    "prep.talks.department_heads",
+)
+REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+
+Outcome = tuple[tuple[tuple[str, str, str | None], ...], tuple[tuple[str, ...], ...]]
+
+
+def report_of(data: Record, as_of: dt.date | None = None) -> Report:
+    return check(validate_record(data, "generated.json", PACK.enums), PACK, as_of=as_of)
+
+
+# "(t3 does not count: expected …; found …)": the non-counting item a finding cites.
+_CITED = [
+    (re.compile(r"（\S+ 不计入：.*）$"), "（… 不计入）"),
+    (re.compile(r" \(\S+ does not count: .*\)$"), " (… does not count)"),
+    (re.compile(r"\S+ 不计入：.*$"), "… 不计入"),
+    (re.compile(r"\S+ does not count: .*$"), "… does not count"),
+]
+
+
+def _uncited(text: str) -> str:
+    for pattern, replacement in _CITED:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def outcome(report: Report, cited: bool = True) -> Outcome:
+    """What a report says, without where in the record it says it (see the module docstring).
+
+    ``cited=False`` also leaves out which non-counting item a "missing" finding cites, which
+    today depends on list order (`test_the_cited_non_counting_talk_does_not_depend_on_order`).
+    """
+    keep = (lambda text: text) if cited else _uncited
+    statuses = tuple((r.rule, r.status, r.level) for r in report.results)
+    findings = sorted(
+        (
+            r.rule,
+            f.subject or "",
+            f.severity,
+            keep(f.message.zh),
+            keep(f.message.en),
+            f.due.isoformat() if f.due else "",
+            "" if f.expected is None else f.expected.zh + "|" + f.expected.en,
+            "" if f.found is None else keep(f.found.zh) + "|" + keep(f.found.en),
+            str(f.waived),
+            str(f.pending),
+        )
+        for r in report.results
+        for f in r.findings
+    )
+    return statuses, tuple(findings)
+
+
+def statuses(report: Report) -> dict[str, str]:
+    return {r.rule: r.status for r in report.results}
+
+
+def failing_subjects(report: Report) -> set[tuple[str, str]]:
+    return {(r.rule, f.subject or "") for r in report.results for f in r.findings}
+
+
+def pair_subject(a: str, b: str) -> str:
+    return "~".join(sorted((a, b)))
+
+
+# --------------------------------------------------------------------------------------------
+# The engine
+
+
+@PROPERTY_SETTINGS
+@given(
+    case=records(),
+    as_of=st.none() | st.dates(dt.date(2023, 12, 1), dt.date(2024, 8, 1)),
+)
+def test_every_rule_is_reported_once_in_pack_order(case: Case, as_of: dt.date | None) -> None:
+    report = report_of(case.data, as_of)  # never raises on a valid record
+    assert [r.rule for r in report.results] == RULE_IDS
+    errors = {r.rule: r.error for r in report.results if r.status == "error"}
+    assert errors == {}  # a rule that raised inside the engine is reported as `error`
+    summary = report.summary
+    assert summary.rules == len(RULE_IDS)
+    counted = (
+        summary.passed
+        + summary.failed
+        + summary.pending
+        + summary.waived
+        + summary.not_applicable
+        + summary.error
+    )
+    assert counted == summary.rules
+    for result in report.results:
+        assert (result.status == "failed") == (result.level is not None)
+        if result.status in ("passed", "not_applicable"):
+            assert result.findings == ()
+    if as_of is None:
+        assert summary.pending == 0
+
+
+def test_the_compliant_records_are_compliant() -> None:
+    for members in (2, 7, 30):
+        report = report_of(compliant(members))
+        assert {r.status for r in report.results} == {"passed"}, members
+
+
+# --------------------------------------------------------------------------------------------
+# Order
+
+
+@PROPERTY_SETTINGS
+@given(case=records(), data=st.data())
+def test_order_of_unordered_lists_does_not_change_the_report(
+    case: Case, data: st.DataObject
+) -> None:
+    shuffled = data.draw(reordered(case.data, UNORDERED_LISTS), label="reordered")
+    # TODO(bug): compare with cited=True once the cited item no longer depends on order.
+    assert outcome(report_of(shuffled), cited=False) == outcome(report_of(case.data), cited=False)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: when a pair has several non-counting talks, the finding cites the first in list "
+    "order (kinds.check_pairs: bad[pair][0]; check_coverage: rejected[key][0]), so reordering "
+    "talks changes the report's message",
+)
+def test_the_cited_non_counting_talk_does_not_depend_on_order() -> None:
+    data = compliant(3)
+    next(t for t in data["talks"] if t["id"] == "t-p1-p2")["mode"] = "phone"
+    data["talks"].append(
+        {"id": "t-again", "date": "2024-01-12", "participants": ["p2", "p1"], "mode": "video"}
+    )
+    reversed_talks = copy.deepcopy(data)
+    reversed_talks["talks"].reverse()
+    before, after = report_of(data), report_of(reversed_talks)
+    assert outcome(before, cited=False) == outcome(after, cited=False)  # the rest is the same
+    assert outcome(before) == outcome(after)
+
+
+@PROPERTY_SETTINGS
+@given(case=records(), data=st.data())
+def test_order_of_agenda_and_self_criticisms_matters_only_to_their_rules(
+    case: Case, data: st.DataObject
+) -> None:
+    shuffled = data.draw(reordered(case.data, ORDERED_LISTS), label="reordered")
+    before, after = report_of(case.data), report_of(shuffled)
+    own = {"meeting.agenda_order", "meeting.secretary_first"}
+    keep = [r for r in outcome(before)[0] if r[0] not in own]
+    assert [r for r in outcome(after)[0] if r[0] not in own] == keep
+    assert [f for f in outcome(after)[1] if f[0] not in own] == [
+        f for f in outcome(before)[1] if f[0] not in own
+    ]
+
+    meeting = shuffled["meeting"]
+    secretary = secretary_of(shuffled)
+    on_leave = {a["person"] for a in meeting["absences"] if a.get("leave_approved")} - set(
+        meeting["attendees"]
+    )
+    speakers = [s["person"] for s in meeting["self_criticisms"]]
+    if secretary not in on_leave and speakers[:1] != [secretary]:
+        assert statuses(after)["meeting.secretary_first"] == "failed", speakers
+
+    kinds = [item["kind"] for item in case.data["meeting"]["agenda"]]
+    new_kinds = [item["kind"] for item in meeting["agenda"]]
+    if statuses(before)["meeting.agenda_order"] == "passed" and new_kinds != kinds:
+        assert statuses(after)["meeting.agenda_order"] == "failed", new_kinds
+
+
+def test_secretary_no_longer_first_fails_secretary_first() -> None:
+    data = compliant(4)
+    criticisms = data["meeting"]["self_criticisms"]
+    criticisms.append(criticisms.pop(0))
+    result = statuses(report_of(data))
+    assert result["meeting.secretary_first"] == "failed"
+    assert {rule for rule, status in result.items() if status != "passed"} == {
+        "meeting.secretary_first"
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+#
+# Shifting every date by the same number of days keeps every day-based deadline (D-21, D-10,
+# D+15 …) met or missed as before. The rules whose deadline is D + 1 month are different: one
+# month is the same day of the next month clipped to its end (docs/decisions.md), so the number
+# of days it allows depends on where the meeting falls — 2024-01-30 + 1 month = 2024-02-29 (30
+# days), 2024-01-31 + 1 month = 2024-02-29 (29 days), 2023-01-31 + 1 month = 2023-02-28 (28
+# days). A briefing 30 days after the meeting is in time for one date and late after a shift of
+# one day (`test_a_one_day_shift_can_change_a_month_based_rule`). Those rules — every rule that
+# uses a parameter with `months` — are left out of the first property, and the second property
+# keeps them by shifting only by whole 28-year cycles, after which the Gregorian calendar repeats
+# exactly (between 1901 and 2099), month lengths and leap days included.
+
+MONTH_PARAMS = {
+    name
+    for name, param in PACK.manifest.params.items()
+    if isinstance(param.value, dict) and param.value.get("months")
+}
+MONTH_RULES = {rule for rule, params in PACK.rule_params.items() if set(params) & MONTH_PARAMS}
+CYCLE_DAYS = (dt.date(2052, 1, 1) - dt.date(2024, 1, 1)).days  # 28 years: 10227 days
+
+
+def test_month_based_rules_are_the_briefing_rules() -> None:
+    assert {"briefing_due"} == MONTH_PARAMS
+    assert {"followup.briefing", "followup.special_rectification"} <= MONTH_RULES
+    assert not {r for r in MONTH_RULES if not r.startswith("followup.")}
+
+
+@PROPERTY_SETTINGS
+@given(case=records(), days=st.integers(-3650, 3650))
+def test_shifting_every_date_keeps_every_day_based_status(case: Case, days: int) -> None:
+    before = statuses(report_of(case.data))
+    after = statuses(report_of(shift_dates(case.data, days)))
+    assert {r: s for r, s in after.items() if r not in MONTH_RULES} == {
+        r: s for r, s in before.items() if r not in MONTH_RULES
+    }
+
+
+@PROPERTY_SETTINGS
+@given(case=records(), cycles=st.sampled_from([-2, -1, 1, 2]), days=st.integers(-40, 40))
+@example(case=Case(3, [], compliant(3)), cycles=1, days=0)
+def test_shifting_by_whole_calendar_cycles_keeps_every_status(
+    case: Case, cycles: int, days: int
+) -> None:
+    # Move the briefing close to the month deadline first, where clipping matters most.
+    data = copy.deepcopy(case.data)
+    for activity in data["activities"]:
+        if activity["kind"] == "briefing_meeting" and activity.get("date"):
+            activity["date"] = shift_iso(data["meeting"]["date"], 27 + days % 6)
+    before = report_of(data)
+    after = report_of(shift_dates(data, cycles * CYCLE_DAYS))
+    assert statuses(after) == statuses(before)
+
+
+def test_a_one_day_shift_can_change_a_month_based_rule() -> None:
+    data = compliant(3)
+    briefing = next(a for a in data["activities"] if a["kind"] == "briefing_meeting")
+    briefing["date"] = "2024-02-29"  # 2024-01-30 + 1 month: the last day allowed
+    assert statuses(report_of(data))["followup.briefing"] == "passed"
+    shifted = statuses(report_of(shift_dates(data, 1)))  # 2024-01-31 + 1 month = 2024-02-29
+    assert shifted["followup.briefing"] == "failed"
+    assert {r for r, s in shifted.items() if s != "passed"} <= MONTH_RULES
+
+
+# --------------------------------------------------------------------------------------------
+# Talks
+
+
+def _talk_rules_for(data: Record, a: str, b: str) -> set[str]:
+    """The talk rules that require a talk between ``a`` and ``b``, from the record alone."""
+    members = set(members_of(data))
+    secretary = secretary_of(data)
+    rules = set()
+    if a != b and {a, b} <= members:
+        rules.add("prep.talks.member_pairs")
+        if secretary in (a, b):
+            rules.add("prep.talks.secretary_members")
+    if frozenset((a, b)) in head_pairs(data):
+        rules.add("prep.talks.department_heads")
+    return rules
+
+
+@PROPERTY_SETTINGS
+@given(case=records(first=("drop_talks",)), data=st.data())
+def test_adding_a_qualifying_talk_only_removes_that_pairs_findings(
+    case: Case, data: st.DataObject
+) -> None:
+    before = report_of(case.data)
+    missing = sorted(
+        {f.subject for r in before.results if r.rule in TALK_RULES for f in r.findings if f.subject}
+    )
+    if not missing:  # every dropped talk was a non-required one
+        return
+    subject = data.draw(st.sampled_from(missing), label="pair")
+    a, b = data.draw(st.permutations(subject.split("~")), label="participants")
+    meeting_date = dt.date.fromisoformat(case.data["meeting"]["date"])
+    talk_date = meeting_date - dt.timedelta(days=data.draw(st.integers(10, 20), label="days"))
+    added = copy.deepcopy(case.data)
+    added["talks"].append(
+        {
+            "id": "t-added",
+            "date": talk_date.isoformat(),
+            "participants": [a, b],
+            "mode": data.draw(st.sampled_from(["in_person", "面对面"]), label="mode"),
+        }
+    )
+    after = report_of(added)
+    gone = {(rule, subject) for rule in TALK_RULES}
+    assert failing_subjects(after) == failing_subjects(before) - gone
+    assert failing_subjects(before) & gone  # the pair's finding was there and is removed
+    for rule, status in statuses(after).items():
+        if status == "failed":
+            assert statuses(before)[rule] == "failed", rule  # no new failure
+
+
+def _qualifying(talk: dict[str, Any], due: dt.date) -> bool:
+    people = talk.get("participants", [])
+    return (
+        len(people) == 2
+        and len(set(people)) == 2
+        and talk.get("mode") in ("in_person", "面对面")
+        and talk.get("date") is not None
+        and dt.date.fromisoformat(talk["date"]) <= due
+    )
+
+
+@PROPERTY_SETTINGS
+@given(case=records(), data=st.data())
+@example(case=Case(2, [], compliant(2)), data=None)
+def test_removing_a_talk_fails_exactly_the_rules_that_needed_it(
+    case: Case, data: st.DataObject | None
+) -> None:
+    record = case.data
+    due = dt.date.fromisoformat(record["meeting"]["date"]) - dt.timedelta(days=10)
+    requested = {r.get("talk") for r in record.get("talk_requests", [])}
+    qualifying: dict[frozenset[str], list[str]] = {}
+    for talk in record["talks"]:
+        if _qualifying(talk, due):
+            qualifying.setdefault(frozenset(talk["participants"]), []).append(talk["id"])
+    # A talk that is its pair's only on-time qualifying talk, and answers no talk request.
+    candidates = sorted(
+        ids[0] for ids in qualifying.values() if len(ids) == 1 and ids[0] not in requested
+    )
+    if not candidates:
+        return
+    chosen = candidates[0] if data is None else data.draw(st.sampled_from(candidates), label="talk")
+    talk = next(t for t in record["talks"] if t["id"] == chosen)
+    a, b = talk["participants"]
+    affected = _talk_rules_for(record, a, b)
+
+    removed = copy.deepcopy(record)
+    removed["talks"] = [t for t in removed["talks"] if t["id"] != chosen]
+    before, after = statuses(report_of(record)), report_of(removed)
+    for rule in affected:
+        assert statuses(after)[rule] == "failed", rule
+        assert (rule, pair_subject(a, b)) in failing_subjects(after), rule
+    changed = {r for r, s in statuses(after).items() if s != before[r]}
+    if not removed["talks"]:  # the last talk: prep.talks.form has nothing left to check
+        assert statuses(after)["prep.talks.form"] == "not_applicable"
+        changed.discard("prep.talks.form")
+    assert changed <= affected
+    if case.steps == []:  # from a compliant record, exactly the affected rules fail
+        assert {r for r, s in statuses(after).items() if s != "passed"} == affected
+
+
+def test_removing_the_secretarys_talk_with_a_member() -> None:
+    data = compliant(3)
+    data["talks"] = [t for t in data["talks"] if t["id"] != "t-p1-p2"]
+    failed = {r for r, s in statuses(report_of(data)).items() if s != "passed"}
+    assert failed == {"prep.talks.member_pairs", "prep.talks.secretary_members"}
+
+
+def test_removing_a_talk_with_a_department_head() -> None:
+    data = compliant(3)
+    data["talks"] = [t for t in data["talks"] if t["id"] != "t-p3-h"]
+    failed = {r for r, s in statuses(report_of(data)).items() if s != "passed"}
+    assert failed == {"prep.talks.department_heads"}
+
+
+# --------------------------------------------------------------------------------------------
+# Round trips
+
+
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {value!r}")
+
+
+@PROPERTY_SETTINGS
+@given(case=records())
+def test_record_json_record_is_lossless(case: Case) -> None:
+    first = validate_record(case.data, "generated.json", PACK.enums)
+    text = json.dumps(first.data, ensure_ascii=False, default=_iso)
+    second = validate_record(json.loads(text), "again.json", PACK.enums)
+    assert second.data == first.data
+    # The same through the file loader.
+    loaded = load_record(load_bytes(text.encode("utf-8"), "again.json"), PACK.enums)
+    assert loaded.data == first.data
+
+
+# YAML is read by a pure-Python parser, so this one keeps to small groups.
+@PROPERTY_SETTINGS
+@given(case=records(members=st.integers(2, 8)))
+def test_record_yaml_record_is_lossless(case: Case) -> None:
+    first = validate_record(case.data, "generated.yaml", PACK.enums)
+    # Dates are written as YAML dates, which the loader reads back as dates.
+    text = yaml.dump(first.data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False)
+    again = load_record(load_bytes(text.encode("utf-8"), "again.yaml"), PACK.enums)
+    assert again.data == first.data
+
+
+@PROPERTY_SETTINGS
+@given(case=records(), lang=st.sampled_from(["zh", "en"]))
+def test_json_report_matches_its_schema(case: Case, lang: str) -> None:
+    report = report_of(case.data)
+    jsonschema.validate(json.loads(report.to_json(lang)), REPORT_SCHEMA)
+
+
+def test_schema_check_can_fail() -> None:
+    report = json.loads(report_of(compliant(2)).to_json())
+    report["results"][0]["status"] = "fine"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, REPORT_SCHEMA)
