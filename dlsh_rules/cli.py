@@ -410,15 +410,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         [(args.record[0], None)] if single else expand(args.record)
     )
     read = {_entry(source) for source, problem in inputs if problem is None}
+    # ...and the files they really are, so that another name for a record is caught too
+    read |= {_entry(os.path.realpath(source)) for source, problem in inputs if problem is None}
     if args.waivers is not None:
         read.add(_entry(args.waivers))
-    for _, path in outputs:
-        if path is not None and _entry(path) in read:
-            raise _Usage(_t("overwrite_input", args.lang, path=path))
+        read.add(_entry(os.path.realpath(args.waivers)))
 
     from .pack import load_pack
 
     pack = load_pack(args.pack)
+    for root, _dirs, files in os.walk(pack.root):
+        read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
+    for _, path in outputs:
+        if path is not None and _entry(path) in read:
+            raise _Usage(_t("overwrite_input", args.lang, path=path))
     waivers: tuple[Waiver, ...] = ()
     if args.waivers is not None:
         from .waivers import load_waivers

@@ -189,6 +189,13 @@ def _detail_found(detail_zh: str, detail_en: str) -> Text:
     return Text(zh or "无", en or "none")
 
 
+def _first_cited(
+    ctx: Context, rejected: list[tuple[Any, list[Failure]]]
+) -> tuple[Any, list[Failure]]:
+    """The non-counting item a finding cites: the smallest id, so list order changes nothing."""
+    return min(rejected, key=lambda entry: str(_subject_key(ctx, entry[0], None) or ""))
+
+
 def _due(failures: Iterable[Failure]) -> dt.date | None:
     dues = [f.due for f in failures if f.due is not None]
     return min(dues) if dues else None
@@ -532,7 +539,7 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"
             detail_en = f" (total {total}, at least {spec.min_sum} required)"
         if rejected.get(key):
-            item, failures = rejected[key][0]
+            item, failures = _first_cited(ctx, rejected[key])
             expected, shown = _join_failures(failures)
             ref = _subject_key(ctx, item, None) or ""
             detail_zh += f"（{ref} 不计入：应{expected.zh}；实际为 {shown.zh}）"
@@ -720,7 +727,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
         detail_zh = detail_en = ""
         if bad.get(pair):
-            item, failures = bad[pair][0]
+            item, failures = _first_cited(ctx, bad[pair])
             expected, found = _join_failures(failures)
             ref = _subject_key(ctx, item, None) or ""
             detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found.zh}）"

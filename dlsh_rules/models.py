@@ -38,18 +38,25 @@ _ID_RE = re.compile(ID_PATTERN)
 GROUP = "group"
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         raise PydanticCustomError("date_type", "a date without time, YYYY-MM-DD")
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str):
         try:
-            return parse_date(value)
+            value = parse_date(value)
         except ValueError:
             raise PydanticCustomError(
                 "date_format", "a real calendar date written YYYY-MM-DD"
             ) from None
+    if isinstance(value, dt.date):
+        # Deadlines are computed months and days away from these dates; a year far outside any
+        # meeting's would overflow the calendar, so it is refused as input.
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise PydanticCustomError("date_range", "a date in the years 1900 to 2999")
+        return value
     raise PydanticCustomError("date_type", "a date string YYYY-MM-DD")
 
 
@@ -67,7 +74,7 @@ Date = Annotated[
 
 
 def _id(value: str) -> str:
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise PydanticCustomError(
             "id_format", "an id of 1 to 64 characters without white space, '~', '>' or '/'"
         )
@@ -214,7 +221,7 @@ class Meeting(Model):
     theme: str | None = None
     planned_date: Date | None = None
     date: Date
-    days: int = Field(default=1, ge=0)
+    days: int = Field(default=1, ge=0, le=366)
     chair: PersonRef | None = None
     attendees: list[PersonRef] = Field(default_factory=list)
     absences: list[Absence] = Field(default_factory=list)
@@ -233,7 +240,7 @@ class Activity(Model):
     id: Id
     kind: Annotated[str, EnumValue("activity_kind")]
     date: Date | None = None
-    days: int = Field(default=1, ge=0)
+    days: int = Field(default=1, ge=0, le=366)
     title: str | None = None
     chair: PersonRef | None = None
     participants: list[PersonRef] = Field(default_factory=list)

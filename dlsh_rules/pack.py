@@ -154,12 +154,15 @@ def available_packs() -> list[str]:
 def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
     text = os.fspath(name_or_path)
     candidate = FsPath(text)
+    # An installed pack's name wins over a folder of that name in the current directory: a
+    # folder among received files must not silently replace the plan being checked. A local
+    # folder of that name is still reachable as ./NAME.
+    if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", text) and (packs_dir() / text / "pack.yaml").is_file():
+        return packs_dir() / text
     if candidate.is_file():
         return candidate.parent
     if candidate.is_dir() and (candidate / "pack.yaml").is_file():
         return candidate
-    if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", text) and (packs_dir() / text / "pack.yaml").is_file():
-        return packs_dir() / text
     raise InputError(
         [
             Problem(
@@ -383,9 +386,19 @@ def _load_pack_files(root: str) -> Pack:
     raw_checks: dict[str, list[Any]] = {}
     rule_params: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
+    if manifest.example is not None and not _inside(root, manifest.example):
+        problems.append(
+            _at(
+                manifest_doc,
+                "/example",
+                Text("规则包目录内存在的示例记录", "an example record inside the pack directory"),
+                describe(manifest.example),
+                "example_file",
+            )
+        )
     for index, rel in enumerate(manifest.rules):
         path = FsPath(root) / rel
-        if FsPath(rel).is_absolute() or ".." in FsPath(rel).parts or not path.is_file():
+        if not _inside(root, rel):
             problems.append(
                 _at(
                     manifest_doc,
@@ -470,6 +483,14 @@ def _load_pack_files(root: str) -> Pack:
     if problems:
         raise InputError(problems)
     return Pack(manifest, rules, sets, enums, root, rule_files, raw_checks, rule_params)
+
+
+def _inside(root: str, rel: str) -> bool:
+    """A pack's own file: relative, existing, and inside the pack even after symlinks."""
+    path = FsPath(root) / rel
+    if FsPath(rel).is_absolute() or ".." in FsPath(rel).parts or not path.is_file():
+        return False
+    return path.resolve().is_relative_to(FsPath(root).resolve())
 
 
 def _sets_of_rule(rule: Rule) -> set[str]:

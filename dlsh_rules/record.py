@@ -191,6 +191,7 @@ _EXPECTED: dict[str, Text] = {
         "真实存在的日期，格式为 YYYY-MM-DD", "a real calendar date written YYYY-MM-DD"
     ),
     "date_type": Text("不含时间的日期，格式为 YYYY-MM-DD", "a date without time, YYYY-MM-DD"),
+    "date_range": Text("1900 至 2999 年之间的日期", "a date in the years 1900 to 2999"),
     "id_format": Text(
         "1 至 64 个字符、不含空白和 '~' '>' '/' 的 id",
         "an id of 1 to 64 characters without white space, '~', '>' or '/'",

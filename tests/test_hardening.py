@@ -705,22 +705,15 @@ def test_inputs_are_never_written(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert sorted(p.name for p in out.iterdir()) == ["f.json", "m", "r"]
 
 
-_OVERWRITE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: the CLI refuses an output path equal to the record's path as written, but not "
-    "one that is the same file by another name, nor a file of the pack",
-)
-
-
 @pytest.mark.parametrize(
     "how",
     [
         "-o record",
         "--format json:record",
         "-o ./record",
-        pytest.param("-o record named through a symlink", marks=_OVERWRITE_BUG),
-        pytest.param("-o pack rule file", marks=_OVERWRITE_BUG),
-        pytest.param("-o pack manifest", marks=_OVERWRITE_BUG),
+        "-o record named through a symlink",
+        "-o pack rule file",
+        "-o pack manifest",
     ],
 )
 def test_output_may_not_overwrite_an_input(
@@ -978,11 +971,6 @@ def test_chinese_ids_everywhere(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert json.loads(run.out)["summary"]["compliant"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: ID_PATTERN ends in '$', which also matches before a final newline, so 't1\\n' "
-    "is accepted as an id (models._id uses re.match; use re.fullmatch or \\Z)",
-)
 @pytest.mark.parametrize("value", ["t1\n"])
 def test_an_id_may_not_end_in_a_newline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
@@ -995,11 +983,6 @@ def test_an_id_may_not_end_in_a_newline(
 # What a record says cannot take over the terminal
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the text report prints control characters of record texts as they are, so a "
-    "record can move the cursor and erase report lines on the terminal",
-)
 def test_text_report_has_no_control_characters(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1062,12 +1045,6 @@ MINIMAL_RECORD = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a meeting date near the ends of the calendar (9999-12-31, 0001-01-01) makes a "
-    "deadline overflow; OverflowError (or ValueError: year 10000) escapes the engine and the CLI "
-    "exits 3",
-)
 @pytest.mark.parametrize("day", ["9999-12-31", "9999-12-01", "0001-01-01"])
 def test_dates_at_the_ends_of_the_calendar(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], day: str
@@ -1096,12 +1073,6 @@ def _fake_default_pack(directory: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pack.resolve_pack tries a directory of that name in the current directory "
-    "before the installed pack, so a folder named provincial-bureau-2024 among received files "
-    "replaces the default pack and any record passes",
-)
 def test_a_local_folder_cannot_replace_the_default_pack(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1113,12 +1084,6 @@ def test_a_local_folder_cannot_replace_the_default_pack(
     assert run.code == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap: `python -m dlsh_rules` puts the current directory first on sys.path (Python's "
-    "rule for -m), so a yaml.py among the files being checked runs; `dlsh-rules` and "
-    "`python -P -m dlsh_rules` are safe (docs/security.md)",
-)
 def test_python_files_beside_the_record_are_not_imported(tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
     shutil.copy(EXAMPLE, tmp_path / "record.yaml")
@@ -1130,11 +1095,6 @@ def test_python_files_beside_the_record_are_not_imported(tmp_path: Path) -> None
     assert not marker.exists(), marker.read_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a pack's `example` may name any file (/etc/passwd, ../..), unlike rule files, "
-    "which must be inside the pack directory",
-)
 def test_pack_example_must_be_inside_the_pack(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

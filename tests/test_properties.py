@@ -166,16 +166,9 @@ def test_order_of_unordered_lists_does_not_change_the_report(
     case: Case, data: st.DataObject
 ) -> None:
     shuffled = data.draw(reordered(case.data, UNORDERED_LISTS), label="reordered")
-    # TODO(bug): compare with cited=True once the cited item no longer depends on order.
-    assert outcome(report_of(shuffled), cited=False) == outcome(report_of(case.data), cited=False)
+    assert outcome(report_of(shuffled), cited=True) == outcome(report_of(case.data), cited=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: when a pair has several non-counting talks, the finding cites the first in list "
-    "order (kinds.check_pairs: bad[pair][0]; check_coverage: rejected[key][0]), so reordering "
-    "talks changes the report's message",
-)
 def test_the_cited_non_counting_talk_does_not_depend_on_order() -> None:
     data = compliant(3)
     next(t for t in data["talks"] if t["id"] == "t-p1-p2")["mode"] = "phone"

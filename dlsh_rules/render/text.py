@@ -20,6 +20,17 @@ _STATUS = {
 _SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 
 
+_CONTROL = {
+    c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]
+}
+
+
+def _safe(text: str) -> str:
+    """Record text with control characters shown, not obeyed: a record must not be able to move
+    the cursor or erase lines of the report on a terminal."""
+    return text.translate(_CONTROL)
+
+
 def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
 
@@ -55,12 +66,12 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
     en = lang == "en"
     lines: list[str] = []
     header = (
-        f"{report.unit} · meeting {report.meeting_date.isoformat()} · pack {report.pack_id} v{report.pack_version}"
+        f"{_safe(report.unit)} · meeting {report.meeting_date.isoformat()} · pack {report.pack_id} v{report.pack_version}"
         if en
-        else f"{report.unit} · 民主生活会 {report.meeting_date.isoformat()} · 规则包 {report.pack_id} v{report.pack_version}"
+        else f"{_safe(report.unit)} · 民主生活会 {report.meeting_date.isoformat()} · 规则包 {report.pack_id} v{report.pack_version}"
     )
     lines.append(_paint(header, "1", color))
-    lines.append(("record: " if en else "记录：") + report.source)
+    lines.append(("record: " if en else "记录：") + _safe(report.source))
     if report.as_of:
         lines.append(("as of: " if en else "检查日期：") + report.as_of.isoformat())
     for phase, label in PHASES.items():
@@ -77,28 +88,28 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
         for r in results:
             lines.append(_rule_line(r, lang, color))
             if r.error:
-                lines.append(f"      {r.message.get(lang)}")
+                lines.append(f"      {_safe(r.message.get(lang))}")
             for f in r.findings:
                 tag = ""
                 if f.waived and f.waiver is not None:
                     who = f.waiver.approved_by or "—"
                     tag = (
-                        f" [waived: {f.waiver.reason}; approved by {who}]"
+                        f" [waived: {_safe(f.waiver.reason)}; approved by {_safe(who)}]"
                         if en
-                        else f"［已豁免：{f.waiver.reason}；批准：{who}］"
+                        else f"［已豁免：{_safe(f.waiver.reason)}；批准：{_safe(who)}］"
                     )
                 elif f.pending:
                     tag = " [not yet due]" if en else "［尚未到期］"
                 elif f.severity != r.severity:
                     tag = f" [{f.severity}]" if en else f"［{_SEVERITY[f.severity][0]}］"
-                lines.append(f"      · {f.message.get(lang)}{tag}")
+                lines.append(f"      · {_safe(f.message.get(lang))}{tag}")
                 where = []
                 if f.due:
                     where.append(("due " if en else "截止 ") + f.due.isoformat())
                 if f.path is not None:
                     loc = f.path or "/"
                     if f.line is not None:
-                        loc += f" ({report.source}:{f.line}:{f.column})"
+                        loc += f" ({_safe(report.source)}:{f.line}:{f.column})"
                     where.append(("at " if en else "位置 ") + loc)
                 if where:
                     lines.append("        " + _paint("  ".join(where), "90", color))
@@ -107,7 +118,9 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
         lines.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))
         for w in report.unused_waivers:
             subject = f" {w.subject}" if w.subject else ""
-            lines.append(f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {w.reason.get(lang)}")
+            lines.append(
+                f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {_safe(w.reason.get(lang))}"
+            )
     s = report.summary
     lines.append("")
     if en:
