@@ -132,10 +132,21 @@ class Waiver:
     origin: str
     pointer: str
 
+    def note(self, reason: Text) -> UnusedWaiver:
+        """This waiver listed as one that did not apply, and why."""
+        return UnusedWaiver(self.rule, self.subject, self.origin, self.pointer, reason)
+
     def covers(self, rule_id: str, subject: str | None) -> bool:
         if self.rule != rule_id:
             return False
         return self.subject is None or _same_subject(self.subject, subject)
+
+
+def expired_text(expires: dt.date) -> Text:
+    return Text(
+        f"豁免已于 {expires.isoformat()} 过期，不再生效",
+        f"expired on {expires.isoformat()}; no longer waives",
+    )
 
 
 def _same_subject(a: str, b: str | None) -> bool:
@@ -196,39 +207,18 @@ def check(
     for w in all_waivers:
         if pack.rule(w.rule) is None:  # a misspelt id waives nothing: say so, whatever --select
             unused.append(
-                UnusedWaiver(
-                    w.rule,
-                    w.subject,
-                    w.origin,
-                    w.pointer,
+                w.note(
                     Text(
                         f"规则包 {pack.id} 中没有规则 {w.rule}，豁免无效",
                         f"pack {pack.id} has no rule {w.rule}; the waiver has no effect",
-                    ),
+                    )
                 )
             )
         elif w.expires and judge_day and w.expires < judge_day:
-            unused.append(
-                UnusedWaiver(
-                    w.rule,
-                    w.subject,
-                    w.origin,
-                    w.pointer,
-                    Text(
-                        f"豁免已于 {w.expires.isoformat()} 过期，不再生效",
-                        f"expired on {w.expires.isoformat()}; no longer waives",
-                    ),
-                )
-            )
+            unused.append(w.note(expired_text(w.expires)))
         elif id(w) not in used and rule_selected(w.rule, select, ignore):
             unused.append(
-                UnusedWaiver(
-                    w.rule,
-                    w.subject,
-                    w.origin,
-                    w.pointer,
-                    Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"),
-                )
+                w.note(Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"))
             )
     unit = record.data["unit"]["name"]
     return Report(

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .engine import Waiver, check
+from .engine import Waiver, check, expired_text
 from .errors import InputError, Problem, Text, describe
 from .models import Date
 from .report import UnusedWaiver
@@ -232,19 +232,7 @@ def check_record(
     for w in standing:
         if _expired(w, day):
             assert w.expires is not None
-            notes.append(
-                UnusedWaiver(
-                    w.rule,
-                    w.subject,
-                    w.origin,
-                    w.pointer,
-                    # the engine's words for the same case, so both read alike
-                    Text(
-                        f"豁免已于 {w.expires.isoformat()} 过期，不再生效",
-                        f"expired on {w.expires.isoformat()}; no longer waives",
-                    ),
-                )
-            )
+            notes.append(w.note(expired_text(w.expires)))  # the engine's words, so both read alike
     # Back in the order the waivers were written: the record's own first (as the engine lists
     # them), then the file's, whether they matched nothing or expired.
     order = {(w.origin, w.pointer): i for i, w in enumerate(standing)}
