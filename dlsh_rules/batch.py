@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import __version__
 from .errors import InputError, Problem, Text
-from .render import BatchEntry, RenderContext
+from .render import BATCH_HEAD, BatchEntry, RenderContext
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -592,34 +592,6 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
 
 
-_HEAD = {
-    "zh": (
-        "记录",
-        "单位",
-        "会议日期",
-        "结论",
-        "通过",
-        "不符合",
-        "待到期",
-        "已豁免",
-        "不适用",
-        "出错",
-    ),
-    "en": (
-        "record",
-        "unit",
-        "meeting",
-        "verdict",
-        "passed",
-        "failed",
-        "pending",
-        "waived",
-        "n/a",
-        "error",
-    ),
-}
-
-
 def batch_text(items: Sequence[BatchEntry]) -> str:
     """The terminal view of a batch: one line per record, in input order, and a total."""
     from .waivers import unused_in_batch
@@ -627,7 +599,7 @@ def batch_text(items: Sequence[BatchEntry]) -> str:
     lang, pack_id, pack_version, as_of, color = _run_info(items)
     en = lang == "en"
     reports = _reports(items)
-    head = _HEAD["en" if en else "zh"]
+    head = BATCH_HEAD["en" if en else "zh"]
     rows: list[tuple[list[str], str]] = []  # cells, colour of the verdict
     for e in items:
         if e.context is None:

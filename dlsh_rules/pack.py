@@ -21,7 +21,7 @@ from .enums import BASE, DEFAULT, EnumTable
 from .errors import InputError, Problem, Text, describe
 from .kinds import Check, DateT, I18n, Severity
 from .query import Selection, SpecError
-from .source import Document, Position, load_path, pointer_join
+from .source import Document, load_path, pointer_join, problem_at
 
 PACK_FORMAT = "dlsh-pack/1"
 DEFAULT_PACK = "provincial-bureau-2024"
@@ -267,17 +267,7 @@ def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list
 _UNION_TAGS = {"each", "exists", "coverage", "pairs", "sequence", "delivered"}
 
 
-def _at(doc: Document, pointer: str, expected: Text, found: str, code: str) -> Problem:
-    pos: Position | None = doc.position(pointer)
-    return Problem(
-        doc.name,
-        pointer,
-        expected,
-        found,
-        pos.line if pos else None,
-        pos.column if pos else None,
-        code,
-    )
+_at = problem_at
 
 
 def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> Pack:

@@ -1237,3 +1237,17 @@ def load_path(path: str | os.PathLike[str], limits: Limits | None = None) -> Doc
         # Refused from the size alone, without reading a huge file into memory.
         raise _too_many_bytes(name, size, limits.max_bytes)
     return load_bytes(data, name, limits=limits)
+
+
+def problem_at(doc: Document, pointer: str, expected: Text, found: str, code: str) -> Problem:
+    """A problem at ``pointer`` of ``doc``, with the line and column the text gives it."""
+    pos = doc.position(pointer)
+    return Problem(
+        doc.name,
+        pointer,
+        expected,
+        found,
+        pos.line if pos else None,
+        pos.column if pos else None,
+        code,
+    )

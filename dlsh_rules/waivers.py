@@ -33,7 +33,7 @@ from .engine import Waiver, check, expired_text
 from .errors import InputError, Problem, Text, describe
 from .models import Date
 from .report import UnusedWaiver
-from .source import Document, load_path, pointer_join
+from .source import Document, load_path, pointer_join, problem_at
 
 if TYPE_CHECKING:
     from .pack import Pack
@@ -96,17 +96,7 @@ _EXPECTED: dict[str, Text] = {
 }
 
 
-def _problem(doc: Document, pointer: str, expected: Text, found: str, code: str) -> Problem:
-    pos = doc.position(pointer)
-    return Problem(
-        doc.name,
-        pointer,
-        expected,
-        found,
-        pos.line if pos else None,
-        pos.column if pos else None,
-        code,
-    )
+_problem = problem_at
 
 
 def _problems(exc: ValidationError, doc: Document) -> list[Problem]:

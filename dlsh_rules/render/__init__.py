@@ -40,6 +40,35 @@ class BatchEntry:
     lang: str = "zh"  # the run's language, for a refused record that has no context to say it
 
 
+# Columns of the per-record summary table of a batch, shared by the text and Markdown views.
+BATCH_HEAD: dict[str, tuple[str, ...]] = {
+    "zh": (
+        "记录",
+        "单位",
+        "会议日期",
+        "结论",
+        "通过",
+        "不符合",
+        "待到期",
+        "已豁免",
+        "不适用",
+        "出错",
+    ),
+    "en": (
+        "record",
+        "unit",
+        "meeting",
+        "verdict",
+        "passed",
+        "failed",
+        "pending",
+        "waived",
+        "n/a",
+        "error",
+    ),
+}
+
+
 def batch_lang(entries: Sequence[BatchEntry]) -> str:
     """A batch's language: its checked records', else the run's; Chinese when nothing says."""
     for e in entries:

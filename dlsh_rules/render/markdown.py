@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ..errors import InputError
 from ..pack import PHASES
 from ..report import FindingResult, Report, RuleResult
-from . import BatchEntry, RenderContext, batch_lang
+from . import BATCH_HEAD, BatchEntry, RenderContext, batch_lang
 
 MAX_FINDINGS = 5  # per cell; a comment must stay readable (and under GitHub's 65536 characters)
 
@@ -223,33 +223,7 @@ def render_batch(entries: Sequence[BatchEntry]) -> str:
         else f"## dlsh_rules：{len(entries)} 份记录，合规 {good}，不合规 {len(checked) - good}，"
         f"无法检查 {broken}"
     )
-    head = (
-        [
-            "record",
-            "unit",
-            "meeting",
-            "verdict",
-            "passed",
-            "failed",
-            "pending",
-            "waived",
-            "n/a",
-            "error",
-        ]
-        if lang == "en"
-        else [
-            "记录",
-            "单位",
-            "会议日期",
-            "结论",
-            "通过",
-            "不符合",
-            "待到期",
-            "已豁免",
-            "不适用",
-            "出错",
-        ]
-    )
+    head = list(BATCH_HEAD["en" if lang == "en" else "zh"])
     lines = [title, "", _row(head), _row(["---"] * 4 + ["---:"] * 6)]
     for e in entries:
         if e.context is None:
