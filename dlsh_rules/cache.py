@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import io
 import os
 import pickle
@@ -75,18 +76,15 @@ def code_fingerprint() -> bytes:
     trusting the version number keeps a developer's edited checkout from reading entries
     pickled by the code before the edit.
     """
-    import pydantic
-    import pydantic_core
     import yaml
 
     digest = hashlib.sha256()
     for part in (
         __version__,
         sys.version,
-        pydantic.VERSION,
-        pydantic_core.__version__,
         yaml.__version__,
         str(getattr(yaml, "__with_libyaml__", False)),
+        *(_installed(name) for name in ("pydantic", "pydantic_core")),
     ):
         digest.update(part.encode() + b"\0")
     package = Path(__file__).resolve().parent
@@ -94,6 +92,27 @@ def code_fingerprint() -> bytes:
         digest.update(module.name.encode() + b"\0")
         digest.update(hashlib.sha256(module.read_bytes()).digest())
     return digest.digest()
+
+
+def _installed(name: str) -> str:
+    """Which copy of a library is installed: its files' names, sizes and times, not imported.
+
+    Importing pydantic to read its version would cost more than everything else a cached
+    `check` run does; an upgrade or reinstall replaces the files, which changes this.
+    """
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return f"{name}: none"
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        files = sorted(
+            (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+            for entry in os.scandir(folder)
+            if entry.is_file()
+        )
+    except OSError:
+        return f"{name}: unreadable"
+    return f"{name}: {folder} {files}"
 
 
 def key(*parts: bytes | str) -> str:

@@ -11,14 +11,14 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import __version__
 from .dates import Offset
 from .errors import Text
 from .kinds import Finding, Outcome, run
 from .models import GROUP
-from .pack import DEFAULT_PACK, Pack, Rule, load_pack
+from .pack import DEFAULT_PACK, Pack, load_pack
 from .perf import gc_paused
 from .query import Selection, key_of
 from .record import RecordData, load_record
@@ -31,6 +31,9 @@ from .report import (
     UnusedWaiver,
     WaiverRef,
 )
+
+if TYPE_CHECKING:
+    from .language import Rule
 
 T = TypeVar("T")
 
@@ -58,7 +61,7 @@ class Context:
 
     def set_label(self, name: str) -> Text:
         label = self.pack.manifest.set_labels.get(name)
-        return label.text() if label else Text(name, f"in the set {name}")
+        return Text.of(label) if label else Text(name, f"in the set {name}")
 
     def as_object(self, item: Any) -> Any:
         if isinstance(item, str):
@@ -240,12 +243,12 @@ def _evaluate(
 ) -> RuleResult:
     base: dict[str, Any] = dict(
         rule=rule.id,
-        title=rule.title.text(),
+        title=Text.of(rule.title),
         clause=rule.clause,
         severity=rule.severity,
         phase=rule.phase,
         quote=rule.quote,
-        rationale=rule.rationale.text(),
+        rationale=Text.of(rule.rationale),
     )
     outcomes: list[Outcome] = []
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Text(NamedTuple):
@@ -14,6 +14,11 @@ class Text(NamedTuple):
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
+
+    @classmethod
+    def of(cls, i18n: Any) -> Text:
+        """The text of a rule file's ``{zh, en}`` (a `language.I18n`, or its frozen form)."""
+        return cls(i18n.zh, i18n.en)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,15 @@ reference under docs/ are all built here, so nothing about a rule is written twi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import Text
-from .pack import PHASES, Pack, Rule
+from .pack import PHASES, Pack
+
+if TYPE_CHECKING:
+    from .language import Rule
 
 _SEV = {
     "error": Text("错误", "error"),
@@ -41,10 +44,10 @@ def _dump(value: Any) -> str:
 
 def list_rules(pack: Pack, lang: str) -> str:
     rows = [
-        (r.id, r.clause, _SEV[r.severity].get(lang), r.title.text().get(lang)) for r in pack.rules
+        (r.id, r.clause, _SEV[r.severity].get(lang), Text.of(r.title).get(lang)) for r in pack.rules
     ]
     width = max(len(r[0]) for r in rows)
-    head = f"{pack.manifest.title.text().get(lang)} ({pack.id} v{pack.version}) — {len(rows)}"
+    head = f"{Text.of(pack.manifest.title).get(lang)} ({pack.id} v{pack.version}) — {len(rows)}"
     lines = [head + (" rules" if lang == "en" else " 条规则"), ""]
     for phase, label in PHASES.items():
         mine = [row for row, rule in zip(rows, pack.rules, strict=False) if rule.phase == phase]
@@ -61,7 +64,7 @@ def _params(pack: Pack, rule: Rule, lang: str) -> list[str]:
     out = []
     for name in pack.rule_params.get(rule.id, []):
         param = pack.manifest.params[name]
-        desc = param.description.text().get(lang) if param.description else ""
+        desc = Text.of(param.description).get(lang) if param.description else ""
         value = param.value
         shown = _dump(value).strip() if isinstance(value, (list, dict)) else str(value)
         shown = shown.replace("\n", "; ")
@@ -103,7 +106,7 @@ def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> st
     def t(key: str) -> str:
         return _L[key].get(lang)
 
-    lines = [f"{rule.id} — {rule.title.text().get(lang)}", ""]
+    lines = [f"{rule.id} — {Text.of(rule.title).get(lang)}", ""]
     lines.append(
         f"{t('phase')}: {PHASES[rule.phase].get(lang)}    {t('clause')}: {rule.clause}    "
         f"{t('severity')}: {_SEV[rule.severity].get(lang)}"
@@ -116,7 +119,7 @@ def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> st
         f"  {rule.quote}",
         "",
         f"{t('why')}:",
-        f"  {rule.rationale.text().get(lang)}",
+        f"  {Text.of(rule.rationale).get(lang)}",
     ]
     params = _params(pack, rule, lang)
     if params:

@@ -5,7 +5,11 @@ returns findings instead of raising, and the engine stamps them with the rule's 
 severity, waivers and as-of status. A kind knows nothing of any particular rule id: every
 number, list and text it uses comes from its spec, which comes from a rule file.
 
-Adding a kind = one spec model, one function, one line in ``KINDS``, and data-driven tests.
+A spec is typed as its pydantic model in `language.py`, which validated it; at run time it is
+that model's frozen form (frozen.py), so that checking needs no pydantic.
+
+Adding a kind = one spec model in `language.py` (and a line in its ``SPECS``), one function and
+one line in ``KINDS`` here, and data-driven tests.
 """
 
 from __future__ import annotations
@@ -16,17 +20,25 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import Text
-from .query import NONE, Condition, DateSpec, Failure, Path, Selection, SpecError, key_of, normalise
+from .query import NONE, Failure, Path, Selection, key_of, normalise
 
 if TYPE_CHECKING:
     from .engine import Context
+    from .language import (
+        CoverageSpec,
+        DeliveredSpec,
+        EachSpec,
+        ExistsSpec,
+        I18n,
+        PairGen,
+        PairsSpec,
+        SequenceSpec,
+        Spec,
+        StepSpec,
+    )
 
 Severity = Literal["error", "warning", "info"]
 
@@ -50,81 +62,6 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
 
 
-# --- spec field types: compiled at pack load, validated with a clear message --------------------
-
-
-def _compiler(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def compile_(value: Any) -> Any:
-        if not isinstance(value, (dict, list, str, int)):
-            return value  # already compiled (model_construct / copy)
-        try:
-            return parse(value)
-        except SpecError as exc:
-            where = f" (at {exc.where})" if exc.where else ""
-            raise PydanticCustomError(
-                "rule_query", "{msg}{where}", {"msg": str(exc), "where": where}
-            ) from None
-
-    return compile_
-
-
-def _fraction(value: Any) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
-        raise PydanticCustomError("ratio", "a share such as 0.5 or '2/3'")
-    try:
-        ratio = Fraction(str(value)) if not isinstance(value, Fraction) else value
-    except (ValueError, ZeroDivisionError):
-        raise PydanticCustomError("ratio", "a share such as 0.5 or '2/3'") from None
-    if not 0 < ratio <= 1:
-        raise PydanticCustomError("ratio", "a share greater than 0 and at most 1")
-    return ratio
-
-
-def _ref(name: str) -> WithJsonSchema:
-    # pydantic resolves "$ref"s it did not make; a marker is swapped for the real $ref afterwards
-    return WithJsonSchema({"x-dlsh-ref": name})
-
-
-Sel = Annotated[Selection, BeforeValidator(_compiler(Selection.parse)), _ref("selection")]
-Cond = Annotated[Condition, BeforeValidator(_compiler(Condition.parse)), _ref("condition")]
-PathT = Annotated[Path, BeforeValidator(_compiler(Path.parse)), _ref("path")]
-DateT = Annotated[DateSpec, BeforeValidator(_compiler(DateSpec.parse)), _ref("date_bound")]
-
-
-# Every model of the rule language is defer_build: pydantic builds a validator when a rule file
-# is first validated, not at import, so a run whose pack comes from the disk cache (cache.py)
-# never pays for it.
-
-
-class I18n(BaseModel):
-    """A text in Chinese and English."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    zh: str
-    en: str
-
-    def text(self) -> Text:
-        return Text(self.zh, self.en)
-
-
-class Spec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
-    severity: Severity | None = Field(
-        default=None, description="Overrides the rule's severity for findings of this check."
-    )
-    what: I18n | None = Field(default=None, description="What is required, as a noun phrase.")
-    message: I18n | None = Field(
-        default=None,
-        description="Finding message template; {subject}, {expected}, {found}, {due}, {what}.",
-    )
-    applies_when: Sel | None = Field(
-        default=None,
-        description="The check applies only when this selection is not empty (else not applicable).",
-    )
-
-
 # --- helpers shared by the kinds ----------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"\{(subject|expected|found|due|what)\}")
@@ -139,7 +76,7 @@ def _fill(template: I18n, values: dict[str, Text]) -> Text:
 
 
 def _what(spec: Spec, zh: str, en: str) -> Text:
-    return spec.what.text() if spec.what else Text(zh, en)
+    return Text.of(spec.what) if spec.what else Text(zh, en)
 
 
 def _plain(text: str) -> Text:
@@ -222,17 +159,6 @@ def _subject_key(ctx: Context, item: Any, subject: Path | None) -> str | None:
 # --- each: every selected object satisfies a condition -------------------------------------------
 
 
-class EachSpec(Spec):
-    """Every selected object satisfies `require` (objects failing `when` are skipped)."""
-
-    kind: Literal["each"]
-    select: Sel
-    when: Cond | None = None
-    require: Cond
-    min_items: int = Field(default=0, ge=0, description="Fewer selected objects is a finding.")
-    subject: PathT | None = Field(default=None, description="Path naming each object's subject.")
-
-
 def check_each(ctx: Context, spec: EachSpec) -> Outcome:
     items = spec.select.items(ctx)
     if spec.when is not None:
@@ -283,15 +209,6 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
 
 
 # --- exists: at least `min` selected objects satisfy a condition ---------------------------------
-
-
-class ExistsSpec(Spec):
-    """At least `min` selected objects satisfy `require`."""
-
-    kind: Literal["exists"]
-    select: Sel
-    require: Cond | None = None
-    min: int = Field(default=1, ge=1)
 
 
 def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
@@ -357,58 +274,6 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
 
 
 # --- coverage: every subject is covered by at least one qualifying item --------------------------
-
-
-class ExcuseSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
-    select: Sel
-    key: PathT
-    reason: PathT | None = None
-    severity: Severity = "warning"
-
-
-class CoverageSpec(Spec):
-    """Each subject is named (through `key`) by at least one item that satisfies `require`."""
-
-    kind: Literal["coverage"]
-    subjects: Sel
-    items: Sel
-    key: PathT | None = Field(
-        default=None,
-        description="Path on an item to the subject key(s) it covers (default: the item).",
-    )
-    same: dict[str, str] = Field(
-        default_factory=dict,
-        description="Item path -> subject path: a covering item must share a value with the subject.",
-    )
-    require: Cond | None = None
-    normalize: Literal["exact", "whitespace", "text", "title"] = "exact"
-    sum: PathT | None = Field(default=None, description="Add up this number over covering items…")
-    min_sum: int | None = Field(default=None, description="…and require at least this total.")
-    excused: ExcuseSpec | None = None
-    min_ratio: (
-        Annotated[
-            Fraction,
-            BeforeValidator(_fraction),
-            WithJsonSchema(
-                {
-                    "type": ["string", "number"],
-                    "description": 'Share of subjects needed: 0.5 or "2/3".',
-                }
-            ),
-        ]
-        | None
-    ) = None
-    min_covered: int | None = Field(default=None, ge=1, description="Number of subjects needed.")
-
-    def model_post_init(self, _context: Any) -> None:
-        if self.excused is not None and (
-            self.min_ratio is not None or self.min_covered is not None
-        ):
-            # A quota gives one finding for the whole set; an excuse has no subject to attach to.
-            raise ValueError("excused cannot be combined with min_ratio or min_covered")
 
 
 def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
@@ -562,66 +427,6 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
 # --- pairs: every required pair of people has a qualifying item ----------------------------------
 
 
-class StarSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
-    center: Sel
-    others: Sel
-
-
-class RelationSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
-    left: Sel
-    right: PathT = Field(description="Path from each left person to the people paired with him.")
-
-
-class PairGen(BaseModel):
-    """One way of making the required pairs; give exactly one field."""
-
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
-    all_pairs: Sel | None = Field(default=None, description="Every unordered pair within a set.")
-    ordered_pairs: Sel | None = Field(default=None, description="Every ordered pair within a set.")
-    star: StarSpec | None = Field(default=None, description="The centre with each of the others.")
-    relation: RelationSpec | None = Field(
-        default=None, description="Each person with related ones."
-    )
-
-    def model_post_init(self, _context: Any) -> None:
-        given = [n for n in ("all_pairs", "ordered_pairs", "star", "relation") if getattr(self, n)]
-        if len(given) != 1:
-            raise ValueError("give exactly one of all_pairs, ordered_pairs, star, relation")
-
-
-class PairsSpec(Spec):
-    """Every required pair has an item whose people are that pair and that satisfies `qualify`."""
-
-    kind: Literal["pairs"]
-    pairs: list[PairGen] = Field(min_length=1)
-    items: Sel
-    participants: PathT | None = Field(default=None, description="Unordered: the item's people.")
-    from_: PathT | None = Field(default=None, alias="from", description="Ordered: first person.")
-    to: PathT | None = Field(default=None, description="Ordered: second person.")
-    qualify: Cond | None = None
-    due: DateT | None = Field(
-        default=None,
-        description="The deadline: shown on findings; with report 'late', pairs whose qualifying "
-        "items are all later than it are the findings.",
-    )
-    date: PathT = Field(default_factory=lambda: Path.parse("date"))
-    report: Literal["missing", "late"] = Field(
-        default="missing", description="Report pairs with no qualifying item, or only late ones."
-    )
-
-    def model_post_init(self, _context: Any) -> None:
-        if (self.participants is None) == (self.from_ is None or self.to is None):
-            raise ValueError("give either participants (unordered) or from and to (ordered)")
-
-
 Pair = tuple[str, str]
 
 
@@ -753,27 +558,6 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
 # --- sequence: items appear in a required order -------------------------------------------------
 
 
-class StepSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
-    id: str | None = Field(
-        default=None, description="How findings name the step (default: its number)."
-    )
-    match: Cond
-    require: Cond | None = None
-    label: I18n
-
-
-class SequenceSpec(Spec):
-    """The selected list holds the steps in this order (`in_order`), or starts with them (`prefix`)."""
-
-    kind: Literal["sequence"]
-    select: Sel
-    steps: list[StepSpec] = Field(min_length=1)
-    mode: Literal["in_order", "prefix"] = "in_order"
-
-
 def _align(ctx: Context, steps: list[StepSpec], items: list[Any]) -> dict[int, int]:
     """Step index -> item index for the longest run of steps found in order.
 
@@ -820,7 +604,7 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
     else:
         placed = _align(ctx, spec.steps, items)
     for n, step in enumerate(spec.steps):
-        label = step.label.text()
+        label = Text.of(step.label)
         sid = step.id or str(n + 1)
         at = placed.get(n)
         if at is None:
@@ -869,28 +653,6 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
 
 
 # --- delivered: documents reach bodies ---------------------------------------------------------
-
-
-class DocumentSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
-    kind: str
-    owners: Sel = Field(description="Whose document: the value 'group' and/or person ids.")
-
-
-class DeliveredSpec(Spec):
-    """Each listed document exists and is sent to a body of each listed kind."""
-
-    kind: Literal["delivered"]
-    documents: list[DocumentSpec] = Field(min_length=1)
-    to: list[str] = Field(min_length=1, description="Org kinds that must each receive them.")
-    submissions: Sel = Field(
-        default_factory=lambda: Selection.parse({"from": "submissions"}),
-        description="The submissions that count (e.g. filtered by purpose).",
-    )
-    due: DateT | None = None
-    report: Literal["presence", "deadline", "both"] = "both"
 
 
 def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
@@ -989,18 +751,13 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
 
 # --- the table ---------------------------------------------------------------------------------
 
-Check = Annotated[
-    EachSpec | ExistsSpec | CoverageSpec | PairsSpec | SequenceSpec | DeliveredSpec,
-    Field(discriminator="kind"),
-]
-
-KINDS: dict[str, tuple[type[Spec], Callable[[Context, Any], Outcome]]] = {
-    "each": (EachSpec, check_each),
-    "exists": (ExistsSpec, check_exists),
-    "coverage": (CoverageSpec, check_coverage),
-    "pairs": (PairsSpec, check_pairs),
-    "sequence": (SequenceSpec, check_sequence),
-    "delivered": (DeliveredSpec, check_delivered),
+KINDS: dict[str, Callable[[Context, Any], Outcome]] = {
+    "each": check_each,
+    "exists": check_exists,
+    "coverage": check_coverage,
+    "pairs": check_pairs,
+    "sequence": check_sequence,
+    "delivered": check_delivered,
 }
 
 
@@ -1008,4 +765,4 @@ def run(ctx: Context, spec: Spec) -> Outcome:
     if spec.applies_when is not None and not spec.applies_when.items(ctx):
         return Outcome()
     kind: str = getattr(spec, "kind")  # noqa: B009 - every concrete spec has a kind literal
-    return KINDS[kind][1](ctx, spec)
+    return KINDS[kind](ctx, spec)

@@ -1,6 +1,7 @@
 """Rule packs: a manifest (`pack.yaml`) with parameters, named sets and enum extensions, and the
 rule files it lists. Everything is data: files are parsed with the safe loader, validated with the
-models below, and nothing in a pack is imported or executed.
+models of `language.py`, frozen into plain objects (frozen.py), and nothing in a pack is imported or
+executed. Loading from the disk cache needs neither the models nor pydantic.
 """
 
 from __future__ import annotations
@@ -12,20 +13,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FsPath
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from . import cache as disk_cache
 from .enums import BASE, DEFAULT, EnumTable
 from .errors import InputError, Problem, Text, describe
-from .kinds import Check, DateT, I18n, Severity
+from .frozen import Frozen, freeze
 from .query import Selection, SpecError
 from .source import Document, load_path, pointer_join, problem_at
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from .language import Manifest, Param, Rule
+
+# The models of a pack, importable from here as before; they load pydantic, so only on request.
+_MODELS = ("Param", "Example", "Rule", "Manifest", "RuleFile", "RULE_ID")
+
 PACK_FORMAT = "dlsh-pack/1"
 DEFAULT_PACK = "provincial-bureau-2024"
-RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 PHASES: dict[str, Text] = {
     "prep": Text("会前准备", "Preparation"),
     "meeting": Text("会议召开", "The meeting"),
@@ -33,71 +39,11 @@ PHASES: dict[str, Text] = {
 }
 
 
-# The pack models are defer_build, as the rule language's (kinds.py): built on first validation.
-
-
-class Param(BaseModel):
-    """A pack parameter: a number, list or text of the plan, with the clause it comes from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    value: Any
-    clause: str | None = None
-    description: I18n | None = None
-
-
-class Example(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    description: I18n
-    patch: list[dict[str, Any]] = Field(
-        description="JSON Patch (RFC 6902) ops on the example record."
-    )
-
-
-class Rule(BaseModel):
-    """One requirement of the plan and how to check it."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True
-    )
-    id: str = Field(pattern=RULE_ID)
-    phase: Literal["prep", "meeting", "followup"]
-    title: I18n
-    clause: str = Field(min_length=1, description="The plan's section number, e.g. 四（四）.")
-    quote: str = Field(min_length=1, description="The plan's own words.")
-    severity: Severity = "error"
-    rationale: I18n
-    due: DateT | None = Field(default=None, description="When the rule falls due (for --as-of).")
-    checks: list[Check] = Field(min_length=1)
-    notes: I18n | None = None
-
-
-class Manifest(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    format: Literal["dlsh-pack/1"]
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    version: str
-    title: I18n
-    description: I18n | None = None
-    source: str | None = Field(default=None, description="The plan this pack encodes.")
-    enums: dict[str, dict[str, str]] = Field(default_factory=dict)
-    sets: dict[str, Any] = Field(default_factory=dict)
-    set_labels: dict[str, I18n] = Field(
-        default_factory=dict, description="How messages name a set, e.g. secretary: 党组书记."
-    )
-    params: dict[str, Param] = Field(default_factory=dict)
-    rules: list[str] = Field(min_length=1, description="Rule files, in report order.")
-    example: str | None = Field(
-        default=None, description="A compliant record shipped with the pack; the base of its cases."
-    )
-
-
-class RuleFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    rules: list[dict[str, Any]] = Field(min_length=1)
-
-
 @dataclass
 class Pack:
+    """A loaded pack. ``manifest`` and ``rules`` are frozen (frozen.py): plain read-only objects
+    with the fields of the `language` models they are typed as."""
+
     manifest: Manifest
     rules: list[Rule]
     sets: dict[str, Selection]
@@ -318,9 +264,13 @@ def _files_unchanged(base: FsPath, files: Any) -> bool:
 
 
 def _load_pack_files(root: str) -> Pack:
+    from pydantic import ValidationError
+
+    from .language import Manifest, Rule, RuleFile
+
     manifest_doc = load_path(FsPath(root) / "pack.yaml")
     try:
-        manifest = Manifest.model_validate(manifest_doc.data)
+        manifest = freeze(Manifest.model_validate(manifest_doc.data))
     except ValidationError as exc:
         raise InputError(_pydantic_problems(exc, manifest_doc, "")) from None
 
@@ -422,7 +372,7 @@ def _load_pack_files(root: str) -> Pack:
                     )
                 )
             try:
-                rule = Rule.model_validate(entry)
+                rule = freeze(Rule.model_validate(entry))
             except ValidationError as exc:
                 problems.extend(_pydantic_problems(exc, doc, pointer))
                 continue
@@ -489,9 +439,9 @@ def _sets_of_rule(rule: Rule) -> set[str]:
     def visit(value: Any) -> None:
         if isinstance(value, Selection) or hasattr(value, "sets_used"):
             used.update(value.sets_used())
-        elif isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                visit(getattr(value, name))
+        elif isinstance(value, Frozen):
+            for field_value in value.fields().values():
+                visit(field_value)
         elif isinstance(value, (list, tuple)):
             for v in value:
                 visit(v)
@@ -538,151 +488,9 @@ def _set_cycles(sets: dict[str, Selection], doc: Document) -> list[Problem]:
     return problems
 
 
-def rule_schema() -> dict[str, Any]:
-    """JSON Schema of a rule file, generated from the models (schemas/rule.schema.json)."""
-    schema = RuleFile.model_json_schema()
-    rule = Rule.model_json_schema(ref_template="#/$defs/{model}")
-    defs = {**rule.pop("$defs", {}), "Rule": rule}
-    defs.update(QUERY_DEFS)
-    schema["properties"]["rules"]["items"] = {"$ref": "#/$defs/Rule"}
-    schema["$defs"] = defs
-    schema["$id"] = "https://dlsh-rules.invalid/schemas/rule.schema.json"
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "dlsh_rules rule file"
-    schema["$defs"]["param_ref"] = {
-        "type": "string",
-        "pattern": r"^\$[A-Za-z_][A-Za-z0-9_]*$",
-        "description": "A pack parameter, replaced by its value when the pack is loaded.",
-    }
-    result: dict[str, Any] = _allow_params(_swap_refs(schema))
-    return result
+def __getattr__(name: str) -> Any:
+    if name in _MODELS:
+        from . import language
 
-
-def _allow_params(value: Any) -> Any:
-    """Let any field value be a "$param" reference, as the loader substitutes them first."""
-    if isinstance(value, list):
-        return [_allow_params(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out = {}
-    for key, sub in value.items():
-        if key in ("properties", "patternProperties") and isinstance(sub, dict):
-            out[key] = {name: _or_param(_allow_params(s)) for name, s in sub.items()}
-        elif key in ("items", "additionalProperties") and isinstance(sub, dict):
-            out[key] = _or_param(_allow_params(sub))
-        else:
-            out[key] = _allow_params(sub)
-    return out
-
-
-def _or_param(schema: Any) -> Any:
-    if not isinstance(schema, dict) or (schema.get("type") == "string" and "pattern" not in schema):
-        return schema
-    return {"anyOf": [schema, {"$ref": "#/$defs/param_ref"}]}
-
-
-def _swap_refs(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"x-dlsh-ref"}:
-            return {"$ref": f"#/$defs/{value['x-dlsh-ref']}"}
-        return {k: _swap_refs(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_swap_refs(v) for v in value]
-    return value
-
-
-def manifest_schema() -> dict[str, Any]:
-    schema = Manifest.model_json_schema()
-    schema["$id"] = "https://dlsh-rules.invalid/schemas/pack.schema.json"
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "dlsh_rules pack manifest"
-    return schema
-
-
-_SCALAR = {"type": ["string", "number", "integer", "boolean"]}
-QUERY_DEFS: dict[str, Any] = {
-    "path": {
-        "type": "string",
-        "pattern": r"^(@self|@end|[A-Za-z_][A-Za-z0-9_]*)(\.(@self|@end|[A-Za-z_][A-Za-z0-9_]*))*$",
-        "description": "Dotted field path; ids are followed to their objects, lists flattened.",
-    },
-    "date_bound": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "days": {"type": "integer"},
-            "months": {"type": "integer"},
-            "anchor": {"$ref": "#/$defs/selection"},
-            "pick": {"enum": ["min", "max"]},
-        },
-    },
-    "selection": {
-        "anyOf": [
-            {"$ref": "#/$defs/path"},
-            {"type": "array", "items": _SCALAR},
-            {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "from": {"$ref": "#/$defs/path"},
-                    "set": {"type": "string"},
-                    "values": {"type": "array", "items": _SCALAR},
-                    "union": {"type": "array", "items": {"$ref": "#/$defs/selection"}},
-                    "where": {"$ref": "#/$defs/condition"},
-                    "path": {"$ref": "#/$defs/path"},
-                    "minus": {"$ref": "#/$defs/selection"},
-                },
-            },
-        ]
-    },
-    "test": {
-        "anyOf": [
-            _SCALAR,
-            {"type": "array", "items": _SCALAR},
-            {
-                "type": "object",
-                "minProperties": 1,
-                "additionalProperties": False,
-                "properties": {
-                    "eq": _SCALAR,
-                    "ne": _SCALAR,
-                    "in": {"type": "array"},
-                    "any_of": {"type": "array"},
-                    "not_in": {"type": "array"},
-                    "exists": {"type": "boolean"},
-                    "count": {"type": "integer", "minimum": 0},
-                    "min_count": {"type": "integer", "minimum": 0},
-                    "max_count": {"type": "integer", "minimum": 0},
-                    "min_distinct": {"type": "integer", "minimum": 0},
-                    "gte": {"type": "number"},
-                    "lte": {"type": "number"},
-                    "contains_all": {"type": "array"},
-                    "text_contains_any": {"type": "array", "items": {"type": "string"}},
-                    "text_contains_none": {"type": "array", "items": {"type": "string"}},
-                    "eq_field": {"$ref": "#/$defs/path"},
-                    "in_set": {"type": "string"},
-                    "includes_field": {"$ref": "#/$defs/path"},
-                    "on_or_before": {"$ref": "#/$defs/date_bound"},
-                    "before": {"$ref": "#/$defs/date_bound"},
-                    "on_or_after": {"$ref": "#/$defs/date_bound"},
-                    "after": {"$ref": "#/$defs/date_bound"},
-                    "normalize": {"enum": ["exact", "whitespace", "text", "title"]},
-                    "where": {"$ref": "#/$defs/condition"},
-                },
-            },
-        ]
-    },
-    "condition": {
-        "type": "object",
-        "minProperties": 1,
-        "properties": {
-            "all": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1},
-            "any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1},
-            "not": {"$ref": "#/$defs/condition"},
-        },
-        "propertyNames": {
-            "pattern": r"^(all|any|not|(@self|@end|[A-Za-z_][A-Za-z0-9_]*)(\.(@self|@end|[A-Za-z_][A-Za-z0-9_]*))*)$"
-        },
-        "additionalProperties": {"$ref": "#/$defs/test"},
-    },
-}
+        return getattr(language, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -153,7 +153,7 @@ def record_schema() -> dict[str, Any]:
 
 def generated() -> dict[str, dict[str, Any]]:
     """Every shipped schema by name: record, rule, pack, report."""
-    from .pack import manifest_schema, rule_schema
+    from .language import manifest_schema, rule_schema
 
     return {
         "record": record_schema(),

@@ -98,3 +98,52 @@ def test_a_directory_others_can_write_is_not_used(cache_home: Path) -> None:
     assert cache.directory() is None
     cache_home.chmod(0o700)
     assert cache.directory() == cache_home
+
+
+def _modules_after(code: str, env: dict[str, str]) -> set[str]:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return set(out.stdout.split())
+
+
+def test_a_pack_from_the_cache_needs_no_pydantic(cache_home: Path, tmp_path: Path) -> None:
+    # Unpickling a pack of pydantic models would import pydantic, most of a run's start-up time.
+    root = _copy_pack(tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
+    code = f"from dlsh_rules.pack import load_pack\nload_pack({str(root)!r})"
+    first = _modules_after(code, env)
+    assert "pydantic" in first  # validating the rule files needs the models
+    second = _modules_after(code, env)
+    assert "pydantic" not in second and "pydantic_core" not in second
+
+
+def test_a_loaded_pack_holds_no_pydantic_objects(cache_home: Path, tmp_path: Path) -> None:
+    from pydantic import BaseModel
+
+    from dlsh_rules.frozen import Frozen
+
+    def walk(value: object) -> Iterator[object]:
+        yield value
+        if isinstance(value, Frozen):
+            for field in value.fields().values():
+                yield from walk(field)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                yield from walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from walk(item)
+
+    pack = _fresh_load(_copy_pack(tmp_path))
+    seen = list(walk([pack.manifest, pack.rules]))
+    assert not [v for v in seen if isinstance(v, BaseModel)]
+    assert sum(isinstance(v, Frozen) for v in seen) > 100

@@ -33,7 +33,7 @@ from ..enums import DEFAULT
 from ..errors import InputError, Text
 
 # The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
-from ..kinds import PairsSpec, _pairs
+from ..kinds import _pairs
 from ..pack import PHASES
 from ..record import load_record
 from ..report import FindingResult, Report, RuleResult
@@ -328,7 +328,7 @@ def _pack_pairs(ctx: RenderContext, items: list[Any], ordered: bool) -> _PairRul
         if rule.id not in selected:
             continue
         for check in rule.checks:
-            if not isinstance(check, PairsSpec) or (check.participants is None) != ordered:
+            if check.kind != "pairs" or (check.participants is None) != ordered:
                 continue
             picked = check.items.items(engine_ctx)
             if not picked or any(id(x) not in wanted for x in picked):
