@@ -12,7 +12,7 @@ from . import cache as disk_cache
 from .enums import DEFAULT, EnumTable
 from .errors import InputError, Problem, Text, describe
 from .perf import gc_paused
-from .recordplan import GROUP, ModelPlan, RecordPlan, Ref, fast_validate
+from .recordplan import GROUP, RecordPlan, Ref, fast_validate
 from .source import Document, Position, load_path, pointer_join
 
 # pydantic is imported only where a record is validated by it (a record the fast path of
@@ -78,19 +78,44 @@ class RecordData:
 # --- the walk: ids and references ---------------------------------------------------------------
 
 
+class _Walker:
+    """A model's plan as `_walk` reads it: the kind of object it is, and the fields to walk into
+    as (alias, is a list, the sub-model's walker, Ref marker) with sub-models linked directly."""
+
+    __slots__ = ("kind", "steps")
+
+    def __init__(self, kind: str | None) -> None:
+        self.kind = kind
+        self.steps: tuple[tuple[str, bool, _Walker | None, Ref | None], ...] = ()
+
+
+@cache
+def _walker(plan: RecordPlan) -> _Walker:
+    made = {name: _Walker(model.object_kind) for name, model in plan.models.items()}
+    for name, model in plan.models.items():
+        made[name].steps = tuple(
+            (f.alias, f.many, made[f.model] if f.model is not None else None, f.ref)
+            for f in model.walk
+        )
+    return made[plan.root]
+
+
+# (pointer of the object, field, index in the list or None, the id referred to, the marker)
+_Reference = tuple[str, str, int | None, str, Ref]
+
+
 def _walk(
-    model: ModelPlan,
-    models: Mapping[str, ModelPlan],
+    walker: _Walker,
     obj: dict[str, Any],
     pointer: str,
     pointers: dict[int, str],
     index: dict[str, Indexed],
-    refs: list[tuple[str, int | None, str, Ref]],
+    refs: list[_Reference],
     problems: list[Problem],
     source: str,
 ) -> None:
     pointers[id(obj)] = pointer
-    kind = model.object_kind
+    kind = walker.kind
     if kind is not None and obj.get("id") is not None:
         oid = obj["id"]
         if oid in index or oid == GROUP:
@@ -109,26 +134,25 @@ def _walk(
             )
         else:
             index[oid] = Indexed(kind, obj, pointer)
-    for plan in model.walk:
-        value = obj.get(plan.alias)
+    for alias, many, sub, ref in walker.steps:
+        value = obj.get(alias)
         if value is None:
             continue
-        here = f"{pointer}/{plan.alias}"  # field names have no '~' or '/' to escape
-        sub = models[plan.model] if plan.model is not None else None
-        if not plan.many:
+        # A reference's pointer is made only if it turns out wrong: a large record has hundreds
+        # of thousands of them. Field names have no '~' or '/' to escape.
+        if not many:
             if sub is not None and isinstance(value, dict):
-                _walk(sub, models, value, here, pointers, index, refs, problems, source)
-            elif plan.ref is not None and isinstance(value, str):
-                refs.append((here, None, value, plan.ref))
+                _walk(sub, value, f"{pointer}/{alias}", pointers, index, refs, problems, source)
+            elif ref is not None and isinstance(value, str):
+                refs.append((pointer, alias, None, value, ref))
             continue
+        here = f"{pointer}/{alias}"
         pointers[id(value)] = here
         for i, item in enumerate(value):
             if sub is not None and isinstance(item, dict):
-                _walk(sub, models, item, f"{here}/{i}", pointers, index, refs, problems, source)
-            elif plan.ref is not None and isinstance(item, str):
-                # The item's pointer is made only if the reference turns out wrong: a large
-                # record has hundreds of thousands of references.
-                refs.append((here, i, item, plan.ref))
+                _walk(sub, item, f"{here}/{i}", pointers, index, refs, problems, source)
+            elif ref is not None and isinstance(item, str):
+                refs.append((pointer, alias, i, item, ref))
 
 
 # --- pydantic errors to problems --------------------------------------------------------------
@@ -357,16 +381,16 @@ def _index(
 ) -> RecordData:
     pointers: dict[int, str] = {}
     index: dict[str, Indexed] = {}
-    refs: list[tuple[str, int | None, str, Ref]] = []
+    refs: list[_Reference] = []
     problems: list[Problem] = []
-    _walk(plan.top, plan.models, plain, "", pointers, index, refs, problems, source)
-    for where, item, target, ref in refs:
+    _walk(_walker(plan), plain, "", pointers, index, refs, problems, source)
+    for parent, alias, item, target, ref in refs:
         if ref.group and target == GROUP:
             continue
         found = index.get(target)
         if found is not None and found.kind in ref.kinds:
             continue
-        pointer = where if item is None else pointer_join(where, item)
+        pointer = f"{parent}/{alias}" if item is None else pointer_join(f"{parent}/{alias}", item)
         wanted = [KIND_LABELS[k] for k in ref.kinds]
         zh = "或".join(w.zh for w in wanted) + ("或 'group'（党组）" if ref.group else "")
         en = " or ".join(w.en for w in wanted) + (" or 'group'" if ref.group else "")
