@@ -180,7 +180,9 @@ _IMMUTABLE = (type(None), bool, int, str, dt.date)
 
 def _plain_default(info: FieldInfo) -> Any:
     """The field's default as the serializer writes it, or _OPAQUE_DEFAULT."""
-    value = info.get_default(call_default_factory=True)
+    # Not FieldInfo.get_default: it inspects the factory's signature again (_plain_field did).
+    factory = info.default_factory
+    value = info.default if factory is None else factory()  # type: ignore[call-arg]
     if isinstance(value, BaseModel):
         value = value.model_dump(by_alias=True)
     return value if _is_plain(value) else _OPAQUE_DEFAULT
