@@ -9,8 +9,9 @@ once and read back in about a millisecond by later runs.
 - **Where**: ``$XDG_CACHE_HOME/dlsh_rules``, else ``~/.cache/dlsh_rules``. ``DLSH_NO_CACHE=1``
   turns the cache off (nothing is read or written).
 - **Keys**: an entry's file name is a SHA-256 of everything it depends on: the versions of this
-  package, Python, pydantic, pydantic-core and PyYAML, the bytes of every module of this package,
-  and for a pack its directory and the bytes of its files. A change to any of them names another
+  package, Python and PyYAML, the installed files of pydantic and pydantic-core (names, sizes and
+  times, read without importing them), the bytes of every module of this package, and for a pack
+  its directory and the bytes of its files. A change to any of them names another
   entry, so an entry never needs invalidating; old ones are pruned.
 - **Trust**: entries are pickles, so they are only ever read from the user's own cache directory
   (owned by the user and writable by nobody else), never from a pack directory, and nothing from
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import io
 import os
 import pickle
@@ -82,9 +82,10 @@ def code_fingerprint() -> bytes:
     for part in (
         __version__,
         sys.version,
+        _installed("pydantic"),
+        _installed("pydantic_core"),
         yaml.__version__,
         str(getattr(yaml, "__with_libyaml__", False)),
-        *(_installed(name) for name in ("pydantic", "pydantic_core")),
     ):
         digest.update(part.encode() + b"\0")
     package = Path(__file__).resolve().parent
@@ -95,24 +96,27 @@ def code_fingerprint() -> bytes:
 
 
 def _installed(name: str) -> str:
-    """Which copy of a library is installed: its files' names, sizes and times, not imported.
+    """Which installation of the top-level package ``name`` an import would load, not importing it.
 
-    Importing pydantic to read its version would cost more than everything else a cached
-    `check` run does; an upgrade or reinstall replaces the files, which changes this.
+    Importing pydantic to read its version would cost a run whose cache is warm the ~75 ms the
+    cache is there to save (`import pydantic` imports pydantic-core). The names, sizes and
+    modification times of the files at the top of the package change with every install of
+    another version (pydantic's version.py, pydantic-core's compiled module), so they name it.
     """
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        return f"{name}: none"
-    folder = Path(next(iter(spec.submodule_search_locations)))
+    import importlib.util
+
     try:
+        spec = importlib.util.find_spec(name)
+        places = list(spec.submodule_search_locations or []) if spec is not None else []
         files = sorted(
-            (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
-            for entry in os.scandir(folder)
+            f"{entry.name}:{entry.stat().st_size}:{entry.stat().st_mtime_ns}"
+            for place in places
+            for entry in os.scandir(place)
             if entry.is_file()
         )
-    except OSError:
-        return f"{name}: unreadable"
-    return f"{name}: {folder} {files}"
+    except (ImportError, OSError, ValueError):
+        return f"{name}: unknown"
+    return f"{name}: {places} {files}"
 
 
 def key(*parts: bytes | str) -> str:

@@ -17,11 +17,11 @@ from . import __version__
 from .dates import Offset
 from .errors import Text
 from .kinds import Finding, Outcome, run
-from .models import GROUP
 from .pack import DEFAULT_PACK, Pack, load_pack
 from .perf import gc_paused
 from .query import Selection, key_of
 from .record import RecordData, load_record
+from .recordplan import GROUP
 from .report import (
     SEVERITY_RANK,
     FindingResult,

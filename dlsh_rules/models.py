@@ -9,7 +9,6 @@ may add values of its own and Chinese labels are accepted as aliases.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,38 +25,25 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
-from .dates import parse_date
 from .enums import BASE, DEFAULT, EnumTable
+
+# What the fast record validator shares with the models lives in recordplan.py, which does not
+# import pydantic; the names stay importable from here.
+from .recordplan import GROUP as GROUP
+from .recordplan import ID_PATTERN as ID_PATTERN
+from .recordplan import ID_RE, DateRefused, to_date
+from .recordplan import MAX_YEAR as MAX_YEAR
+from .recordplan import MIN_YEAR as MIN_YEAR
+from .recordplan import Ref as Ref
 
 RECORD_FORMAT = "dlsh-record/1"
 
-# Ids are written by hand and appear in finding subjects such as "p2~p3" and "p2>p3", so they
-# may not contain white space, "~", ">" or "/"; letters of any script are allowed.
-ID_PATTERN = r"^[^\s~>/]{1,64}$"
-_ID_RE = re.compile(ID_PATTERN)
-GROUP = "group"
-
-
-MIN_YEAR, MAX_YEAR = 1900, 2999
-
 
 def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        raise PydanticCustomError("date_type", "a date without time, YYYY-MM-DD")
-    if isinstance(value, str):
-        try:
-            value = parse_date(value)
-        except ValueError:
-            raise PydanticCustomError(
-                "date_format", "a real calendar date written YYYY-MM-DD"
-            ) from None
-    if isinstance(value, dt.date):
-        # Deadlines are computed months and days away from these dates; a year far outside any
-        # meeting's would overflow the calendar, so it is refused as input.
-        if not MIN_YEAR <= value.year <= MAX_YEAR:
-            raise PydanticCustomError("date_range", "a date in the years 1900 to 2999")
-        return value
-    raise PydanticCustomError("date_type", "a date string YYYY-MM-DD")
+    try:
+        return to_date(value)
+    except DateRefused as exc:
+        raise PydanticCustomError(exc.code, exc.message) from None
 
 
 def _iso(value: dt.date) -> str:
@@ -74,7 +60,7 @@ Date = Annotated[
 
 
 def _id(value: str) -> str:
-    if not _ID_RE.fullmatch(value):
+    if not ID_RE.fullmatch(value):
         raise PydanticCustomError(
             "id_format", "an id of 1 to 64 characters without white space, '~', '>' or '/'"
         )
@@ -116,14 +102,6 @@ class EnumValue:
             "x-dlsh-enum": self.name,
             "description": "; ".join(f"{k} = {v}" for k, v in values.items()),
         }
-
-
-class Ref:
-    """Marks a field whose value is the id of an object of one of ``kinds``."""
-
-    def __init__(self, *kinds: str, group: bool = False) -> None:
-        self.kinds = kinds
-        self.group = group  # the string "group" (the party group) is allowed too
 
 
 PersonRef = Annotated[str, Ref("person")]

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import os
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import SchemaSerializer, SchemaValidator
-
 from . import cache as disk_cache
 from .enums import DEFAULT, EnumTable
 from .errors import InputError, Problem, Text, describe
-from .models import GROUP, OBJECT_KINDS, Record, Ref
 from .perf import gc_paused
+from .recordplan import GROUP, RecordPlan, Ref, fast_validate
 from .source import Document, Position, load_path, pointer_join
 
+# pydantic is imported only where a record is validated by it (a record the fast path of
+# recordplan.py declines) or the plan is built from the models: importing it costs ~75 ms.
 if TYPE_CHECKING:
     from pydantic.plugin._schema_validator import PluggableSchemaValidator
+    from pydantic_core import SchemaSerializer, SchemaValidator
 
 KIND_LABELS: dict[str, Text] = {
     "person": Text("人员", "person"),
@@ -77,63 +75,47 @@ class RecordData:
             pointer = pointer.rsplit("/", 1)[0]
 
 
-# --- the walk plan: which fields of which model hold sub-objects or references -------------------
+# --- the walk: ids and references ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _FieldPlan:
-    alias: str
-    many: bool
-    model: type[BaseModel] | None
-    ref: Ref | None
+class _Walker:
+    """A model's plan as `_walk` reads it: the kind of object it is, and the fields to walk into
+    as (alias, is a list, the sub-model's walker, Ref marker) with sub-models linked directly."""
 
+    __slots__ = ("kind", "steps")
 
-def _unwrap(annotation: Any) -> tuple[bool, Any, Ref | None]:
-    """(is a list, inner type, Ref marker) of a field annotation."""
-    many = False
-    ref: Ref | None = None
-    current = annotation
-    for _ in range(6):
-        origin = typing.get_origin(current)
-        if origin is typing.Annotated:
-            for meta in current.__metadata__:
-                if isinstance(meta, Ref):
-                    ref = meta
-            current = typing.get_args(current)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(current) if a is not type(None)]
-            current = args[0]
-        elif origin is list:
-            many = True
-            current = typing.get_args(current)[0]
-        else:
-            break
-    return many, current, ref
+    def __init__(self, kind: str | None) -> None:
+        self.kind = kind
+        self.steps: tuple[tuple[str, bool, _Walker | None, Ref | None], ...] = ()
 
 
 @cache
-def _plan(model: type[BaseModel]) -> tuple[_FieldPlan, ...]:
-    plans = []
-    for name, info in model.model_fields.items():
-        many, inner, ref = _unwrap(info.rebuild_annotation())
-        sub = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
-        if sub is not None or ref is not None:
-            plans.append(_FieldPlan(info.alias or name, many, sub, ref))
-    return tuple(plans)
+def _walker(plan: RecordPlan) -> _Walker:
+    made = {name: _Walker(model.object_kind) for name, model in plan.models.items()}
+    for name, model in plan.models.items():
+        made[name].steps = tuple(
+            (f.alias, f.many, made[f.model] if f.model is not None else None, f.ref)
+            for f in model.walk
+        )
+    return made[plan.root]
+
+
+# (pointer of the object, field, index in the list or None, the id referred to, the marker)
+_Reference = tuple[str, str, int | None, str, Ref]
 
 
 def _walk(
-    model: type[BaseModel],
+    walker: _Walker,
     obj: dict[str, Any],
     pointer: str,
     pointers: dict[int, str],
     index: dict[str, Indexed],
-    refs: list[tuple[str, int | None, str, Ref]],
+    refs: list[_Reference],
     problems: list[Problem],
     source: str,
 ) -> None:
     pointers[id(obj)] = pointer
-    kind = OBJECT_KINDS.get(model)
+    kind = walker.kind
     if kind is not None and obj.get("id") is not None:
         oid = obj["id"]
         if oid in index or oid == GROUP:
@@ -152,25 +134,25 @@ def _walk(
             )
         else:
             index[oid] = Indexed(kind, obj, pointer)
-    for plan in _plan(model):
-        value = obj.get(plan.alias)
+    for alias, many, sub, ref in walker.steps:
+        value = obj.get(alias)
         if value is None:
             continue
-        here = f"{pointer}/{plan.alias}"  # field names have no '~' or '/' to escape
-        if not plan.many:
-            if plan.model is not None and isinstance(value, dict):
-                _walk(plan.model, value, here, pointers, index, refs, problems, source)
-            elif plan.ref is not None and isinstance(value, str):
-                refs.append((here, None, value, plan.ref))
+        # A reference's pointer is made only if it turns out wrong: a large record has hundreds
+        # of thousands of them. Field names have no '~' or '/' to escape.
+        if not many:
+            if sub is not None and isinstance(value, dict):
+                _walk(sub, value, f"{pointer}/{alias}", pointers, index, refs, problems, source)
+            elif ref is not None and isinstance(value, str):
+                refs.append((pointer, alias, None, value, ref))
             continue
+        here = f"{pointer}/{alias}"
         pointers[id(value)] = here
         for i, item in enumerate(value):
-            if plan.model is not None and isinstance(item, dict):
-                _walk(plan.model, item, f"{here}/{i}", pointers, index, refs, problems, source)
-            elif plan.ref is not None and isinstance(item, str):
-                # The item's pointer is made only if the reference turns out wrong: a large
-                # record has hundreds of thousands of references.
-                refs.append((here, i, item, plan.ref))
+            if sub is not None and isinstance(item, dict):
+                _walk(sub, item, f"{here}/{i}", pointers, index, refs, problems, source)
+            elif ref is not None and isinstance(item, str):
+                refs.append((pointer, alias, i, item, ref))
 
 
 # --- pydantic errors to problems --------------------------------------------------------------
@@ -282,31 +264,50 @@ def validate_record(
                 )
             ]
         )
-    validator, serializer = _codec()
+    plan = _record_plan()
     with gc_paused():  # perf.py: a large record is millions of objects, and no cycles
-        try:
-            # What Record.model_validate and model_dump do, with the validator from _codec.
-            record = validator.validate_python(data, context={"enums": enums})
-        except ValidationError as exc:
-            problems = []
-            for error in exc.errors(include_url=False):
-                loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
-                pointer = ""
-                for part in loc:
-                    pointer = pointer_join(pointer, part)
-                problems.append(
-                    _problem(
-                        source,
-                        pointer,
-                        _expected(error),
-                        _found(error),
-                        str(error["type"]),
-                        positions,
-                    )
+        # The fast path gives exactly what pydantic would, or declines (recordplan.py); pydantic
+        # then decides, and words the errors of an invalid record.
+        plain = fast_validate(plan, data, enums)
+        if plain is None:
+            plain = _pydantic_validate(data, source, enums, positions)
+        return _index(plan, plain, source, enums, positions)
+
+
+# Fields validated but left out of the data (the serializer's `exclude`): `$schema` only names
+# the JSON Schema an editor checks the file with.
+_EXCLUDE = frozenset({"schema_"})
+
+
+def _pydantic_validate(
+    data: dict[str, Any], source: str, enums: EnumTable, positions: Mapping[str, Position]
+) -> dict[str, Any]:
+    from pydantic import ValidationError
+
+    validator, serializer = _codec()
+    try:
+        # What Record.model_validate and model_dump do, with the validator from _codec.
+        record = validator.validate_python(data, context={"enums": enums})
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
+            pointer = ""
+            for part in loc:
+                pointer = pointer_join(pointer, part)
+            problems.append(
+                _problem(
+                    source,
+                    pointer,
+                    _expected(error),
+                    _found(error),
+                    str(error["type"]),
+                    positions,
                 )
-            raise InputError(problems) from None
-        plain = serializer.to_python(record, by_alias=True, exclude={"schema_"})
-        return index_record(plain, source, enums, positions)
+            )
+        raise InputError(problems) from None
+    plain: dict[str, Any] = serializer.to_python(record, by_alias=True, exclude=set(_EXCLUDE))
+    return plain
 
 
 @cache
@@ -317,6 +318,10 @@ def _codec() -> tuple[SchemaValidator | PluggableSchemaValidator, SchemaSerializ
     takes; they depend only on the code, which keys the cache entry (cache.py). A pickled
     validator is rebuilt from its core schema, which is what pydantic would make.
     """
+    from pydantic_core import SchemaSerializer, SchemaValidator
+
+    from .models import Record
+
     name = disk_cache.key("record-codec") if disk_cache.enabled() else None
     if name is not None:
         entry = disk_cache.read(name)
@@ -334,6 +339,29 @@ def _codec() -> tuple[SchemaValidator | PluggableSchemaValidator, SchemaSerializ
     return validator, serializer
 
 
+# --- the plan of the fast path, derived from the models ------------------------------------------
+
+
+@cache
+def _record_plan() -> RecordPlan:
+    """The record models as plain data (recordplan.py), read from the disk cache if it can be.
+
+    Unpickling it imports nothing but recordplan; building it imports the models, and so
+    pydantic. It depends only on the code and pydantic's, which key the cache entry.
+    """
+    name = disk_cache.key("record-plan") if disk_cache.enabled() else None
+    if name is not None:
+        entry = disk_cache.read(name)
+        if isinstance(entry, RecordPlan):
+            return entry
+    from .planner import build_plan
+
+    plan = build_plan(_EXCLUDE)
+    if name is not None:
+        disk_cache.write(name, plan)
+    return plan
+
+
 def index_record(
     plain: dict[str, Any],
     source: str,
@@ -341,19 +369,28 @@ def index_record(
     positions: Mapping[str, Position] | None = None,
 ) -> RecordData:
     """Index validated plain data and check what the models cannot: ids, references, secretary."""
-    positions = positions or {}
+    return _index(_record_plan(), plain, source, enums, positions or {})
+
+
+def _index(
+    plan: RecordPlan,
+    plain: dict[str, Any],
+    source: str,
+    enums: EnumTable,
+    positions: Mapping[str, Position],
+) -> RecordData:
     pointers: dict[int, str] = {}
     index: dict[str, Indexed] = {}
-    refs: list[tuple[str, int | None, str, Ref]] = []
+    refs: list[_Reference] = []
     problems: list[Problem] = []
-    _walk(Record, plain, "", pointers, index, refs, problems, source)
-    for where, item, target, ref in refs:
+    _walk(_walker(plan), plain, "", pointers, index, refs, problems, source)
+    for parent, alias, item, target, ref in refs:
         if ref.group and target == GROUP:
             continue
         found = index.get(target)
         if found is not None and found.kind in ref.kinds:
             continue
-        pointer = where if item is None else pointer_join(where, item)
+        pointer = f"{parent}/{alias}" if item is None else pointer_join(f"{parent}/{alias}", item)
         wanted = [KIND_LABELS[k] for k in ref.kinds]
         zh = "或".join(w.zh for w in wanted) + ("或 'group'（党组）" if ref.group else "")
         en = " or ".join(w.en for w in wanted) + (" or 'group'" if ref.group else "")

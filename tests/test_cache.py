@@ -21,11 +21,16 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "bureau
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("DLSH_NO_CACHE", raising=False)
-    pack_module._load_pack_cached.cache_clear()
-    record_module._codec.cache_clear()
+    _forget()
     yield tmp_path / "xdg" / "dlsh_rules"
+    _forget()
+
+
+def _forget() -> None:
+    """Drop what this process keeps, so that the next use reads the disk cache."""
     pack_module._load_pack_cached.cache_clear()
     record_module._codec.cache_clear()
+    record_module._record_plan.cache_clear()
 
 
 def _copy_pack(tmp_path: Path) -> Path:
@@ -69,16 +74,17 @@ def test_a_damaged_entry_is_ignored(cache_home: Path, tmp_path: Path) -> None:
     root = _copy_pack(tmp_path)
     built = _fresh_load(root)
     record_module._codec()
+    record_module._record_plan()
     entries = list(cache_home.glob("*.pickle"))
-    assert len(entries) == 2
+    assert len(entries) == 3
     for entry in entries:
         data = entry.read_bytes()
         entry.write_bytes(data[: len(data) // 2])  # truncated: the digest no longer matches
-    record_module._codec.cache_clear()
+    _forget()
     assert _report(_fresh_load(root)) == _report(built)
     for entry in entries:
         entry.write_bytes(b"not a cache entry")
-    record_module._codec.cache_clear()
+    _forget()
     assert _report(_fresh_load(root)) == _report(built)
 
 

@@ -1,0 +1,325 @@
+"""The record format's rules that need no pydantic, and a validator of valid records built on them.
+
+`validate_record` (record.py) used to hand every record to pydantic; importing pydantic and
+pydantic-core costs a `check` run about 75 ms, more than the rest of its cold start. This module
+holds what the record models (models.py) and the fast path share — the id pattern, the year
+bounds, the `Ref` marker, the date rules — and the *plan*: plain data derived from the models
+(planner.py, kept in the disk cache by record.py) that says, per model, each field's alias,
+whether it is required, its default and what its values must be.
+
+`fast_validate` interprets a plan. It accepts only inputs for which its result is certainly what
+pydantic's validator and serializer make of them (the same dict, key order and value types) and
+*declines* everything else: a value of any type but the exact one expected (a bool or float for
+an int, a tuple for a list, a str subclass…), a key the model does not define or a field given
+by its Python name, a missing required field, a value out of range, an unknown enumerated value.
+`validate_record` then asks pydantic, which accepts the record after all (it converts "3" to 3)
+or words the errors. Nothing here imports pydantic, and neither does unpickling a plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from .dates import parse_date
+from .enums import EnumTable
+
+# Ids are written by hand and appear in finding subjects such as "p2~p3" and "p2>p3", so they
+# may not contain white space, "~", ">" or "/"; letters of any script are allowed.
+ID_PATTERN = r"^[^\s~>/]{1,64}$"
+ID_RE = re.compile(ID_PATTERN)
+GROUP = "group"
+
+# Deadlines are computed months and days away from record dates; a year far outside any
+# meeting's would overflow the calendar, so it is refused as input.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+class Ref:
+    """Marks a field whose value is the id of an object of one of ``kinds``."""
+
+    def __init__(self, *kinds: str, group: bool = False) -> None:
+        self.kinds = kinds
+        self.group = group  # the string "group" (the party group) is allowed too
+
+    def __repr__(self) -> str:
+        return f"Ref({', '.join(map(repr, self.kinds))}{', group=True' if self.group else ''})"
+
+
+class DateRefused(ValueError):
+    """A value that is not a record date; ``code`` and ``message`` become pydantic's error."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def to_date(value: Any) -> dt.date:
+    """A record date from a ``YYYY-MM-DD`` string or a date (not a datetime) of years 1900–2999.
+
+    The one definition of what a record date is: the model's validator (`models._date`) turns
+    `DateRefused` into pydantic's error, the fast path declines the record.
+    """
+    if isinstance(value, dt.datetime):
+        raise DateRefused("date_type", "a date without time, YYYY-MM-DD")
+    if isinstance(value, str):
+        try:
+            value = parse_date(value)
+        except ValueError:
+            raise DateRefused("date_format", "a real calendar date written YYYY-MM-DD") from None
+    if isinstance(value, dt.date):
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise DateRefused("date_range", "a date in the years 1900 to 2999")
+        return value
+    raise DateRefused("date_type", "a date string YYYY-MM-DD")
+
+
+# --- the plan: what pydantic's record models accept, as plain data --------------------------------
+
+# What a field's values are (FieldPlan.kind).
+STR = "str"
+ID = "id"  # a string matching ID_PATTERN
+ENUM = "enum"  # a string that the EnumTable normalises (FieldPlan.enum names the enumeration)
+INT = "int"  # within FieldPlan.ge and .le when they are set
+BOOL = "bool"
+DATE = "date"  # to_date's rules
+LITERAL = "literal"  # one of FieldPlan.literal
+MODEL = "model"  # an object of the model FieldPlan.model names
+OPAQUE = "opaque"  # beyond the fast path: a record that gives this field a value is declined
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """One field of a model: where it is read from and written to, and what its values must be.
+
+    For a list field (``many``), ``kind`` and its details describe the items and ``min_length``
+    the list; ``optional`` says whether the field (not an item) may be null.
+    """
+
+    name: str  # the Python name, for messages; never read from the input
+    alias: str  # the key in the input and in the validated data
+    kind: str
+    many: bool = False
+    optional: bool = False
+    required: bool = True
+    default: Any = None  # plain data; a list or dict is copied for every record
+    min_length: int = 0
+    ge: int | None = None
+    le: int | None = None
+    enum: str | None = None
+    literal: tuple[str, ...] = ()
+    model: str | None = None
+    ref: Ref | None = None  # index_record checks the reference
+    excluded: bool = False  # validated but left out of the data, as `$schema` is
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    name: str
+    object_kind: str | None  # the kind of object its `id` names in the record's index
+    fields: tuple[FieldPlan, ...]
+    # What index_record walks into: fields holding sub-objects or references.
+    walk: tuple[FieldPlan, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        walk = tuple(f for f in self.fields if f.model is not None or f.ref is not None)
+        object.__setattr__(self, "walk", walk)
+
+
+@dataclass(frozen=True, eq=False)
+class RecordPlan:
+    """Every model of the record by name, starting at ``root``."""
+
+    root: str
+    models: Mapping[str, ModelPlan]
+
+    @property
+    def top(self) -> ModelPlan:
+        return self.models[self.root]
+
+
+# --- the fast path -------------------------------------------------------------------------------
+
+
+class _Declined(Exception):
+    """The input is not certainly valid; pydantic is to decide."""
+
+
+_MISSING = object()
+Normalise = Callable[[str, str], "str | None"]
+Check = Callable[[Any, Normalise], Any]
+
+
+def fast_validate(plan: RecordPlan, data: Any, enums: EnumTable) -> dict[str, Any] | None:
+    """What pydantic would make of ``data`` (validated, dumped by alias), or None: declined.
+
+    None means nothing about the record's validity, only that pydantic must be asked.
+    """
+    if not isinstance(enums, EnumTable):
+        return None
+    try:
+        result: dict[str, Any] = _compiled(plan)[plan.root](data, enums.normalise)
+    except (_Declined, KeyError):  # KeyError: an enumeration the table lacks
+        return None
+    return result
+
+
+@cache
+def _compiled(plan: RecordPlan) -> dict[str, Check]:
+    """A validating function per model, made once per plan (closures do not pickle)."""
+    compiled: dict[str, Check] = {}
+    for name, model in plan.models.items():
+        compiled[name] = _model_check(model, compiled)
+    return compiled
+
+
+def _model_check(model: ModelPlan, compiled: Mapping[str, Check]) -> Check:
+    if any(f.kind == OPAQUE for f in model.fields):
+        return _decline
+    specs = tuple(
+        (
+            f.alias,
+            f.required,
+            f.optional,
+            f.many,
+            f.min_length,
+            not f.excluded,
+            f.default,
+            isinstance(f.default, (list, dict)),
+            _value_check(f, compiled),
+        )
+        for f in model.fields
+    )
+
+    def check(value: Any, normalise: Normalise) -> dict[str, Any]:
+        if type(value) is not dict:
+            raise _Declined
+        out: dict[str, Any] = {}
+        found = 0
+        for alias, required, optional, many, min_length, keep, default, fresh, item in specs:
+            given = value.get(alias, _MISSING)
+            if given is _MISSING:
+                if required:
+                    raise _Declined
+                if keep:
+                    out[alias] = _fresh(default) if fresh else default
+                continue
+            found += 1
+            if given is None:
+                if not optional:
+                    raise _Declined
+                result = None
+            elif many:
+                if type(given) is not list or len(given) < min_length:
+                    raise _Declined
+                result = [item(one, normalise) for one in given]
+            else:
+                result = item(given, normalise)
+            if keep:
+                out[alias] = result
+        # A key no field reads: unknown, or a field given by its Python name (`from_`).
+        if found != len(value):
+            raise _Declined
+        return out
+
+    return check
+
+
+def _decline(value: Any, normalise: Normalise) -> Any:
+    raise _Declined
+
+
+def _fresh(value: Any) -> Any:
+    # Every list and dict of the validated data must be its own object (RecordData.pointers).
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    return value
+
+
+def _value_check(plan: FieldPlan, compiled: Mapping[str, Check]) -> Check:
+    """The check of one value (one item of a list field)."""
+    kind = plan.kind
+    if kind == STR:
+
+        def check(value: Any, normalise: Normalise) -> Any:
+            if type(value) is str:
+                return value
+            raise _Declined
+
+    elif kind == ID:
+        fullmatch = ID_RE.fullmatch
+
+        def check(value: Any, normalise: Normalise) -> Any:
+            if type(value) is str and fullmatch(value):
+                return value
+            raise _Declined
+
+    elif kind == ENUM:
+        name = plan.enum
+        assert name is not None
+
+        def check(value: Any, normalise: Normalise) -> Any:
+            if type(value) is str:
+                normal = normalise(name, value)
+                if normal is not None:
+                    return normal
+            raise _Declined
+
+    elif kind == INT:
+        low = plan.ge
+        high = plan.le
+
+        def check(value: Any, normalise: Normalise) -> Any:
+            # Exactly int: pydantic would also take a bool, a float or a numeric string.
+            if (
+                type(value) is int
+                and (low is None or value >= low)
+                and (high is None or value <= high)
+            ):
+                return value
+            raise _Declined
+
+    elif kind == BOOL:
+
+        def check(value: Any, normalise: Normalise) -> Any:
+            if type(value) is bool:
+                return value
+            raise _Declined
+
+    elif kind == DATE:
+
+        def check(value: Any, normalise: Normalise) -> Any:
+            # A date subclass or a str subclass is left to pydantic: what it does with them is
+            # not worth the doubt.
+            if type(value) is str or type(value) is dt.date:
+                try:
+                    return to_date(value)
+                except DateRefused:
+                    pass
+            raise _Declined
+
+    elif kind == LITERAL:
+        allowed = frozenset(plan.literal)
+
+        def check(value: Any, normalise: Normalise) -> Any:
+            if type(value) is str and value in allowed:
+                return value
+            raise _Declined
+
+    elif kind == MODEL:
+        target = plan.model
+        assert target is not None
+
+        def check(value: Any, normalise: Normalise) -> Any:
+            return compiled[target](value, normalise)
+
+    else:
+        return _decline
+    return check
