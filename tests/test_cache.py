@@ -153,3 +153,26 @@ def test_a_loaded_pack_holds_no_pydantic_objects(cache_home: Path, tmp_path: Pat
     seen = list(walk([pack.manifest, pack.rules]))
     assert not [v for v in seen if isinstance(v, BaseModel)]
     assert sum(isinstance(v, Frozen) for v in seen) > 100
+
+
+@pytest.mark.parametrize("extra", [[], ["--format", "json", "--lang", "en"], ["--format", "sarif"]])
+def test_a_cached_check_of_a_valid_record_imports_no_pydantic(
+    cache_home: Path, extra: list[str]
+) -> None:
+    # The start-up target of docs/performance.md rests on this: pydantic and pydantic-core
+    # together cost more than the rest of such a run.
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
+    argv = ["check", str(EXAMPLE), *extra]
+    code = (
+        "import contextlib, io, runpy, sys\n"
+        f"sys.argv = ['dlsh_rules', *{argv!r}]\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        runpy.run_module('dlsh_rules', run_name='__main__')\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, exc.code"
+    )
+    _modules_after(code, env)  # fills the cache
+    loaded = _modules_after(code, env)
+    assert "dlsh_rules.engine" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")}
