@@ -122,6 +122,12 @@ _T: dict[str, tuple[str, str]] = {
         "-o/--output 只用于不带 PATH 的格式，但每个格式都已指定文件",
         "-o/--output is for the format given without PATH, and every format has a path",
     ),
+    "no_selected": (
+        "--select/--ignore 的 {ids} 不是规则包 {pack} 中任何规则的 id 或前缀"
+        "（可用 `dlsh-rules rules` 列出）",
+        "--select/--ignore {ids} names no rule id or prefix of pack {pack} "
+        "(`dlsh-rules rules` lists them)",
+    ),
     "no_batch": (
         "输出格式 {name} 只能显示一份记录，而参数指定了多份（或目录、通配符）",
         "format {name} shows one record only; the arguments name several (or a directory or pattern)",
@@ -419,6 +425,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .pack import load_pack
 
     pack = load_pack(args.pack)
+    # As in ruff, a selector that matches nothing is a mistake, not an empty (and so compliant)
+    # report: a misspelt --select in CI would otherwise pass every record.
+    from .engine import rule_selected
+
+    unmatched = [
+        entry
+        for entry in dict.fromkeys([*args.select, *args.ignore])
+        if not any(rule_selected(rule.id, [entry], []) for rule in pack.rules)
+    ]
+    if unmatched:
+        raise _Usage(_t("no_selected", args.lang, ids=", ".join(unmatched), pack=pack.id))
     for root, _dirs, files in os.walk(pack.root):
         read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
     for _, path in outputs:

@@ -92,6 +92,26 @@ def test_select_and_ignore(
     assert json.loads(capsys.readouterr().out)["summary"]["rules"] == expected
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--select", "prep.talk"],
+        ["--select", "prep", "--ignore", "meeting.nothing"],
+        ["--ignore", "x"],
+    ],
+)
+def test_a_selector_that_matches_no_rule_is_a_usage_error(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(EXAMPLE), "--lang", "en", *args]) == 2
+    err = capsys.readouterr().err
+    bad = args[-1]
+    assert (
+        f"--select/--ignore {bad} names no rule id or prefix of pack provincial-bureau-2024" in err
+    )
+    assert "Traceback" not in err
+
+
 def test_output_file_is_written_and_input_untouched(failing: Path, tmp_path: Path) -> None:
     before = failing.read_bytes()
     out = tmp_path / "out" / "report.json"
