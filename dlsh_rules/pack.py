@@ -128,7 +128,8 @@ def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
 # --- loading -----------------------------------------------------------------------------------
 
 _WHOLE_PARAM = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
-_INLINE_PARAM = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# "$$" is matched in the same pass, so that it escapes a "${" as well as a lone "$".
+_INLINE_PARAM = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def _substitute(
@@ -162,6 +163,8 @@ def _substitute(
 
     def inline(m: re.Match[str]) -> str:
         name = m.group(1)
+        if name is None:
+            return "$"
         if name not in params:
             problems.append((pointer, name))
             return m.group(0)
@@ -173,7 +176,7 @@ def _substitute(
             return ", ".join(f"{k} {v}" for k, v in got.items())
         return str(got)
 
-    return _INLINE_PARAM.sub(inline, value).replace("$$", "$")
+    return _INLINE_PARAM.sub(inline, value)
 
 
 def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list[Problem]:

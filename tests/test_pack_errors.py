@@ -129,3 +129,27 @@ def test_a_pack_copied_elsewhere_still_loads(tmp_path: Path) -> None:
     target = tmp_path / "copy"
     shutil.copytree(packs_dir() / "provincial-bureau-2024", target)
     assert len(load_pack(target).rules) == 53
+
+
+@pytest.mark.parametrize(
+    ("written", "result"),
+    [
+        ("costs $$5", "costs $5"),
+        ("$${theme}", "${theme}"),
+        ("$$$${theme}", "$${theme}"),
+        ("$$${theme}", "$学习"),
+        ("${theme}$$", "学习$"),
+        ("$$theme", "$theme"),
+        ("$theme", "学习"),
+    ],
+)
+def test_a_double_dollar_escapes_a_dollar_and_a_parameter(written: str, result: str) -> None:
+    from types import SimpleNamespace
+
+    from dlsh_rules.pack import _substitute
+
+    used: set[str] = set()
+    problems: list[tuple[str, str]] = []
+    params = {"theme": SimpleNamespace(value="学习")}
+    assert _substitute(written, params, "", used, problems) == result  # type: ignore[arg-type]
+    assert problems == []
