@@ -6,10 +6,12 @@ executed. Loading from the disk cache needs neither the models nor pydantic.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FsPath
@@ -19,6 +21,7 @@ from . import cache as disk_cache
 from .enums import BASE, DEFAULT, EnumTable
 from .errors import InputError, Problem, Text, describe
 from .frozen import Frozen, freeze
+from .query import Path as QueryPath
 from .query import Selection, SpecError
 from .source import Document, load_path, pointer_join, problem_at
 
@@ -312,6 +315,13 @@ def _load_pack_files(root: str) -> Pack:
                     "set",
                 )
             )
+    for name, selection in sets.items():
+        for path, segment in _unknown_fields(selection):
+            problems.append(
+                _unknown_field(
+                    manifest_doc, manifest_doc.data, "", path, segment, pointer_join("/sets", name)
+                )
+            )
     for pointer, name in missing:
         problems.append(
             _at(
@@ -397,6 +407,8 @@ def _load_pack_files(root: str) -> Pack:
             rule_files[rule.id] = doc.name
             raw_checks[rule.id] = list(entry.get("checks", []))  # as checked: params filled in
             rule_params[rule.id] = sorted(mine)
+            for path, segment in _unknown_fields(rule):
+                problems.append(_unknown_field(doc, entry, pointer, path, segment))
             for name in sorted(_sets_of_rule(rule) - set(sets)):
                 problems.append(
                     _at(
@@ -454,6 +466,95 @@ def _sets_of_rule(rule: Rule) -> set[str]:
     visit(rule.checks)
     visit(rule.due)
     return used
+
+
+def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
+    """(path, segment) for every field path in ``spec`` naming a field no record object has.
+
+    A misspelt field would otherwise select nothing: a "must exist" check would fail every
+    record, and a "may not" check would pass every record, both without a word.
+    """
+    from .record import field_names
+
+    known = field_names()
+    found: list[tuple[QueryPath, str]] = []
+    seen: set[str] = set()
+    for path in _paths_in(spec):
+        if path.text in seen:
+            continue
+        seen.add(path.text)
+        found.extend(
+            (path, seg) for seg in path.segments if not seg.startswith("@") and seg not in known
+        )
+    return found
+
+
+def _paths_in(value: Any) -> Iterator[QueryPath]:
+    if isinstance(value, QueryPath):
+        yield value
+    elif isinstance(value, Frozen):
+        for name, field_value in value.fields().items():
+            if name == "same" and isinstance(field_value, dict):
+                # coverage's `same` maps item paths to subject paths, kept as written
+                for pair in field_value.items():
+                    for text in pair:
+                        with contextlib.suppress(SpecError):
+                            yield QueryPath.parse(text)
+            else:
+                yield from _paths_in(field_value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _paths_in(getattr(value, f.name))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _paths_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _paths_in(item)
+
+
+def _unknown_field(
+    doc: Document,
+    raw: Any,
+    base: str,
+    path: QueryPath,
+    segment: str,
+    fallback: str | None = None,
+) -> Problem:
+    from difflib import get_close_matches
+
+    from .record import field_names
+
+    guess = get_close_matches(segment, sorted(field_names()), n=1)
+    hint_zh = f"；是否应为 {guess[0]}？" if guess else ""
+    hint_en = f"; did you mean {guess[0]}?" if guess else ""
+    return _at(
+        doc,
+        _pointer_of_text(raw, base, path.text) or fallback or base,
+        Text(f"记录格式中定义的字段名{hint_zh}", f"a field name of the record format{hint_en}"),
+        f"{segment!r} in the field path {path.text!r}",
+        "unknown_field",
+    )
+
+
+def _pointer_of_text(value: Any, pointer: str, text: str) -> str | None:
+    """Where ``text`` is written in raw data: a string equal to it, or a key equal to it."""
+    if isinstance(value, str):
+        return pointer if value == text else None
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            here = pointer_join(pointer, str(key))
+            if key == text:
+                return here
+            got = _pointer_of_text(sub, here, text)
+            if got is not None:
+                return got
+    if isinstance(value, list):
+        for i, sub in enumerate(value):
+            got = _pointer_of_text(sub, pointer_join(pointer, i), text)
+            if got is not None:
+                return got
+    return None
 
 
 def _set_cycles(sets: dict[str, Selection], doc: Document) -> list[Problem]:

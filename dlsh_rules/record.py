@@ -362,6 +362,12 @@ def _record_plan() -> RecordPlan:
     return plan
 
 
+def field_names() -> frozenset[str]:
+    """Every field name (as written in a record) of every object of the record format."""
+    plan = _record_plan()
+    return frozenset(f.alias for model in plan.models.values() for f in model.fields)
+
+
 def index_record(
     plain: dict[str, Any],
     source: str,

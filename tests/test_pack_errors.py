@@ -153,3 +153,61 @@ def test_a_double_dollar_escapes_a_dollar_and_a_parameter(written: str, result: 
     params = {"theme": SimpleNamespace(value="学习")}
     assert _substitute(written, params, "", used, problems) == result  # type: ignore[arg-type]
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            "require: {mode: in_person}",
+            "require: {mdoe: in_person}",
+            [
+                "rules.yaml:11:",
+                "/rules/0/checks/0/require/mdoe",
+                "'mdoe' in the field path 'mdoe'",
+                "did you mean mode?",
+            ],
+        ),
+        (
+            "select: {from: talks}",
+            "select: {from: meeting.critcisms}",
+            [
+                "rules.yaml:10:",
+                "/rules/0/checks/0/select/from",
+                "'critcisms'",
+                "did you mean criticisms?",
+            ],
+        ),
+        (
+            "require: {mode: in_person}",
+            "require: {participants.nmae: {exists: true}}",
+            ["/rules/0/checks/0/require/participants.nmae", "did you mean name?"],
+        ),
+        (
+            "require: {mode: in_person}",
+            "require: {zzqq: {exists: true}}",
+            ["'zzqq' in the field path 'zzqq'", "expected a field name of the record format; found"],
+        ),
+    ],
+)
+def test_a_misspelt_field_in_a_rule_is_an_error(
+    tmp_path: Path, old: str, new: str, words: list[str]
+) -> None:
+    assert old in RULE
+    text = "\n".join(_problems(_pack(tmp_path, RULE.replace(old, new))))
+    for word in words:
+        assert word in text, text
+
+
+def test_a_misspelt_field_in_a_set_is_an_error(tmp_path: Path) -> None:
+    root = _pack(tmp_path, RULE, "sets:\n  heads: {from: people, where: {rol: head}}\n")
+    text = "\n".join(_problems(root))
+    assert "pack.yaml:" in text and "/sets/heads" in text and "did you mean role?" in text
+
+
+def test_computed_fields_and_real_fields_are_accepted(tmp_path: Path) -> None:
+    rule = RULE.replace(
+        "require: {mode: in_person}",
+        "require: {participants.name: {exists: true}, '@self': {exists: true}}",
+    )
+    assert [r.id for r in load_pack(_pack(tmp_path, rule)).rules] == ["prep.sample.rule"]
