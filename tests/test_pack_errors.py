@@ -186,7 +186,10 @@ def test_a_double_dollar_escapes_a_dollar_and_a_parameter(written: str, result: 
         (
             "require: {mode: in_person}",
             "require: {zzqq: {exists: true}}",
-            ["'zzqq' in the field path 'zzqq'", "expected a field name of the record format; found"],
+            [
+                "'zzqq' in the field path 'zzqq'",
+                "expected a field name of the record format; found",
+            ],
         ),
     ],
 )
