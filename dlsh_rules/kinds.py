@@ -23,7 +23,19 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 from .errors import Text
-from .query import NONE, Condition, DateSpec, Failure, Path, Selection, SpecError, key_of, normalise
+from .query import (
+    NONE,
+    Condition,
+    DateSpec,
+    Failure,
+    Path,
+    Selection,
+    SpecError,
+    key_of,
+    normalise,
+    op_checker,
+    op_filter,
+)
 
 if TYPE_CHECKING:
     from .engine import Context
@@ -236,8 +248,8 @@ class EachSpec(Spec):
 def check_each(ctx: Context, spec: EachSpec) -> Outcome:
     items = spec.select.items(ctx)
     if spec.when is not None:
-        when = spec.when
-        items = [i for i in items if when.holds(ctx, ctx.as_object(i))]
+        when = op_filter(spec.when)
+        items = [i for i in items if when(ctx, ctx.as_object(i))]
     out = Outcome(checked=max(len(items), 1 if spec.min_items else 0))
     if len(items) < spec.min_items:
         what = _what(spec, "符合条件的记录", "matching entries")
@@ -255,9 +267,10 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
                 found=_plain(str(len(items))),
             )
         )
+    require = op_checker(spec.require)
     for item in items:
         obj = ctx.as_object(item)
-        failures = spec.require.failures(ctx, obj)
+        failures = require(ctx, obj)
         if not failures:
             continue
         key = _subject_key(ctx, obj, spec.subject)
@@ -300,8 +313,8 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
     if spec.require is None:
         good, failing = items, []
     else:
-        require = spec.require
-        verdicts = [(item, require.failures(ctx, item)) for item in items]
+        require = op_checker(spec.require)
+        verdicts = [(item, require(ctx, item)) for item in items]
         good = [item for item, f in verdicts if not f]
         failing = [(item, f) for item, f in verdicts if f]
     out = Outcome(checked=1)
@@ -431,12 +444,12 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
 
     covering: dict[Any, list[Any]] = defaultdict(list)
     rejected: dict[Any, list[tuple[Any, list[Failure]]]] = defaultdict(list)
-    require = spec.require
+    require = op_checker(spec.require) if spec.require is not None else None
     # The subjects each item covers are the same for every check of the record that reads the
     # same items by the same key (e.g. rectification items by their sources, for opinions and
     # for criticisms): worked out once.
     for item, keys in ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed):
-        failures = require.failures(ctx, item) if require is not None else []
+        failures = require(ctx, item) if require is not None else []
         for key in keys:
             if failures:
                 rejected[key].append((item, failures))
@@ -664,7 +677,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     # One pass over the items, indexed by pair: linear in the record, whatever the group's size.
     good: dict[Pair, list[Any]] = defaultdict(list)
     bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
-    qualify = spec.qualify
+    qualify = op_checker(spec.qualify) if spec.qualify is not None else None
     for raw in spec.items.items(ctx):
         item = ctx.as_object(raw)
         if ordered:
@@ -676,7 +689,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             if len(people) > 12:  # a large gathering is no talk between any pair; cap the fan-out
                 people = people[:12]
             keys = {(a, b) for i, a in enumerate(people) for b in people[i + 1 :]}
-        failures = qualify.failures(ctx, item) if qualify is not None else []
+        failures = qualify(ctx, item) if qualify is not None else []
         for key in keys:
             if key in required:
                 (bad[key].append((item, failures)) if failures else good[key].append(item))

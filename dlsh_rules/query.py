@@ -236,8 +236,8 @@ class Selection:
                         seen.add(key)
                         items.append(item)
         if self.where is not None:
-            cond = self.where
-            items = [item for item in items if cond.holds(ctx, _as_object(ctx, item))]
+            holds = op_filter(self.where)
+            items = [item for item in items if holds(ctx, _as_object(ctx, item))]
         if self.path is not None:
             path = self.path
             items = [v for item in items for v in path.values(ctx, item)]
@@ -462,10 +462,7 @@ class Op:
         Filters (`where`, `when`, `any`) fail most of the objects they see, and a failure's
         texts cost more than the test; the commonest operators have their test on its own.
         """
-        passes = _PASSES.get(self.name)
-        if passes is None:
-            return self.check(ctx, obj) is None
-        return passes(self, self.values(ctx, obj))
+        return _PASSES[self.name](self, ctx, self.values(ctx, obj), obj)
 
     @property
     def zh_field(self) -> str:
@@ -491,12 +488,21 @@ class Op:
         return frozenset(self.norm_args)
 
 
-def _eq_passes(op: Op, values: list[Any]) -> bool:
+# Each operator is a test, `_<name>_passes(op, ctx, values, obj) -> bool`, and the failure it
+# reports when the test fails. The test alone serves filters and the compiled checks below, which
+# write a failure's messages only for the objects that fail; the failure recomputes what it shows.
+# A test evaluates exactly what the operator always did (a set test on unhashable values raises,
+# whatever the other values are), so a rule that raised still raises.
+
+PassTest = Callable[["Op", "Context", list[Any], Any], bool]
+
+
+def _eq_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     return op.norm(op.arg) in values
 
 
 def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
-    if _eq_passes(op, values):
+    if _eq_passes(op, ctx, values, obj):
         return None
     return Failure(
         Text(f"{op.zh_field}为{_zh_value(ctx, op.arg)}", f"{op.en_field} = {_en_value(op.arg)}"),
@@ -504,12 +510,12 @@ def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     )
 
 
-def _ne_passes(op: Op, values: list[Any]) -> bool:
+def _ne_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     return op.norm(op.arg) not in values
 
 
 def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
-    if _ne_passes(op, values):
+    if _ne_passes(op, ctx, values, obj):
         return None
     return Failure(
         Text(f"{op.zh_field}不为{_zh_value(ctx, op.arg)}", f"{op.en_field} ≠ {op.arg}"),
@@ -517,13 +523,13 @@ def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     )
 
 
-def _in_passes(op: Op, values: list[Any]) -> bool:
+def _in_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     allowed = op.norm_set
     return bool(values) and all(v in allowed for v in values)
 
 
 def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
-    if _in_passes(op, values):
+    if _in_passes(op, ctx, values, obj):
         return None
     return Failure(
         Text(
@@ -534,13 +540,13 @@ def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     )
 
 
-def _any_of_passes(op: Op, values: list[Any]) -> bool:
+def _any_of_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     allowed = op.norm_set
     return any(v in allowed for v in values)
 
 
 def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
-    if _any_of_passes(op, values):
+    if _any_of_passes(op, ctx, values, obj):
         return None
     return Failure(
         Text(
@@ -551,13 +557,13 @@ def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     )
 
 
-def _not_in_passes(op: Op, values: list[Any]) -> bool:
+def _not_in_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     banned = op.norm_set
     return not any(v in banned for v in values)
 
 
 def _op_not_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
-    if _not_in_passes(op, values):
+    if _not_in_passes(op, ctx, values, obj):
         return None
     return Failure(
         Text(
@@ -572,28 +578,37 @@ def _present(values: list[Any]) -> bool:
     return any(not (isinstance(v, str) and not v.strip()) for v in values)
 
 
-def _exists_passes(op: Op, values: list[Any]) -> bool:
+def _exists_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     return _present(values) == bool(op.arg)
 
 
 def _op_exists(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
-    if _exists_passes(op, values):
+    if _exists_passes(op, ctx, values, obj):
         return None
     if op.arg:
         return Failure(Text(f"填写{op.zh_field}", f"{op.en_field} to be given"), NONE)
     return Failure(Text(f"不填写{op.zh_field}", f"no {op.en_field}"), _show(ctx, values))
 
 
-def _count_op(bound: str) -> Test:
+def _count_passes(bound: str) -> PassTest:
+    def passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
+        n, want = len(values), op.arg
+        if (bound == "exact" and n == want) or (bound == "min" and n >= want):
+            return True
+        return bound == "max" and n <= want
+
+    return passes
+
+
+def _count_op(bound: str) -> tuple[PassTest, Test]:
     """count (exactly), min_count or max_count of the values at the path."""
+    passes = _count_passes(bound)
 
     def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+        if passes(op, ctx, values, obj):
+            return None
         n, want = len(values), op.arg
         unit = FIELD_UNIT.get(op.path.segments[-1], "项")
-        if (bound == "exact" and n == want) or (bound == "min" and n >= want):
-            return None
-        if bound == "max" and n <= want:
-            return None
         expected = {
             "exact": Text(f"{op.zh_field}恰为 {want} {unit}", f"exactly {want} {op.en_field}"),
             "min": Text(f"{op.zh_field}至少 {want} {unit}", f"at least {want} {op.en_field}"),
@@ -602,13 +617,16 @@ def _count_op(bound: str) -> Test:
         shown = _show(ctx, values)
         return Failure(expected, Text(f"{n} {unit}：{shown.zh}", f"{n}: {shown.en}"))
 
-    return test
+    return passes, test
 
 
-def _number_op(compare: Callable[[float, float], bool], symbol: str) -> Test:
-    def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+def _number_op(compare: Callable[[float, float], bool], symbol: str) -> tuple[PassTest, Test]:
+    def passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
         numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if numbers and all(compare(v, op.arg) for v in numbers):
+        return bool(numbers) and all(compare(v, op.arg) for v in numbers)
+
+    def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+        if passes(op, ctx, values, obj):
             return None
         return Failure(
             Text(
@@ -618,12 +636,16 @@ def _number_op(compare: Callable[[float, float], bool], symbol: str) -> Test:
             _show(ctx, values),
         )
 
-    return test
+    return passes, test
+
+
+def _min_distinct_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
+    distinct = {key_of(v) for v in values}
+    return bool(len(distinct) >= op.arg)
 
 
 def _op_min_distinct(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
-    distinct = {key_of(v) for v in values}
-    if len(distinct) >= op.arg:
+    if _min_distinct_passes(op, ctx, values, obj):
         return None
     return Failure(
         Text(f"{op.zh_field}至少 {op.arg} 个不同项", f"at least {op.arg} different {op.en_field}"),
@@ -631,9 +653,17 @@ def _op_min_distinct(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
     )
 
 
-def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+def _contains_all_missing(op: Op, values: list[Any]) -> list[Any]:
     have = set(values)
-    missing = [v for v in op.arg if op.norm(v) not in have]
+    return [v for v in op.arg if op.norm(v) not in have]
+
+
+def _contains_all_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
+    return not _contains_all_missing(op, values)
+
+
+def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    missing = _contains_all_missing(op, values)
     if not missing:
         return None
     return Failure(
@@ -645,10 +675,15 @@ def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
     )
 
 
-def _op_text_any(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+def _text_any_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     texts = [v for v in values if isinstance(v, str)]
-    if any(m in t for t in texts for m in op.norm_args):
+    return any(m in t for t in texts for m in op.norm_args)
+
+
+def _op_text_any(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    if _text_any_passes(op, ctx, values, obj):
         return None
+    texts = [v for v in values if isinstance(v, str)]
     return Failure(
         Text(
             f"{op.zh_field}含有{'、'.join(op.arg)} 之一",
@@ -658,9 +693,17 @@ def _op_text_any(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure |
     )
 
 
-def _op_text_none(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+def _text_hits(op: Op, values: list[Any]) -> list[Any]:
     texts = [v for v in values if isinstance(v, str)]
-    hits = [m for m, n in zip(op.arg, op.norm_args, strict=True) if any(n in t for t in texts)]
+    return [m for m, n in zip(op.arg, op.norm_args, strict=True) if any(n in t for t in texts)]
+
+
+def _text_none_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
+    return not _text_hits(op, values)
+
+
+def _op_text_none(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    hits = _text_hits(op, values)
     if not hits:
         return None
     return Failure(
@@ -672,10 +715,15 @@ def _op_text_none(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure 
     )
 
 
-def _op_eq_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+def _eq_field_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     other = [op.norm(v) for v in op.arg.values(ctx, obj)]
-    if values and sorted(map(str, values)) == sorted(map(str, other)):
+    return bool(values) and sorted(map(str, values)) == sorted(map(str, other))
+
+
+def _op_eq_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    if _eq_field_passes(op, ctx, values, obj):
         return None
+    other = [op.norm(v) for v in op.arg.values(ctx, obj)]
     return Failure(
         Text(
             f"{op.zh_field}与{_zh_path(op.arg.text)}一致", f"{op.en_field} equal to {op.arg.text}"
@@ -687,11 +735,16 @@ def _op_eq_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure |
     )
 
 
-def _op_includes_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+def _includes_field_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     wanted = [op.norm(v) for v in op.arg.values(ctx, obj)]
     have = {key_of(v) for v in values}
-    if wanted and all(key_of(w) in have for w in wanted):
+    return bool(wanted) and all(key_of(w) in have for w in wanted)
+
+
+def _op_includes_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    if _includes_field_passes(op, ctx, values, obj):
         return None
+    wanted = [op.norm(v) for v in op.arg.values(ctx, obj)]
     return Failure(
         Text(
             f"{op.zh_field}包含{_zh_path(op.arg.text)}（{_show(ctx, wanted).zh}）",
@@ -701,9 +754,13 @@ def _op_includes_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Fai
     )
 
 
-def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+def _in_set_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     keys = ctx.set_keys(op.arg)
-    if values and all(key_of(v) in keys for v in values):
+    return bool(values) and all(key_of(v) in keys for v in values)
+
+
+def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    if _in_set_passes(op, ctx, values, obj):
         return None
     label = ctx.set_label(op.arg)
     return Failure(
@@ -712,18 +769,25 @@ def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     )
 
 
-def _date_op(compare: Callable[[dt.date, dt.date], bool], zh: str, en: str, deadline: bool) -> Test:
+def _date_op(
+    compare: Callable[[dt.date, dt.date], bool], zh: str, en: str, deadline: bool
+) -> tuple[PassTest, Test]:
     """A date bound. Only upper bounds are deadlines: they give findings a due date."""
 
-    def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    def passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
         bound = op.arg.resolve(ctx)
         dates = [v for v in values if isinstance(v, dt.date)]
         if bound is None:
             # The anchor (e.g. the briefing) is not in the record: that absence is another
             # check's finding; this bound cannot be judged, so it does not fail.
+            return True
+        return bool(dates) and all(compare(d, bound) for d in dates)
+
+    def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+        if passes(op, ctx, values, obj):
             return None
-        if dates and all(compare(d, bound) for d in dates):
-            return None
+        bound = op.arg.resolve(ctx)
+        dates = [v for v in values if isinstance(v, dt.date)]
         return Failure(
             Text(
                 f"{op.zh_field}{zh} {bound.isoformat()}（{op.arg.describe('zh')}）",
@@ -733,8 +797,18 @@ def _date_op(compare: Callable[[dt.date, dt.date], bool], zh: str, en: str, dead
             due=bound if deadline else None,
         )
 
-    return test
+    return passes, test
 
+
+_COUNT = _count_op("exact")
+_MIN_COUNT = _count_op("min")
+_MAX_COUNT = _count_op("max")
+_GTE = _number_op(lambda a, b: a >= b, "≥")
+_LTE = _number_op(lambda a, b: a <= b, "≤")
+_ON_OR_BEFORE = _date_op(lambda d, b: d <= b, "不晚于", "on or before", deadline=True)
+_BEFORE = _date_op(lambda d, b: d < b, "早于", "before", deadline=True)
+_ON_OR_AFTER = _date_op(lambda d, b: d >= b, "不早于", "on or after", deadline=False)
+_AFTER = _date_op(lambda d, b: d > b, "晚于", "after", deadline=False)
 
 _OPS: dict[str, Callable[[Op, Context, list[Any], Any], Failure | None]] = {
     "eq": _op_eq,
@@ -743,32 +817,48 @@ _OPS: dict[str, Callable[[Op, Context, list[Any], Any], Failure | None]] = {
     "any_of": _op_any_of,
     "not_in": _op_not_in,
     "exists": _op_exists,
-    "count": _count_op("exact"),
+    "count": _COUNT[1],
     "min_distinct": _op_min_distinct,
-    "min_count": _count_op("min"),
-    "max_count": _count_op("max"),
-    "gte": _number_op(lambda a, b: a >= b, "≥"),
-    "lte": _number_op(lambda a, b: a <= b, "≤"),
+    "min_count": _MIN_COUNT[1],
+    "max_count": _MAX_COUNT[1],
+    "gte": _GTE[1],
+    "lte": _LTE[1],
     "contains_all": _op_contains_all,
     "text_contains_any": _op_text_any,
     "text_contains_none": _op_text_none,
     "eq_field": _op_eq_field,
     "includes_field": _op_includes_field,
     "in_set": _op_in_set,
-    "on_or_before": _date_op(lambda d, b: d <= b, "不晚于", "on or before", deadline=True),
-    "before": _date_op(lambda d, b: d < b, "早于", "before", deadline=True),
-    "on_or_after": _date_op(lambda d, b: d >= b, "不早于", "on or after", deadline=False),
-    "after": _date_op(lambda d, b: d > b, "晚于", "after", deadline=False),
+    "on_or_before": _ON_OR_BEFORE[1],
+    "before": _BEFORE[1],
+    "on_or_after": _ON_OR_AFTER[1],
+    "after": _AFTER[1],
 }
 OPERATORS = tuple(sorted(_OPS))
-# The test alone of the commonest operators, for `Op.holds`; the others go through `_OPS`.
-_PASSES: dict[str, Callable[[Op, list[Any]], bool]] = {
+# The test alone of every operator: `_OPS[name]` fails exactly when this is false.
+_PASSES: dict[str, PassTest] = {
     "eq": _eq_passes,
     "ne": _ne_passes,
     "in": _in_passes,
     "any_of": _any_of_passes,
     "not_in": _not_in_passes,
     "exists": _exists_passes,
+    "count": _COUNT[0],
+    "min_distinct": _min_distinct_passes,
+    "min_count": _MIN_COUNT[0],
+    "max_count": _MAX_COUNT[0],
+    "gte": _GTE[0],
+    "lte": _LTE[0],
+    "contains_all": _contains_all_passes,
+    "text_contains_any": _text_any_passes,
+    "text_contains_none": _text_none_passes,
+    "eq_field": _eq_field_passes,
+    "includes_field": _includes_field_passes,
+    "in_set": _in_set_passes,
+    "on_or_before": _ON_OR_BEFORE[0],
+    "before": _BEFORE[0],
+    "on_or_after": _ON_OR_AFTER[0],
+    "after": _AFTER[0],
 }
 _LIST_OPS = {"in", "any_of", "not_in", "contains_all", "text_contains_any", "text_contains_none"}
 _DATE_OPS = {"on_or_before", "before", "on_or_after", "after"}
@@ -918,3 +1008,270 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
     if not ops:
         raise SpecError("a test needs at least one operator", where)
     return ops
+
+
+# --- compiled evaluation ----------------------------------------------------------------------
+#
+# `Condition.failures` and `Condition.holds` above interpret a condition, operator by operator,
+# and are the reference. A large record puts tens of thousands of objects through the same
+# condition and nearly all of them pass, so the kinds use closures built from a condition on
+# first use: they evaluate the same tests in the same order, but with fewer layers of calls and
+# without writing messages; only an object that fails goes through `failures` to say why.
+#
+# The closures are kept in a per-process table keyed by the compiled object's identity (the
+# entry keeps the object alive, so an id is never reused while its entry exists): compiled packs
+# are pickled to the disk cache, and closures cannot be pickled.
+
+Eval = Callable[["Context", Any], bool]
+Checker = Callable[["Context", Any], list[Failure]]
+
+_COMPILED: dict[tuple[str, int], tuple[object, Any]] = {}
+_COMPILED_MAX = 20_000  # entries; a process that loads many packs starts afresh beyond this
+
+
+def _memo(kind: str, obj: object, build: Callable[[], Any]) -> Any:
+    entry = _COMPILED.get((kind, id(obj)))
+    if entry is not None and entry[0] is obj:
+        return entry[1]
+    made = build()
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[(kind, id(obj))] = (obj, made)
+    return made
+
+
+def _compile_values(op: Op) -> Callable[[Context, Any], list[Any]]:
+    """`Op.values`, with `only` compiled."""
+    path_values = op.path.values
+    if op.only is None and op.normalise == "exact":
+        return path_values
+    only = op_filter(op.only) if op.only is not None else None
+    norm = op.normalise
+
+    def values(ctx: Context, obj: Any) -> list[Any]:
+        found = path_values(ctx, obj)
+        if only is not None:
+            found = [v for v in found if only(ctx, _as_object(ctx, v))]
+        if norm != "exact":
+            found = [normalise(v, norm) if isinstance(v, str) else v for v in found]
+        return found
+
+    return values
+
+
+def _compile_op(op: Op) -> Eval:
+    """`Op.holds` as a closure: the operator's test, without its messages."""
+    passes = _PASSES[op.name]
+    values = _compile_values(op)
+    field_name = op.path.single
+    if field_name is not None and op.only is None and op.normalise == "exact":
+        fast = _single_field_test(op, field_name, passes, values)
+        if fast is not None:
+            return fast
+
+    def test(ctx: Context, obj: Any) -> bool:
+        return passes(op, ctx, values(ctx, obj), obj)
+
+    return test
+
+
+def _single_field_test(
+    op: Op, name: str, passes: PassTest, values: Callable[[Context, Any], list[Any]]
+) -> Eval | None:
+    """The commonest operators on one plain field, reading the field in place.
+
+    Each gives what `passes(op, ctx, Path.values(...), obj)` gives for every value the field can
+    hold (absent, a list, a scalar), raising where it raises; an object that is not a mapping
+    takes the general way.
+    """
+    kind = op.name
+    arg = op.arg
+    if kind == "exists":
+        want = bool(arg)
+
+        def exists(ctx: Context, obj: Any) -> bool:
+            if not isinstance(obj, dict):
+                return passes(op, ctx, values(ctx, obj), obj)
+            found = obj.get(name)
+            if found is None:
+                return not want
+            if isinstance(found, list):
+                return _present([g for g in found if g is not None]) == want
+            if isinstance(found, str):
+                return bool(found.strip()) == want
+            return want
+
+        return exists
+    if kind in ("eq", "ne"):
+        negate = kind == "ne"
+
+        def eq(ctx: Context, obj: Any) -> bool:
+            if not isinstance(obj, dict):
+                return passes(op, ctx, values(ctx, obj), obj)
+            found = obj.get(name)
+            if found is None:
+                return negate
+            if isinstance(found, list):
+                hit = arg in [g for g in found if g is not None]
+            else:
+                hit = arg in (found,)
+            return hit != negate
+
+        return eq
+    if kind in ("in", "any_of", "not_in"):
+        try:
+            allowed = op.norm_set
+        except TypeError:  # an unhashable argument: the general test raises, at every object
+            return None
+
+        def member(ctx: Context, obj: Any) -> bool:
+            if not isinstance(obj, dict):
+                return passes(op, ctx, values(ctx, obj), obj)
+            found = obj.get(name)
+            if found is None or isinstance(found, list):
+                return passes(op, ctx, values(ctx, obj), obj)
+            inside = found in allowed
+            return not inside if kind == "not_in" else inside
+
+        return member
+    if kind in ("count", "min_count", "max_count"):
+
+        def count(ctx: Context, obj: Any) -> bool:
+            if not isinstance(obj, dict):
+                return passes(op, ctx, values(ctx, obj), obj)
+            found = obj.get(name)
+            if isinstance(found, list):
+                n = sum(1 for g in found if g is not None)
+            else:
+                n = 0 if found is None else 1
+            if kind == "count":
+                return bool(n == arg)
+            return bool(n >= arg) if kind == "min_count" else bool(n <= arg)
+
+        return count
+    return None
+
+
+def _all_of(tests: Sequence[Eval]) -> Eval:
+    """All tests hold, stopping at the first that does not."""
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+
+        def both(ctx: Context, obj: Any) -> bool:
+            return first(ctx, obj) and second(ctx, obj)
+
+        return both
+
+    def every(ctx: Context, obj: Any) -> bool:
+        for test in tests:  # noqa: SIM110 - a loop costs less than all() over a generator
+            if not test(ctx, obj):
+                return False
+        return True
+
+    return every
+
+
+def op_filter(cond: Condition) -> Eval:
+    """`cond.holds` as a closure, for filters: stops at the first test that fails."""
+    return _memo("holds", cond, lambda: _build_filter(cond))  # type: ignore[no-any-return]
+
+
+def _build_filter(cond: Condition) -> Eval:
+    tests = [_compile_op(op) for op in cond.ops] + [op_filter(c) for c in cond.all_of]
+    alternatives = tuple(op_filter(c) for c in cond.any_of)
+    negated = op_filter(cond.negated) if cond.negated is not None else None
+    if not alternatives and negated is None and tests:
+        return _all_of(tests)
+    own = _all_of(tests) if tests else None
+
+    def holds(ctx: Context, obj: Any) -> bool:
+        if own is not None and not own(ctx, obj):
+            return False
+        if alternatives:
+            for alternative in alternatives:
+                if alternative(ctx, obj):
+                    break
+            else:
+                return False
+        return not (negated is not None and negated(ctx, obj))
+
+    return holds
+
+
+def _exhaustive(cond: Condition) -> Eval:
+    """Whether `cond.failures` is empty, evaluating everything `failures` evaluates.
+
+    `failures` tests every operator and every alternative of `any`, and the negated condition in
+    full, whatever the outcome so far: an operator that raises makes the rule's status `error`
+    even when an earlier one already failed, so nothing here may stop early.
+    """
+    return _memo("full", cond, lambda: _build_exhaustive(cond))  # type: ignore[no-any-return]
+
+
+def _build_exhaustive(cond: Condition) -> Eval:
+    tests = tuple([_compile_op(op) for op in cond.ops] + [_exhaustive(c) for c in cond.all_of])
+    alternatives = tuple(_exhaustive(c) for c in cond.any_of)
+    negated = _exhaustive(cond.negated) if cond.negated is not None else None
+    if not alternatives and negated is None and len(tests) == 1:
+        return tests[0]
+
+    def passes(ctx: Context, obj: Any) -> bool:
+        ok = True
+        for test in tests:
+            if not test(ctx, obj):
+                ok = False
+        if alternatives and not any([alternative(ctx, obj) for alternative in alternatives]):
+            ok = False
+        if negated is not None and negated(ctx, obj):
+            ok = False
+        return ok
+
+    return passes
+
+
+def _until_failure(cond: Condition) -> Eval:
+    """Whether `cond.failures` is empty; may stop at the first failure.
+
+    Up to the first failure it evaluates what `failures` evaluates, in the same order; after a
+    failure the caller runs `failures` itself, which evaluates everything again (and raises where
+    it raises). Alternatives of `any` and a negated condition are evaluated in full, because one
+    failing alternative is not yet a failure.
+    """
+    return _memo("first", cond, lambda: _build_until_failure(cond))  # type: ignore[no-any-return]
+
+
+def _build_until_failure(cond: Condition) -> Eval:
+    tests = [_compile_op(op) for op in cond.ops] + [_until_failure(c) for c in cond.all_of]
+    alternatives = tuple(_exhaustive(c) for c in cond.any_of)
+    negated = _exhaustive(cond.negated) if cond.negated is not None else None
+    if not alternatives and negated is None and tests:
+        return _all_of(tests)
+    own = _all_of(tests) if tests else None
+
+    def passes(ctx: Context, obj: Any) -> bool:
+        if own is not None and not own(ctx, obj):
+            return False
+        if alternatives and not any([alternative(ctx, obj) for alternative in alternatives]):
+            return False
+        return not (negated is not None and negated(ctx, obj))
+
+    return passes
+
+
+def op_checker(cond: Condition) -> Checker:
+    """`cond.failures` as a closure: an empty list at once for an object that passes."""
+
+    def build() -> Checker:
+        passes = _until_failure(cond)
+        failures = cond.failures
+
+        def check(ctx: Context, obj: Any) -> list[Failure]:
+            if passes(ctx, obj):
+                return []
+            return failures(ctx, obj)
+
+        return check
+
+    return _memo("check", cond, build)  # type: ignore[no-any-return]
