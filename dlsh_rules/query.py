@@ -1025,6 +1025,36 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
 Eval = Callable[["Context", Any], bool]
 Checker = Callable[["Context", Any], list[Failure]]
 
+
+def shared_key(*parts: Any) -> tuple[Any, ...] | None:
+    """A key for `Context.cached` under which checks share work that depends only on `parts`.
+
+    Conditions are compared by their spec as written, keys in order and values with their types
+    (``true`` and ``1`` test alike but are shown differently in messages, and the order of
+    operators is the order of a finding's failures); None when a part cannot be a key.
+    """
+    key = tuple(_condition_key(p) if isinstance(p, Condition) else p for p in parts)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _condition_key(cond: Condition) -> Any:
+    if cond.spec is None:  # built in code, not parsed: only itself is known to be the same
+        return ("id", id(cond))
+    return _as_written(cond.spec)
+
+
+def _as_written(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ("{", tuple((_as_written(k), _as_written(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("[", tuple(_as_written(v) for v in value))
+    return (type(value), value)
+
+
 _COMPILED: dict[tuple[str, int], tuple[object, Any]] = {}
 _COMPILED_MAX = 20_000  # entries; a process that loads many packs starts afresh beyond this
 
