@@ -1070,9 +1070,47 @@ def _memo(kind: str, obj: object, build: Callable[[], Any]) -> Any:
     return made
 
 
+def path_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
+    """`path.values` as a closure; a path of two plain fields is read without the general loop."""
+    return _memo("path", path, lambda: _build_reader(path))  # type: ignore[no-any-return]
+
+
+def _build_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
+    general = path.values
+    segments = path.segments
+    if len(segments) != 2 or any(seg.startswith("@") for seg in segments):
+        return general
+    outer, inner = segments
+
+    def read(ctx: Context, start: Any) -> list[Any]:
+        # What the general loop does when every value on the way is a mapping or a list of
+        # them; an id on the way (which the general loop follows to its object) hands over.
+        if not isinstance(start, dict):
+            return general(ctx, start)
+        middle = start.get(outer)
+        if middle is None:
+            return []
+        out: list[Any] = []
+        for value in middle if isinstance(middle, list) else (middle,):
+            if not isinstance(value, dict):
+                if isinstance(value, str):
+                    return general(ctx, start)
+                continue
+            got = value.get(inner)
+            if got is None:
+                continue
+            if isinstance(got, list):
+                out.extend(g for g in got if g is not None)
+            else:
+                out.append(got)
+        return out
+
+    return read
+
+
 def _compile_values(op: Op) -> Callable[[Context, Any], list[Any]]:
     """`Op.values`, with `only` compiled."""
-    path_values = op.path.values
+    path_values = path_reader(op.path)
     if op.only is None and op.normalise == "exact":
         return path_values
     only = op_filter(op.only) if op.only is not None else None
@@ -1094,10 +1132,14 @@ def _compile_op(op: Op) -> Eval:
     passes = _PASSES[op.name]
     values = _compile_values(op)
     field_name = op.path.single
-    if field_name is not None and op.only is None and op.normalise == "exact":
-        fast = _single_field_test(op, field_name, passes, values)
-        if fast is not None:
-            return fast
+    plain = field_name if op.only is None and op.normalise == "exact" else None
+    fast = None
+    if op.name in ("text_contains_any", "text_contains_none"):
+        fast = _text_test(op, plain, values)
+    elif plain is not None:
+        fast = _single_field_test(op, plain, passes, values)
+    if fast is not None:
+        return fast
 
     def test(ctx: Context, obj: Any) -> bool:
         return passes(op, ctx, values(ctx, obj), obj)
@@ -1180,6 +1222,32 @@ def _single_field_test(
 
         return count
     return None
+
+
+def _text_test(
+    op: Op, name: str | None, values: Callable[[Context, Any], list[Any]]
+) -> Eval | None:
+    """Whether a text holds one of the markers, by one search for all of them.
+
+    A marker is in some text exactly when the alternation of the escaped markers matches it.
+    Only for markers that are all texts (any other raises in `in`, which the general test must
+    still do) and at least one (an empty pattern would match everything).
+    """
+    markers = op.norm_args
+    if not markers or not all(isinstance(m, str) for m in markers):
+        return None
+    search = re.compile("|".join(map(re.escape, markers))).search
+    wanted = op.name == "text_contains_any"
+
+    def text(ctx: Context, obj: Any) -> bool:
+        if name is not None and isinstance(obj, dict):  # one plain field, read in place
+            found = obj.get(name)
+            if isinstance(found, str):
+                return (search(found) is not None) == wanted
+        hit = any(search(v) is not None for v in values(ctx, obj) if isinstance(v, str))
+        return hit == wanted
+
+    return text
 
 
 def _all_of(tests: Sequence[Eval]) -> Eval:

@@ -86,6 +86,19 @@ EXTRA = [
     {"not": {"any": [{"status": "open"}, {"sources": {"in": ["x"]}}]}},
     {"status": "closed", "not": {"sources": {"in": ["x"]}}},
     {"status": "closed", "any": [{"sources": {"in": ["x"]}}, {"a": 1}]},
+    {"text": {"text_contains_any": [1, "问题"]}},
+    {"text": {"text_contains_none": ["希望", 2]}},
+    {"text": {"text_contains_none": ["希 望"], "normalize": "text"}},
+    {"text": {"text_contains_any": ["（问题）"], "normalize": "title"}},
+    {"text": {"text_contains_any": []}},
+    {"text": {"text_contains_none": [""]}},
+    {"text": {"text_contains_any": ["a.b", "问题|不足"]}},
+    {"sources.ref": {"exists": True}},
+    {"sources.ref": {"in": ["x", "c-p1-p2"]}},
+    {"sources.kind": "criticism"},
+    {"feedback.by": {"in_set": "secretary"}},
+    {"feedback.text": {"text_contains_any": ["偏少"]}},
+    {"to.kind": {"any_of": ["discipline_commission"]}},
 ]
 
 # Mappings no valid record holds, for the corners of the fast paths: blank and absent texts,
@@ -113,6 +126,13 @@ ODD_OBJECTS: list[Any] = [
     {"owner": ["unhashable"]},
     {"role": None, "kind": True, "days": 1.0, "date": "2024-01-01"},
     {"feedback": None, "items": [None]},
+    {"sources": [{"ref": "x"}, None, "p1", {"ref": ["a", None]}, 5]},
+    {"sources": [{"ref": "x"}, {"kind": "criticism"}, [{"ref": "y"}]]},
+    {"sources": {"ref": "y"}},
+    {"sources": "p1"},
+    {"feedback": {"by": ["p1", None], "text": ["问题", 3]}},
+    {"text": "a.b 问题|不足"},
+    {"text": ["希望", "p1同志问题"]},
 ]
 
 
