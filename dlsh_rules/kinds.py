@@ -35,6 +35,7 @@ from .query import (
     normalise,
     op_checker,
     op_filter,
+    path_reader,
     shared_key,
 )
 
@@ -435,27 +436,39 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
 
     def keyed() -> list[tuple[Any, set[Any]]]:
         pairs = []
+        read = path_reader(spec.key) if spec.key is not None else None
+        one = spec.key.single if spec.key is not None and norm == "exact" else None
         for raw in spec.items.items(ctx):
             item = ctx.as_object(raw)
-            if spec.key is not None and isinstance(item, dict):
-                pairs.append((item, {k(v) for v in spec.key.values(ctx, item)}))
+            if read is not None and isinstance(item, dict):
+                found = item.get(one) if one is not None else None
+                if type(found) is str:  # one plain id, its own key: read in place
+                    pairs.append((item, {found}))
+                else:
+                    pairs.append((item, {k(v) for v in read(ctx, item)}))
             else:
                 pairs.append((item, {k(item)}))
         return pairs
 
-    covering: dict[Any, list[Any]] = defaultdict(list)
-    rejected: dict[Any, list[tuple[Any, list[Failure]]]] = defaultdict(list)
-    require = op_checker(spec.require) if spec.require is not None else None
-    # The subjects each item covers are the same for every check of the record that reads the
-    # same items by the same key (e.g. rectification items by their sources, for opinions and
-    # for criticisms): worked out once.
-    for item, keys in ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed):
-        failures = require(ctx, item) if require is not None else []
-        for key in keys:
-            if failures:
-                rejected[key].append((item, failures))
-            else:
-                covering[key].append(item)
+    def index() -> CoverIndex:
+        covering: dict[Any, list[Any]] = defaultdict(list)
+        rejected: dict[Any, list[tuple[Any, list[Failure]]]] = defaultdict(list)
+        require = op_checker(spec.require) if spec.require is not None else None
+        # The subjects each item covers are the same for every check of the record that reads
+        # the same items by the same key (e.g. rectification items by their sources, for
+        # opinions and for criticisms): worked out once.
+        for item, keys in ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed):
+            failures = require(ctx, item) if require is not None else []
+            for key in keys:
+                if failures:
+                    rejected[key].append((item, failures))
+                else:
+                    covering[key].append(item)
+        return covering, rejected
+
+    # ... and so are the items that cover each key, for checks that also share `require`.
+    shared = shared_key("covering", spec.items.spec, spec.key, norm, spec.require)
+    covering, rejected = index() if shared is None else ctx.cached(shared, index)
 
     excuses: dict[Any, str] = {}
     if spec.excused is not None:
@@ -469,19 +482,13 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     same = [(Path.parse(i), Path.parse(s)) for i, s in spec.same.items()]
     what = _what(spec, "所要求的记录", "the required entry")
     missing: list[tuple[Any, Any, int | None]] = []
+    exact = norm == "exact"
     for subject in subjects:
-        key = k(subject)
+        key = key_of(subject) if exact else k(subject)
         found = covering.get(key, [])
         if same and found:
-            subj = ctx.as_object(subject)
-            found = [
-                item
-                for item in found
-                if all(
-                    set(map(str, ip.values(ctx, item))) & set(map(str, sp.values(ctx, subj)))
-                    for ip, sp in same
-                )
-            ]
+            subj = subject if type(subject) is dict else ctx.as_object(subject)
+            found = [item for item in found if _shares(ctx, same, item, subj)]
         total = None
         if spec.sum is not None:
             total = sum(
@@ -548,7 +555,7 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             )
             continue
         detail_zh = detail_en = ""
-        failures = []
+        failures: list[Failure] = []
         if total is not None:
             detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"
             detail_en = f" (total {total}, at least {spec.min_sum} required)"
@@ -571,6 +578,25 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             )
         )
     return out
+
+
+CoverIndex = tuple[dict[Any, list[Any]], dict[Any, list[tuple[Any, list[Failure]]]]]
+
+
+def _shares(ctx: Context, same: list[tuple[Path, Path]], item: Any, subject: Any) -> bool:
+    """Whether the item shares a value with the subject at every (item path, subject path)."""
+    for ip, sp in same:
+        a_field, b_field = ip.single, sp.single
+        plain = a_field is not None and b_field is not None
+        if plain and isinstance(item, dict) and isinstance(subject, dict):
+            a, b = item.get(a_field), subject.get(b_field)
+            if type(a) is str and type(b) is str:  # two plain ids, read in place
+                if a != b:
+                    return False
+                continue
+        if not set(map(str, ip.values(ctx, item))) & set(map(str, sp.values(ctx, subject))):
+            return False
+    return True
 
 
 # --- pairs: every required pair of people has a qualifying item ----------------------------------
