@@ -35,6 +35,7 @@ from .query import (
     normalise,
     op_checker,
     op_filter,
+    op_passes,
     path_reader,
     shared_key,
 )
@@ -249,9 +250,10 @@ class EachSpec(Spec):
 
 def check_each(ctx: Context, spec: EachSpec) -> Outcome:
     items = spec.select.items(ctx)
+    as_object = ctx.as_object
     if spec.when is not None:
         when = op_filter(spec.when)
-        items = [i for i in items if when(ctx, ctx.as_object(i))]
+        items = [i for i in items if when(ctx, i if type(i) is dict else as_object(i))]
     out = Outcome(checked=max(len(items), 1 if spec.min_items else 0))
     if len(items) < spec.min_items:
         what = _what(spec, "符合条件的记录", "matching entries")
@@ -269,10 +271,12 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
                 found=_plain(str(len(items))),
             )
         )
-    require = op_checker(spec.require)
+    passes, failures_of = op_passes(spec.require), spec.require.failures
     for item in items:
-        obj = ctx.as_object(item)
-        failures = require(ctx, obj)
+        obj = item if type(item) is dict else as_object(item)
+        if passes(ctx, obj):
+            continue
+        failures = failures_of(ctx, obj)
         if not failures:
             continue
         key = _subject_key(ctx, obj, spec.subject)
@@ -671,10 +675,11 @@ def _pairs(ctx: Context, gen: PairGen, ordered: bool) -> Iterator[Pair]:
 
     if gen.all_pairs is not None or gen.ordered_pairs is not None:
         people = ids(gen.all_pairs or gen.ordered_pairs)  # type: ignore[arg-type]
-        for i, a in enumerate(people):
-            for j, b in enumerate(people):
-                if a != b and (j > i or gen.ordered_pairs is not None):
-                    yield (a, b)
+        if gen.ordered_pairs is not None:
+            yield from ((a, b) for a in people for b in people if a != b)
+        else:
+            for i, a in enumerate(people):
+                yield from ((a, b) for b in people[i + 1 :] if a != b)
     elif gen.star is not None:
         centres = ids(gen.star.center)
         for c in centres:
@@ -754,12 +759,32 @@ def _item_pairs(ctx: Context, spec: PairsSpec, item: Any, ordered: bool) -> set[
     return {(a, b) for i, a in enumerate(people) for b in people[i + 1 :]}
 
 
+def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
+    """The pairs a generator makes, as keys: made once per record for checks that share it."""
+
+    def make() -> list[Pair]:
+        if ordered:
+            return list(_pairs(ctx, gen, ordered))
+        return [(a, b) if a <= b else (b, a) for a, b in _pairs(ctx, gen, ordered)]
+
+    star, relation = gen.star, gen.relation
+    key = shared_key(
+        "pairgen",
+        ordered,
+        gen.all_pairs.spec if gen.all_pairs is not None else None,
+        gen.ordered_pairs.spec if gen.ordered_pairs is not None else None,
+        (star.center.spec, star.others.spec) if star is not None else None,
+        (relation.left.spec, relation.right) if relation is not None else None,
+    )
+    return make() if key is None else ctx.cached(key, make)
+
+
 def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     ordered = spec.participants is None
     required: dict[Pair, None] = {}
     for gen in spec.pairs:
-        for a, b in _pairs(ctx, gen, ordered):
-            required.setdefault(_pair_key(a, b, ordered), None)
+        # In the order first made, each pair once (as setdefault did, pair by pair).
+        required.update(dict.fromkeys(_generated(ctx, gen, ordered)))
 
     good, bad = _pair_index(ctx, spec, ordered)
 
@@ -778,6 +803,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         )
 
     late = spec.report == "late"
+    date_field = spec.date.single
     # A pair with a qualifying item has no finding unless the report is of late ones: most pairs
     # of a large group are skipped here, before any name or message is made.
     for pair in required if late else [p for p in required if p not in good]:
@@ -786,6 +812,11 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         if late:
             if not items or due is None:
                 continue
+            if date_field is not None and len(items) == 1 and type(items[0]) is dict:
+                # One qualifying item with one plain date, read in place.
+                held = items[0].get(date_field)
+                if isinstance(held, dt.date) and held <= due:
+                    continue
             dates = [d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)]
             if dates and min(dates) <= due:
                 continue

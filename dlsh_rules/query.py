@@ -1346,6 +1346,14 @@ def _build_until_failure(cond: Condition) -> Eval:
     negated = _exhaustive(cond.negated) if cond.negated is not None else None
     if not alternatives and negated is None and tests:
         return _all_of(tests)
+    if len(alternatives) == 2 and negated is None and not tests:
+        first, second = alternatives
+
+        def either(ctx: Context, obj: Any) -> bool:
+            one = first(ctx, obj)  # both evaluated, as `failures` does
+            return second(ctx, obj) or one
+
+        return either
     own = _all_of(tests) if tests else None
 
     def passes(ctx: Context, obj: Any) -> bool:
@@ -1356,6 +1364,13 @@ def _build_until_failure(cond: Condition) -> Eval:
         return not (negated is not None and negated(ctx, obj))
 
     return passes
+
+
+def op_passes(cond: Condition) -> Eval:
+    """Whether `cond.failures` is empty; an object that does not pass must then be given to
+    `failures` (before the next object), which evaluates everything and raises where it raises.
+    """
+    return _until_failure(cond)
 
 
 def op_checker(cond: Condition) -> Checker:
