@@ -1206,22 +1206,37 @@ def _single_field_test(
             return not inside if kind == "not_in" else inside
 
         return member
-    if kind in ("count", "min_count", "max_count"):
+    if kind in _COUNTS:
 
         def count(ctx: Context, obj: Any) -> bool:
             if not isinstance(obj, dict):
                 return passes(op, ctx, values(ctx, obj), obj)
-            found = obj.get(name)
-            if isinstance(found, list):
-                n = sum(1 for g in found if g is not None)
-            else:
-                n = 0 if found is None else 1
-            if kind == "count":
-                return bool(n == arg)
-            return bool(n >= arg) if kind == "min_count" else bool(n <= arg)
+            return _count_holds(kind, _count(obj.get(name)), arg)
 
         return count
     return None
+
+
+_COUNTS = ("count", "min_count", "max_count")
+
+
+def _count(found: Any) -> int:
+    """How many values `Path.values` gives for a field holding `found`."""
+    if found is None:
+        return 0
+    if not isinstance(found, list):
+        return 1
+    n = len(found)
+    for g in found:
+        if g is None:
+            n -= 1
+    return n
+
+
+def _count_holds(kind: str, n: int, want: Any) -> bool:
+    if kind == "count":
+        return bool(n == want)
+    return bool(n >= want) if kind == "min_count" else bool(n <= want)
 
 
 def _text_test(
@@ -1248,6 +1263,103 @@ def _text_test(
         return hit == wanted
 
     return text
+
+
+# Operators a group of plain-field tests reads in place (see `_op_tests`).
+_GROUPED = ("exists", "eq", "ne", "in", "any_of", "not_in", "count", "min_count", "max_count")
+
+
+def _op_tests(ops: Sequence[Op]) -> list[Eval]:
+    """The compiled tests of `ops` in order, for evaluation that stops at the first failure.
+
+    A run of two or more operators on plain fields (a ledger row's required fields, a talk's
+    mode and number of people) becomes one closure that reads the fields in turn, in order, and
+    stops where `all()` over the separate tests would: one call per object instead of one per
+    operator. Not for exhaustive evaluation, which must not stop.
+    """
+    out: list[Eval] = []
+    run: list[Op] = []
+    for op in (*ops, None):
+        if op is not None and _groupable(op):
+            run.append(op)
+            continue
+        if len(run) >= 2:
+            out.append(_field_group(run))
+        else:
+            out.extend(_compile_op(o) for o in run)
+        run = []
+        if op is not None:
+            out.append(_compile_op(op))
+    return out
+
+
+def _groupable(op: Op) -> bool:
+    if op.name not in _GROUPED or op.path.single is None:
+        return False
+    if op.only is not None or op.normalise != "exact":
+        return False
+    if op.name in ("in", "any_of", "not_in"):
+        try:
+            op.norm_set  # noqa: B018 - an unhashable argument raises at every object: not grouped
+        except TypeError:
+            return False
+    return True
+
+
+def _field_group(ops: Sequence[Op]) -> Eval:
+    """Plain-field tests read in place, in order, stopping at the first that fails.
+
+    Each step gives what the operator's own compiled test gives (`_single_field_test`); values
+    of an unusual shape (lists, for the set operators) and objects that are not mappings go to
+    that test.
+    """
+    steps = tuple(
+        (
+            op.name,
+            op.path.single,
+            op.arg,
+            op.norm_set if op.name in ("in", "any_of", "not_in") else frozenset(),
+            _compile_op(op),
+        )
+        for op in ops
+    )
+    separate = tuple(step[4] for step in steps)
+
+    def group(ctx: Context, obj: Any) -> bool:
+        if not isinstance(obj, dict):
+            for test in separate:  # noqa: SIM110 - a loop costs less than all() over a generator
+                if not test(ctx, obj):
+                    return False
+            return True
+        get = obj.get
+        for kind, name, arg, allowed, test in steps:
+            found = get(name)
+            if kind == "exists":
+                if found is None:
+                    ok = not arg
+                elif isinstance(found, str):
+                    ok = bool(found.strip()) == bool(arg)
+                elif isinstance(found, list):
+                    ok = test(ctx, obj)
+                else:
+                    ok = bool(arg)
+            elif kind in _COUNTS:
+                ok = _count_holds(kind, _count(found), arg)
+            elif found is None or isinstance(found, list):
+                ok = test(ctx, obj)
+            elif kind == "eq":
+                ok = arg in (found,)
+            elif kind == "ne":
+                ok = arg not in (found,)
+            elif kind == "not_in":
+                ok = found not in allowed
+            else:  # in, any_of: one value
+                ok = found in allowed
+            if not ok:
+                return False
+        return True
+
+    return group
 
 
 def _all_of(tests: Sequence[Eval]) -> Eval:
@@ -1277,7 +1389,7 @@ def op_filter(cond: Condition) -> Eval:
 
 
 def _build_filter(cond: Condition) -> Eval:
-    tests = [_compile_op(op) for op in cond.ops] + [op_filter(c) for c in cond.all_of]
+    tests = _op_tests(cond.ops) + [op_filter(c) for c in cond.all_of]
     alternatives = tuple(op_filter(c) for c in cond.any_of)
     negated = op_filter(cond.negated) if cond.negated is not None else None
     if not alternatives and negated is None and tests:
@@ -1341,7 +1453,7 @@ def _until_failure(cond: Condition) -> Eval:
 
 
 def _build_until_failure(cond: Condition) -> Eval:
-    tests = [_compile_op(op) for op in cond.ops] + [_until_failure(c) for c in cond.all_of]
+    tests = _op_tests(cond.ops) + [_until_failure(c) for c in cond.all_of]
     alternatives = tuple(_exhaustive(c) for c in cond.any_of)
     negated = _exhaustive(cond.negated) if cond.negated is not None else None
     if not alternatives and negated is None and tests:

@@ -99,6 +99,32 @@ EXTRA = [
     {"feedback.by": {"in_set": "secretary"}},
     {"feedback.text": {"text_contains_any": ["偏少"]}},
     {"to.kind": {"any_of": ["discipline_commission"]}},
+    {"owner": {"in": ["p1", "group"]}, "status": {"exists": True}},
+    {"status": {"exists": True}, "owner": {"any_of": ["p1"]}, "text": {"not_in": ["x"]}},
+    {"mode": "in_person", "participants": {"min_count": 2}, "text": {"exists": False}},
+    {"kind": True, "days": 1, "role": {"ne": None}},
+    {"participants": {"count": 0}, "feedback": {"exists": False}, "owner": {"not_in": [1]}},
+    {"owner": {"in": [{"a": 1}]}, "status": {"exists": True}},
+]
+
+# Each operator that a group of plain-field tests reads in place, first in a group of two (the
+# second, about a field no object has, always holds), on fields of every shape.
+EXTRA += [
+    {name: {kind: arg}, "no_such_field": {"exists": False}}
+    for name in ("mode", "text", "participants", "owner", "status", "days")
+    for kind, arg in (
+        ("exists", True),
+        ("exists", False),
+        ("eq", "in_person"),
+        ("ne", "in_person"),
+        ("eq", 1),
+        ("in", ["p1", "open", 1]),
+        ("any_of", ["p1", "open"]),
+        ("not_in", ["p1", "open"]),
+        ("count", 1),
+        ("min_count", 2),
+        ("max_count", 1),
+    )
 ]
 
 # Mappings no valid record holds, for the corners of the fast paths: blank and absent texts,
@@ -133,6 +159,9 @@ ODD_OBJECTS: list[Any] = [
     {"feedback": {"by": ["p1", None], "text": ["问题", 3]}},
     {"text": "a.b 问题|不足"},
     {"text": ["希望", "p1同志问题"]},
+    {"text": "", "status": "open", "mode": "phone", "days": True},
+    {"text": "  ", "owner": "p1", "mode": "in_person", "days": 1},
+    {"status": " ", "participants": ["p1", None], "mode": None},
 ]
 
 
