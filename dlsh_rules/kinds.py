@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -438,18 +438,27 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         key = key_of(value)
         return normalise(key, norm) if isinstance(key, str) and norm != "exact" else key
 
-    def keyed() -> list[tuple[Any, set[Any]]]:
-        pairs = []
+    def keyed() -> list[tuple[Any, Collection[Any]]]:
+        pairs: list[tuple[Any, Collection[Any]]] = []
         read = path_reader(spec.key) if spec.key is not None else None
-        one = spec.key.single if spec.key is not None and norm == "exact" else None
+        one = spec.key.single if spec.key is not None else None
+        exact = norm == "exact"
         for raw in spec.items.items(ctx):
-            item = ctx.as_object(raw)
+            item = raw if type(raw) is dict else ctx.as_object(raw)
             if read is not None and isinstance(item, dict):
-                found = item.get(one) if one is not None else None
-                if type(found) is str:  # one plain id, its own key: read in place
-                    pairs.append((item, {found}))
+                if exact:
+                    # One plain id is its own key: read in place, and kept without a set.
+                    found = item.get(one) if one is not None else None
+                    if type(found) is str:
+                        pairs.append((item, (found,)))
+                        continue
+                    values = read(ctx, item)
+                    if len(values) == 1 and type(values[0]) is str:
+                        pairs.append((item, (values[0],)))
+                        continue
                 else:
-                    pairs.append((item, {k(v) for v in read(ctx, item)}))
+                    values = read(ctx, item)
+                pairs.append((item, {k(v) for v in values}))
             else:
                 pairs.append((item, {k(item)}))
         return pairs
@@ -461,8 +470,14 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         # The subjects each item covers are the same for every check of the record that reads
         # the same items by the same key (e.g. rectification items by their sources, for
         # opinions and for criticisms): worked out once.
-        for item, keys in ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed):
-            failures = require(ctx, item) if require is not None else []
+        pairs = ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed)
+        if require is None:
+            for item, keys in pairs:
+                for key in keys:
+                    covering[key].append(item)
+            return covering, rejected
+        for item, keys in pairs:
+            failures = require(ctx, item)
             for key in keys:
                 if failures:
                     rejected[key].append((item, failures))
@@ -487,12 +502,27 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     what = _what(spec, "所要求的记录", "the required entry")
     missing: list[tuple[Any, Any, int | None]] = []
     exact = norm == "exact"
+    # One `same` constraint between two plain fields, as "owner: to": read in place below.
+    plain = [(ip.single, sp.single) for ip, sp in same if ip.single and sp.single]
+    item_field, subject_field = plain[0] if len(same) == 1 and plain else (None, None)
     for subject in subjects:
-        key = key_of(subject) if exact else k(subject)
+        if not exact:
+            key = k(subject)
+        elif type(subject) is dict:
+            key = subject.get("id", id(subject))  # key_of, in place
+        else:
+            key = key_of(subject)
         found = covering.get(key, [])
         if same and found:
             subj = subject if type(subject) is dict else ctx.as_object(subject)
-            found = [item for item in found if _shares(ctx, same, item, subj)]
+            one = found[0] if len(found) == 1 else None
+            a = b = None
+            if item_field is not None and type(one) is dict and type(subj) is dict:
+                a, b = one.get(item_field), subj.get(subject_field)
+            if type(a) is str and type(b) is str:
+                found = found if a == b else []  # _shares, for one item and two plain ids
+            else:
+                found = [item for item in found if _shares(ctx, same, item, subj)]
         total = None
         if spec.sum is not None:
             total = sum(
