@@ -745,32 +745,51 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
     def build() -> PairIndex:
         good: dict[Pair, list[Any]] = defaultdict(list)
         bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
-        qualify = op_checker(spec.qualify) if spec.qualify is not None else None
+        qualify = spec.qualify
+        passes = op_passes(qualify) if qualify is not None else None
         one = spec.participants.single if spec.participants is not None else None
         left = spec.from_.single if spec.from_ is not None else None
         right = spec.to.single if spec.to is not None else None
+        two_fields = ordered and left is not None and right is not None
+        one_field = not ordered and one is not None
+        as_object = ctx.as_object
         for raw in spec.items.items(ctx):
-            item = ctx.as_object(raw)
+            item = raw if type(raw) is dict else as_object(raw)
+            # The usual shapes read in place: two people's ids in two fields or in one list.
+            pair: Pair | None = None
             keys: Iterable[Pair] | None = None
-            # The usual shapes read in place: two people's ids in one field or in two.
-            if isinstance(item, dict):
-                if ordered and left is not None and right is not None:
+            if type(item) is dict:
+                if two_fields:
                     a, b = item.get(left), item.get(right)
                     if type(a) is str and type(b) is str:
-                        keys = ((a, b),) if a != b else ()
-                elif not ordered and one is not None:
+                        if a != b:
+                            pair = (a, b)
+                        else:
+                            keys = ()
+                elif one_field:
                     found = item.get(one)
                     if type(found) is list and len(found) == 2:
                         a, b = found
                         if type(a) is str and type(b) is str:
-                            keys = () if a == b else ((a, b),) if a < b else ((b, a),)
-            if keys is None:
+                            if a == b:
+                                keys = ()
+                            else:
+                                pair = (a, b) if a < b else (b, a)
+            if pair is not None:
+                keys = (pair,)
+            elif keys is None:
                 keys = _item_pairs(ctx, spec, item, ordered)
-            failures = qualify(ctx, item) if qualify is not None else []
-            for key in keys:
-                if failures:
+            # qualify.failures only for an item that does not pass, right after the test.
+            failures = None
+            if passes is not None and not passes(ctx, item):
+                failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
+            if failures:
+                for key in keys:
                     bad[key].append((item, failures))
-                else:
+            elif pair is not None:
+                good[pair].append(item)
+            else:
+                for key in keys:
                     good[key].append(item)
         return good, bad
 
