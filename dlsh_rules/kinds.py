@@ -448,14 +448,27 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         keys: list[Any] = []
         read = path_reader(spec.key) if spec.key is not None else None
         one = spec.key.single if spec.key is not None else None
+        outer = inner = ""
+        if spec.key is not None and len(spec.key.segments) == 2 and "@" not in spec.key.text:
+            outer, inner = spec.key.segments
         exact = norm == "exact"
         for raw in spec.items.items(ctx):
             item = raw if type(raw) is dict else ctx.as_object(raw)
             items.append(item)
             if read is not None and isinstance(item, dict):
                 if exact:
-                    # One plain id is its own key: read in place.
-                    found = item.get(one) if one is not None else None
+                    # One plain id is its own key: read in place, at one field or at a field
+                    # of the one mapping in a list (sources.ref), as `read` would find it.
+                    if one is not None:
+                        found = item.get(one)
+                    elif outer:
+                        found = item.get(outer)
+                        if type(found) is list and len(found) == 1 and type(found[0]) is dict:
+                            found = found[0].get(inner)
+                        else:
+                            found = None
+                    else:
+                        found = None
                     if type(found) is str:
                         keys.append(found)
                         continue
@@ -510,6 +523,8 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     what = _what(spec, "所要求的记录", "the required entry")
     missing: list[tuple[Any, Any, int | None]] = []
     exact = norm == "exact"
+    add_up = spec.sum
+    nothing: tuple[Any, ...] = ()
     # One `same` constraint between two plain fields, as "owner: to": read in place below.
     plain = [(ip.single, sp.single) for ip, sp in same if ip.single and sp.single]
     item_field, subject_field = plain[0] if len(same) == 1 and plain else (None, None)
@@ -520,7 +535,7 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             key = subject.get("id", id(subject))  # key_of, in place
         else:
             key = key_of(subject)
-        found = covering.get(key, [])
+        found = covering.get(key, nothing)
         if same and found:
             subj = subject if type(subject) is dict else ctx.as_object(subject)
             one = found[0] if len(found) == 1 else None
@@ -532,10 +547,8 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             else:
                 found = [item for item in found if _shares(ctx, same, item, subj)]
         total = None
-        if spec.sum is not None:
-            total = sum(
-                v for item in found for v in spec.sum.values(ctx, item) if isinstance(v, int)
-            )
+        if add_up is not None:
+            total = sum(v for item in found for v in add_up.values(ctx, item) if isinstance(v, int))
             if total >= (spec.min_sum or 0):
                 continue
         elif found:
