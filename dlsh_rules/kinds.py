@@ -34,8 +34,10 @@ from .query import (
     key_of,
     normalise,
     op_checker,
+    op_failing,
     op_filter,
     op_passes,
+    op_passing,
     path_reader,
     shared_key,
 )
@@ -249,11 +251,14 @@ class EachSpec(Spec):
 
 
 def check_each(ctx: Context, spec: EachSpec) -> Outcome:
-    items = spec.select.items(ctx)
     as_object = ctx.as_object
+    items = [i if type(i) is dict else as_object(i) for i in spec.select.items(ctx)]
     if spec.when is not None:
-        when = op_filter(spec.when)
-        items = [i for i in items if when(ctx, i if type(i) is dict else as_object(i))]
+        kept = op_passing(spec.when, ctx, items)
+        if kept is None:
+            when = op_filter(spec.when)
+            kept = [i for i in items if when(ctx, i)]
+        items = kept
     out = Outcome(checked=max(len(items), 1 if spec.min_items else 0))
     if len(items) < spec.min_items:
         what = _what(spec, "符合条件的记录", "matching entries")
@@ -271,10 +276,12 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
                 found=_plain(str(len(items))),
             )
         )
+    # The objects that fail, when the condition cannot raise and can test them all at once;
+    # else each object is tested, and given to failures() right away if it does not pass.
+    failing = op_failing(spec.require, ctx, items)
     passes, failures_of = op_passes(spec.require), spec.require.failures
-    for item in items:
-        obj = item if type(item) is dict else as_object(item)
-        if passes(ctx, obj):
+    for obj in items if failing is None else failing:
+        if failing is None and passes(ctx, obj):
             continue
         failures = failures_of(ctx, obj)
         if not failures:
@@ -491,9 +498,19 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         # The subjects each item covers are the same for every check of the record that reads
         # the same items by the same key: worked out once, all before any `require`.
         items, keys = ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed)
+        unqualified: set[int] = set()
+        if require is not None:
+            # Which items fail, all at once when `require` cannot raise (see check_each).
+            failing = op_failing(require, ctx, items)
+            if failing is not None:
+                passes = None
+                unqualified = {id(item) for item in failing}
         for item, key in zip(items, keys, strict=True):
             failures = None
-            if passes is not None and not passes(ctx, item):
+            if passes is not None:
+                if not passes(ctx, item):
+                    failures = require.failures(ctx, item)  # type: ignore[union-attr]
+            elif unqualified and id(item) in unqualified:
                 failures = require.failures(ctx, item)  # type: ignore[union-attr]
             if failures:
                 for one_key in (key,) if type(key) is str else key:
@@ -774,8 +791,14 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
         two_fields = ordered and left is not None and right is not None
         one_field = not ordered and one is not None
         as_object = ctx.as_object
-        for raw in spec.items.items(ctx):
-            item = raw if type(raw) is dict else as_object(raw)
+        items = [raw if type(raw) is dict else as_object(raw) for raw in spec.items.items(ctx)]
+        # Which items fail `qualify`, all at once when it cannot raise (see check_each).
+        failing = op_failing(qualify, ctx, items) if qualify is not None else []
+        unqualified: set[int] = set()
+        if failing is not None:
+            passes = None
+            unqualified = {id(item) for item in failing}
+        for item in items:
             # The usual shapes read in place: two people's ids in two fields or in one list.
             pair: Pair | None = None
             keys: Iterable[Pair] | None = None
@@ -802,7 +825,10 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
                 keys = _item_pairs(ctx, spec, item, ordered)
             # qualify.failures only for an item that does not pass, right after the test.
             failures = None
-            if passes is not None and not passes(ctx, item):
+            if passes is not None:
+                if not passes(ctx, item):
+                    failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
+            elif unqualified and id(item) in unqualified:
                 failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
             if failures:
                 for key in keys:

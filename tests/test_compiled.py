@@ -22,7 +22,14 @@ from strategies import PROPERTY_SETTINGS, Case, compliant, records
 from dlsh_rules.engine import Context
 from dlsh_rules.errors import InputError
 from dlsh_rules.pack import Pack, available_packs, load_pack
-from dlsh_rules.query import Condition, Failure, op_checker, op_filter
+from dlsh_rules.query import (
+    Condition,
+    Failure,
+    op_checker,
+    op_failing,
+    op_filter,
+    op_passing,
+)
 from dlsh_rules.record import RecordData, validate_record
 
 
@@ -202,8 +209,11 @@ def _agree(pack: Pack, record: RecordData) -> None:
     assert conditions
     ctx = Context(record, pack)
     objects = _sample(record)
+    mappings = [o for o in objects if type(o) is dict]
+    mappings += mappings[:7]  # the same object met twice
     for cond in conditions:
         holds, check = op_filter(cond), op_checker(cond)
+        raised = False
         for obj in objects:
             assert _outcome(holds, ctx, obj) == _outcome(cond.holds, ctx, obj), (cond.spec, obj)
             got = _outcome(check, ctx, obj)
@@ -211,6 +221,16 @@ def _agree(pack: Pack, record: RecordData) -> None:
             assert got == want, (cond.spec, obj)
             if got[0] == "ok":
                 assert all(isinstance(f, Failure) for f in got[1])
+            raised = raised or got[0] == "raised"
+        # All at once: only for conditions that cannot raise, and the same objects pass.
+        passing, failing = op_passing(cond, ctx, mappings), op_failing(cond, ctx, mappings)
+        assert (passing is None) == (failing is None)
+        if passing is not None and failing is not None:
+            assert not raised, cond.spec
+            verdicts = [(o, cond.holds(ctx, o)) for o in mappings]
+            assert [id(o) for o in passing] == [id(o) for o, v in verdicts if v]
+            assert [id(o) for o in failing] == [id(o) for o, v in verdicts if not v]
+            assert op_passing(cond, ctx, [*mappings, "p1"]) is None  # an id: one by one
 
 
 @pytest.mark.parametrize("pack_name", available_packs())
