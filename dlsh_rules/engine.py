@@ -47,6 +47,10 @@ class Context:
         self.meeting_date: dt.date = record.meeting["date"]
         self._cache: dict[Any, Any] = {}
 
+    def release(self) -> None:
+        """Drop the per-record caches (once the rules have run)."""
+        self._cache.clear()
+
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
         if key not in self._cache:
             self._cache[key] = compute()
@@ -206,6 +210,10 @@ def check(
             if not rule_selected(rule.id, select, ignore):
                 continue
             results.append(_evaluate(ctx, rule, live, used, as_of))
+        # The shared selections and indexes are garbage now. Freed while the collector is still
+        # off, they are not walked by the collection that switching it on sets off: on a large
+        # record that collection took longer than freeing them.
+        ctx.release()
     unused = []
     for w in all_waivers:
         if pack.rule(w.rule) is None:  # a misspelt id waives nothing: say so, whatever --select

@@ -23,7 +23,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import Text
-from .query import NONE, Failure, Path, Selection, key_of, normalise
+from .query import (
+    NONE,
+    Failure,
+    Path,
+    Selection,
+    key_of,
+    normalise,
+    op_checker,
+    op_failing,
+    op_filter,
+    op_passes,
+    op_passing,
+    path_reader,
+    shared_key,
+)
 
 if TYPE_CHECKING:
     from .engine import Context
@@ -160,10 +174,14 @@ def _subject_key(ctx: Context, item: Any, subject: Path | None) -> str | None:
 
 
 def check_each(ctx: Context, spec: EachSpec) -> Outcome:
-    items = spec.select.items(ctx)
+    as_object = ctx.as_object
+    items = [i if type(i) is dict else as_object(i) for i in spec.select.items(ctx)]
     if spec.when is not None:
-        when = spec.when
-        items = [i for i in items if when.holds(ctx, ctx.as_object(i))]
+        kept = op_passing(spec.when, ctx, items)
+        if kept is None:
+            when = op_filter(spec.when)
+            kept = [i for i in items if when(ctx, i)]
+        items = kept
     out = Outcome(checked=max(len(items), 1 if spec.min_items else 0))
     if len(items) < spec.min_items:
         what = _what(spec, "符合条件的记录", "matching entries")
@@ -181,9 +199,14 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
                 found=_plain(str(len(items))),
             )
         )
-    for item in items:
-        obj = ctx.as_object(item)
-        failures = spec.require.failures(ctx, obj)
+    # The objects that fail, when the condition cannot raise and can test them all at once;
+    # else each object is tested, and given to failures() right away if it does not pass.
+    failing = op_failing(spec.require, ctx, items)
+    passes, failures_of = op_passes(spec.require), spec.require.failures
+    for obj in items if failing is None else failing:
+        if failing is None and passes(ctx, obj):
+            continue
+        failures = failures_of(ctx, obj)
         if not failures:
             continue
         key = _subject_key(ctx, obj, spec.subject)
@@ -217,8 +240,8 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
     if spec.require is None:
         good, failing = items, []
     else:
-        require = spec.require
-        verdicts = [(item, require.failures(ctx, item)) for item in items]
+        require = op_checker(spec.require)
+        verdicts = [(item, require(ctx, item)) for item in items]
         good = [item for item, f in verdicts if not f]
         failing = [(item, f) for item, f in verdicts if f]
     out = Outcome(checked=1)
@@ -284,29 +307,87 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         key = key_of(value)
         return normalise(key, norm) if isinstance(key, str) and norm != "exact" else key
 
-    def keyed() -> list[tuple[Any, set[Any]]]:
-        pairs = []
-        for raw in spec.items.items(ctx):
-            item = ctx.as_object(raw)
-            if spec.key is not None and isinstance(item, dict):
-                pairs.append((item, {k(v) for v in spec.key.values(ctx, item)}))
-            else:
-                pairs.append((item, {k(item)}))
-        return pairs
+    def keyed() -> tuple[list[Any], list[Any]]:
+        """The items, and the subject keys each covers: one plain id, or a set of keys.
 
-    covering: dict[Any, list[Any]] = defaultdict(list)
-    rejected: dict[Any, list[tuple[Any, list[Failure]]]] = defaultdict(list)
-    require = spec.require
-    # The subjects each item covers are the same for every check of the record that reads the
-    # same items by the same key (e.g. rectification items by their sources, for opinions and
-    # for criticisms): worked out once.
-    for item, keys in ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed):
-        failures = require.failures(ctx, item) if require is not None else []
-        for key in keys:
-            if failures:
-                rejected[key].append((item, failures))
+        Two lists rather than a pair per item: on a large record this is kept until the end of
+        the check, and freeing 80,000 small tuples then cost more than making them.
+        """
+        items: list[Any] = []
+        keys: list[Any] = []
+        read = path_reader(spec.key) if spec.key is not None else None
+        one = spec.key.single if spec.key is not None else None
+        outer = inner = ""
+        if spec.key is not None and len(spec.key.segments) == 2 and "@" not in spec.key.text:
+            outer, inner = spec.key.segments
+        exact = norm == "exact"
+        for raw in spec.items.items(ctx):
+            item = raw if type(raw) is dict else ctx.as_object(raw)
+            items.append(item)
+            if read is not None and isinstance(item, dict):
+                if exact:
+                    # One plain id is its own key: read in place, at one field or at a field
+                    # of the one mapping in a list (sources.ref), as `read` would find it.
+                    if one is not None:
+                        found = item.get(one)
+                    elif outer:
+                        found = item.get(outer)
+                        if type(found) is list and len(found) == 1 and type(found[0]) is dict:
+                            found = found[0].get(inner)
+                        else:
+                            found = None
+                    else:
+                        found = None
+                    if type(found) is str:
+                        keys.append(found)
+                        continue
+                    values = read(ctx, item)
+                    if len(values) == 1 and type(values[0]) is str:
+                        keys.append(values[0])
+                        continue
+                else:
+                    values = read(ctx, item)
+                keys.append({k(v) for v in values})
             else:
+                keys.append({k(item)})
+        return items, keys
+
+    def index() -> CoverIndex:
+        covering: dict[Any, list[Any]] = defaultdict(list)
+        rejected: dict[Any, list[tuple[Any, list[Failure]]]] = defaultdict(list)
+        require = spec.require
+        passes = op_passes(require) if require is not None else None
+        # The subjects each item covers are the same for every check of the record that reads
+        # the same items by the same key: worked out once, all before any `require`.
+        items, keys = ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed)
+        unqualified: set[int] = set()
+        if require is not None:
+            # Which items fail, all at once when `require` cannot raise (see check_each).
+            failing = op_failing(require, ctx, items)
+            if failing is not None:
+                passes = None
+                unqualified = {id(item) for item in failing}
+        for item, key in zip(items, keys, strict=True):
+            failures = None
+            if passes is not None:
+                if not passes(ctx, item):
+                    failures = require.failures(ctx, item)  # type: ignore[union-attr]
+            elif unqualified and id(item) in unqualified:
+                failures = require.failures(ctx, item)  # type: ignore[union-attr]
+            if failures:
+                for one_key in (key,) if type(key) is str else key:
+                    rejected[one_key].append((item, failures))
+            elif type(key) is str:
                 covering[key].append(item)
+            else:
+                for one_key in key:
+                    covering[one_key].append(item)
+        return covering, rejected
+
+    # ... and so are the items that cover each key, for checks that also share `require` (e.g.
+    # rectification items by their sources, for opinions and for criticisms).
+    shared = shared_key("covering", spec.items.spec, spec.key, norm, spec.require)
+    covering, rejected = index() if shared is None else ctx.cached(shared, index)
 
     excuses: dict[Any, str] = {}
     if spec.excused is not None:
@@ -320,24 +401,33 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     same = [(Path.parse(i), Path.parse(s)) for i, s in spec.same.items()]
     what = _what(spec, "所要求的记录", "the required entry")
     missing: list[tuple[Any, Any, int | None]] = []
+    exact = norm == "exact"
+    add_up = spec.sum
+    nothing: tuple[Any, ...] = ()
+    # One `same` constraint between two plain fields, as "owner: to": read in place below.
+    plain = [(ip.single, sp.single) for ip, sp in same if ip.single and sp.single]
+    item_field, subject_field = plain[0] if len(same) == 1 and plain else (None, None)
     for subject in subjects:
-        key = k(subject)
-        found = covering.get(key, [])
+        if not exact:
+            key = k(subject)
+        elif type(subject) is dict:
+            key = subject.get("id", id(subject))  # key_of, in place
+        else:
+            key = key_of(subject)
+        found = covering.get(key, nothing)
         if same and found:
-            subj = ctx.as_object(subject)
-            found = [
-                item
-                for item in found
-                if all(
-                    set(map(str, ip.values(ctx, item))) & set(map(str, sp.values(ctx, subj)))
-                    for ip, sp in same
-                )
-            ]
+            subj = subject if type(subject) is dict else ctx.as_object(subject)
+            one = found[0] if len(found) == 1 else None
+            a = b = None
+            if item_field is not None and type(one) is dict and type(subj) is dict:
+                a, b = one.get(item_field), subj.get(subject_field)
+            if type(a) is str and type(b) is str:
+                found = found if a == b else []  # _shares, for one item and two plain ids
+            else:
+                found = [item for item in found if _shares(ctx, same, item, subj)]
         total = None
-        if spec.sum is not None:
-            total = sum(
-                v for item in found for v in spec.sum.values(ctx, item) if isinstance(v, int)
-            )
+        if add_up is not None:
+            total = sum(v for item in found for v in add_up.values(ctx, item) if isinstance(v, int))
             if total >= (spec.min_sum or 0):
                 continue
         elif found:
@@ -399,7 +489,7 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             )
             continue
         detail_zh = detail_en = ""
-        failures = []
+        failures: list[Failure] = []
         if total is not None:
             detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"
             detail_en = f" (total {total}, at least {spec.min_sum} required)"
@@ -424,6 +514,25 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     return out
 
 
+CoverIndex = tuple[dict[Any, list[Any]], dict[Any, list[tuple[Any, list[Failure]]]]]
+
+
+def _shares(ctx: Context, same: list[tuple[Path, Path]], item: Any, subject: Any) -> bool:
+    """Whether the item shares a value with the subject at every (item path, subject path)."""
+    for ip, sp in same:
+        a_field, b_field = ip.single, sp.single
+        plain = a_field is not None and b_field is not None
+        if plain and isinstance(item, dict) and isinstance(subject, dict):
+            a, b = item.get(a_field), subject.get(b_field)
+            if type(a) is str and type(b) is str:  # two plain ids, read in place
+                if a != b:
+                    return False
+                continue
+        if not set(map(str, ip.values(ctx, item))) & set(map(str, sp.values(ctx, subject))):
+            return False
+    return True
+
+
 # --- pairs: every required pair of people has a qualifying item ----------------------------------
 
 
@@ -436,10 +545,11 @@ def _pairs(ctx: Context, gen: PairGen, ordered: bool) -> Iterator[Pair]:
 
     if gen.all_pairs is not None or gen.ordered_pairs is not None:
         people = ids(gen.all_pairs or gen.ordered_pairs)  # type: ignore[arg-type]
-        for i, a in enumerate(people):
-            for j, b in enumerate(people):
-                if a != b and (j > i or gen.ordered_pairs is not None):
-                    yield (a, b)
+        if gen.ordered_pairs is not None:
+            yield from ((a, b) for a in people for b in people if a != b)
+        else:
+            for i, a in enumerate(people):
+                yield from ((a, b) for b in people[i + 1 :] if a != b)
     elif gen.star is not None:
         centres = ids(gen.star.center)
         for c in centres:
@@ -459,32 +569,122 @@ def _pair_key(a: str, b: str, ordered: bool) -> Pair:
     return (a, b) if ordered or a <= b else (b, a)
 
 
+PairIndex = tuple[dict[Pair, list[Any]], dict[Pair, list[tuple[Any, list[Failure]]]]]
+
+
+def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
+    """Qualifying and non-qualifying items by the pair of people they are between.
+
+    One pass over the items: linear in the record, whatever the group's size. Every pair an item
+    names is indexed, required or not, so that checks reading the same items the same way (the
+    mandatory-talk rules all read talks by participants with the same `qualify`) share one
+    index; a check then looks up its own required pairs, each finding the items it found before,
+    in the same order.
+    """
+
+    def build() -> PairIndex:
+        good: dict[Pair, list[Any]] = defaultdict(list)
+        bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
+        qualify = spec.qualify
+        passes = op_passes(qualify) if qualify is not None else None
+        one = spec.participants.single if spec.participants is not None else None
+        left = spec.from_.single if spec.from_ is not None else None
+        right = spec.to.single if spec.to is not None else None
+        two_fields = ordered and left is not None and right is not None
+        one_field = not ordered and one is not None
+        as_object = ctx.as_object
+        items = [raw if type(raw) is dict else as_object(raw) for raw in spec.items.items(ctx)]
+        # Which items fail `qualify`, all at once when it cannot raise (see check_each).
+        failing = op_failing(qualify, ctx, items) if qualify is not None else []
+        unqualified: set[int] = set()
+        if failing is not None:
+            passes = None
+            unqualified = {id(item) for item in failing}
+        for item in items:
+            # The usual shapes read in place: two people's ids in two fields or in one list.
+            pair: Pair | None = None
+            keys: Iterable[Pair] | None = None
+            if type(item) is dict:
+                if two_fields:
+                    a, b = item.get(left), item.get(right)
+                    if type(a) is str and type(b) is str:
+                        if a != b:
+                            pair = (a, b)
+                        else:
+                            keys = ()
+                elif one_field:
+                    found = item.get(one)
+                    if type(found) is list and len(found) == 2:
+                        a, b = found
+                        if type(a) is str and type(b) is str:
+                            if a == b:
+                                keys = ()
+                            else:
+                                pair = (a, b) if a < b else (b, a)
+            if pair is not None:
+                keys = (pair,)
+            elif keys is None:
+                keys = _item_pairs(ctx, spec, item, ordered)
+            # qualify.failures only for an item that does not pass, right after the test.
+            failures = None
+            if passes is not None:
+                if not passes(ctx, item):
+                    failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
+            elif unqualified and id(item) in unqualified:
+                failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
+            if failures:
+                for key in keys:
+                    bad[key].append((item, failures))
+            elif pair is not None:
+                good[pair].append(item)
+            else:
+                for key in keys:
+                    good[key].append(item)
+        return good, bad
+
+    key = shared_key("pairs", spec.items.spec, spec.participants, spec.from_, spec.to, spec.qualify)
+    return build() if key is None else ctx.cached(key, build)
+
+
+def _item_pairs(ctx: Context, spec: PairsSpec, item: Any, ordered: bool) -> set[Pair]:
+    if ordered:
+        lefts = [str(key_of(v)) for v in spec.from_.values(ctx, item)]  # type: ignore[union-attr]
+        rights = [str(key_of(v)) for v in spec.to.values(ctx, item)]  # type: ignore[union-attr]
+        return {(a, b) for a in lefts for b in rights if a != b}
+    people = sorted({str(key_of(v)) for v in spec.participants.values(ctx, item)})  # type: ignore[union-attr]
+    if len(people) > 12:  # a large gathering is no talk between any pair; cap the fan-out
+        people = people[:12]
+    return {(a, b) for i, a in enumerate(people) for b in people[i + 1 :]}
+
+
+def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
+    """The pairs a generator makes, as keys: made once per record for checks that share it."""
+
+    def make() -> list[Pair]:
+        if ordered:
+            return list(_pairs(ctx, gen, ordered))
+        return [(a, b) if a <= b else (b, a) for a, b in _pairs(ctx, gen, ordered)]
+
+    star, relation = gen.star, gen.relation
+    key = shared_key(
+        "pairgen",
+        ordered,
+        gen.all_pairs.spec if gen.all_pairs is not None else None,
+        gen.ordered_pairs.spec if gen.ordered_pairs is not None else None,
+        (star.center.spec, star.others.spec) if star is not None else None,
+        (relation.left.spec, relation.right) if relation is not None else None,
+    )
+    return make() if key is None else ctx.cached(key, make)
+
+
 def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     ordered = spec.participants is None
     required: dict[Pair, None] = {}
     for gen in spec.pairs:
-        for a, b in _pairs(ctx, gen, ordered):
-            required.setdefault(_pair_key(a, b, ordered), None)
+        # In the order first made, each pair once (as setdefault did, pair by pair).
+        required.update(dict.fromkeys(_generated(ctx, gen, ordered)))
 
-    # One pass over the items, indexed by pair: linear in the record, whatever the group's size.
-    good: dict[Pair, list[Any]] = defaultdict(list)
-    bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
-    qualify = spec.qualify
-    for raw in spec.items.items(ctx):
-        item = ctx.as_object(raw)
-        if ordered:
-            lefts = [str(key_of(v)) for v in spec.from_.values(ctx, item)]  # type: ignore[union-attr]
-            rights = [str(key_of(v)) for v in spec.to.values(ctx, item)]  # type: ignore[union-attr]
-            keys = {(a, b) for a in lefts for b in rights if a != b}
-        else:
-            people = sorted({str(key_of(v)) for v in spec.participants.values(ctx, item)})  # type: ignore[union-attr]
-            if len(people) > 12:  # a large gathering is no talk between any pair; cap the fan-out
-                people = people[:12]
-            keys = {(a, b) for i, a in enumerate(people) for b in people[i + 1 :]}
-        failures = qualify.failures(ctx, item) if qualify is not None else []
-        for key in keys:
-            if key in required:
-                (bad[key].append((item, failures)) if failures else good[key].append(item))
+    good, bad = _pair_index(ctx, spec, ordered)
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
     what = _what(spec, "符合要求的记录", "a qualifying entry")
@@ -500,12 +700,21 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             f"{na.en} {'→' if ordered else 'and'} {nb.en}",
         )
 
-    for pair in required:
+    late = spec.report == "late"
+    date_field = spec.date.single
+    # A pair with a qualifying item has no finding unless the report is of late ones: most pairs
+    # of a large group are skipped here, before any name or message is made.
+    for pair in required if late else [p for p in required if p not in good]:
         a, b = pair
         items = good.get(pair, [])
-        if spec.report == "late":
+        if late:
             if not items or due is None:
                 continue
+            if date_field is not None and len(items) == 1 and type(items[0]) is dict:
+                # One qualifying item with one plain date, read in place.
+                held = items[0].get(date_field)
+                if isinstance(held, dt.date) and held <= due:
+                    continue
             dates = [d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)]
             if dates and min(dates) <= due:
                 continue
