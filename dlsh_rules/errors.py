@@ -79,3 +79,19 @@ def describe(value: object, limit: int = 60) -> str:
         return f"a list of {len(value)} items"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# What a validator's error type asks for, shared by the record and waiver file messages (the
+# error types are pydantic's; the texts are what users read).
+EXPECTED_BY_TYPE: dict[str, Text] = {
+    "missing": Text("必填字段", "a required field"),
+    "string_type": Text("字符串", "a string"),
+    "list_type": Text("列表", "a list"),
+    "model_type": Text("对象（键值映射）", "an object (mapping)"),
+    "dict_type": Text("对象（键值映射）", "an object (mapping)"),
+    "model_attributes_type": Text("对象（键值映射）", "an object (mapping)"),
+    "date_format": Text(
+        "真实存在的日期，格式为 YYYY-MM-DD", "a real calendar date written YYYY-MM-DD"
+    ),
+    "date_type": Text("不含时间的日期，格式为 YYYY-MM-DD", "a date without time, YYYY-MM-DD"),
+}

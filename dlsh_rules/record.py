@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cache as disk_cache
 from .enums import DEFAULT, EnumTable
-from .errors import InputError, Problem, Text, describe
+from .errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
 from .perf import gc_paused
 from .recordplan import GROUP, RecordPlan, Ref, fast_validate
 from .source import Document, Position, load_path, pointer_join
@@ -158,21 +158,12 @@ def _walk(
 # --- pydantic errors to problems --------------------------------------------------------------
 
 _EXPECTED: dict[str, Text] = {
-    "missing": Text("必填字段", "a required field"),
-    "string_type": Text("字符串", "a string"),
+    **EXPECTED_BY_TYPE,
     "int_type": Text("整数", "an integer"),
     "int_parsing": Text("整数", "an integer"),
     "int_from_float": Text("整数", "an integer"),
     "bool_type": Text("布尔值 true 或 false", "a boolean, true or false"),
     "bool_parsing": Text("布尔值 true 或 false", "a boolean, true or false"),
-    "list_type": Text("列表", "a list"),
-    "model_type": Text("对象（键值映射）", "an object (mapping)"),
-    "dict_type": Text("对象（键值映射）", "an object (mapping)"),
-    "model_attributes_type": Text("对象（键值映射）", "an object (mapping)"),
-    "date_format": Text(
-        "真实存在的日期，格式为 YYYY-MM-DD", "a real calendar date written YYYY-MM-DD"
-    ),
-    "date_type": Text("不含时间的日期，格式为 YYYY-MM-DD", "a date without time, YYYY-MM-DD"),
     "date_range": Text("1900 至 2999 年之间的日期", "a date in the years 1900 to 2999"),
     "id_format": Text(
         "1 至 64 个字符、不含空白和 '~' '>' '/' 的 id",

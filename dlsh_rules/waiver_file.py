@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .engine import Waiver
-from .errors import InputError, Problem, Text, describe
+from .errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
 from .models import Date
 from .source import Document, load_path, pointer_join, problem_at
 from .waivers import WAIVERS_FORMAT
@@ -50,17 +50,8 @@ class WaiverFile(BaseModel):
 
 
 _EXPECTED: dict[str, Text] = {
-    "missing": Text("必填字段", "a required field"),
-    "string_type": Text("字符串", "a string"),
+    **EXPECTED_BY_TYPE,
     "string_too_short": Text("非空字符串", "a non-empty string"),
-    "list_type": Text("列表", "a list"),
-    "model_type": Text("对象（键值映射）", "an object (mapping)"),
-    "dict_type": Text("对象（键值映射）", "an object (mapping)"),
-    "model_attributes_type": Text("对象（键值映射）", "an object (mapping)"),
-    "date_format": Text(
-        "真实存在的日期，格式为 YYYY-MM-DD", "a real calendar date written YYYY-MM-DD"
-    ),
-    "date_type": Text("不含时间的日期，格式为 YYYY-MM-DD", "a date without time, YYYY-MM-DD"),
     "extra_forbidden": Text(
         "豁免文件格式中定义的字段（rule、subject、reason、approved_by、date、expires；此字段不存在，可能拼写有误）",
         "a field the waiver format defines (rule, subject, reason, approved_by, date, expires)",
