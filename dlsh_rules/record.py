@@ -13,7 +13,7 @@ from .enums import DEFAULT, EnumTable
 from .errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
 from .perf import gc_paused
 from .recordplan import GROUP, RecordPlan, Ref, fast_validate
-from .source import Document, Position, load_path, pointer_join
+from .source import Document, Position, load_path, nearest_position, pointer_join, problem_in
 
 # pydantic is imported only where a record is validated by it (a record the fast path of
 # recordplan.py declines) or the plan is built from the models: importing it costs ~75 ms.
@@ -67,12 +67,7 @@ class RecordData:
         return self.pointers.get(id(obj))
 
     def position(self, pointer: str) -> Position | None:
-        while True:
-            if pointer in self.positions:
-                return self.positions[pointer]
-            if not pointer:
-                return None
-            pointer = pointer.rsplit("/", 1)[0]
+        return nearest_position(self.positions, pointer)
 
 
 # --- the walk: ids and references ---------------------------------------------------------------
@@ -201,35 +196,11 @@ def _found(error: Mapping[str, Any]) -> str:
     return describe(error.get("input"))
 
 
-def _problem(
-    source: str,
-    pointer: str,
-    expected: Text,
-    found: str,
-    code: str,
-    positions: Mapping[str, Position],
-) -> Problem:
-    pos = None
-    probe = pointer
-    while pos is None:
-        pos = positions.get(probe)
-        if not probe:
-            break
-        probe = probe.rsplit("/", 1)[0]
-    return Problem(
-        source,
-        pointer,
-        expected,
-        found,
-        pos.line if pos else None,
-        pos.column if pos else None,
-        code,
-    )
-
-
 def _with_positions(problems: list[Problem], positions: Mapping[str, Position]) -> list[Problem]:
     return [
-        _problem(p.file, p.pointer, p.expected, p.found, p.code, positions) if p.line is None else p
+        problem_in(p.file, positions, p.pointer, p.expected, p.found, p.code)
+        if p.line is None
+        else p
         for p in problems
     ]
 
@@ -245,13 +216,13 @@ def validate_record(
     if not isinstance(data, dict):
         raise InputError(
             [
-                _problem(
+                problem_in(
                     source,
+                    positions,
                     "",
                     Text("一个对象（记录）", "an object (the record)"),
                     describe(data),
                     "type",
-                    positions,
                 )
             ]
         )
@@ -287,13 +258,13 @@ def _pydantic_validate(
             for part in loc:
                 pointer = pointer_join(pointer, part)
             problems.append(
-                _problem(
+                problem_in(
                     source,
+                    positions,
                     pointer,
                     _expected(error),
                     _found(error),
                     str(error["type"]),
-                    positions,
                 )
             )
         raise InputError(problems) from None

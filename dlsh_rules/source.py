@@ -109,11 +109,16 @@ class Document:
 
     def position(self, pointer: str) -> Position | None:
         """Position of ``pointer``, else of its nearest ancestor that has one."""
-        while True:
-            found = self.positions.get(pointer)
-            if found is not None or pointer == "":
-                return found
-            pointer = pointer.rsplit("/", 1)[0]
+        return nearest_position(self.positions, pointer)
+
+
+def nearest_position(positions: Mapping[str, Position], pointer: str) -> Position | None:
+    """Position of ``pointer`` in ``positions``, else of its nearest ancestor that has one."""
+    while True:
+        found = positions.get(pointer)
+        if found is not None or pointer == "":
+            return found
+        pointer = pointer.rsplit("/", 1)[0]
 
 
 def pointer_join(base: str, key: str | int) -> str:
@@ -1241,9 +1246,21 @@ def load_path(path: str | os.PathLike[str], limits: Limits | None = None) -> Doc
 
 def problem_at(doc: Document, pointer: str, expected: Text, found: str, code: str) -> Problem:
     """A problem at ``pointer`` of ``doc``, with the line and column the text gives it."""
-    pos = doc.position(pointer)
+    return problem_in(doc.name, doc.positions, pointer, expected, found, code)
+
+
+def problem_in(
+    source: str,
+    positions: Mapping[str, Position],
+    pointer: str,
+    expected: Text,
+    found: str,
+    code: str,
+) -> Problem:
+    """A problem at ``pointer`` of the file ``source``, placed by its ``positions``."""
+    pos = nearest_position(positions, pointer)
     return Problem(
-        doc.name,
+        source,
         pointer,
         expected,
         found,
