@@ -11,7 +11,7 @@ import dataclasses
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FsPath
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import cache as disk_cache
 from .enums import BASE, DEFAULT, EnumTable
 from .errors import InputError, Problem, Text, describe
-from .frozen import Frozen, freeze
+from .frozen import Frozen, freeze, kind_of
 from .query import Path as QueryPath
 from .query import Selection, SpecError
 from .source import Document, load_path, pointer_join, problem_at
@@ -448,24 +448,31 @@ def _inside(root: str, rel: str) -> bool:
     return path.resolve().is_relative_to(FsPath(root).resolve())
 
 
+def _nodes(value: Any) -> Iterator[Any]:
+    """Every object inside a frozen rule or set: models, query objects, lists and their items."""
+    yield value
+    children: Iterable[Any]
+    if isinstance(value, Frozen):
+        children = value.fields().values()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        children = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    elif isinstance(value, (list, tuple)):
+        children = value
+    elif isinstance(value, dict):
+        children = value.values()
+    else:
+        return
+    for child in children:
+        yield from _nodes(child)
+
+
 def _sets_of_rule(rule: Rule) -> set[str]:
-    used: set[str] = set()
-
-    def visit(value: Any) -> None:
-        if isinstance(value, Selection) or hasattr(value, "sets_used"):
-            used.update(value.sets_used())
-        elif isinstance(value, Frozen):
-            for field_value in value.fields().values():
-                visit(field_value)
-        elif isinstance(value, (list, tuple)):
-            for v in value:
-                visit(v)
-        elif hasattr(value, "anchor") and getattr(value, "anchor", None) is not None:
-            visit(value.anchor)
-
-    visit(rule.checks)
-    visit(rule.due)
-    return used
+    return {
+        name
+        for node in _nodes([rule.checks, rule.due])
+        if callable(getattr(type(node), "sets_used", None))
+        for name in node.sets_used()
+    }
 
 
 def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
@@ -490,27 +497,15 @@ def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
 
 
 def _paths_in(value: Any) -> Iterator[QueryPath]:
-    if isinstance(value, QueryPath):
-        yield value
-    elif isinstance(value, Frozen):
-        for name, field_value in value.fields().items():
-            if name == "same" and isinstance(field_value, dict):
-                # coverage's `same` maps item paths to subject paths, kept as written
-                for pair in field_value.items():
-                    for text in pair:
-                        with contextlib.suppress(SpecError):
-                            yield QueryPath.parse(text)
-            else:
-                yield from _paths_in(field_value)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from _paths_in(getattr(value, f.name))
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _paths_in(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _paths_in(item)
+    for node in _nodes(value):
+        if isinstance(node, QueryPath):
+            yield node
+        elif kind_of(node) == "CoverageSpec":
+            # coverage's `same` maps item paths to subject paths, kept as written
+            for pair in node.same.items():
+                for text in pair:
+                    with contextlib.suppress(SpecError):
+                        yield QueryPath.parse(text)
 
 
 def _unknown_field(

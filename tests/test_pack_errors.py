@@ -214,3 +214,21 @@ def test_computed_fields_and_real_fields_are_accepted(tmp_path: Path) -> None:
         "require: {participants.name: {exists: true}, '@self': {exists: true}}",
     )
     assert [r.id for r in load_pack(_pack(tmp_path, rule)).rules] == ["prep.sample.rule"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("select: {from: talks}", "select: {set: secretaries}"),
+        ("require: {mode: in_person}", "require: {participants: {in_set: secretaries}}"),
+        ("require: {mode: in_person}", "require: {any: [{mode: {in_set: secretaries}}]}"),
+        (
+            "require: {mode: in_person}",
+            "require: {date: {on_or_before: {days: -1, anchor: {set: secretaries}}}}",
+        ),
+    ],
+)
+def test_a_set_the_manifest_does_not_define_is_an_error(tmp_path: Path, old: str, new: str) -> None:
+    root = _pack(tmp_path, RULE.replace(old, new), "sets:\n  members: {from: people}\n")
+    text = "\n".join(_problems(root))
+    assert "expected a set defined in the manifest (members); found set 'secretaries'" in text
