@@ -78,10 +78,15 @@ class I18n(BaseModel):
         return Text(self.zh, self.en)
 
 
-class Spec(BaseModel):
+class Part(BaseModel):
+    """A part of a rule: unknown keys refused, read-only, holding compiled query objects."""
+
     model_config = ConfigDict(
         extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
     )
+
+
+class Spec(Part):
     severity: Severity | None = Field(
         default=None, description="Overrides the rule's severity for findings of this check."
     )
@@ -116,10 +121,7 @@ class ExistsSpec(Spec):
     min: int = Field(default=1, ge=1)
 
 
-class ExcuseSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
+class ExcuseSpec(Part):
     select: Sel
     key: PathT
     reason: PathT | None = None
@@ -168,28 +170,19 @@ class CoverageSpec(Spec):
             raise ValueError("excused cannot be combined with min_ratio or min_covered")
 
 
-class StarSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
+class StarSpec(Part):
     center: Sel
     others: Sel
 
 
-class RelationSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
+class RelationSpec(Part):
     left: Sel
     right: PathT = Field(description="Path from each left person to the people paired with him.")
 
 
-class PairGen(BaseModel):
+class PairGen(Part):
     """One way of making the required pairs; give exactly one field."""
 
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
     all_pairs: Sel | None = Field(default=None, description="Every unordered pair within a set.")
     ordered_pairs: Sel | None = Field(default=None, description="Every ordered pair within a set.")
     star: StarSpec | None = Field(default=None, description="The centre with each of the others.")
@@ -228,10 +221,7 @@ class PairsSpec(Spec):
             raise ValueError("give either participants (unordered) or from and to (ordered)")
 
 
-class StepSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
+class StepSpec(Part):
     id: str | None = Field(
         default=None, description="How findings name the step (default: its number)."
     )
@@ -249,10 +239,7 @@ class SequenceSpec(Spec):
     mode: Literal["in_order", "prefix"] = "in_order"
 
 
-class DocumentSpec(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True
-    )
+class DocumentSpec(Part):
     kind: str
     owners: Sel = Field(description="Whose document: the value 'group' and/or person ids.")
 

@@ -324,6 +324,7 @@ def _record_plan() -> RecordPlan:
     return plan
 
 
+@cache
 def field_names() -> frozenset[str]:
     """Every field name (as written in a record) of every object of the record format."""
     plan = _record_plan()

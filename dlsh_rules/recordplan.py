@@ -246,10 +246,12 @@ def _fresh(value: Any) -> Any:
 def _value_check(plan: FieldPlan, compiled: Mapping[str, Check]) -> Check:
     """The check of one value (one item of a list field)."""
     kind = plan.kind
-    if kind == STR:
+    if kind in (STR, BOOL):
+        # Exactly this type: pydantic would also take, e.g., bytes for a str or 1 for a bool.
+        exact = str if kind == STR else bool
 
         def check(value: Any, normalise: Normalise) -> Any:
-            if type(value) is str:
+            if type(value) is exact:
                 return value
             raise _Declined
 
@@ -283,13 +285,6 @@ def _value_check(plan: FieldPlan, compiled: Mapping[str, Check]) -> Check:
                 and (low is None or value >= low)
                 and (high is None or value <= high)
             ):
-                return value
-            raise _Declined
-
-    elif kind == BOOL:
-
-        def check(value: Any, normalise: Normalise) -> Any:
-            if type(value) is bool:
                 return value
             raise _Declined
 
