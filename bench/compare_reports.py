@@ -40,13 +40,13 @@ for p in (str(ROOT), str(ROOT / "tests")):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from dlsh_rules.engine import Waiver, check  # noqa: E402
+from dlsh_rules.authoring.patch import PatchError, apply_patch  # noqa: E402
+from dlsh_rules.authoring.synth import compliant_record  # noqa: E402
+from dlsh_rules.authoring.testing import example_data, load_cases  # noqa: E402
 from dlsh_rules.errors import InputError  # noqa: E402
-from dlsh_rules.pack import load_pack  # noqa: E402
-from dlsh_rules.patch import PatchError, apply_patch  # noqa: E402
-from dlsh_rules.record import validate_record  # noqa: E402
-from dlsh_rules.synth import compliant_record  # noqa: E402
-from dlsh_rules.testing import example_data, load_cases  # noqa: E402
+from dlsh_rules.evaluate.engine import Waiver, check  # noqa: E402
+from dlsh_rules.pack.loader import load_pack  # noqa: E402
+from dlsh_rules.record.validate import validate_record  # noqa: E402
 
 PACKS = ("provincial-bureau-2024", "enterprise-committee-2024")
 

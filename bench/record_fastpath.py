@@ -32,15 +32,15 @@ EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dlsh_rules import record  # noqa: E402
-from dlsh_rules.enums import DEFAULT  # noqa: E402
-from dlsh_rules.perf import gc_paused  # noqa: E402
-from dlsh_rules.recordplan import fast_validate  # noqa: E402
-from dlsh_rules.synth import compliant_record  # noqa: E402
+from dlsh_rules.authoring.synth import compliant_record  # noqa: E402
+from dlsh_rules.load.perf import gc_paused  # noqa: E402
+from dlsh_rules.record import validate as record  # noqa: E402
+from dlsh_rules.record.enums import DEFAULT  # noqa: E402
+from dlsh_rules.record.plan import fast_validate  # noqa: E402
 
 VALIDATE = f"""
 import dlsh_rules.record
-from dlsh_rules.source import load_path
+from dlsh_rules.load.source import load_path
 doc = load_path({str(EXAMPLE)!r})
 dlsh_rules.record.validate_record(doc.data, doc.name, positions=doc.positions)
 """

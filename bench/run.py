@@ -165,9 +165,9 @@ def bench_records(sizes: Sequence[int], quick: bool) -> list[dict[str, Any]]:
 
 def bench_record(members: int, pack: Any, quick: bool) -> dict[str, Any]:
     from dlsh_rules import check
-    from dlsh_rules.record import validate_record
-    from dlsh_rules.source import load_bytes
-    from dlsh_rules.synth import compliant_record
+    from dlsh_rules.authoring.synth import compliant_record
+    from dlsh_rules.load.source import load_bytes
+    from dlsh_rules.record.validate import validate_record
 
     record = compliant_record(members)
     data = json.dumps(record, ensure_ascii=False).encode()
@@ -208,7 +208,7 @@ def bench_record(members: int, pack: Any, quick: bool) -> dict[str, Any]:
 
 def bench_pack(quick: bool) -> dict[str, Any]:
     """load_pack with the in-process cache cleared: parsing the YAML files, and from the disk cache."""
-    from dlsh_rules import pack as pack_module
+    from dlsh_rules.pack import loader as pack_module
 
     def cold(use_disk: bool) -> Callable[[], Any]:
         def load() -> Any:
@@ -274,7 +274,7 @@ def write_batch(directory: Path, count: int) -> int:
     """``count`` 5-member compliant records as YAML files (dates shifted so they differ)."""
     import yaml
 
-    from dlsh_rules.synth import compliant_record
+    from dlsh_rules.authoring.synth import compliant_record
 
     directory.mkdir(parents=True, exist_ok=True)
     total = 0

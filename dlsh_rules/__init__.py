@@ -24,20 +24,20 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .engine import check
     from .errors import InputError
-    from .pack import Pack, load_pack
-    from .record import RecordData, load_record
-    from .report import Report
+    from .evaluate.engine import check
+    from .evaluate.results import Report
+    from .pack.loader import Pack, load_pack
+    from .record.validate import RecordData, load_record
 
 _LAZY = {
-    "check": ("engine", "check"),
+    "check": ("evaluate.engine", "check"),
     "InputError": ("errors", "InputError"),
-    "Pack": ("pack", "Pack"),
-    "load_pack": ("pack", "load_pack"),
-    "RecordData": ("record", "RecordData"),
-    "load_record": ("record", "load_record"),
-    "Report": ("report", "Report"),
+    "Pack": ("pack.loader", "Pack"),
+    "load_pack": ("pack.loader", "load_pack"),
+    "RecordData": ("record.validate", "RecordData"),
+    "load_record": ("record.validate", "load_record"),
+    "Report": ("evaluate.results", "Report"),
 }
 
 

@@ -48,12 +48,12 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
 
 import yaml  # noqa: E402
 
-from dlsh_rules.engine import check  # noqa: E402
+from dlsh_rules.authoring.synth import compliant_record  # noqa: E402
 from dlsh_rules.errors import InputError  # noqa: E402
-from dlsh_rules.pack import Pack, load_pack  # noqa: E402
-from dlsh_rules.record import validate_record  # noqa: E402
-from dlsh_rules.source import load_bytes  # noqa: E402
-from dlsh_rules.synth import compliant_record  # noqa: E402
+from dlsh_rules.evaluate.engine import check  # noqa: E402
+from dlsh_rules.load.source import load_bytes  # noqa: E402
+from dlsh_rules.pack.loader import Pack, load_pack  # noqa: E402
+from dlsh_rules.record.validate import validate_record  # noqa: E402
 
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
 FORMATS = ("json", "yaml")

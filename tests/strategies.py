@@ -26,7 +26,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from dlsh_rules.synth import compliant_record
+from dlsh_rules.authoring.synth import compliant_record
 
 Record = dict[str, Any]
 

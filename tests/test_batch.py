@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from dlsh_rules.batch import (
+from dlsh_rules.authoring.synth import compliant_record
+from dlsh_rules.cli.batch import (
     PROGRESS_MIN_RECORDS,
     Progress,
     check_many,
@@ -26,10 +27,9 @@ from dlsh_rules.batch import (
     expand,
     is_single,
 )
-from dlsh_rules.cli import main
-from dlsh_rules.pack import load_pack
+from dlsh_rules.cli.main import main
+from dlsh_rules.pack.loader import load_pack
 from dlsh_rules.render import FORMATS, batch_renderer
-from dlsh_rules.synth import compliant_record
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
@@ -535,12 +535,12 @@ def test_an_unwritable_output_is_reported_and_the_others_written(
 def test_a_record_that_crashes_the_checker_is_named(
     small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import dlsh_rules.waivers
+    import dlsh_rules.report.waivers
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(dlsh_rules.waivers, "check_record", boom)
+    monkeypatch.setattr(dlsh_rules.report.waivers, "check_record", boom)
     code, out, err = _run(capsys, "check", str(small), "--jobs", "1", "--lang", "en")
     assert code == 3 and out == ""
     assert "internal error" in err and str(small / "1-good.json") in err and "a bug" in err

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dlsh_rules import cache, check, load_pack, load_record
-from dlsh_rules import pack as pack_module
-from dlsh_rules import record as record_module
+from dlsh_rules import check, load_pack, load_record
+from dlsh_rules.load import cache
+from dlsh_rules.pack import loader as pack_module
+from dlsh_rules.record import validate as record_module
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "bureau-2024.yaml"
 
@@ -135,7 +136,7 @@ def test_a_pack_from_the_cache_needs_no_pydantic(cache_home: Path, tmp_path: Pat
 def test_a_loaded_pack_holds_no_pydantic_objects(cache_home: Path, tmp_path: Path) -> None:
     from pydantic import BaseModel
 
-    from dlsh_rules.frozen import Frozen
+    from dlsh_rules.pack.frozen import Frozen
 
     def walk(value: object) -> Iterator[object]:
         yield value
@@ -174,5 +175,5 @@ def test_a_cached_check_of_a_valid_record_imports_no_pydantic(
     )
     _modules_after(code, env)  # fills the cache
     loaded = _modules_after(code, env)
-    assert "dlsh_rules.engine" in loaded
+    assert "dlsh_rules.evaluate.engine" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dlsh_rules.pack import Pack, available_packs, load_pack
-from dlsh_rules.testing import Case, example_data, load_cases, run_case
+from dlsh_rules.authoring.testing import Case, example_data, load_cases, run_case
+from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 
 
 @cache
@@ -47,7 +47,7 @@ def test_every_rule_has_failing_and_passing_cases(pack_name: str) -> None:
 @pytest.mark.parametrize("pack_name", available_packs())
 def test_example_record_is_compliant(pack_name: str) -> None:
     from dlsh_rules import check
-    from dlsh_rules.record import validate_record
+    from dlsh_rules.record.validate import validate_record
 
     pack = _pack(pack_name)
     record = validate_record(example_data(pack), "example", pack.enums)

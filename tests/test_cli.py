@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dlsh_rules.cli import main
+from dlsh_rules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"

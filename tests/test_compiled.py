@@ -19,10 +19,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 from strategies import PROPERTY_SETTINGS, Case, compliant, records
 
-from dlsh_rules.engine import Context
 from dlsh_rules.errors import InputError
-from dlsh_rules.pack import Pack, available_packs, load_pack
-from dlsh_rules.query import (
+from dlsh_rules.evaluate.engine import Context
+from dlsh_rules.language.query import (
     Condition,
     Failure,
     op_checker,
@@ -30,7 +29,8 @@ from dlsh_rules.query import (
     op_filter,
     op_passing,
 )
-from dlsh_rules.record import RecordData, validate_record
+from dlsh_rules.pack.loader import Pack, available_packs, load_pack
+from dlsh_rules.record.validate import RecordData, validate_record
 
 
 def _conditions(value: Any, seen: set[int]) -> Iterator[Condition]:
@@ -235,7 +235,7 @@ def _agree(pack: Pack, record: RecordData) -> None:
 
 @pytest.mark.parametrize("pack_name", available_packs())
 def test_compiled_conditions_agree_on_the_example(pack_name: str) -> None:
-    from dlsh_rules.testing import example_data
+    from dlsh_rules.authoring.testing import example_data
 
     pack = load_pack(pack_name)
     record = _record(example_data(pack), pack)

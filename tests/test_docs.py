@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from dlsh_rules import check
-from dlsh_rules.docgen import main as docgen
-from dlsh_rules.docgen import outputs
-from dlsh_rules.pack import available_packs, load_pack
-from dlsh_rules.source import load_path
+from dlsh_rules.authoring.docgen import main as docgen
+from dlsh_rules.authoring.docgen import outputs
+from dlsh_rules.load.source import load_path
+from dlsh_rules.pack.loader import available_packs, load_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 jsonschema = pytest.importorskip("jsonschema")

@@ -18,8 +18,9 @@ import yaml
 
 import dlsh_rules
 from dlsh_rules.errors import InputError
-from dlsh_rules.pack import PHASES, Pack
-from dlsh_rules.record import RecordData, load_record
+from dlsh_rules.evaluate.results import Report
+from dlsh_rules.pack.loader import PHASES, Pack
+from dlsh_rules.record.validate import RecordData, load_record
 from dlsh_rules.render import (
     FORMATS,
     BatchEntry,
@@ -32,7 +33,6 @@ from dlsh_rules.render import (
     renderer,
     sarif,
 )
-from dlsh_rules.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"

@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-from dlsh_rules.frozen import Frozen, freeze, kind_of
-from dlsh_rules.language import EachSpec, I18n
+from dlsh_rules.language.models import EachSpec, I18n
+from dlsh_rules.pack.frozen import Frozen, freeze, kind_of
 
 
 def _spec() -> EachSpec:

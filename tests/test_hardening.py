@@ -26,12 +26,12 @@ import pytest
 import yaml
 
 from dlsh_rules import check
-from dlsh_rules.cli import main
+from dlsh_rules.cli.main import main
 from dlsh_rules.errors import InputError
-from dlsh_rules.models import ID_PATTERN
-from dlsh_rules.pack import load_pack, packs_dir
-from dlsh_rules.record import validate_record
-from dlsh_rules.source import Limits, load_path
+from dlsh_rules.load.source import Limits, load_path
+from dlsh_rules.pack.loader import load_pack, packs_dir
+from dlsh_rules.record.models import ID_PATTERN
+from dlsh_rules.record.validate import validate_record
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"

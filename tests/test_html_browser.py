@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import dlsh_rules
-from dlsh_rules.record import load_record
+from dlsh_rules.record.validate import load_record
 from dlsh_rules.render import RenderContext, html
 
 ROOT = Path(__file__).resolve().parent.parent

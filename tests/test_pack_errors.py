@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dlsh_rules.cli import main
+from dlsh_rules.cli.main import main
 from dlsh_rules.errors import InputError
-from dlsh_rules.pack import load_pack, packs_dir
+from dlsh_rules.pack.loader import load_pack, packs_dir
 
 RULE = """\
 rules:
@@ -146,7 +146,7 @@ def test_a_pack_copied_elsewhere_still_loads(tmp_path: Path) -> None:
 def test_a_double_dollar_escapes_a_dollar_and_a_parameter(written: str, result: str) -> None:
     from types import SimpleNamespace
 
-    from dlsh_rules.pack import _substitute
+    from dlsh_rules.pack.loader import _substitute
 
     used: set[str] = set()
     problems: list[tuple[str, str]] = []

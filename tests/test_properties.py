@@ -40,11 +40,11 @@ from strategies import (
 )
 
 from dlsh_rules import check
-from dlsh_rules.pack import load_pack
-from dlsh_rules.record import load_record, validate_record
-from dlsh_rules.report import Report
-from dlsh_rules.source import load_bytes
-from dlsh_rules.synth import shift_dates
+from dlsh_rules.authoring.synth import shift_dates
+from dlsh_rules.evaluate.results import Report
+from dlsh_rules.load.source import load_bytes
+from dlsh_rules.pack.loader import load_pack
+from dlsh_rules.record.validate import load_record, validate_record
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = load_pack()

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from dlsh_rules.cli import main
+from dlsh_rules.cli.main import main
 from dlsh_rules.errors import InputError
-from dlsh_rules.record import load_record, validate_record
+from dlsh_rules.record.validate import load_record, validate_record
 
 EXAMPLE = (
     Path(__file__).resolve().parent.parent / "rules" / "provincial-bureau-2024" / "example.yaml"

@@ -30,15 +30,15 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from strategies import PROPERTY_SETTINGS, compliant, records
 
-from dlsh_rules import record as record_module
-from dlsh_rules.enums import BASE, DEFAULT, EnumTable
+from dlsh_rules.authoring.patch import apply_patch
+from dlsh_rules.authoring.testing import example_data, load_cases
 from dlsh_rules.errors import InputError
-from dlsh_rules.pack import Pack, available_packs, load_pack
-from dlsh_rules.patch import apply_patch
-from dlsh_rules.planner import _field_plan, _plain_model, build_plan
-from dlsh_rules.recordplan import OPAQUE, RecordPlan, fast_validate
-from dlsh_rules.source import load_path
-from dlsh_rules.testing import example_data, load_cases
+from dlsh_rules.load.source import load_path
+from dlsh_rules.pack.loader import Pack, available_packs, load_pack
+from dlsh_rules.record import validate as record_module
+from dlsh_rules.record.enums import BASE, DEFAULT, EnumTable
+from dlsh_rules.record.plan import OPAQUE, RecordPlan, fast_validate
+from dlsh_rules.record.planner import _field_plan, _plain_model, build_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlsh_rules.errors import InputError, Problem
-from dlsh_rules.source import (
+from dlsh_rules.load.source import (
     Document,
     Limits,
     Position,

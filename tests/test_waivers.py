@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
-from dlsh_rules.batch import check_many
-from dlsh_rules.cli import main
+from dlsh_rules.authoring.synth import compliant_record
+from dlsh_rules.cli.batch import check_many
+from dlsh_rules.cli.main import main
 from dlsh_rules.errors import InputError
-from dlsh_rules.pack import load_pack
-from dlsh_rules.record import load_record
-from dlsh_rules.synth import compliant_record
-from dlsh_rules.waivers import check_record, load_waivers
+from dlsh_rules.pack.loader import load_pack
+from dlsh_rules.record.validate import load_record
+from dlsh_rules.report.waivers import check_record, load_waivers
 
 # Removing the first talk (p1 with p2) fails two rules, both for the pair p1~p2.
 PAIR_RULES = ("prep.talks.secretary_members", "prep.talks.member_pairs")

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..errors import InputError
-    from ..pack import Pack
-    from ..record import RecordData
-    from ..report import Report
+    from ..evaluate.results import Report
+    from ..pack.loader import Pack
+    from ..record.validate import RecordData
 
 
 @dataclass(frozen=True)

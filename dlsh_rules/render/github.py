@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import InputError
-from ..report import FindingResult, Report, RuleResult
+from ..evaluate.results import FindingResult, Report, RuleResult
 from . import BatchEntry, RenderContext, batch_lang
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}

@@ -28,15 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import __version__
-from ..engine import Context
-from ..enums import DEFAULT
 from ..errors import InputError, Text
+from ..evaluate.engine import Context
 
 # The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
-from ..kinds import _pairs
-from ..pack import PHASES
-from ..record import load_record
-from ..report import FindingResult, Report, RuleResult
+from ..evaluate.kinds.all import _pairs
+from ..evaluate.results import FindingResult, Report, RuleResult
+from ..pack.loader import PHASES
+from ..record.enums import DEFAULT
+from ..record.validate import load_record
 from . import BatchEntry, RenderContext, batch_lang
 
 Pair = tuple[str, str]

@@ -21,8 +21,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from ..pack import PHASES
-from ..report import FindingResult, Report, RuleResult
+from ..evaluate.results import FindingResult, Report, RuleResult
+from ..pack.loader import PHASES
 from . import BatchEntry, RenderContext, batch_lang
 
 # XML 1.0 cannot carry most C0 controls, even escaped; records are untrusted text.

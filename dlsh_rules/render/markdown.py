@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 
 from ..errors import InputError
-from ..pack import PHASES
-from ..report import FindingResult, Report, RuleResult
+from ..evaluate.results import FindingResult, Report, RuleResult
+from ..pack.loader import PHASES
 from . import BATCH_HEAD, BatchEntry, RenderContext, batch_lang
 
 MAX_FINDINGS = 5  # per cell; a comment must stay readable (and under GitHub's 65536 characters)

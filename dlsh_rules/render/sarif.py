@@ -28,7 +28,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError
-from ..report import FindingResult, Report, RuleResult
+from ..evaluate.results import FindingResult, Report, RuleResult
 from . import BatchEntry, RenderContext, batch_lang
 
 SARIF_SCHEMA = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..pack import PHASES
-from ..report import Report, RuleResult
+from ..evaluate.results import Report, RuleResult
+from ..pack.loader import PHASES
 from . import BatchEntry, RenderContext
 
 _STATUS = {
@@ -57,7 +57,7 @@ def render(ctx: RenderContext) -> str:
 
 def render_batch(entries: Sequence[BatchEntry]) -> str:
     """Several records: one table line each, in input order, and a total (dlsh_rules.batch)."""
-    from ..batch import batch_text
+    from ..cli.batch import batch_text
 
     return batch_text(entries)
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from . import cache as disk_cache
+from ..errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
+from ..load import cache as disk_cache
+from ..load.perf import gc_paused
+from ..load.source import Document, Position, load_path, nearest_position, pointer_join, problem_in
 from .enums import DEFAULT, EnumTable
-from .errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
-from .perf import gc_paused
-from .recordplan import GROUP, RecordPlan, Ref, fast_validate
-from .source import Document, Position, load_path, nearest_position, pointer_join, problem_in
+from .plan import GROUP, RecordPlan, Ref, fast_validate
 
 # pydantic is imported only where a record is validated by it (a record the fast path of
 # recordplan.py declines) or the plan is built from the models: importing it costs ~75 ms.

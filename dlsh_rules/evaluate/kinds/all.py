@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import Text
-from .query import (
+from ...errors import Text
+from ...language.query import (
     NONE,
     Failure,
     Path,
@@ -40,8 +40,7 @@ from .query import (
 )
 
 if TYPE_CHECKING:
-    from .engine import Context
-    from .language import (
+    from ...language.models import (
         CoverageSpec,
         DeliveredSpec,
         EachSpec,
@@ -53,6 +52,7 @@ if TYPE_CHECKING:
         Spec,
         StepSpec,
     )
+    from ..engine import Context
 
 Severity = Literal["error", "warning", "info"]
 

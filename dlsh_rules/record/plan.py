@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from .dates import parse_date
+from ..dates import parse_date
 from .enums import EnumTable
 
 # Ids are written by hand and appear in finding subjects such as "p2~p3" and "p2>p3", so they

@@ -36,7 +36,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from . import __version__
+from .. import __version__
 
 _MAGIC = b"dlsh-cache/1\n"
 _DIGEST = hashlib.sha256().digest_size
@@ -88,9 +88,9 @@ def code_fingerprint() -> bytes:
         str(getattr(yaml, "__with_libyaml__", False)),
     ):
         digest.update(part.encode() + b"\0")
-    package = Path(__file__).resolve().parent
-    for module in sorted(package.glob("*.py")):
-        digest.update(module.name.encode() + b"\0")
+    package = Path(__file__).resolve().parent.parent
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(module.read_bytes()).digest())
     return digest.digest()
 

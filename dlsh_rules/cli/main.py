@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from .engine import Waiver
-    from .errors import Problem
-    from .pack import Pack
+    from ..errors import Problem
+    from ..evaluate.engine import Waiver
+    from ..pack.loader import Pack
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -221,7 +221,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _date_type(lang: str) -> Any:
     def date(value: str) -> dt.date:
-        from .dates import parse_date
+        from ..dates import parse_date
 
         try:
             return parse_date(value)
@@ -234,7 +234,7 @@ def _date_type(lang: str) -> Any:
 
 def _format_type(lang: str) -> Any:
     def fmt(value: str) -> tuple[str, str | None]:
-        from .render import FORMATS
+        from ..render import FORMATS
 
         # NAME:PATH splits at the first colon: format names have none, paths may (C:\\out.json)
         name, sep, path = value.partition(":")
@@ -270,7 +270,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     _Parser.lang = lang
     parser = _Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
     parser.add_argument("-h", "--help", action="help", help=t["help"])
-    from . import __version__
+    from .. import __version__
 
     parser.add_argument(
         "--version", action="version", version=f"dlsh_rules {__version__}", help=t["version"]
@@ -283,7 +283,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
         if pack:
             p.add_argument("--pack", default="provincial-bureau-2024", help=t["pack"])
 
-    from .render import FORMATS
+    from ..render import FORMATS
 
     c = sub.add_parser(
         "check", help=t["check"], description=t["check"], epilog=t["epilog"], add_help=False
@@ -403,8 +403,8 @@ def _entry(path: str) -> tuple[str, str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from ..render import batch_renderer
     from .batch import expand, is_single
-    from .render import batch_renderer
 
     outputs = _outputs(args)
     single = is_single(args.record)
@@ -422,12 +422,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         read.add(_entry(args.waivers))
         read.add(_entry(os.path.realpath(args.waivers)))
 
-    from .pack import load_pack
+    from ..pack.loader import load_pack
 
     pack = load_pack(args.pack)
     # As in ruff, a selector that matches nothing is a mistake, not an empty (and so compliant)
     # report: a misspelt --select in CI would otherwise pass every record.
-    from .engine import rule_selected
+    from ..evaluate.engine import rule_selected
 
     unmatched = [
         entry
@@ -443,7 +443,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise _Usage(_t("overwrite_input", args.lang, path=path))
     waivers: tuple[Waiver, ...] = ()
     if args.waivers is not None:
-        from .waivers import load_waivers
+        from ..report.waivers import load_waivers
 
         waivers = load_waivers(args.waivers, pack)
     # The clock is read once, here: every record of the run, in every worker, is judged at the
@@ -461,9 +461,9 @@ def _check_one(
     today: dt.date | None,
     outputs: list[tuple[str, str | None]],
 ) -> int:
-    from .record import load_record
-    from .render import RenderContext, renderer
-    from .waivers import check_record
+    from ..record.validate import load_record
+    from ..render import RenderContext, renderer
+    from ..report.waivers import check_record
 
     record = load_record(args.record[0], pack.enums)
     report = check_record(
@@ -492,8 +492,8 @@ def _check_batch(
     today: dt.date | None,
     outputs: list[tuple[str, str | None]],
 ) -> int:
+    from ..render import batch_renderer
     from .batch import Progress, check_inputs, entries, exit_code
-    from .render import batch_renderer
 
     progress = Progress(sys.stderr) if Progress.wanted(sys.stderr, args.quiet) else None
     try:
@@ -523,16 +523,16 @@ def _check_batch(
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from .explain import list_rules
-    from .pack import load_pack
+    from ..authoring.explain import list_rules
+    from ..pack.loader import load_pack
 
     sys.stdout.write(list_rules(load_pack(args.pack), args.lang))
     return EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain
-    from .pack import load_pack
+    from ..authoring.explain import explain
+    from ..pack.loader import load_pack
 
     pack = load_pack(args.pack)
     rule = pack.rule(args.rule)
@@ -545,8 +545,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from .pack import load_pack
-    from .testing import example_data, load_cases, run_case
+    from ..authoring.testing import example_data, load_cases, run_case
+    from ..pack.loader import load_pack
 
     pack = load_pack(args.pack)
     base = example_data(pack)
@@ -564,7 +564,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
-    from .schemas import generated
+    from ..authoring.schemas import generated
 
     sys.stdout.write(json.dumps(generated()[args.name], ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
@@ -587,7 +587,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help / --version exit 0, bad arguments exit 2
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INPUT
-    from .errors import InputError
+    from ..errors import InputError
 
     try:
         return COMMANDS[args.command](args)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .errors import Text
+from ..errors import Text
 
 REPORT_FORMAT = "dlsh-report/1"
 NO_TEXT = Text("", "")

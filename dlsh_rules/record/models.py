@@ -29,12 +29,12 @@ from .enums import BASE, DEFAULT, EnumTable
 
 # What the fast record validator shares with the models lives in recordplan.py, which does not
 # import pydantic; the names stay importable from here.
-from .recordplan import GROUP as GROUP
-from .recordplan import ID_PATTERN as ID_PATTERN
-from .recordplan import ID_RE, DateRefused, to_date
-from .recordplan import MAX_YEAR as MAX_YEAR
-from .recordplan import MIN_YEAR as MIN_YEAR
-from .recordplan import Ref as Ref
+from .plan import GROUP as GROUP
+from .plan import ID_PATTERN as ID_PATTERN
+from .plan import ID_RE, DateRefused, to_date
+from .plan import MAX_YEAR as MAX_YEAR
+from .plan import MIN_YEAR as MIN_YEAR
+from .plan import Ref as Ref
 
 RECORD_FORMAT = "dlsh-record/1"
 

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .errors import Text
-from .pack import PHASES, Pack
+from ..errors import Text
+from ..pack.loader import PHASES, Pack
 
 if TYPE_CHECKING:
-    from .language import Rule
+    from ..language.models import Rule
 
 _SEV = {
     "error": Text("错误", "error"),
@@ -91,9 +91,9 @@ def _examples(pack: Pack, rule: Rule) -> tuple[Any, Any]:
 
 
 def _case_findings(pack: Pack, case: Any, rule: Rule, lang: str) -> list[str]:
-    from .engine import check
+    from ..evaluate.engine import check
+    from ..record.validate import validate_record
     from .patch import apply_patch
-    from .record import validate_record
     from .testing import example_data
 
     data = apply_patch(example_data(pack), case.model.patch)

@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from .models import OBJECT_KINDS, EnumValue, Record, _date, _id, _iso
-from .recordplan import (
+from .plan import (
     BOOL,
     DATE,
     ENUM,

@@ -12,9 +12,9 @@ import copy
 import datetime as dt
 from typing import Any
 
-from .dates import add_days
-from .pack import DEFAULT_PACK, load_pack
-from .source import load_path
+from ..dates import add_days
+from ..load.source import load_path
+from ..pack.loader import DEFAULT_PACK, load_pack
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 _GIVEN = "建国秀芳志强文斌海燕立军春生国庆丽萍明华红梅晓东振华德明海涛俊杰家豪子涵雨轩思远梓萱"

@@ -19,13 +19,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .engine import check
-from .errors import InputError, Problem, Text
-from .pack import Pack
+from ..errors import InputError, Problem, Text
+from ..evaluate.engine import check
+from ..evaluate.results import Status
+from ..load.source import load_path
+from ..pack.loader import Pack
+from ..record.validate import validate_record
 from .patch import PatchError, apply_patch
-from .record import validate_record
-from .report import Status
-from .source import load_path
 
 
 class CaseModel(BaseModel):

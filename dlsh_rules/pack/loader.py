@@ -17,18 +17,18 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from . import cache as disk_cache
-from .enums import BASE, DEFAULT, EnumTable
-from .errors import InputError, Problem, Text, describe
+from ..errors import InputError, Problem, Text, describe
+from ..language.query import Path as QueryPath
+from ..language.query import Selection, SpecError
+from ..load import cache as disk_cache
+from ..load.source import Document, load_path, pointer_join, problem_at
+from ..record.enums import BASE, DEFAULT, EnumTable
 from .frozen import Frozen, freeze, kind_of
-from .query import Path as QueryPath
-from .query import Selection, SpecError
-from .source import Document, load_path, pointer_join, problem_at
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-    from .language import Manifest, Param, Rule
+    from ..language.models import Manifest, Param, Rule
 
 # The models of a pack, importable from here as before; they load pydantic, so only on request.
 _MODELS = ("Param", "Example", "Rule", "Manifest", "RuleFile", "RULE_ID")
@@ -80,13 +80,13 @@ class Pack:
 
 def packs_dir() -> FsPath:
     """Where the shipped packs are: inside the installed package, or the repository's rules/."""
-    here = FsPath(__file__).resolve().parent
+    here = FsPath(__file__).resolve().parent.parent  # the dlsh_rules package
     installed = here / "rules"
     return installed if installed.is_dir() else here.parent / "rules"
 
 
 def schemas_dir() -> FsPath:
-    here = FsPath(__file__).resolve().parent
+    here = FsPath(__file__).resolve().parent.parent  # the dlsh_rules package
     installed = here / "schemas"
     return installed if installed.is_dir() else here.parent / "schemas"
 
@@ -272,7 +272,7 @@ def _files_unchanged(base: FsPath, files: Any) -> bool:
 def _load_pack_files(root: str) -> Pack:
     from pydantic import ValidationError
 
-    from .language import Manifest, Rule, RuleFile
+    from ..language.models import Manifest, Rule, RuleFile
 
     manifest_doc = load_path(FsPath(root) / "pack.yaml")
     try:
@@ -481,7 +481,7 @@ def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
     A misspelt field would otherwise select nothing: a "must exist" check would fail every
     record, and a "may not" check would pass every record, both without a word.
     """
-    from .record import field_names
+    from ..record.validate import field_names
 
     known = field_names()
     found: list[tuple[QueryPath, str]] = []
@@ -518,7 +518,7 @@ def _unknown_field(
 ) -> Problem:
     from difflib import get_close_matches
 
-    from .record import field_names
+    from ..record.validate import field_names
 
     guess = get_close_matches(segment, sorted(field_names()), n=1)
     hint_zh = f"；是否应为 {guess[0]}？" if guess else ""
@@ -589,7 +589,7 @@ def _set_cycles(sets: dict[str, Selection], doc: Document) -> list[Problem]:
 
 def __getattr__(name: str) -> Any:
     if name in _MODELS:
-        from . import language
+        from ..language import models as language
 
         return getattr(language, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

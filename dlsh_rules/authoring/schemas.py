@@ -143,7 +143,7 @@ REPORT_SCHEMA: dict[str, Any] = {
 
 
 def record_schema() -> dict[str, Any]:
-    from .models import Record
+    from ..record.models import Record
 
     schema = Record.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -153,7 +153,7 @@ def record_schema() -> dict[str, Any]:
 
 def generated() -> dict[str, dict[str, Any]]:
     """Every shipped schema by name: record, rule, pack, report."""
-    from .language import manifest_schema, rule_schema
+    from ..language.models import manifest_schema, rule_schema
 
     return {
         "record": record_schema(),

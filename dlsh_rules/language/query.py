@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .dates import Offset, end_date
-from .errors import Text
+from ..dates import Offset, end_date
+from ..errors import Text
 
 if TYPE_CHECKING:
-    from .engine import Context
+    from ..evaluate.engine import Context
 
 
 class SpecError(ValueError):

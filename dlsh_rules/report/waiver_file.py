@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .engine import Waiver
-from .errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
-from .models import Date
-from .source import Document, load_path, pointer_join, problem_at
+from ..errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
+from ..evaluate.engine import Waiver
+from ..load.source import Document, load_path, pointer_join, problem_at
+from ..record.models import Date
 from .waivers import WAIVERS_FORMAT
 
 if TYPE_CHECKING:
-    from .pack import Pack
+    from ..pack.loader import Pack
 
 
 class WaiverEntry(BaseModel):

@@ -1,0 +1,1 @@
+"""For pack authors: the test runner, explain, synthetic records, patches, generated docs and schemas."""

@@ -1,0 +1,673 @@
+"""Checking many records in one run: input expansion, a process pool, input order, and the batch
+views (the text table and the combined JSON object of docs/report-format.md).
+
+    from dlsh_rules.batch import check_many
+    results = check_many(["records/", "archive/**/*.json"], "provincial-bureau-2024", jobs=2)
+    for r in results:
+        print(r.source, r.report.summary.compliant if r.report else r.error)
+
+Arguments are files, directories (searched recursively for *.json, *.yaml and *.yml, hidden
+files and directories skipped) and glob patterns (expanded here, so that a quoted pattern works
+on every shell, Windows' included). Each directory and pattern expands sorted; the arguments keep
+the order given; a file named twice is checked once. An argument that names no file, and a
+record that cannot be read or is invalid, becomes a result with problems instead of a report:
+it never stops the other records.
+
+Results come back in input order whatever the number of workers, so a run's output is the
+same bytes with `--jobs 1` and `--jobs 8`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import json
+import os
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .. import __version__
+from ..errors import InputError, Problem, Text
+from ..render import BATCH_HEAD, BatchEntry, RenderContext
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from ..evaluate.engine import Waiver
+    from ..evaluate.results import Report
+    from ..pack.loader import Pack
+
+BATCH_FORMAT = "dlsh-batch-report/1"
+RECORD_SUFFIXES = (".json", ".yaml", ".yml")
+# Below this many records per worker, starting workers costs more than it saves.
+MIN_RECORDS_PER_WORKER = 4
+# Records per task sent to a worker: large enough that pickling and queueing are negligible next
+# to checking (~10 ms a small record), small enough that both workers finish close together and
+# the progress bar moves.
+MAX_CHUNK = 16
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One input of a batch: its report, or the problems that kept it from being checked.
+
+    Problems travel as a tuple of `Problem` (plain frozen data) rather than as the `InputError`,
+    which does not survive pickling on its way back from a worker process.
+    """
+
+    source: str
+    report: Report | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def error(self) -> InputError | None:
+        return InputError(list(self.problems)) if self.report is None else None
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        return 2 if self.report is None else self.report.exit_code(fail_on)
+
+
+def exit_code(results: Sequence[BatchResult], fail_on: str = "error") -> int:
+    """The worst status over all records: 2 if one could not be checked, else 1 if one failed
+    at or above ``fail_on``, else 0 — whatever format the results are shown in."""
+    return max((r.exit_code(fail_on) for r in results), default=0)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a worker needs besides the pack; plain data, so it pickles for any start method."""
+
+    as_of: dt.date | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    today: dt.date | None = None  # the day standing waivers' expiry is judged at without as_of
+
+
+class RecordCrash(Exception):
+    """A record made the checker fail (a bug); carries the record's name out of the worker."""
+
+
+def check_path(path: str, pack: Pack, options: Options) -> BatchResult:
+    """Load and check one record file."""
+    from ..record.validate import load_record
+    from ..report.waivers import check_record
+
+    try:
+        record = load_record(path, pack.enums)
+        report = check_record(
+            record,
+            pack,
+            as_of=options.as_of,
+            select=options.select,
+            ignore=options.ignore,
+            waivers=options.waivers,
+            today=options.today,
+        )
+    except InputError as exc:
+        return BatchResult(path, problems=tuple(exc.problems))
+    except Exception as exc:
+        raise RecordCrash(f"{path}: {type(exc).__name__}: {exc}") from exc
+    return BatchResult(path, report)
+
+
+# --- expanding the arguments -----------------------------------------------------------------
+
+_NO_RECORDS = Text(
+    "至少一个记录文件（*.json、*.yaml、*.yml）", "at least one record file (*.json, *.yaml, *.yml)"
+)
+
+
+def _is_pattern(arg: str) -> bool:
+    return any(c in arg for c in "*?[")
+
+
+def is_single(args: Sequence[str]) -> bool:
+    """Whether the arguments name exactly one record file, so the run shows one full report.
+
+    Decided from the arguments, not from what a directory or pattern happens to hold today: a
+    CI job that checks `records/` gets the batch form even while the directory has one file.
+    """
+    if len(args) != 1:
+        return False
+    arg = os.fspath(args[0])
+    if os.path.isdir(arg):
+        return False
+    return os.path.lexists(arg) or not _is_pattern(arg)
+
+
+def _sort_key(path: str) -> tuple[str, ...]:
+    # by path components, so that "a/b.json" and "a.json" order the same on every platform
+    return PurePath(path).parts
+
+
+def _walk(root: str, problems: list[tuple[str, Problem]]) -> list[str]:
+    found: list[str] = []
+
+    def unreadable(exc: OSError) -> None:
+        name = exc.filename or root
+        problems.append(
+            (
+                name,
+                Problem(
+                    name,
+                    "",
+                    Text("可读取的目录", "a readable directory"),
+                    exc.strerror or type(exc).__name__,
+                    code="io",
+                ),
+            )
+        )
+
+    for here, dirs, files in os.walk(root, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .venv, editors' folders
+        found.extend(
+            os.path.join(here, name)
+            for name in files
+            if not name.startswith(".") and name.lower().endswith(RECORD_SUFFIXES)
+        )
+    return sorted(found, key=_sort_key)
+
+
+def expand(args: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Problem | None]]:
+    """The record files the arguments name, in order, each once; or a problem for an argument
+    (an empty directory, a pattern matching nothing) or a directory that cannot be read.
+
+    A path that does not exist and is no pattern is kept: reading it reports the problem, as
+    for a single record.
+    """
+    out: list[tuple[str, Problem | None]] = []
+    seen: set[str] = set()
+
+    def add(path: str, problem: Problem | None = None) -> None:
+        key = os.path.normcase(os.path.abspath(path)) if problem is None else "\0" + path
+        if key not in seen:
+            seen.add(key)
+            out.append((path, problem))
+
+    for item in args:
+        arg = os.fspath(item)
+        problems: list[tuple[str, Problem]] = []
+        if os.path.isdir(arg):
+            paths = _walk(arg, problems)
+            found = "an empty directory"
+        elif os.path.lexists(arg) or not _is_pattern(arg):
+            add(arg)
+            continue
+        else:
+            paths = []
+            for match in sorted(glob.glob(arg, recursive=True), key=_sort_key):
+                paths.extend(_walk(match, problems) if os.path.isdir(match) else [match])
+            found = "no file matches the pattern"
+        for path in paths:
+            add(path)
+        for name, problem in problems:
+            add(name, problem)
+        if not paths and not problems:
+            add(arg, Problem(arg, "", _NO_RECORDS, found, code="no_input"))
+    return out
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13+: honours the affinity mask
+    if count is not None:
+        n: int | None = count()
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count()
+    return max(1, n or 1)
+
+
+# The pack of the parent, seen by workers created with fork, so they need not reload it; a
+# worker created with spawn finds None and loads the pack from its directory.
+_PARENT_PACK: Pack | None = None
+_WORKER: tuple[Pack, Options] | None = None
+
+
+def _init_worker(pack_root: str, options: Options) -> None:
+    import signal
+
+    # Ctrl-C goes to the whole process group; the parent alone handles it (and stops the pool),
+    # rather than every worker printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _WORKER
+    pack = _PARENT_PACK
+    if pack is None or pack.root != pack_root:
+        from ..pack.loader import load_pack
+
+        pack = load_pack(pack_root)
+    _WORKER = (pack, options)
+
+
+def _check_chunk(chunk: list[tuple[int, str]]) -> list[tuple[int, BatchResult]]:
+    assert _WORKER is not None, "worker not initialised"
+    pack, options = _WORKER
+    return [(i, check_path(path, pack, options)) for i, path in chunk]
+
+
+def _start_method(requested: str | None) -> str:
+    import multiprocessing
+    import threading
+
+    if requested is not None:
+        return requested
+    # fork: workers start in milliseconds with the pack already loaded. Only on Linux (macOS
+    # system libraries are not fork-safe) and only while this process runs no other thread
+    # (forking a threaded process can copy a held lock); otherwise spawn, which is always safe.
+    if (
+        sys.platform == "linux"
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    ):
+        return "fork"
+    return "spawn"
+
+
+def check_many(
+    paths: Sequence[str | os.PathLike[str]],
+    pack: Pack | str | os.PathLike[str] | None = None,
+    *,
+    jobs: int | None = None,
+    as_of: dt.date | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    waivers: Iterable[Waiver] = (),
+    today: dt.date | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    start_method: str | None = None,
+) -> list[BatchResult]:
+    """Check every record the arguments name (files, directories, glob patterns); one result per
+    record, in input order.
+
+    ``jobs``: worker processes (default: the CPUs available; 1 checks in this process).
+    ``waivers``: standing waivers applied to every record (`dlsh_rules.waivers.load_waivers`),
+    whose expiry is judged at ``as_of``, else at ``today``, else not at all.
+    ``on_progress(done, total)`` is called in this process as records complete.
+    """
+    return check_inputs(
+        expand(paths),
+        pack,
+        jobs=jobs,
+        as_of=as_of,
+        select=select,
+        ignore=ignore,
+        waivers=waivers,
+        today=today,
+        on_progress=on_progress,
+        start_method=start_method,
+    )
+
+
+def check_inputs(
+    inputs: Sequence[tuple[str, Problem | None]],
+    pack: Pack | str | os.PathLike[str] | None = None,
+    *,
+    jobs: int | None = None,
+    as_of: dt.date | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    waivers: Iterable[Waiver] = (),
+    today: dt.date | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    start_method: str | None = None,
+) -> list[BatchResult]:
+    """`check_many` on arguments already expanded by `expand` (the CLI looks at them first)."""
+    from ..pack.loader import DEFAULT_PACK, Pack, load_pack
+
+    if not isinstance(pack, Pack):
+        pack = load_pack(pack if pack is not None else DEFAULT_PACK)
+    options = Options(as_of, tuple(select), tuple(ignore), tuple(waivers), today)
+    results: list[BatchResult | None] = [
+        None if problem is None else BatchResult(source, problems=(problem,))
+        for source, problem in inputs
+    ]
+    todo = [(i, source) for i, (source, problem) in enumerate(inputs) if problem is None]
+    total = len(inputs)
+    done = total - len(todo)
+    progress = on_progress or (lambda done, total: None)
+    progress(done, total)
+
+    jobs = default_jobs() if jobs is None else jobs
+    workers = min(jobs, len(todo) // MIN_RECORDS_PER_WORKER)
+    if workers <= 1:
+        for i, source in todo:
+            results[i] = check_path(source, pack, options)
+            done += 1
+            progress(done, total)
+    else:
+        for chunk in _pool_run(todo, pack, options, workers, start_method):
+            for i, result in chunk:
+                results[i] = result
+            done += len(chunk)
+            progress(done, total)
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
+
+
+def _pool_run(
+    todo: list[tuple[int, str]],
+    pack: Pack,
+    options: Options,
+    workers: int,
+    start_method: str | None,
+) -> Iterable[list[tuple[int, BatchResult]]]:
+    """Chunks of results as workers finish them (in any order; the caller puts them in place)."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    size = max(1, min(MAX_CHUNK, len(todo) // (workers * 4)))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    global _PARENT_PACK
+    _PARENT_PACK = pack
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(_start_method(start_method)),
+        initializer=_init_worker,
+        initargs=(pack.root, options),
+    )
+    try:
+        pending: set[Future[list[tuple[int, BatchResult]]]] = {
+            pool.submit(_check_chunk, chunk) for chunk in chunks
+        }
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+    except BaseException:
+        # Interrupted, or a worker failed: drop the queued chunks rather than wait for them.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        _PARENT_PACK = None
+    pool.shutdown(wait=True)
+
+
+# --- progress --------------------------------------------------------------------------------
+
+PROGRESS_MIN_RECORDS = 5  # fewer records finish before a bar would be worth reading
+
+
+class _Stream(Protocol):
+    def write(self, text: str, /) -> int: ...
+    def flush(self) -> None: ...
+    def isatty(self) -> bool: ...
+
+
+class Progress:
+    """A one-line bar, `[#####     ] 123/1000`, redrawn in place at most ten times a second.
+
+    Use it as ``on_progress`` of `check_many`. It draws nothing for a few records (they are done
+    before a bar could be read), and the caller creates it only for a terminal (`wanted`): a log
+    file or a CI console would keep every redraw.
+    """
+
+    def __init__(
+        self,
+        stream: _Stream,
+        *,
+        width: int = 30,
+        interval: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stream = stream
+        self.width = width
+        self.interval = interval
+        self.clock = clock
+        self._last: float | None = None
+        self._drawn = 0  # length of the line on screen, to blank it at the end
+
+    @staticmethod
+    def wanted(stream: _Stream, quiet: bool = False) -> bool:
+        if quiet:
+            return False
+        try:
+            return bool(stream.isatty())
+        except (AttributeError, ValueError):  # no isatty, or a closed stream
+            return False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= PROGRESS_MIN_RECORDS:
+            return
+        now = self.clock()
+        final = done >= total
+        if not final and self._last is not None and now - self._last < self.interval:
+            return
+        self._last = now
+        filled = self.width * min(done, total) // total
+        line = f"[{'#' * filled}{' ' * (self.width - filled)}] {done}/{total}"
+        self.stream.write("\r" + line)
+        self.stream.flush()
+        self._drawn = len(line)
+
+    def close(self) -> None:
+        """Blank the bar, so that what follows on the terminal starts on a clean line."""
+        if self._drawn:
+            self.stream.write("\r" + " " * self._drawn + "\r")
+            self.stream.flush()
+            self._drawn = 0
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunEntry(BatchEntry):
+    """A `BatchEntry` that also carries the run's language and pack: a record that could not be
+    checked has no context to say them, and a run may consist of such records only."""
+
+    pack_id: str = ""
+    pack_version: str = ""
+    as_of: dt.date | None = None
+
+
+def entries(
+    results: Sequence[BatchResult],
+    pack: Pack,
+    lang: str = "zh",
+    color: bool = False,
+    as_of: dt.date | None = None,
+) -> list[RunEntry]:
+    """The render layer's view of batch results (without the records: see RenderContext)."""
+    return [
+        RunEntry(
+            r.source,
+            RenderContext(r.report, lang, color, None, pack) if r.report is not None else None,
+            r.error,
+            lang=lang,
+            pack_id=pack.id,
+            pack_version=pack.version,
+            as_of=as_of,
+        )
+        for r in results
+    ]
+
+
+def _run_info(items: Sequence[BatchEntry]) -> tuple[str, str, str, dt.date | None, bool]:
+    """(lang, pack id, pack version, as-of, colour) of a run, from whichever entry says them."""
+    for e in items:
+        if isinstance(e, RunEntry):
+            color = next((x.context.color for x in items if x.context is not None), False)
+            return e.lang, e.pack_id, e.pack_version, e.as_of, color
+    for e in items:
+        if e.context is not None:
+            r = e.context.report
+            return e.context.lang, r.pack_id, r.pack_version, r.as_of, e.context.color
+    return "zh", "", "", None, False
+
+
+def _reports(items: Sequence[BatchEntry]) -> list[Report]:
+    return [e.context.report for e in items if e.context is not None]
+
+
+def problem_dict(p: Problem, lang: str) -> dict[str, Any]:
+    return {
+        "file": p.file,
+        "path": p.pointer,
+        "line": p.line,
+        "column": p.column,
+        "code": p.code,
+        "expected": p.expected.get(lang),
+        "found": p.found,
+        "message": p.render(lang),
+    }
+
+
+def batch_dict(items: Sequence[BatchEntry]) -> dict[str, Any]:
+    """The combined JSON object, `dlsh-batch-report/1` (docs/report-format.md)."""
+    from ..report.waivers import unused_in_batch
+
+    lang, pack_id, pack_version, as_of, _ = _run_info(items)
+    reports = _reports(items)
+    statuses = ("passed", "failed", "pending", "waived", "not_applicable", "error")
+    totals = dict.fromkeys(statuses, 0)
+    waived_findings = 0
+    for report in reports:
+        s = report.summary
+        for status in statuses:
+            totals[status] += getattr(s, status)
+        waived_findings += s.waived_findings
+    compliant = sum(1 for r in reports if r.summary.compliant)
+    records: list[dict[str, Any]] = []
+    for e in items:
+        if e.context is not None:
+            records.append(e.context.report.to_dict(lang))
+        else:
+            problems = e.error.problems if e.error is not None else []
+            records.append(
+                {
+                    "source": e.source,
+                    "error": {"problems": [problem_dict(p, lang) for p in problems]},
+                }
+            )
+    out: dict[str, Any] = {
+        "format": BATCH_FORMAT,
+        "tool": {"name": "dlsh_rules", "version": __version__},
+        "pack": {"id": pack_id, "version": pack_version},
+        "as_of": as_of.isoformat() if as_of else None,
+        "lang": lang,
+        "summary": {
+            "records": len(items),
+            "compliant": compliant,
+            "non_compliant": len(reports) - compliant,
+            "broken": len(items) - len(reports),
+            **totals,
+            "waived_findings": waived_findings,
+        },
+        "records": records,
+    }
+    standing = [u.to_dict(lang) for source, u in unused_in_batch(reports) if source is None]
+    if standing:
+        out["unused_waivers"] = standing
+    return out
+
+
+def batch_json(items: Sequence[BatchEntry]) -> str:
+    return json.dumps(batch_dict(items), ensure_ascii=False, indent=2) + "\n"
+
+
+def _width(text: str) -> int:
+    """Columns a string takes on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def batch_text(items: Sequence[BatchEntry]) -> str:
+    """The terminal view of a batch: one line per record, in input order, and a total."""
+    from ..report.waivers import unused_in_batch
+
+    lang, pack_id, pack_version, as_of, color = _run_info(items)
+    en = lang == "en"
+    reports = _reports(items)
+    head = BATCH_HEAD["en" if en else "zh"]
+    rows: list[tuple[list[str], str]] = []  # cells, colour of the verdict
+    for e in items:
+        if e.context is None:
+            problems = e.error.problems if e.error is not None else []
+            first = problems[0].render(lang) if problems else ""
+            more = len(problems) - 1
+            if more > 0:
+                first += f" (and {more} more)" if en else f"（另有 {more} 项问题）"
+            label = "cannot be checked: " if en else "无法检查："
+            rows.append(([e.source, label + first], "35"))
+            continue
+        r = e.context.report
+        s = r.summary
+        verdict = (
+            ("compliant" if en else "合规")
+            if s.compliant
+            else ("NOT compliant" if en else "不合规")
+        )
+        counts = [s.passed, s.failed, s.pending, s.waived, s.not_applicable, s.error]
+        cells = [r.source, r.unit, r.meeting_date.isoformat(), verdict, *map(str, counts)]
+        rows.append((cells, "32" if s.compliant else "31"))
+    widths = [_width(h) for h in head]
+    for cells, _ in rows:
+        if len(cells) == len(head):
+            widths = [max(w, _width(c)) for w, c in zip(widths, cells, strict=True)]
+    numeric = range(4, len(head))
+
+    def line(cells: Sequence[str], code: str | None) -> str:
+        if len(cells) == 2:  # a record that could not be checked: its first problem, unaligned
+            return _pad(cells[0], widths[0]) + "  " + _paint(cells[1], code or "0", color)
+        parts = [_pad(c, widths[k], right=k in numeric) for k, c in enumerate(cells)]
+        if code is not None:
+            parts[3] = _paint(parts[3], code, color)
+        return "  ".join(parts).rstrip()
+
+    title = (
+        f"pack {pack_id} v{pack_version} · {len(items)} records"
+        if en
+        else f"规则包 {pack_id} v{pack_version} · {len(items)} 份记录"
+    )
+    out = [_paint(title, "1", color)]
+    if as_of is not None:
+        out.append(("as of: " if en else "检查日期：") + as_of.isoformat())
+    out.append("")
+    out.append(_paint(line(head, None), "1", color))
+    out.extend(line(cells, code) for cells, code in rows)
+
+    unused = unused_in_batch(reports)
+    if unused:
+        out.append("")
+        out.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))
+        for source, w in unused:
+            subject = f" {w.subject}" if w.subject else ""
+            where = f"{source}: " if source is not None else ""
+            out.append(
+                f"  ~ {where}{w.rule}{subject} ({w.origin}{w.pointer}): {w.reason.get(lang)}"
+            )
+
+    compliant = sum(1 for r in reports if r.summary.compliant)
+    failing = len(reports) - compliant
+    broken = len(items) - len(reports)
+    if en:
+        total = (
+            f"{len(items)} records: {compliant} compliant, {failing} NOT compliant, "
+            f"{broken} cannot be checked"
+        )
+    else:
+        total = f"共 {len(items)} 份记录：合规 {compliant}，不合规 {failing}，无法检查 {broken}"
+    out.append("")
+    out.append(_paint(total, "32" if failing == broken == 0 else "31", color))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,1 @@
+"""The check kinds, one module each, and the table that names them."""

@@ -1,0 +1,17 @@
+"""The report stage: the results of a check (`Report`, `RuleResult`, `FindingResult`, `Summary`,
+defined in `evaluate.results` where the engine builds them), waivers and waiver files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    # Resolved on first use, so importing this package costs nothing until a name is read.
+    import importlib
+
+    module = importlib.import_module("dlsh_rules.evaluate.results")
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
