@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from strategies import PROPERTY_SETTINGS, Case, compliant, records
 
 from dlsh_rules.errors import InputError
-from dlsh_rules.evaluate.engine import Context
+from dlsh_rules.evaluate.context import Context
 from dlsh_rules.language.query import (
     Condition,
     Failure,

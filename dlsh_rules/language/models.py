@@ -15,8 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from ..errors import Text
-from ..evaluate.kinds.all import Severity
+from ..errors import Severity, Text
 from .query import Condition, DateSpec, Path, Selection, SpecError
 
 RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"

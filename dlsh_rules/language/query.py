@@ -27,7 +27,7 @@ from ..dates import Offset, end_date
 from ..errors import Text
 
 if TYPE_CHECKING:
-    from ..evaluate.engine import Context
+    from ..evaluate.context import Context
 
 
 class SpecError(ValueError):

@@ -29,10 +29,10 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError, Text
-from ..evaluate.engine import Context
+from ..evaluate.context import Context
 
 # The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
-from ..evaluate.kinds.all import _pairs
+from ..evaluate.kinds.pairs import required_pairs
 from ..evaluate.results import FindingResult, Report, RuleResult
 from ..pack.loader import PHASES
 from ..record.enums import DEFAULT
@@ -335,7 +335,7 @@ def _pack_pairs(ctx: RenderContext, items: list[Any], ordered: bool) -> _PairRul
                 continue
             found = True
             for gen in check.pairs:
-                for a, b in _pairs(engine_ctx, gen, ordered):
+                for a, b in required_pairs(engine_ctx, gen, ordered):
                     required.add((a, b) if ordered else _pair_key(a, b))
             if qualify is None and check.qualify is not None:
                 qualify = check.qualify

@@ -1,0 +1,101 @@
+"""The context a record is evaluated in: what a check kind, a selection or a condition may read.
+
+It lives apart from the engine so that the kinds and the query language can name it without
+importing the engine that calls them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..errors import Text
+from ..language.query import key_of
+from ..record.plan import GROUP
+
+if TYPE_CHECKING:
+    from ..language.query import Selection
+    from ..pack.loader import Pack
+    from ..record.validate import RecordData
+
+T = TypeVar("T")
+
+
+class Context:
+    """What a check kind may read: the record, the pack's sets, and per-record caches."""
+
+    def __init__(self, record: RecordData, pack: Pack) -> None:
+        self.record = record
+        self.pack = pack
+        self.meeting_date: dt.date = record.meeting["date"]
+        self._cache: dict[Any, Any] = {}
+
+    def release(self) -> None:
+        """Drop the per-record caches (once the rules have run)."""
+        self._cache.clear()
+
+    def cached(self, key: Any, compute: Callable[[], T]) -> T:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        value: T = self._cache[key]
+        return value
+
+    def set_items(self, name: str) -> list[Any]:
+        return self.cached(("set", name), lambda: self.pack.sets[name].items(self))
+
+    def set_keys(self, name: str) -> set[Any]:
+        return self.cached(("setkeys", name), lambda: {key_of(v) for v in self.set_items(name)})
+
+    def set_label(self, name: str) -> Text:
+        label = self.pack.manifest.set_labels.get(name)
+        return Text.of(label) if label else Text(name, f"in the set {name}")
+
+    def as_object(self, item: Any) -> Any:
+        if isinstance(item, str):
+            found = self.record.index.get(item)
+            if found is not None:
+                return found.obj
+        return item
+
+    def pointer_of(self, obj: Any) -> str | None:
+        if isinstance(obj, str):
+            found = self.record.index.get(obj)
+            return found.pointer if found else None
+        return self.record.pointer_of(obj)
+
+    def selection_pointer(self, sel: Selection) -> str | None:
+        """The record location a selection reads from, when it is a plain field path."""
+        if sel.source is None:
+            return None
+        node: Any = self.record.data
+        for seg in sel.source.segments:
+            if not isinstance(node, dict) or seg not in node:
+                return None
+            node = node[seg]
+        return self.record.pointer_of(node) or "/" + "/".join(sel.source.segments)
+
+    def name(self, key: str) -> Text:
+        """How a subject is shown in messages: a person's name with the id, a document's title…"""
+        if key == GROUP:
+            return Text(f"{self.record.data['unit'].get('party_org') or '党组'}", "the party group")
+        found = self.record.index.get(key)
+        if found is None:
+            for labels in self.record.enums.labels.values():
+                if key in labels:  # a required enumeration value, e.g. an org kind or a form
+                    return Text(labels[key], key.replace("_", " "))
+            return Text(key, key)
+        obj = found.obj
+        if found.kind in ("person", "org", "department"):
+            return Text(f"{obj['name']}（{key}）", f"{obj['name']} ({key})")
+        if found.kind in ("document", "activity"):
+            label = self.label(f"{found.kind}_kind", obj["kind"])
+            return Text(f"{label.zh} {key}", f"{label.en} {key}")
+        text = obj.get("text") or obj.get("title")
+        if isinstance(text, str) and text:
+            short = text if len(text) <= 16 else text[:15] + "…"
+            return Text(f"{key}“{short}”", f"{key} “{short}”")
+        return Text(key, key)
+
+    def label(self, enum: str, value: str) -> Text:
+        return Text(self.record.enums.label(enum, value), value.replace("_", " "))

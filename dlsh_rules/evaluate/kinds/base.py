@@ -1,0 +1,129 @@
+"""What every check kind returns (findings, an outcome) and the helpers they share to build findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ...errors import Severity, Text
+from ...language.query import Failure, Path, key_of
+
+if TYPE_CHECKING:
+    from ...language.models import I18n, Spec
+    from ..context import Context
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found wrong, before the engine adds waivers and status."""
+
+    subject: str | None
+    message: Text
+    path: str | None = None
+    due: dt.date | None = None
+    severity: Severity | None = None  # overrides the rule's for this finding
+    expected: Text | None = None
+    found: Text | None = None
+
+
+@dataclass
+class Outcome:
+    checked: int = 0  # how many subjects the check looked at; 0 means not applicable
+    findings: list[Finding] = field(default_factory=list)
+
+
+# --- helpers shared by the kinds ----------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"\{(subject|expected|found|due|what)\}")
+
+
+def fill_template(template: I18n, values: dict[str, Text]) -> Text:
+    # A plain substitution, not str.format: a rule file must not reach attributes of objects.
+    def sub(lang: str) -> Callable[[re.Match[str]], str]:
+        return lambda m: values.get(m.group(1), Text("", "")).get(lang)
+
+    return Text(PLACEHOLDER.sub(sub("zh"), template.zh), PLACEHOLDER.sub(sub("en"), template.en))
+
+
+def what_text(spec: Spec, zh: str, en: str) -> Text:
+    return Text.of(spec.what) if spec.what else Text(zh, en)
+
+
+def plain_text(text: str) -> Text:
+    return Text(text, text)
+
+
+def make_finding(
+    spec: Spec,
+    subject: str | None,
+    default: Text,
+    *,
+    subject_name: Text,
+    path: str | None,
+    due: dt.date | None = None,
+    expected: Text | None = None,
+    found: Text | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    message = default
+    if spec.message is not None:
+        message = fill_template(
+            spec.message,
+            {
+                "subject": subject_name,
+                "expected": expected or Text("", ""),
+                "found": found or Text("", ""),
+                "due": plain_text(due.isoformat() if due else ""),
+                "what": what_text(spec, "", ""),
+            },
+        )
+    return Finding(subject, message, path, due, severity or spec.severity, expected, found)
+
+
+def join_failures(failures: list[Failure]) -> tuple[Text, Text]:
+    expected = Text(
+        "；".join(f.expected.zh for f in failures), "; ".join(f.expected.en for f in failures)
+    )
+    found = Text("；".join(f.found.zh for f in failures), "; ".join(f.found.en for f in failures))
+    return expected, found
+
+
+def detail_found(detail_zh: str, detail_en: str) -> Text:
+    """The bracketed detail of a 'missing' message, as the finding's `found`, brackets removed."""
+    zh = detail_zh[1:-1] if detail_zh.startswith("（") and detail_zh.endswith("）") else detail_zh
+    en = detail_en.strip()
+    en = en[1:-1] if en.startswith("(") and en.endswith(")") else en
+    return Text(zh or "无", en or "none")
+
+
+def first_cited(
+    ctx: Context, rejected: list[tuple[Any, list[Failure]]]
+) -> tuple[Any, list[Failure]]:
+    """The non-counting item a finding cites: the smallest id, so list order changes nothing."""
+    return min(rejected, key=lambda entry: str(subject_key_of(ctx, entry[0], None) or ""))
+
+
+def earliest_due(failures: Iterable[Failure]) -> dt.date | None:
+    dues = [f.due for f in failures if f.due is not None]
+    return min(dues) if dues else None
+
+
+def field_pointer(base: str | None, failure: Failure) -> str | None:
+    if base is None or not failure.field or "." in failure.field or failure.field.startswith("@"):
+        return base
+    return f"{base}/{failure.field}"
+
+
+def subject_key_of(ctx: Context, item: Any, subject: Path | None) -> str | None:
+    if subject is not None:
+        found = subject.first(ctx, item)
+        return None if found is None else str(key_of(found))
+    if isinstance(item, dict):
+        for name in ("id", "person", "title"):
+            if isinstance(item.get(name), str):
+                return str(item[name])
+        return None
+    return None if item is None else str(item)

@@ -1,0 +1,270 @@
+"""`coverage`: every subject is covered by at least one qualifying item."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from ...errors import Text
+from ...language.query import (
+    Failure,
+    Path,
+    key_of,
+    normalise,
+    op_failing,
+    op_passes,
+    path_reader,
+    shared_key,
+)
+
+if TYPE_CHECKING:
+    from ...language.models import CoverageSpec
+    from ..context import Context
+from .base import (
+    Outcome,
+    detail_found,
+    earliest_due,
+    first_cited,
+    join_failures,
+    make_finding,
+    plain_text,
+    subject_key_of,
+    what_text,
+)
+
+# --- coverage: every subject is covered by at least one qualifying item --------------------------
+
+
+def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
+    subjects = spec.subjects.items(ctx)
+    norm = spec.normalize
+
+    def k(value: Any) -> Any:
+        key = key_of(value)
+        return normalise(key, norm) if isinstance(key, str) and norm != "exact" else key
+
+    def keyed() -> tuple[list[Any], list[Any]]:
+        """The items, and the subject keys each covers: one plain id, or a set of keys.
+
+        Two lists rather than a pair per item: on a large record this is kept until the end of
+        the check, and freeing 80,000 small tuples then cost more than making them.
+        """
+        items: list[Any] = []
+        keys: list[Any] = []
+        read = path_reader(spec.key) if spec.key is not None else None
+        one = spec.key.single if spec.key is not None else None
+        outer = inner = ""
+        if spec.key is not None and len(spec.key.segments) == 2 and "@" not in spec.key.text:
+            outer, inner = spec.key.segments
+        exact = norm == "exact"
+        for raw in spec.items.items(ctx):
+            item = raw if type(raw) is dict else ctx.as_object(raw)
+            items.append(item)
+            if read is not None and isinstance(item, dict):
+                if exact:
+                    # One plain id is its own key: read in place, at one field or at a field
+                    # of the one mapping in a list (sources.ref), as `read` would find it.
+                    if one is not None:
+                        found = item.get(one)
+                    elif outer:
+                        found = item.get(outer)
+                        if type(found) is list and len(found) == 1 and type(found[0]) is dict:
+                            found = found[0].get(inner)
+                        else:
+                            found = None
+                    else:
+                        found = None
+                    if type(found) is str:
+                        keys.append(found)
+                        continue
+                    values = read(ctx, item)
+                    if len(values) == 1 and type(values[0]) is str:
+                        keys.append(values[0])
+                        continue
+                else:
+                    values = read(ctx, item)
+                keys.append({k(v) for v in values})
+            else:
+                keys.append({k(item)})
+        return items, keys
+
+    def index() -> CoverIndex:
+        covering: dict[Any, list[Any]] = defaultdict(list)
+        rejected: dict[Any, list[tuple[Any, list[Failure]]]] = defaultdict(list)
+        require = spec.require
+        passes = op_passes(require) if require is not None else None
+        # The subjects each item covers are the same for every check of the record that reads
+        # the same items by the same key: worked out once, all before any `require`.
+        items, keys = ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed)
+        unqualified: set[int] = set()
+        if require is not None:
+            # Which items fail, all at once when `require` cannot raise (see check_each).
+            failing = op_failing(require, ctx, items)
+            if failing is not None:
+                passes = None
+                unqualified = {id(item) for item in failing}
+        for item, key in zip(items, keys, strict=True):
+            failures = None
+            if passes is not None:
+                if not passes(ctx, item):
+                    failures = require.failures(ctx, item)  # type: ignore[union-attr]
+            elif unqualified and id(item) in unqualified:
+                failures = require.failures(ctx, item)  # type: ignore[union-attr]
+            if failures:
+                for one_key in (key,) if type(key) is str else key:
+                    rejected[one_key].append((item, failures))
+            elif type(key) is str:
+                covering[key].append(item)
+            else:
+                for one_key in key:
+                    covering[one_key].append(item)
+        return covering, rejected
+
+    # ... and so are the items that cover each key, for checks that also share `require` (e.g.
+    # rectification items by their sources, for opinions and for criticisms).
+    shared = shared_key("covering", spec.items.spec, spec.key, norm, spec.require)
+    covering, rejected = index() if shared is None else ctx.cached(shared, index)
+
+    excuses: dict[Any, str] = {}
+    if spec.excused is not None:
+        exc = spec.excused
+        for raw in exc.select.items(ctx):
+            obj = ctx.as_object(raw)
+            reason = exc.reason.first(ctx, obj) if exc.reason else None
+            for key in exc.key.values(ctx, obj):
+                excuses[k(key)] = str(reason or "")
+
+    same = [(Path.parse(i), Path.parse(s)) for i, s in spec.same.items()]
+    what = what_text(spec, "所要求的记录", "the required entry")
+    missing: list[tuple[Any, Any, int | None]] = []
+    exact = norm == "exact"
+    add_up = spec.sum
+    nothing: tuple[Any, ...] = ()
+    # One `same` constraint between two plain fields, as "owner: to": read in place below.
+    plain = [(ip.single, sp.single) for ip, sp in same if ip.single and sp.single]
+    item_field, subject_field = plain[0] if len(same) == 1 and plain else (None, None)
+    for subject in subjects:
+        if not exact:
+            key = k(subject)
+        elif type(subject) is dict:
+            key = subject.get("id", id(subject))  # key_of, in place
+        else:
+            key = key_of(subject)
+        found = covering.get(key, nothing)
+        if same and found:
+            subj = subject if type(subject) is dict else ctx.as_object(subject)
+            one = found[0] if len(found) == 1 else None
+            a = b = None
+            if item_field is not None and type(one) is dict and type(subj) is dict:
+                a, b = one.get(item_field), subj.get(subject_field)
+            if type(a) is str and type(b) is str:
+                found = found if a == b else []  # _shares, for one item and two plain ids
+            else:
+                found = [item for item in found if _shares(ctx, same, item, subj)]
+        total = None
+        if add_up is not None:
+            total = sum(v for item in found for v in add_up.values(ctx, item) if isinstance(v, int))
+            if total >= (spec.min_sum or 0):
+                continue
+        elif found:
+            continue
+        missing.append((subject, key, total))
+
+    out = Outcome(checked=len(subjects))
+    needed = len(subjects)
+    if spec.min_ratio is not None:
+        needed = math.ceil(spec.min_ratio * len(subjects))  # exact: 2/3 of 3 is 2, not 3
+    if spec.min_covered is not None:
+        needed = spec.min_covered
+    covered = len(subjects) - len(missing)
+    if covered >= needed and (spec.min_ratio is not None or spec.min_covered is not None):
+        return out
+    if spec.min_ratio is not None or spec.min_covered is not None:
+        # A quota ("two thirds", "at least two forms") is one finding; no single subject was
+        # required, so none is reported on its own.
+        names = [ctx.name(str(key_of(subject))) for subject, _, _ in missing]
+        absent_zh = "、".join(n.zh for n in names[:12]) + ("等" if len(names) > 12 else "")
+        absent_en = ", ".join(n.en for n in names[:12]) + (", …" if len(names) > 12 else "")
+        out.findings.append(
+            make_finding(
+                spec,
+                None,
+                Text(
+                    f"{what.zh}应至少 {needed} 项，实际 {covered} 项（未满足：{absent_zh}）",
+                    f"{what.en}: at least {needed} required, found {covered} (not met: {absent_en})",
+                ),
+                subject_name=what,
+                path=ctx.selection_pointer(spec.items),
+                expected=Text(f"至少 {needed} 项", f"at least {needed}"),
+                found=plain_text(str(covered)),
+            )
+        )
+        return out
+    for subject, key, total in missing:
+        label = str(key_of(subject))
+        name = ctx.name(label)
+        path = ctx.pointer_of(ctx.as_object(subject)) if isinstance(subject, (dict, str)) else None
+        if isinstance(subject, str) and subject not in ctx.record.index:
+            path = ctx.selection_pointer(spec.items)
+        if key in excuses:
+            reason = excuses[key] or "—"
+            out.findings.append(
+                make_finding(
+                    spec,
+                    label,
+                    Text(
+                        f"{name.zh}：缺少{what.zh}（已请假：{reason}）",
+                        f"{name.en}: no {what.en} (on approved leave: {reason})",
+                    ),
+                    subject_name=name,
+                    path=path,
+                    expected=what,
+                    found=Text(f"请假：{reason}", f"leave: {reason}"),
+                    severity=spec.excused.severity if spec.excused else None,
+                )
+            )
+            continue
+        detail_zh = detail_en = ""
+        failures: list[Failure] = []
+        if total is not None:
+            detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"
+            detail_en = f" (total {total}, at least {spec.min_sum} required)"
+        if rejected.get(key):
+            item, failures = first_cited(ctx, rejected[key])
+            expected, shown = join_failures(failures)
+            ref = subject_key_of(ctx, item, None) or ""
+            detail_zh += f"（{ref} 不计入：应{expected.zh}；实际为 {shown.zh}）"
+            detail_en += f" ({ref} does not count: expected {expected.en}; found {shown.en})"
+        out.findings.append(
+            make_finding(
+                spec,
+                label,
+                Text(f"{name.zh}：缺少{what.zh}{detail_zh}", f"{name.en}: no {what.en}{detail_en}"),
+                subject_name=name,
+                path=path,
+                due=earliest_due(failures),
+                expected=what,
+                found=detail_found(detail_zh, detail_en),
+            )
+        )
+    return out
+
+
+CoverIndex = tuple[dict[Any, list[Any]], dict[Any, list[tuple[Any, list[Failure]]]]]
+
+
+def _shares(ctx: Context, same: list[tuple[Path, Path]], item: Any, subject: Any) -> bool:
+    """Whether the item shares a value with the subject at every (item path, subject path)."""
+    for ip, sp in same:
+        a_field, b_field = ip.single, sp.single
+        plain = a_field is not None and b_field is not None
+        if plain and isinstance(item, dict) and isinstance(subject, dict):
+            a, b = item.get(a_field), subject.get(b_field)
+            if type(a) is str and type(b) is str:  # two plain ids, read in place
+                if a != b:
+                    return False
+                continue
+        if not set(map(str, ip.values(ctx, item))) & set(map(str, sp.values(ctx, subject))):
+            return False
+    return True

@@ -1,0 +1,112 @@
+"""`delivered`: listed documents exist and reach a body of each listed kind."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from ...errors import Text
+from ...language.query import NONE, Path, key_of
+
+if TYPE_CHECKING:
+    from ...language.models import DeliveredSpec
+    from ..context import Context
+from .base import Outcome, make_finding, plain_text
+
+# --- delivered: documents reach bodies ---------------------------------------------------------
+
+
+def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
+    by_doc: dict[str, list[tuple[dict[str, Any], set[str]]]] = defaultdict(list)
+    for raw in spec.submissions.items(ctx):
+        sub = ctx.as_object(raw)
+        kinds = {str(v) for v in Path.parse("to.kind").values(ctx, sub)}
+        for doc in sub.get("documents", []):
+            by_doc[doc].append((sub, kinds))
+    docs_by_owner: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for doc in ctx.record.data.get("documents", []):
+        docs_by_owner[(doc["kind"], str(doc.get("owner")))].append(doc)
+
+    due = spec.due.resolve(ctx) if spec.due is not None else None
+    presence = spec.report in ("presence", "both")
+    deadline = spec.report in ("deadline", "both") and due is not None
+    out = Outcome()
+    for dspec in spec.documents:
+        kind_label = ctx.label("document_kind", dspec.kind)
+        for owner in dspec.owners.items(ctx):
+            owner_key = str(key_of(owner))
+            owner_name = ctx.name(owner_key)
+            out.checked += 1
+            docs = docs_by_owner.get((dspec.kind, owner_key), [])
+            doc_name = Text(
+                f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}"
+            )
+            if not docs:
+                if presence:
+                    out.findings.append(
+                        make_finding(
+                            spec,
+                            f"{owner_key}:{dspec.kind}",
+                            Text(f"缺少{doc_name.zh}", f"{doc_name.en} is missing"),
+                            subject_name=doc_name,
+                            path="/documents",
+                            due=due,
+                            expected=doc_name,
+                            found=NONE,
+                        )
+                    )
+                continue
+            for org_kind in spec.to:
+                org_label = ctx.label("org_kind", org_kind)
+                sent = [
+                    (sub, doc)
+                    for doc in docs
+                    for sub, kinds in by_doc.get(doc["id"], [])
+                    if org_kind in kinds
+                ]
+                if not sent:
+                    if presence:
+                        out.findings.append(
+                            make_finding(
+                                spec,
+                                f"{docs[0]['id']}>{org_kind}",
+                                Text(
+                                    f"{doc_name.zh}未报送{org_label.zh}",
+                                    f"{doc_name.en} was not sent to {org_label.en}",
+                                ),
+                                subject_name=doc_name,
+                                path=ctx.pointer_of(docs[0]),
+                                due=due,
+                                expected=Text(f"报送{org_label.zh}", f"sent to {org_label.en}"),
+                                found=NONE,
+                            )
+                        )
+                    continue
+                if not deadline or due is None:
+                    continue
+                dates = [sub["date"] for sub, _ in sent if sub.get("date") is not None]
+                if dates and min(dates) <= due:
+                    continue
+                first = (
+                    plain_text(min(dates).isoformat())
+                    if dates
+                    else Text("（未注明日期）", "(no date)")
+                )
+                out.findings.append(
+                    make_finding(
+                        spec,
+                        f"{docs[0]['id']}>{org_kind}",
+                        Text(
+                            f"{doc_name.zh}报送{org_label.zh}的日期 {first.zh} 晚于 {due.isoformat()}",
+                            f"{doc_name.en} reached {org_label.en} on {first.en}, due {due.isoformat()}",
+                        ),
+                        subject_name=doc_name,
+                        path=ctx.pointer_of(sent[0][0]),
+                        due=due,
+                        expected=Text(
+                            f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"
+                        ),
+                        found=first,
+                    )
+                )
+    return out

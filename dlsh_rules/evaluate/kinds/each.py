@@ -1,0 +1,82 @@
+"""`each`: every selected object satisfies a condition."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...errors import Text
+from ...language.query import op_failing, op_filter, op_passes, op_passing
+
+if TYPE_CHECKING:
+    from ...language.models import EachSpec
+    from ..context import Context
+from .base import (
+    Outcome,
+    earliest_due,
+    field_pointer,
+    join_failures,
+    make_finding,
+    plain_text,
+    subject_key_of,
+    what_text,
+)
+
+# --- each: every selected object satisfies a condition -------------------------------------------
+
+
+def check_each(ctx: Context, spec: EachSpec) -> Outcome:
+    as_object = ctx.as_object
+    items = [i if type(i) is dict else as_object(i) for i in spec.select.items(ctx)]
+    if spec.when is not None:
+        kept = op_passing(spec.when, ctx, items)
+        if kept is None:
+            when = op_filter(spec.when)
+            kept = [i for i in items if when(ctx, i)]
+        items = kept
+    out = Outcome(checked=max(len(items), 1 if spec.min_items else 0))
+    if len(items) < spec.min_items:
+        what = what_text(spec, "符合条件的记录", "matching entries")
+        out.findings.append(
+            make_finding(
+                spec,
+                None,
+                Text(
+                    f"应至少有 {spec.min_items} 项{what.zh}，实际 {len(items)} 项",
+                    f"expected at least {spec.min_items} {what.en}, found {len(items)}",
+                ),
+                subject_name=Text("", ""),
+                path=ctx.selection_pointer(spec.select),
+                expected=Text(f"至少 {spec.min_items} 项", f"at least {spec.min_items}"),
+                found=plain_text(str(len(items))),
+            )
+        )
+    # The objects that fail, when the condition cannot raise and can test them all at once;
+    # else each object is tested, and given to failures() right away if it does not pass.
+    failing = op_failing(spec.require, ctx, items)
+    passes, failures_of = op_passes(spec.require), spec.require.failures
+    for obj in items if failing is None else failing:
+        if failing is None and passes(ctx, obj):
+            continue
+        failures = failures_of(ctx, obj)
+        if not failures:
+            continue
+        key = subject_key_of(ctx, obj, spec.subject)
+        name = ctx.name(key) if key else what_text(spec, "记录项", "entry")
+        expected, found = join_failures(failures)
+        base = ctx.pointer_of(obj)
+        out.findings.append(
+            make_finding(
+                spec,
+                key,
+                Text(
+                    f"{name.zh}：应{expected.zh}；实际为 {found.zh}",
+                    f"{name.en}: expected {expected.en}; found {found.en}",
+                ),
+                subject_name=name,
+                path=field_pointer(base, failures[0]),
+                due=earliest_due(failures),
+                expected=expected,
+                found=found,
+            )
+        )
+    return out
