@@ -21,14 +21,10 @@ from strategies import PROPERTY_SETTINGS, Case, compliant, records
 
 from dlsh_rules.errors import InputError
 from dlsh_rules.evaluate.context import Context
-from dlsh_rules.language.query import (
-    Condition,
-    Failure,
-    op_checker,
-    op_failing,
-    op_filter,
-    op_passing,
-)
+from dlsh_rules.language.bulk import op_failing, op_passing
+from dlsh_rules.language.compiled import op_checker, op_filter
+from dlsh_rules.language.messages import Failure
+from dlsh_rules.language.query import Condition
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 from dlsh_rules.record.validate import RecordData, validate_record
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import Text
-from ..language.query import key_of
+from ..language.paths import key_of
 from ..record.plan import GROUP
 
 if TYPE_CHECKING:

@@ -8,15 +8,19 @@ comes from the disk cache never does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..errors import Severity, Text
-from .query import Condition, DateSpec, Path, Selection, SpecError
+from .normalise import SpecError
+from .paths import Path
+from .query import Condition, DateSpec, Selection
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 

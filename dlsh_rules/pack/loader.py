@@ -18,8 +18,9 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, Problem, Text, describe
-from ..language.query import Path as QueryPath
-from ..language.query import Selection, SpecError
+from ..language.normalise import SpecError
+from ..language.paths import Path as QueryPath
+from ..language.query import Selection
 from ..load import cache as disk_cache
 from ..load.source import Document, load_path, pointer_join, problem_at
 from ..record.enums import BASE, DEFAULT, EnumTable

@@ -150,7 +150,7 @@ _SEVERITY = {
     "warning": Text("警告", "warning"),
     "info": Text("提示", "info"),
 }
-_COUNTS = (
+COUNTS = (
     ("rules", Text("规则", "rules")),
     ("passed", Text("通过", "passed")),
     ("failed", Text("不符合", "failed")),
@@ -464,8 +464,8 @@ class _View:
             facts.append((self.w("as_of"), esc(rep.as_of.isoformat())))
         dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
         counts = s.to_dict()
-        head = "".join(f"<th>{esc(label.get(lang))}</th>" for _, label in _COUNTS)
-        row = "".join(f"<td>{esc(counts[key])}</td>" for key, _ in _COUNTS)
+        head = "".join(f"<th>{esc(label.get(lang))}</th>" for _, label in COUNTS)
+        row = "".join(f"<td>{esc(counts[key])}</td>" for key, _ in COUNTS)
         nav = "".join(
             f'<a href="#{self.id(name)}">{esc(self.w(name))}</a>'
             for name in ("timeline", "talks", "criticisms", "findings")
@@ -1049,7 +1049,7 @@ def render_batch(entries: Sequence[BatchEntry]) -> str:
             rows.append(
                 f"<tr><td>{n}</td><td>{link}</td><td>—</td><td>—</td>"
                 f'<td><span class="verdict broken">{esc(_W["broken"].get(lang))}</span></td>'
-                + "<td>—</td>" * (len(_COUNTS) - 1)
+                + "<td>—</td>" * (len(COUNTS) - 1)
                 + "</tr>"
             )
             sections.append(
@@ -1064,14 +1064,14 @@ def render_batch(entries: Sequence[BatchEntry]) -> str:
             f"<tr><td>{n}</td><td>{link}</td><td>{esc(rep.unit)}</td>"
             f"<td>{rep.meeting_date.isoformat()}</td>"
             f'<td><span class="verdict {css}">{esc(_W[verdict].get(lang))}</span></td>'
-            + "".join(f"<td>{counts[key]}</td>" for key, _ in _COUNTS[1:])
+            + "".join(f"<td>{counts[key]}</td>" for key, _ in COUNTS[1:])
             + "</tr>"
         )
         sections.append(_View(_with_record(entry.context, entry.source), anchor).section())
     head = (
         f"<tr><th>#</th><th>{esc(_W['source'].get(lang))}</th><th>{esc(_W['unit'].get(lang))}</th>"
         f"<th>{esc(_W['date'].get(lang))}</th><th>{esc(_W['verdict'].get(lang))}</th>"
-        + "".join(f"<th>{esc(label.get(lang))}</th>" for _, label in _COUNTS[1:])
+        + "".join(f"<th>{esc(label.get(lang))}</th>" for _, label in COUNTS[1:])
         + "</tr>"
     )
     index = (

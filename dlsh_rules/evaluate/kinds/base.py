@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Severity, Text
-from ...language.query import Failure, Path, key_of
+from ...language.messages import Failure
+from ...language.paths import Path, key_of
 
 if TYPE_CHECKING:
     from ...language.models import I18n, Spec

@@ -7,16 +7,12 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
-from ...language.query import (
-    Failure,
-    Path,
-    key_of,
-    normalise,
-    op_failing,
-    op_passes,
-    path_reader,
-    shared_key,
-)
+from ...language.bulk import op_failing
+from ...language.compiled import op_passes, path_reader
+from ...language.messages import Failure
+from ...language.normalise import normalise
+from ...language.paths import Path, key_of
+from ...language.query import shared_key
 
 if TYPE_CHECKING:
     from ...language.models import CoverageSpec

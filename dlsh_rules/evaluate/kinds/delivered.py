@@ -6,7 +6,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
-from ...language.query import NONE, Path, key_of
+from ...language.messages import NONE
+from ...language.paths import Path, key_of
 
 if TYPE_CHECKING:
     from ...language.models import DeliveredSpec

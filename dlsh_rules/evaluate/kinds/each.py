@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...errors import Text
-from ...language.query import op_failing, op_filter, op_passes, op_passing
+from ...language.bulk import op_failing, op_passing
+from ...language.compiled import op_filter, op_passes
 
 if TYPE_CHECKING:
     from ...language.models import EachSpec

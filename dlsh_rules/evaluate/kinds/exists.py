@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...errors import Text
-from ...language.query import NONE, op_checker
+from ...language.compiled import op_checker
+from ...language.messages import NONE
 
 if TYPE_CHECKING:
     from ...language.models import ExistsSpec

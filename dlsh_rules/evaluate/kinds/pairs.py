@@ -8,7 +8,11 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
-from ...language.query import Failure, Selection, key_of, op_failing, op_passes, shared_key
+from ...language.bulk import op_failing
+from ...language.compiled import op_passes
+from ...language.messages import Failure
+from ...language.paths import key_of
+from ...language.query import Selection, shared_key
 
 if TYPE_CHECKING:
     from ...language.models import PairGen, PairsSpec

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
-from ...language.query import NONE
+from ...language.messages import NONE
 
 if TYPE_CHECKING:
     from ...language.models import SequenceSpec, StepSpec

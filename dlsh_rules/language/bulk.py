@@ -1,0 +1,172 @@
+"""Testing conditions that cannot raise on whole lists of objects at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..evaluate.context import Context
+    from .query import Condition, Op
+from .compiled import COUNTS, compile_op, count_holds, count_values, memoised
+
+# --- many objects at once ---------------------------------------------------------------------
+#
+# Most of what a large record holds is tested by conditions that cannot raise: `exists`, `eq`,
+# `ne`, counts and text searches on plain fields. For those, which objects pass does not depend
+# on the order they are tested in, nor on which tests run for an object that already failed,
+# so each test can run over the whole list in one comprehension, keeping the objects that pass,
+# instead of one closure call per object. A caller then gives `failures` the objects that did
+# not pass, in their order, exactly as it would have met them one by one.
+
+Keep = Callable[["Context", list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+def op_failing(cond: Condition, ctx: Context, objs: list[Any]) -> list[Any] | None:
+    """The objects of `objs` that do not pass `cond` (as `holds`, or an empty `failures`), in
+    order; None when `cond` might raise or `objs` are not all mappings: test them one by one.
+    """
+    keep: Keep | None = memoised("keep", cond, lambda: _keep_condition(cond))
+    if keep is None:
+        return None
+    for obj in objs:
+        if type(obj) is not dict:
+            return None
+    return _drop(objs, keep(ctx, objs))
+
+
+def op_passing(cond: Condition, ctx: Context, objs: list[Any]) -> list[Any] | None:
+    """The objects of `objs` that pass `cond`, in order; None as for `op_failing`."""
+    keep: Keep | None = memoised("keep", cond, lambda: _keep_condition(cond))
+    if keep is None:
+        return None
+    for obj in objs:
+        if type(obj) is not dict:
+            return None
+    return keep(ctx, objs)
+
+
+def _keep_condition(cond: Condition) -> Keep | None:
+    steps: list[Keep] = []
+    for op in cond.ops:
+        step = _keep_op(op)
+        if step is None:
+            return None
+        steps.append(step)
+    for sub in cond.all_of:
+        step = _keep_condition(sub)
+        if step is None:
+            return None
+        steps.append(step)
+    alternatives: list[Keep] = []
+    for sub in cond.any_of:
+        step = _keep_condition(sub)
+        if step is None:
+            return None
+        alternatives.append(step)
+    negated = _keep_condition(cond.negated) if cond.negated is not None else None
+    if cond.negated is not None and negated is None:
+        return None
+
+    def keep(ctx: Context, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for step in steps:
+            objs = step(ctx, objs)
+        if alternatives:
+            objs = _keep_any(ctx, objs, alternatives)
+        if negated is not None:
+            objs = _drop(objs, negated(ctx, objs))
+        return objs
+
+    return keep
+
+
+def _keep_any(ctx: Context, objs: list[dict[str, Any]], alternatives: list[Keep]) -> list[Any]:
+    """The objects that pass one of the alternatives: each tried on those the others failed."""
+    passed: list[dict[str, Any]] = []
+    rest = objs
+    for alternative in alternatives:
+        if not rest:
+            break
+        kept = alternative(ctx, rest)
+        passed.extend(kept)
+        rest = _drop(rest, kept)
+    if len(passed) == len(objs):
+        return objs
+    chosen = {id(o) for o in passed}
+    return [o for o in objs if id(o) in chosen]
+
+
+def _drop(objs: list[Any], some: list[Any]) -> list[Any]:
+    """`objs` without `some` (a sub-list of it), by identity, in order."""
+    if not some:
+        return objs
+    if len(some) == len(objs):
+        return []
+    gone = {id(o) for o in some}
+    return [o for o in objs if id(o) not in gone]
+
+
+def _keep_op(op: Op) -> Keep | None:
+    """A comprehension keeping the mappings whose plain field passes `op`, for the operators
+    that cannot raise; values of an unusual shape go to the operator's own test.
+
+    Each reads the field as `_single_field_test` does and keeps exactly the mappings for which
+    that test (and so `Op.holds`) is true.
+    """
+    name = op.path.single
+    if name is None or op.only is not None or op.normalise != "exact":
+        return None
+    kind, arg = op.name, op.arg
+    test = compile_op(op)
+    if kind == "exists":
+        if arg:
+            return lambda ctx, objs: [
+                o
+                for o in objs
+                if (v := o.get(name)) is not None
+                and (
+                    v.strip() if type(v) is str else not isinstance(v, (list, str)) or test(ctx, o)
+                )
+            ]
+        return lambda ctx, objs: [
+            o
+            for o in objs
+            if (v := o.get(name)) is None
+            or (not v.strip() if type(v) is str else isinstance(v, (list, str)) and test(ctx, o))
+        ]
+    if kind == "eq":
+        return lambda ctx, objs: [
+            o
+            for o in objs
+            if (v := o.get(name)) is not None
+            and (test(ctx, o) if isinstance(v, list) else arg in (v,))
+        ]
+    if kind == "ne":
+        return lambda ctx, objs: [
+            o
+            for o in objs
+            if (v := o.get(name)) is None
+            or (test(ctx, o) if isinstance(v, list) else arg not in (v,))
+        ]
+    if kind in COUNTS:
+        return lambda ctx, objs: [
+            o for o in objs if count_holds(kind, count_values(o.get(name)), arg)
+        ]
+    if kind in ("text_contains_any", "text_contains_none"):
+        markers = op.norm_args
+        if not markers or not all(isinstance(m, str) for m in markers):
+            return None  # `in` raises on a marker that is not a text
+        search = re.compile("|".join(map(re.escape, markers))).search
+        if kind == "text_contains_any":
+            return lambda ctx, objs: [
+                o
+                for o in objs
+                if (search(v) is not None if type(v := o.get(name)) is str else test(ctx, o))
+            ]
+        return lambda ctx, objs: [
+            o
+            for o in objs
+            if (search(v) is None if type(v := o.get(name)) is str else test(ctx, o))
+        ]
+    return None

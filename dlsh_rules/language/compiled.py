@@ -1,0 +1,478 @@
+"""Conditions compiled into closures, evaluated in the interpreter's exact order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..evaluate.context import Context
+    from .paths import Path
+    from .query import Condition, Op
+from .messages import Failure
+from .normalise import normalise
+from .operators import PASSES, PassTest, is_present
+from .paths import follow_id
+
+# --- compiled evaluation ----------------------------------------------------------------------
+#
+# `Condition.failures` and `Condition.holds` above interpret a condition, operator by operator,
+# and are the reference. A large record puts tens of thousands of objects through the same
+# condition and nearly all of them pass, so the kinds use closures built from a condition on
+# first use: they evaluate the same tests in the same order, but with fewer layers of calls and
+# without writing messages; only an object that fails goes through `failures` to say why.
+#
+# The closures are kept in a per-process table keyed by the compiled object's identity (the
+# entry keeps the object alive, so an id is never reused while its entry exists): compiled packs
+# are pickled to the disk cache, and closures cannot be pickled.
+
+Eval = Callable[["Context", Any], bool]
+Checker = Callable[["Context", Any], list[Failure]]
+
+
+_COMPILED: dict[tuple[str, int], tuple[object, Any]] = {}
+_COMPILED_MAX = 20_000  # entries; a process that loads many packs starts afresh beyond this
+
+
+def memoised(kind: str, obj: object, build: Callable[[], Any]) -> Any:
+    entry = _COMPILED.get((kind, id(obj)))
+    if entry is not None and entry[0] is obj:
+        return entry[1]
+    made = build()
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[(kind, id(obj))] = (obj, made)
+    return made
+
+
+def path_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
+    """`path.values` as a closure; a path of two plain fields is read without the general loop."""
+    return memoised("path", path, lambda: _build_reader(path))  # type: ignore[no-any-return]
+
+
+def _build_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
+    general = path.values
+    segments = path.segments
+    if len(segments) != 2 or any(seg.startswith("@") for seg in segments):
+        return general
+    outer, inner = segments
+
+    def read(ctx: Context, start: Any) -> list[Any]:
+        # What the general loop does when every value on the way is a mapping or a list of
+        # them; an id on the way (which the general loop follows to its object) hands over.
+        if not isinstance(start, dict):
+            return general(ctx, start)
+        middle = start.get(outer)
+        if middle is None:
+            return []
+        out: list[Any] = []
+        for value in middle if isinstance(middle, list) else (middle,):
+            if not isinstance(value, dict):
+                if isinstance(value, str):
+                    return general(ctx, start)
+                continue
+            got = value.get(inner)
+            if got is None:
+                continue
+            if isinstance(got, list):
+                out.extend(g for g in got if g is not None)
+            else:
+                out.append(got)
+        return out
+
+    return read
+
+
+def _compile_values(op: Op) -> Callable[[Context, Any], list[Any]]:
+    """`Op.values`, with `only` compiled."""
+    path_values = path_reader(op.path)
+    if op.only is None and op.normalise == "exact":
+        return path_values
+    only = op_filter(op.only) if op.only is not None else None
+    norm = op.normalise
+
+    def values(ctx: Context, obj: Any) -> list[Any]:
+        found = path_values(ctx, obj)
+        if only is not None:
+            found = [v for v in found if only(ctx, follow_id(ctx, v))]
+        if norm != "exact":
+            found = [normalise(v, norm) if isinstance(v, str) else v for v in found]
+        return found
+
+    return values
+
+
+def compile_op(op: Op) -> Eval:
+    """`Op.holds` as a closure: the operator's test, without its messages."""
+    passes = PASSES[op.name]
+    values = _compile_values(op)
+    field_name = op.path.single
+    plain = field_name if op.only is None and op.normalise == "exact" else None
+    fast = None
+    if op.name in ("text_contains_any", "text_contains_none"):
+        fast = _text_test(op, plain, values)
+    elif plain is not None:
+        fast = _single_field_test(op, plain, passes, values)
+    if fast is not None:
+        return fast
+
+    def test(ctx: Context, obj: Any) -> bool:
+        return passes(op, ctx, values(ctx, obj), obj)
+
+    return test
+
+
+def _single_field_test(
+    op: Op, name: str, passes: PassTest, values: Callable[[Context, Any], list[Any]]
+) -> Eval | None:
+    """The commonest operators on one plain field, reading the field in place.
+
+    Each gives what `passes(op, ctx, Path.values(...), obj)` gives for every value the field can
+    hold (absent, a list, a scalar), raising where it raises; an object that is not a mapping
+    takes the general way.
+    """
+    kind = op.name
+    arg = op.arg
+    if kind == "exists":
+        want = bool(arg)
+
+        def exists(ctx: Context, obj: Any) -> bool:
+            if not isinstance(obj, dict):
+                return passes(op, ctx, values(ctx, obj), obj)
+            found = obj.get(name)
+            if found is None:
+                return not want
+            if isinstance(found, list):
+                return is_present([g for g in found if g is not None]) == want
+            if isinstance(found, str):
+                return bool(found.strip()) == want
+            return want
+
+        return exists
+    if kind in ("eq", "ne"):
+        negate = kind == "ne"
+
+        def eq(ctx: Context, obj: Any) -> bool:
+            if not isinstance(obj, dict):
+                return passes(op, ctx, values(ctx, obj), obj)
+            found = obj.get(name)
+            if found is None:
+                return negate
+            if isinstance(found, list):
+                hit = arg in [g for g in found if g is not None]
+            else:
+                hit = arg in (found,)
+            return hit != negate
+
+        return eq
+    if kind in ("in", "any_of", "not_in"):
+        try:
+            allowed = op.norm_set
+        except TypeError:  # an unhashable argument: the general test raises, at every object
+            return None
+
+        def member(ctx: Context, obj: Any) -> bool:
+            if not isinstance(obj, dict):
+                return passes(op, ctx, values(ctx, obj), obj)
+            found = obj.get(name)
+            if found is None or isinstance(found, list):
+                return passes(op, ctx, values(ctx, obj), obj)
+            inside = found in allowed
+            return not inside if kind == "not_in" else inside
+
+        return member
+    if kind in COUNTS:
+
+        def count(ctx: Context, obj: Any) -> bool:
+            if not isinstance(obj, dict):
+                return passes(op, ctx, values(ctx, obj), obj)
+            return count_holds(kind, count_values(obj.get(name)), arg)
+
+        return count
+    return None
+
+
+COUNTS = ("count", "min_count", "max_count")
+
+
+def count_values(found: Any) -> int:
+    """How many values `Path.values` gives for a field holding `found`."""
+    if found is None:
+        return 0
+    if not isinstance(found, list):
+        return 1
+    n = len(found)
+    for g in found:
+        if g is None:
+            n -= 1
+    return n
+
+
+def count_holds(kind: str, n: int, want: Any) -> bool:
+    if kind == "count":
+        return bool(n == want)
+    return bool(n >= want) if kind == "min_count" else bool(n <= want)
+
+
+def _text_test(
+    op: Op, name: str | None, values: Callable[[Context, Any], list[Any]]
+) -> Eval | None:
+    """Whether a text holds one of the markers, by one search for all of them.
+
+    A marker is in some text exactly when the alternation of the escaped markers matches it.
+    Only for markers that are all texts (any other raises in `in`, which the general test must
+    still do) and at least one (an empty pattern would match everything).
+    """
+    markers = op.norm_args
+    if not markers or not all(isinstance(m, str) for m in markers):
+        return None
+    search = re.compile("|".join(map(re.escape, markers))).search
+    wanted = op.name == "text_contains_any"
+
+    def text(ctx: Context, obj: Any) -> bool:
+        if name is not None and isinstance(obj, dict):  # one plain field, read in place
+            found = obj.get(name)
+            if isinstance(found, str):
+                return (search(found) is not None) == wanted
+        hit = any(search(v) is not None for v in values(ctx, obj) if isinstance(v, str))
+        return hit == wanted
+
+    return text
+
+
+# Operators a group of plain-field tests reads in place (see `_op_tests`).
+_GROUPED = ("exists", "eq", "ne", "in", "any_of", "not_in", "count", "min_count", "max_count")
+
+
+def _op_tests(ops: Sequence[Op]) -> list[Eval]:
+    """The compiled tests of `ops` in order, for evaluation that stops at the first failure.
+
+    A run of two or more operators on plain fields (a ledger row's required fields, a talk's
+    mode and number of people) becomes one closure that reads the fields in turn, in order, and
+    stops where `all()` over the separate tests would: one call per object instead of one per
+    operator. Not for exhaustive evaluation, which must not stop.
+    """
+    out: list[Eval] = []
+    run: list[Op] = []
+    for op in (*ops, None):
+        if op is not None and _groupable(op):
+            run.append(op)
+            continue
+        if len(run) >= 2:
+            out.append(_field_group(run))
+        else:
+            out.extend(compile_op(o) for o in run)
+        run = []
+        if op is not None:
+            out.append(compile_op(op))
+    return out
+
+
+def _groupable(op: Op) -> bool:
+    if op.name not in _GROUPED or op.path.single is None:
+        return False
+    if op.only is not None or op.normalise != "exact":
+        return False
+    if op.name in ("in", "any_of", "not_in"):
+        try:
+            op.norm_set  # noqa: B018 - an unhashable argument raises at every object: not grouped
+        except TypeError:
+            return False
+    return True
+
+
+def _field_group(ops: Sequence[Op]) -> Eval:
+    """Plain-field tests read in place, in order, stopping at the first that fails.
+
+    Each step gives what the operator's own compiled test gives (`_single_field_test`); values
+    of an unusual shape (lists, for the set operators) and objects that are not mappings go to
+    that test.
+    """
+    steps = tuple(
+        (
+            op.name,
+            op.path.single,
+            op.arg,
+            op.norm_set if op.name in ("in", "any_of", "not_in") else frozenset(),
+            compile_op(op),
+        )
+        for op in ops
+    )
+    separate = tuple(step[4] for step in steps)
+
+    def group(ctx: Context, obj: Any) -> bool:
+        if not isinstance(obj, dict):
+            for test in separate:  # noqa: SIM110 - a loop costs less than all() over a generator
+                if not test(ctx, obj):
+                    return False
+            return True
+        get = obj.get
+        for kind, name, arg, allowed, test in steps:
+            found = get(name)
+            if kind == "exists":
+                if found is None:
+                    ok = not arg
+                elif isinstance(found, str):
+                    ok = bool(found.strip()) == bool(arg)
+                elif isinstance(found, list):
+                    ok = test(ctx, obj)
+                else:
+                    ok = bool(arg)
+            elif kind in COUNTS:
+                ok = count_holds(kind, count_values(found), arg)
+            elif found is None or isinstance(found, list):
+                ok = test(ctx, obj)
+            elif kind == "eq":
+                ok = arg in (found,)
+            elif kind == "ne":
+                ok = arg not in (found,)
+            elif kind == "not_in":
+                ok = found not in allowed
+            else:  # in, any_of: one value
+                ok = found in allowed
+            if not ok:
+                return False
+        return True
+
+    return group
+
+
+def _all_of(tests: Sequence[Eval]) -> Eval:
+    """All tests hold, stopping at the first that does not."""
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+
+        def both(ctx: Context, obj: Any) -> bool:
+            return first(ctx, obj) and second(ctx, obj)
+
+        return both
+
+    def every(ctx: Context, obj: Any) -> bool:
+        for test in tests:  # noqa: SIM110 - a loop costs less than all() over a generator
+            if not test(ctx, obj):
+                return False
+        return True
+
+    return every
+
+
+def op_filter(cond: Condition) -> Eval:
+    """`cond.holds` as a closure, for filters: stops at the first test that fails."""
+    return memoised("holds", cond, lambda: _build_filter(cond))  # type: ignore[no-any-return]
+
+
+def _build_filter(cond: Condition) -> Eval:
+    tests = _op_tests(cond.ops) + [op_filter(c) for c in cond.all_of]
+    alternatives = tuple(op_filter(c) for c in cond.any_of)
+    negated = op_filter(cond.negated) if cond.negated is not None else None
+    if not alternatives and negated is None and tests:
+        return _all_of(tests)
+    own = _all_of(tests) if tests else None
+
+    def holds(ctx: Context, obj: Any) -> bool:
+        if own is not None and not own(ctx, obj):
+            return False
+        if alternatives:
+            for alternative in alternatives:
+                if alternative(ctx, obj):
+                    break
+            else:
+                return False
+        return not (negated is not None and negated(ctx, obj))
+
+    return holds
+
+
+def _exhaustive(cond: Condition) -> Eval:
+    """Whether `cond.failures` is empty, evaluating everything `failures` evaluates.
+
+    `failures` tests every operator and every alternative of `any`, and the negated condition in
+    full, whatever the outcome so far: an operator that raises makes the rule's status `error`
+    even when an earlier one already failed, so nothing here may stop early.
+    """
+    return memoised("full", cond, lambda: _build_exhaustive(cond))  # type: ignore[no-any-return]
+
+
+def _build_exhaustive(cond: Condition) -> Eval:
+    tests = tuple([compile_op(op) for op in cond.ops] + [_exhaustive(c) for c in cond.all_of])
+    alternatives = tuple(_exhaustive(c) for c in cond.any_of)
+    negated = _exhaustive(cond.negated) if cond.negated is not None else None
+    if not alternatives and negated is None and len(tests) == 1:
+        return tests[0]
+
+    def passes(ctx: Context, obj: Any) -> bool:
+        ok = True
+        for test in tests:
+            if not test(ctx, obj):
+                ok = False
+        if alternatives and not any([alternative(ctx, obj) for alternative in alternatives]):
+            ok = False
+        if negated is not None and negated(ctx, obj):
+            ok = False
+        return ok
+
+    return passes
+
+
+def _until_failure(cond: Condition) -> Eval:
+    """Whether `cond.failures` is empty; may stop at the first failure.
+
+    Up to the first failure it evaluates what `failures` evaluates, in the same order; after a
+    failure the caller runs `failures` itself, which evaluates everything again (and raises where
+    it raises). Alternatives of `any` and a negated condition are evaluated in full, because one
+    failing alternative is not yet a failure.
+    """
+    return memoised("first", cond, lambda: _build_until_failure(cond))  # type: ignore[no-any-return]
+
+
+def _build_until_failure(cond: Condition) -> Eval:
+    tests = _op_tests(cond.ops) + [_until_failure(c) for c in cond.all_of]
+    alternatives = tuple(_exhaustive(c) for c in cond.any_of)
+    negated = _exhaustive(cond.negated) if cond.negated is not None else None
+    if not alternatives and negated is None and tests:
+        return _all_of(tests)
+    if len(alternatives) == 2 and negated is None and not tests:
+        first, second = alternatives
+
+        def either(ctx: Context, obj: Any) -> bool:
+            one = first(ctx, obj)  # both evaluated, as `failures` does
+            return second(ctx, obj) or one
+
+        return either
+    own = _all_of(tests) if tests else None
+
+    def passes(ctx: Context, obj: Any) -> bool:
+        if own is not None and not own(ctx, obj):
+            return False
+        if alternatives and not any([alternative(ctx, obj) for alternative in alternatives]):
+            return False
+        return not (negated is not None and negated(ctx, obj))
+
+    return passes
+
+
+def op_passes(cond: Condition) -> Eval:
+    """Whether `cond.failures` is empty; an object that does not pass must then be given to
+    `failures` (before the next object), which evaluates everything and raises where it raises.
+    """
+    return _until_failure(cond)
+
+
+def op_checker(cond: Condition) -> Checker:
+    """`cond.failures` as a closure: an empty list at once for an object that passes."""
+
+    def build() -> Checker:
+        passes = _until_failure(cond)
+        failures = cond.failures
+
+        def check(ctx: Context, obj: Any) -> list[Failure]:
+            if passes(ctx, obj):
+                return []
+            return failures(ctx, obj)
+
+        return check
+
+    return memoised("check", cond, build)  # type: ignore[no-any-return]

@@ -1,0 +1,137 @@
+"""What a failed condition says: the failure, and how values, paths and labels are shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Text
+
+if TYPE_CHECKING:
+    from ..evaluate.context import Context
+    from .query import Op
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a condition failed for one object."""
+
+    expected: Text
+    found: Text
+    field: str | None = None  # field path inside the object, for the finding's JSON pointer
+    due: dt.date | None = None
+
+
+NONE = Text("无", "none")
+
+
+def show_values(ctx: Context, values: Sequence[Any]) -> Text:
+    """What the record holds, for a finding: names for ids, Chinese labels for values."""
+    if not values:
+        return NONE
+    zh, en = [], []
+    for v in values[:6]:
+        if isinstance(v, bool):
+            zh.append("是" if v else "否")
+            en.append("true" if v else "false")
+        elif isinstance(v, dt.date):
+            zh.append(v.isoformat())
+            en.append(v.isoformat())
+        elif isinstance(v, str) and v in ctx.record.index:
+            name = ctx.name(v)
+            zh.append(name.zh)
+            en.append(name.en)
+        else:
+            zh.append(zh_value(ctx, v) if isinstance(v, str) else str(v))
+            en.append(str(v))
+    more = f" …(+{len(values) - 6})" if len(values) > 6 else ""
+    return Text("、".join(zh) + more, ", ".join(en) + more)
+
+
+Test = Callable[["Op", "Context", list[Any], Any], "Failure | None"]
+
+
+def values_text(values: Iterable[Any]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+# Chinese names of the record's fields, for messages; a field not listed shows its own name.
+FIELD_ZH: dict[str, str] = {
+    "mode": "谈话形式",
+    "participants": "参加人",
+    "date": "日期",
+    "@end": "结束日期",
+    "days": "天数",
+    "theme": "主题",
+    "chair": "主持人",
+    "by": "负责人",
+    "role": "身份",
+    "person": "人员",
+    "text": "内容",
+    "author": "撰写人",
+    "owner": "所属人",
+    "reviewed_by": "审阅人",
+    "review_date": "审阅日期",
+    "aspects": "涉及的方面",
+    "topics": "涉及的事项",
+    "conveyed": "传达的文件",
+    "kind": "类型",
+    "plan_deployed": "研究部署实施方案",
+    "feedback": "反馈",
+    "target": "意见对象",
+    "explanation": "原因说明",
+    "status": "状态",
+    "responsible": "责任人",
+    "measure": "整改措施",
+    "due": "整改时限",
+    "closed_on": "销号日期",
+    "includes_superior_issues": "是否含上级点明的问题",
+    "talk": "约谈",
+    "on_behalf_of_group": "代表党组",
+    "planned_date": "计划日期",
+    "materials": "学习材料",
+    "form": "形式",
+    "audiences": "对象",
+    "scope": "范围",
+    "attendee_groups": "参会人员",
+    "sources": "来源",
+    "ref": "对应意见",
+    "org": "机构",
+    "subject": "事项",
+    "head": "主要负责人",
+    "supervises": "分管处室",
+    "represents": "所代表部门",
+    "reason": "原因",
+    "leave_approved": "请假已批准",
+}
+
+
+# Measure words for counts of a field's values ("参加人恰为 2 人"); others count in 项.
+FIELD_UNIT: dict[str, str] = {"participants": "人", "attendees": "人", "attended_by": "人"}
+
+
+def zh_path(path: str) -> str:
+    return "的".join(FIELD_ZH.get(seg, seg) for seg in path.split("."))
+
+
+def en_value(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def zh_value(ctx: Context, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        for labels in ctx.record.enums.labels.values():
+            if value in labels:
+                return f"{labels[value]}（{value}）"
+    return str(value)
+
+
+def zh_values(ctx: Context, values: Iterable[Any]) -> str:
+    return "、".join(zh_value(ctx, v) for v in values)
