@@ -28,7 +28,8 @@ import yaml
 from dlsh_rules import check
 from dlsh_rules.cli.main import main
 from dlsh_rules.errors import InputError
-from dlsh_rules.load.source import Limits, load_path
+from dlsh_rules.load.document import Limits
+from dlsh_rules.load.source import load_path
 from dlsh_rules.pack.loader import load_pack, packs_dir
 from dlsh_rules.record.models import ID_PATTERN
 from dlsh_rules.record.validate import validate_record

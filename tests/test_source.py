@@ -14,15 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlsh_rules.errors import InputError, Problem
-from dlsh_rules.load.source import (
-    Document,
-    Limits,
-    Position,
-    detect_format,
-    load_bytes,
-    load_path,
-    pointer_join,
-)
+from dlsh_rules.load.document import Document, Limits, Position, pointer_join
+from dlsh_rules.load.source import detect_format, load_bytes, load_path
 
 _CJK = re.compile("[\u4e00-\u9fff]")
 

@@ -30,13 +30,15 @@ import io
 import os
 import pickle
 import sys
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _MAGIC = b"dlsh-cache/1\n"
 _DIGEST = hashlib.sha256().digest_size

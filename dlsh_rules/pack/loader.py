@@ -22,7 +22,8 @@ from ..language.normalise import SpecError
 from ..language.paths import Path as QueryPath
 from ..language.query import Selection
 from ..load import cache as disk_cache
-from ..load.source import Document, load_path, pointer_join, problem_at
+from ..load.document import Document, pointer_join, problem_at
+from ..load.source import load_path
 from ..record.enums import BASE, DEFAULT, EnumTable
 from .frozen import Frozen, freeze, kind_of
 

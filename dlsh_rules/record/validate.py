@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
 from ..load import cache as disk_cache
+from ..load.document import Document, Position, nearest_position, pointer_join, problem_in
 from ..load.perf import gc_paused
-from ..load.source import Document, Position, load_path, nearest_position, pointer_join, problem_in
+from ..load.source import load_path
 from .enums import DEFAULT, EnumTable
 from .plan import GROUP, RecordPlan, Ref, fast_validate
 

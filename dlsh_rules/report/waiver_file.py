@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
 from ..evaluate.engine import Waiver
-from ..load.source import Document, load_path, pointer_join, problem_at
+from ..load.document import Document, pointer_join, problem_at
+from ..load.source import load_path
 from ..record.models import Date
 from .waivers import WAIVERS_FORMAT
 
