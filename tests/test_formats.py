@@ -561,11 +561,11 @@ def test_markdown_failing(failing: RenderContext) -> None:
     text = markdown.render(failing)
     assert text.startswith("## ❌ ")
     tables = _tables(text)
-    order = list(markdown._STATUS)
+    order = list(markdown.STATUS)
     for table in tables[1:]:
         statuses = [row[0] for row in table[2:]]
         ranks = [
-            next(i for i, s in enumerate(order) if markdown._STATUS[s][1] in cell)
+            next(i for i, s in enumerate(order) if markdown.STATUS[s][1] in cell)
             for cell in statuses
         ]
         assert ranks == sorted(ranks), statuses  # failures first

@@ -19,7 +19,7 @@ from . import BATCH_HEAD, BatchEntry, RenderContext, batch_lang
 MAX_FINDINGS = 5  # per cell; a comment must stay readable (and under GitHub's 65536 characters)
 
 # status -> (emoji, zh, en); the emoji alone is not the message (screen readers, plain diffs).
-_STATUS = {
+STATUS = {
     "failed": ("❌", "不符合", "failed"),
     "error": ("❗", "出错", "error"),
     "pending": ("⏳", "待到期", "pending"),
@@ -27,7 +27,7 @@ _STATUS = {
     "not_applicable": ("⚪", "不适用", "n/a"),
     "passed": ("✅", "通过", "passed"),
 }
-_ORDER = {status: i for i, status in enumerate(_STATUS)}  # failures first
+_ORDER = {status: i for i, status in enumerate(STATUS)}  # failures first
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
@@ -42,7 +42,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 def _status(r: RuleResult, lang: str) -> str:
-    emoji, zh, en = _STATUS[r.status]
+    emoji, zh, en = STATUS[r.status]
     if r.status == "failed" and (r.level or r.severity) != "error":
         emoji = "⚠️"  # failed at warning level: does not make the record non-compliant
     return f"{emoji} {_t(lang, zh, en)}"

@@ -9,7 +9,7 @@ from ..evaluate.results import Report, RuleResult
 from ..pack.loader import PHASES
 from . import BatchEntry, RenderContext
 
-_STATUS = {
+STATUS = {
     "passed": ("✓", "通过", "passed", "32"),
     "failed": ("✗", "不符合", "failed", "31"),
     "pending": ("…", "待到期", "pending", "33"),
@@ -17,7 +17,7 @@ _STATUS = {
     "not_applicable": ("-", "不适用", "n/a", "90"),
     "error": ("!", "出错", "error", "35"),
 }
-_SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
+SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 
 
 _CONTROL = {
@@ -36,9 +36,9 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 
 def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
-    mark, zh, en, code = _STATUS[r.status]
+    mark, zh, en, code = STATUS[r.status]
     status = zh if lang != "en" else en
-    sev = _SEVERITY[r.level or r.severity][0 if lang != "en" else 1]
+    sev = SEVERITY[r.level or r.severity][0 if lang != "en" else 1]
     title = r.title.get(lang)
     clause = f"［{r.clause}］" if lang != "en" else f"[{r.clause}]"
     head = f"  {_paint(mark, code, color)} {r.rule}  {title} {clause}"
@@ -101,7 +101,7 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
                 elif f.pending:
                     tag = " [not yet due]" if en else "［尚未到期］"
                 elif f.severity != r.severity:
-                    tag = f" [{f.severity}]" if en else f"［{_SEVERITY[f.severity][0]}］"
+                    tag = f" [{f.severity}]" if en else f"［{SEVERITY[f.severity][0]}］"
                 lines.append(f"      · {_safe(f.message.get(lang))}{tag}")
                 where = []
                 if f.due:

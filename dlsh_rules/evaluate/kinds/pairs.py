@@ -60,7 +60,7 @@ def required_pairs(ctx: Context, gen: PairGen, ordered: bool) -> Iterator[Pair]:
                     yield (a, b)
 
 
-def _pair_key(a: str, b: str, ordered: bool) -> Pair:
+def pair_key(a: str, b: str, ordered: bool) -> Pair:
     return (a, b) if ordered or a <= b else (b, a)
 
 
