@@ -13,6 +13,6 @@ def render(ctx: RenderContext) -> str:
 
 def render_batch(entries: Sequence[BatchEntry]) -> str:
     """One object for the whole run, `dlsh-batch-report/1` (built in dlsh_rules.batch)."""
-    from ..cli.batch import batch_json
+    from .batch_view import batch_json
 
     return batch_json(entries)

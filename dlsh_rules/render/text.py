@@ -57,7 +57,7 @@ def render(ctx: RenderContext) -> str:
 
 def render_batch(entries: Sequence[BatchEntry]) -> str:
     """Several records: one table line each, in input order, and a total (dlsh_rules.batch)."""
-    from ..cli.batch import batch_text
+    from .batch_view import batch_text
 
     return batch_text(entries)
 

@@ -13,10 +13,11 @@ from ..evaluate.engine import Waiver
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
 from ..record.models import Date
-from .waivers import WAIVERS_FORMAT
 
 if TYPE_CHECKING:
     from ..pack.loader import Pack
+
+WAIVERS_FORMAT = "dlsh-waivers/1"
 
 
 class WaiverEntry(BaseModel):

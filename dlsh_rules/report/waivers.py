@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from ..pack.loader import Pack
     from ..record.validate import RecordData
 
-WAIVERS_FORMAT = "dlsh-waivers/1"
 RECORD_ORIGIN = "record"  # Waiver.origin of a record's own waivers (engine.record_waivers)
 
 

@@ -1,0 +1,208 @@
+"""The views of a batch run that every format shares: the batch JSON document and the text table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from ..errors import Problem
+from . import BATCH_HEAD, BatchEntry
+
+if TYPE_CHECKING:
+    from ..evaluate.results import Report
+
+
+BATCH_FORMAT = "dlsh-batch-report/1"
+
+
+@dataclass(frozen=True)
+class RunEntry(BatchEntry):
+    """A `BatchEntry` that also carries the run's language and pack: a record that could not be
+    checked has no context to say them, and a run may consist of such records only."""
+
+    pack_id: str = ""
+    pack_version: str = ""
+    as_of: dt.date | None = None
+
+
+def _run_info(items: Sequence[BatchEntry]) -> tuple[str, str, str, dt.date | None, bool]:
+    """(lang, pack id, pack version, as-of, colour) of a run, from whichever entry says them."""
+    for e in items:
+        if isinstance(e, RunEntry):
+            color = next((x.context.color for x in items if x.context is not None), False)
+            return e.lang, e.pack_id, e.pack_version, e.as_of, color
+    for e in items:
+        if e.context is not None:
+            r = e.context.report
+            return e.context.lang, r.pack_id, r.pack_version, r.as_of, e.context.color
+    return "zh", "", "", None, False
+
+
+def _reports(items: Sequence[BatchEntry]) -> list[Report]:
+    return [e.context.report for e in items if e.context is not None]
+
+
+def problem_dict(p: Problem, lang: str) -> dict[str, Any]:
+    return {
+        "file": p.file,
+        "path": p.pointer,
+        "line": p.line,
+        "column": p.column,
+        "code": p.code,
+        "expected": p.expected.get(lang),
+        "found": p.found,
+        "message": p.render(lang),
+    }
+
+
+def batch_dict(items: Sequence[BatchEntry]) -> dict[str, Any]:
+    """The combined JSON object, `dlsh-batch-report/1` (docs/report-format.md)."""
+    from ..report.waivers import unused_in_batch
+
+    lang, pack_id, pack_version, as_of, _ = _run_info(items)
+    reports = _reports(items)
+    statuses = ("passed", "failed", "pending", "waived", "not_applicable", "error")
+    totals = dict.fromkeys(statuses, 0)
+    waived_findings = 0
+    for report in reports:
+        s = report.summary
+        for status in statuses:
+            totals[status] += getattr(s, status)
+        waived_findings += s.waived_findings
+    compliant = sum(1 for r in reports if r.summary.compliant)
+    records: list[dict[str, Any]] = []
+    for e in items:
+        if e.context is not None:
+            records.append(e.context.report.to_dict(lang))
+        else:
+            problems = e.error.problems if e.error is not None else []
+            records.append(
+                {
+                    "source": e.source,
+                    "error": {"problems": [problem_dict(p, lang) for p in problems]},
+                }
+            )
+    out: dict[str, Any] = {
+        "format": BATCH_FORMAT,
+        "tool": {"name": "dlsh_rules", "version": __version__},
+        "pack": {"id": pack_id, "version": pack_version},
+        "as_of": as_of.isoformat() if as_of else None,
+        "lang": lang,
+        "summary": {
+            "records": len(items),
+            "compliant": compliant,
+            "non_compliant": len(reports) - compliant,
+            "broken": len(items) - len(reports),
+            **totals,
+            "waived_findings": waived_findings,
+        },
+        "records": records,
+    }
+    standing = [u.to_dict(lang) for source, u in unused_in_batch(reports) if source is None]
+    if standing:
+        out["unused_waivers"] = standing
+    return out
+
+
+def batch_json(items: Sequence[BatchEntry]) -> str:
+    return json.dumps(batch_dict(items), ensure_ascii=False, indent=2) + "\n"
+
+
+def _width(text: str) -> int:
+    """Columns a string takes on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def batch_text(items: Sequence[BatchEntry]) -> str:
+    """The terminal view of a batch: one line per record, in input order, and a total."""
+    from ..report.waivers import unused_in_batch
+
+    lang, pack_id, pack_version, as_of, color = _run_info(items)
+    en = lang == "en"
+    reports = _reports(items)
+    head = BATCH_HEAD["en" if en else "zh"]
+    rows: list[tuple[list[str], str]] = []  # cells, colour of the verdict
+    for e in items:
+        if e.context is None:
+            problems = e.error.problems if e.error is not None else []
+            first = problems[0].render(lang) if problems else ""
+            more = len(problems) - 1
+            if more > 0:
+                first += f" (and {more} more)" if en else f"（另有 {more} 项问题）"
+            label = "cannot be checked: " if en else "无法检查："
+            rows.append(([e.source, label + first], "35"))
+            continue
+        r = e.context.report
+        s = r.summary
+        verdict = (
+            ("compliant" if en else "合规")
+            if s.compliant
+            else ("NOT compliant" if en else "不合规")
+        )
+        counts = [s.passed, s.failed, s.pending, s.waived, s.not_applicable, s.error]
+        cells = [r.source, r.unit, r.meeting_date.isoformat(), verdict, *map(str, counts)]
+        rows.append((cells, "32" if s.compliant else "31"))
+    widths = [_width(h) for h in head]
+    for cells, _ in rows:
+        if len(cells) == len(head):
+            widths = [max(w, _width(c)) for w, c in zip(widths, cells, strict=True)]
+    numeric = range(4, len(head))
+
+    def line(cells: Sequence[str], code: str | None) -> str:
+        if len(cells) == 2:  # a record that could not be checked: its first problem, unaligned
+            return _pad(cells[0], widths[0]) + "  " + _paint(cells[1], code or "0", color)
+        parts = [_pad(c, widths[k], right=k in numeric) for k, c in enumerate(cells)]
+        if code is not None:
+            parts[3] = _paint(parts[3], code, color)
+        return "  ".join(parts).rstrip()
+
+    title = (
+        f"pack {pack_id} v{pack_version} · {len(items)} records"
+        if en
+        else f"规则包 {pack_id} v{pack_version} · {len(items)} 份记录"
+    )
+    out = [_paint(title, "1", color)]
+    if as_of is not None:
+        out.append(("as of: " if en else "检查日期：") + as_of.isoformat())
+    out.append("")
+    out.append(_paint(line(head, None), "1", color))
+    out.extend(line(cells, code) for cells, code in rows)
+
+    unused = unused_in_batch(reports)
+    if unused:
+        out.append("")
+        out.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))
+        for source, w in unused:
+            subject = f" {w.subject}" if w.subject else ""
+            where = f"{source}: " if source is not None else ""
+            out.append(
+                f"  ~ {where}{w.rule}{subject} ({w.origin}{w.pointer}): {w.reason.get(lang)}"
+            )
+
+    compliant = sum(1 for r in reports if r.summary.compliant)
+    failing = len(reports) - compliant
+    broken = len(items) - len(reports)
+    if en:
+        total = (
+            f"{len(items)} records: {compliant} compliant, {failing} NOT compliant, "
+            f"{broken} cannot be checked"
+        )
+    else:
+        total = f"共 {len(items)} 份记录：合规 {compliant}，不合规 {failing}，无法检查 {broken}"
+    out.append("")
+    out.append(_paint(total, "32" if failing == broken == 0 else "31", color))
+    return "\n".join(out) + "\n"
