@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..dates import ACADEMIC_START
 from ..errors import Text
 from ..language.paths import key_of
 from ..record.plan import GROUP
@@ -46,6 +47,16 @@ class Context:
 
     def set_keys(self, name: str) -> set[Any]:
         return self.cached(("setkeys", name), lambda: {key_of(v) for v in self.set_items(name)})
+
+    def academic_start(self) -> tuple[int, int]:
+        """(month, day) an academic year starts on: the manifest's `calendar`, else 1 September."""
+        calendar = getattr(self.pack.manifest, "calendar", None)
+        start = getattr(calendar, "academic_year_start", None)
+        if start is None:
+            return ACADEMIC_START
+        if isinstance(start, dict):
+            return int(start["month"]), int(start["day"])
+        return int(start.month), int(start.day)
 
     def set_label(self, name: str) -> Text:
         label = self.pack.manifest.set_labels.get(name)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Text
+from .paths import split_segments
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
@@ -116,7 +117,7 @@ FIELD_UNIT: dict[str, str] = {"participants": "人", "attendees": "人", "attend
 
 
 def zh_path(path: str) -> str:
-    return "的".join(FIELD_ZH.get(seg, seg) for seg in path.split("."))
+    return "的".join(FIELD_ZH.get(seg, seg) for seg in split_segments(path))
 
 
 def en_value(value: Any) -> str:
