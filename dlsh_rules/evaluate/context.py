@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..dates import ACADEMIC_START
 from ..errors import Text
 from ..language.paths import key_of
 from ..record.plan import GROUP
@@ -53,7 +52,7 @@ class Context:
         calendar = getattr(self.pack.manifest, "calendar", None)
         start = getattr(calendar, "academic_year_start", None)
         if start is None:
-            return ACADEMIC_START
+            return (9, 1)
         if isinstance(start, dict):
             return int(start["month"]), int(start["day"])
         return int(start.month), int(start.day)
