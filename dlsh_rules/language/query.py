@@ -194,7 +194,7 @@ class Ratio:
         share = f"{self.ratio.numerator}/{self.ratio.denominator}"
         label = ctx.set_label(self.of.set_name) if self.of.set_name is not None else None
         if label is not None and self.of.set_name in ctx.pack.manifest.set_labels:
-            return Text(f"{label.zh} {total} {unit}的 {share}", f"{share} of {total} ({label.en})")
+            return Text(f"{label.zh} {total} {unit}的 {share}", f"{share} of {label.en} ({total})")
         return Text(f"{total} {unit}的 {share}", f"{share} of {total}")
 
 
@@ -442,7 +442,18 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
     norm = test.get("normalize", "exact")
     if norm not in NORMALISATIONS:
         raise SpecError(f"normalize must be one of {list(NORMALISATIONS)}, not {norm!r}", where)
-    only = Condition.parse(test["where"], f"{where}/where") if "where" in test else None
+    only = None
+    if "where" in test:
+        values_test = test["where"]
+        if (
+            isinstance(values_test, dict)
+            and values_test
+            and all(key in FAILURE_TESTS for key in values_test)
+        ):
+            # Operators alone test each value itself: {where: {in_set: members}} is
+            # {where: {"@self": {in_set: members}}}. No record field is named like an operator.
+            values_test = {"@self": values_test}
+        only = Condition.parse(values_test, f"{where}/where")
     ops: list[Op] = []
     for name, arg in test.items():
         if name in ("normalize", "where"):
