@@ -296,3 +296,20 @@ def test_periods() -> None:
     assert period_of(d(2024, 2, 29), "academic_year", (3, 1)).label == "AY2023"
     assert period_of(d(2024, 7, 1), "half").label == "2024-H2"
     assert periods_between(d(2024, 2, 1), d(2024, 1, 1), "year") == []
+
+
+def test_the_rule_schema_describes_the_new_syntax() -> None:
+    """here, @refs paths, in_selection, ratios, min_items, per_period and hub, as written in
+    the test pack, are valid against schemas/rule.schema.json (what editors check with)."""
+    import json
+
+    jsonschema = pytest.importorskip("jsonschema")
+    from dlsh_rules.load.source import load_path
+
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root / "schemas" / "rule.schema.json").read_text(encoding="utf-8"))
+    data = load_path(root / "tests" / "packs" / "refs-counting" / "rules.yaml").data
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+    data["rules"][0]["checks"][0]["require"] = {"date": {"on_or_after": {"anchor": {"hear": "x"}}}}
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(data))

@@ -76,7 +76,7 @@ def _count_or_ratio(minimum: int) -> Callable[[Any], Any]:
 def _count_or_ratio_schema(minimum: int, description: str) -> WithJsonSchema:
     return WithJsonSchema(
         {
-            "anyOf": [{"type": "integer", "minimum": minimum}, {"$ref": "#/$defs/ratio"}],
+            "anyOf": [{"type": "integer", "minimum": minimum}, {"x-dlsh-ref": "ratio"}],
             "description": description,
         }
     )
