@@ -69,10 +69,14 @@ class Path:
     segments: tuple[str, ...]
     # The field's name when the path is one plain field, as most are; `values` reads it directly.
     single: str | None = field(default=None, init=False, compare=False, repr=False)
+    # Whether a segment is `@refs(…)`: the walk below then looks for it, else it need not.
+    has_refs: bool = field(default=False, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.segments) == 1 and not self.segments[0].startswith("@"):
             object.__setattr__(self, "single", self.segments[0])
+        if any(seg.startswith("@refs(") for seg in self.segments):
+            object.__setattr__(self, "has_refs", True)
 
     @staticmethod
     def parse(text: str) -> Path:
@@ -113,9 +117,10 @@ class Path:
             return [found]
         index = ctx.record.index
         current: list[Any] = [start]
+        refs = self.has_refs
         for seg in self.segments:
             nxt: list[Any] = []
-            if seg.startswith("@refs("):
+            if refs and seg.startswith("@refs("):
                 referring = _reverse_index(ctx, seg)
                 for value in current:
                     # An id, or an object with one; a plain value (an org kind, `group`) too.
