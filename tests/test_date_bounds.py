@@ -129,3 +129,154 @@ def test_a_recorded_date_that_broke_a_lower_bound_is_failed_before_the_due_date(
     assert status("2024-01-25", "2024-01-08") == "pending"  # planned too late, still ahead
     assert status("2024-01-25", "2024-01-21") == "failed"  # the due date has passed
     assert status("2024-01-15", "2024-01-08") == "passed"
+
+
+# --- loader errors: ranges, forms, parameters ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("{on_or_before: {days: 36601}}", "not days 36601"),
+        ("{on_or_before: {working_days: -36601}}", "not working_days -36601"),
+        ("{on_or_before: {months: 1201}}", "not months 1201"),
+        ("{on_or_before: {years: 101}}", "not years 101"),
+        ("{on_or_before: {years: 1.5}}", "years must be a whole number"),
+        ("{on_or_before: {month: 13}}", "month must be a whole number 1–12"),
+        ("{on_or_before: {day: 0}}", "day must be a whole number 1–31 or 'last'"),
+        ("{on_or_before: {start_of: week}}", "start_of must be one of month, quarter"),
+        ("{on_or_before: {start_of: month, end_of: year}}", "start_of or end_of, not both"),
+        ("{on_or_before: {date: 2024-01-01, anchor: talks}}", "at most one of date, anchor"),
+        ("{on_or_before: {date: 2024-02-30}}", "not '2024-02-30' (at /date/on_or_before/date)"),
+        ("{within: {}}", "within takes {from: BOUND, to: BOUND}"),
+        ("{within: {from: 2024-01-01, until: 2024-02-01}}", "within takes"),
+    ],
+)
+def test_bad_bounds_are_load_errors_at_their_line(tmp_path: Path, written: str, words: str) -> None:
+    problems = _problems(_pack(tmp_path, written))
+    assert len(problems) == 1, problems
+    assert "rules.yaml:12:" in problems[0] and words in problems[0], problems[0]
+
+
+def test_the_largest_offsets_load_and_resolve(tmp_path: Path) -> None:
+    root = _pack(tmp_path, "{on_or_before: {years: 100, months: 1200, days: 36600}}")
+    assert _status(root) == "passed"
+
+
+PARAMS = """\
+params:
+  a:
+    value: {base: $b, days: 1}
+  b:
+    value: {base: $a}
+"""
+
+
+def test_a_parameter_cycle_is_an_error_at_the_parameters_line(tmp_path: Path) -> None:
+    problems = _problems(_pack(tmp_path, "{on_or_before: $a}", PARAMS))
+    cycle = [p for p in problems if "cycles" in p]
+    assert len(cycle) == 1, problems
+    assert "pack.yaml:8:12: at /params/a/value" in cycle[0]
+    assert "$a → $b → $a" in cycle[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "line", "words"),
+    [
+        ("{base: $nothing, days: -7}", "pack.yaml:8:19: at /params/due/value/base", "$nothing"),
+        ("{days: 40000}", "pack.yaml:8:12: at /params/due/value", "not days 40000"),
+        ("{date: 2024-02-30}", "pack.yaml:8:12: at /params/due/value", "'2024-02-30'"),
+        ("2024-02-30", "pack.yaml:8:12: at /params/due/value", "'2024-02-30'"),
+        ("{base: $other, working_days: 99999}", "pack.yaml:8:12", "working_days 99999"),
+    ],
+)
+def test_a_bad_parameter_is_reported_at_its_own_line(
+    tmp_path: Path, value: str, line: str, words: str
+) -> None:
+    params = f"params:\n  due:\n    value: {value}\n  other:\n    value: {{days: -10}}\n"
+    problems = _problems(_pack(tmp_path, "{on_or_before: $due}", params))
+    mine = [p for p in problems if line in p]
+    assert mine and any(words in p for p in mine), problems
+
+
+def test_parameters_are_built_from_parameters(tmp_path: Path) -> None:
+    params = (
+        "params:\n"
+        "  offset: {value: -10}\n"
+        "  review_due: {value: {days: $offset}}\n"
+        "  notice_due: {value: {base: $review_due, working_days: -3}}\n"
+    )
+    root = _pack(tmp_path, "{on_or_before: $notice_due}", params)
+    # D = 2024-01-30: review due 2024-01-20 (a Saturday); 3 working days before: 2024-01-17.
+    pack = dlsh_rules.load_pack(root)
+    record = {**RECORD, "meeting": {**RECORD["meeting"], "date": "2024-01-30"}}
+    result = dlsh_rules.check(record, pack).results[0]
+    assert result.status == "failed"
+    assert "2024-01-17" in result.findings[0].message.en
+    # every parameter counts as used: offset and review_due through notice_due
+    assert _status(root, "2024-01-16") == "failed"  # the meeting date itself moves the bound
+
+
+def test_an_unknown_computed_segment_names_the_known_ones(tmp_path: Path) -> None:
+    root = tmp_path / "pack"
+    root.mkdir()
+    (root / "pack.yaml").write_text(MANIFEST, encoding="utf-8")
+    (root / "rules.yaml").write_text(
+        RULE.replace("date: REQUIRE", "date.@week: 3"), encoding="utf-8"
+    )
+    [problem] = _problems(root)
+    assert "'@week'" in problem and "@academic_year" in problem and "@working_day" in problem
+
+
+@pytest.mark.parametrize(
+    ("calendar", "words"),
+    [
+        ("{academic_year_start: {month: 13, day: 1}}", "less than or equal to 12"),
+        ("{academic_year_start: {month: 2, day: 29}}", "no day 29 in every year"),
+        ("{first_day: 1}", "first_day"),
+    ],
+)
+def test_a_bad_calendar_is_a_manifest_error(tmp_path: Path, calendar: str, words: str) -> None:
+    problems = _problems(
+        _pack(tmp_path, "{on_or_before: {days: 0}}", "calendar: " + calendar + "\n")
+    )
+    assert any("pack.yaml:6:" in p and words in p for p in problems), problems
+
+
+# --- working days beyond the calendar ------------------------------------------------------------
+
+
+def test_a_year_the_working_day_calendar_lacks_is_an_error_never_a_guess(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dlsh_rules.cli.main import main
+    from dlsh_rules.dates import calendar_years
+
+    first, last = calendar_years()
+    year = last + 1
+    root = _pack(tmp_path, "{on_or_before: {working_days: 3}}")
+    record = {**RECORD, "meeting": {**RECORD["meeting"], "date": f"{year}-03-02"}}
+    result = dlsh_rules.check(record, dlsh_rules.load_pack(root)).results[0]
+    assert result.status == "error"
+    assert result.message.zh == (
+        f"工作日日历不含 {year} 年（支持 {first}–{last} 年）；请升级 chinesecalendar 或改用自然日"
+    )
+    path = tmp_path / "record.json"
+    import json
+
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    code = main(["check", str(path), "--pack", str(root), "--lang", "en", "--format", "json"])
+    err = capsys.readouterr().err
+    assert code == 0  # as for any rule in `error`: the exit status follows failed rules only
+    assert err.count("working-day calendar does not cover") == 1, err
+
+
+def test_calendar_parts_of_non_dates_yield_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "pack"
+    root.mkdir()
+    (root / "pack.yaml").write_text(MANIFEST, encoding="utf-8")
+    (root / "rules.yaml").write_text(
+        RULE.replace("date: REQUIRE", "chair.@year: {exists: false}\n          date.@year: 2024"),
+        encoding="utf-8",
+    )
+    assert _status(root) == "passed"

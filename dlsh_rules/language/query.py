@@ -270,6 +270,14 @@ class DateSpec:
             base = "the meeting date" if en else "会议日期"
         return (", " if en else "，").join([base, *steps])
 
+    def label(self, lang: str) -> str:
+        """The bound in words for a reader of the pack (`explain`): an absolute date as itself."""
+        return _bound_label(self, lang)
+
+
+def _bound_label(bound: DateSpec, lang: str) -> str:
+    return bound.describe(lang) or (bound.absolute.isoformat() if bound.absolute else "")
+
 
 def _literal_date(value: Any, where: str) -> dt.date:
     """A date written as a bound: a YAML date (read as its ISO text) or a quoted one."""

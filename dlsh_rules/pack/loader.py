@@ -255,20 +255,24 @@ def _resolve_params(
                 )
             )
         resolved[name] = _Resolved(value)
-        problem = _param_bound_problem(value)
+
+    for name in params:
+        visit(name)
+    cyclic = {n for loop in cycles for n in loop}
+    for name, got in resolved.items():
+        if _with_dependencies({name}, deps) & cyclic:
+            continue  # its value is not whole: the cycle is the problem to report
+        problem = _param_bound_problem(got.value)
         if problem is not None:
             problems.append(
                 _at(
                     doc,
-                    pointer,
+                    pointer_join(pointer_join("/params", name), "value"),
                     Text(f"合法的日期界限（{problem}）", f"a valid date bound ({problem})"),
                     describe(params[name].value),
                     "param_date",
                 )
             )
-
-    for name in params:
-        visit(name)
     return resolved, deps, problems
 
 
