@@ -47,16 +47,6 @@ class Context:
     def set_keys(self, name: str) -> set[Any]:
         return self.cached(("setkeys", name), lambda: {key_of(v) for v in self.set_items(name)})
 
-    def academic_start(self) -> tuple[int, int]:
-        """(month, day) an academic year starts on: the manifest's `calendar`, else 1 September."""
-        calendar = getattr(self.pack.manifest, "calendar", None)
-        start = getattr(calendar, "academic_year_start", None)
-        if start is None:
-            return (9, 1)
-        if isinstance(start, dict):
-            return int(start["month"]), int(start["day"])
-        return int(start.month), int(start.day)
-
     def set_label(self, name: str) -> Text:
         label = self.pack.manifest.set_labels.get(name)
         return Text.of(label) if label else Text(name, f"in the set {name}")

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..dates import end_date
+from ..dates import DATE_PARTS, DEFAULT_ACADEMIC_START, date_part, end_date
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
 from .normalise import SpecError
 
 # --- paths ------------------------------------------------------------------------------------
+
+# Computed segments on a date value (`date.@month`): the part's name without the @.
+_DATE_SEGMENTS = {f"@{name}": name for name in DATE_PARTS}
+COMPUTED_SEGMENTS = ("@end", "@self", *_DATE_SEGMENTS)
+
+
+def academic_start(ctx: Context) -> tuple[int, int]:
+    """(month, day) on which the pack's academic year starts (manifest `calendar`; default 9-1)."""
+    found = getattr(getattr(ctx.pack.manifest, "calendar", None), "academic_year_start", None)
+    return (found.month, found.day) if found is not None else DEFAULT_ACADEMIC_START
 
 
 def key_of(value: Any) -> Any:
@@ -93,10 +104,10 @@ class Path:
                 continue
             if not re.fullmatch(r"@?[A-Za-z_][A-Za-z0-9_]*|@self", seg):
                 raise SpecError(f"bad segment {seg!r} in field path {text!r}")
-            if seg.startswith("@") and seg not in ("@self", "@end"):
+            if seg.startswith("@") and seg not in COMPUTED_SEGMENTS:
                 raise SpecError(
                     f"unknown computed field {seg!r} in {text!r} "
-                    "(use @end, @self or @refs(LIST:FIELD))"
+                    f"(use one of {', '.join(COMPUTED_SEGMENTS)} or @refs(LIST:FIELD))"
                 )
         return Path(text, segments)
 
@@ -127,6 +138,15 @@ class Path:
                     key = value.get("id") if isinstance(value, dict) else value
                     if isinstance(key, (str, int)) and not isinstance(key, bool):
                         nxt.extend(referring.get(key, ()))
+                current = nxt
+                continue
+            part = _DATE_SEGMENTS.get(seg)
+            if part is not None:
+                # A part of each date value; anything else yields nothing.
+                start_on = academic_start(ctx) if part == "academic_year" else None
+                for value in current:
+                    if isinstance(value, dt.date):
+                        nxt.append(date_part(part, value, start_on or DEFAULT_ACADEMIC_START))
                 current = nxt
                 continue
             for value in current:

@@ -283,6 +283,11 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     need = spec.min_items
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
+    not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
+
+    def in_window(held: dt.date) -> bool:
+        return (due is None or held <= due) and (not_before is None or held >= not_before)
+
     what = what_text(spec, "符合要求的记录", "a qualifying entry")
     sep = ">" if ordered else "~"
     path = ctx.selection_pointer(spec.items)
@@ -310,46 +315,67 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         a, b = pair
         items = qualifying(pair)
         if late and need > 1:
-            if len(items) < need or due is None:
+            if len(items) < need or (due is None and not_before is None):
                 continue  # too few at all is the `missing` report's finding
-            on_time = [i for i in items if _dated_by(ctx, spec, i, due)]
-            if len(on_time) >= need:
+            in_time = [i for i in items if any(in_window(d) for d in _dates(ctx, spec, i))]
+            if len(in_time) >= need:
                 continue
             subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
+            window = _window_text(not_before, due)
+            outside = [d for i in items if i not in in_time for d in _dates(ctx, spec, i)]
             out.findings.append(
                 make_finding(
                     spec,
                     subject,
                     Text(
-                        f"{pair_name.zh}：不晚于 {due.isoformat()} 的{what.zh}应至少 {need} 项，"
-                        f"实际 {len(on_time)} 项",
-                        f"{pair_name.en}: at least {need} × {what.en} due on or before "
-                        f"{due.isoformat()}, found {len(on_time)} of {len(items)} in time",
+                        f"{pair_name.zh}：{window.zh}的{what.zh}应至少 {need} 项，"
+                        f"实际 {len(in_time)} 项",
+                        f"{pair_name.en}: at least {need} × {what.en} {window.en}, "
+                        f"found {len(in_time)} of {len(items)}",
                     ),
                     subject_name=pair_name,
                     path=ctx.pointer_of(items[0]) or path,
                     due=due,
-                    expected=Text(
-                        f"不晚于 {due.isoformat()} 至少 {need} 项",
-                        f"at least {need} on or before {due.isoformat()}",
-                    ),
-                    found=Text(f"按时 {len(on_time)} 项", f"{len(on_time)} in time"),
+                    expected=Text(f"{window.zh}至少 {need} 项", f"at least {need} {window.en}"),
+                    found=Text(f"{len(in_time)} 项", str(len(in_time))),
+                    judged=min(outside) if outside else None,
                 )
             )
             continue
         if late:
-            if not items or due is None:
+            if not items or (due is None and not_before is None):
                 continue
             if date_field is not None and len(items) == 1 and type(items[0]) is dict:
                 # One qualifying item with one plain date, read in place.
                 held = items[0].get(date_field)
-                if isinstance(held, dt.date) and held <= due:
+                if isinstance(held, dt.date) and in_window(held):
                     continue
             dates = [d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)]
-            if dates and min(dates) <= due:
+            if any(in_window(d) for d in dates):
                 continue
             subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
             shown = plain_text(min(dates).isoformat()) if dates else Text("未注明日期", "undated")
+            early = [d for d in dates if not_before is not None and d < not_before]
+            if early or due is None:
+                bound = not_before.isoformat() if not_before is not None else ""
+                mark = ("（过早）", " (too early)") if early else ("", "")
+                out.findings.append(
+                    make_finding(
+                        spec,
+                        subject,
+                        Text(
+                            f"{pair_name.zh}：{what.zh}应不早于 {bound}{mark[0]}，实际 {shown.zh}",
+                            f"{pair_name.en}: {what.en} due on or after {bound}{mark[1]}, held {shown.en}",
+                        ),
+                        subject_name=pair_name,
+                        path=ctx.pointer_of(items[0]) or path,
+                        due=due,
+                        expected=Text(f"不早于 {bound}", f"on or after {bound}"),
+                        found=shown,
+                        judged=min(early) if early else None,
+                    )
+                )
+                continue
             out.findings.append(
                 make_finding(
                     spec,
@@ -363,6 +389,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
                     due=due,
                     expected=Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"),
                     found=shown,
+                    judged=min(dates) if dates else None,
                 )
             )
             continue
@@ -412,7 +439,18 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     return out
 
 
-def _dated_by(ctx: Context, spec: PairsSpec, item: Any, due: dt.date) -> bool:
-    """Whether an item is dated on or before `due` (an item with several dates: its earliest)."""
-    dates = [d for d in spec.date.values(ctx, item) if isinstance(d, dt.date)]
-    return bool(dates) and min(dates) <= due
+def _dates(ctx: Context, spec: PairsSpec, item: Any) -> list[dt.date]:
+    return [d for d in spec.date.values(ctx, item) if isinstance(d, dt.date)]
+
+
+def _window_text(not_before: dt.date | None, due: dt.date | None) -> Text:
+    """The dates an item of `report: late` must fall on, in words."""
+    if not_before is not None and due is not None:
+        return Text(
+            f"{not_before.isoformat()} 至 {due.isoformat()} 之间",
+            f"from {not_before.isoformat()} to {due.isoformat()}",
+        )
+    if due is not None:
+        return Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}")
+    assert not_before is not None
+    return Text(f"不早于 {not_before.isoformat()}", f"on or after {not_before.isoformat()}")
