@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Text
+from .paths import split_segments
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
@@ -118,6 +119,7 @@ FIELD_ZH: dict[str, str] = {
     "represents": "所代表部门",
     "reason": "原因",
     "leave_approved": "请假已批准",
+    "attendees": "参会人员",
 }
 
 
@@ -138,7 +140,14 @@ FIELD_UNIT: dict[str, str] = {"participants": "人", "attendees": "人", "attend
 
 
 def zh_path(path: str) -> str:
-    return "的".join(FIELD_ZH.get(seg, seg) for seg in path.split("."))
+    return "的".join(_zh_segment(seg) for seg in split_segments(path))
+
+
+def _zh_segment(seg: str) -> str:
+    if seg.startswith("@refs(") and ":" in seg:
+        listing = seg[len("@refs(") : seg.index(":")]
+        return f"引用它的{zh_path(listing)}"  # the objects of LIST whose FIELD names it
+    return FIELD_ZH.get(seg, seg)
 
 
 def en_value(value: Any) -> str:

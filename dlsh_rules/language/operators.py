@@ -130,6 +130,8 @@ def _op_exists(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
 def _count_passes(bound: str) -> PassTest:
     def passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
         n, want = len(values), op.arg
+        if type(want) is not int:  # min_count: {ratio, of}
+            want = want.needed(ctx, obj)[0]
         if (bound == "exact" and n == want) or (bound == "min" and n >= want):
             return True
         return bound == "max" and n <= want
@@ -146,13 +148,24 @@ def _count_op(bound: str) -> tuple[PassTest, Test]:
             return None
         n, want = len(values), op.arg
         unit = FIELD_UNIT.get(op.path.segments[-1], "项")
+        shown = show_values(ctx, values)
+        found = Text(f"{n} {unit}：{shown.zh}", f"{n}: {shown.en}")
+        if type(want) is not int:  # a ratio: say both numbers, and where the second comes from
+            want, total = want.needed(ctx, obj)
+            of = op.arg.describe(ctx, total, unit)
+            return Failure(
+                Text(
+                    f"{op.zh_field}至少 {want} {unit}（{of.zh}）",
+                    f"at least {want} {op.en_field} ({of.en})",
+                ),
+                found,
+            )
         expected = {
             "exact": Text(f"{op.zh_field}恰为 {want} {unit}", f"exactly {want} {op.en_field}"),
             "min": Text(f"{op.zh_field}至少 {want} {unit}", f"at least {want} {op.en_field}"),
             "max": Text(f"{op.zh_field}至多 {want} {unit}", f"at most {want} {op.en_field}"),
         }[bound]
-        shown = show_values(ctx, values)
-        return Failure(expected, Text(f"{n} {unit}：{shown.zh}", f"{n}: {shown.en}"))
+        return Failure(expected, found)
 
     return passes, test
 
@@ -304,6 +317,27 @@ def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     )
 
 
+def _in_selection_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
+    keys = op.arg.keys(ctx, obj)
+    return bool(values) and all(key_of(v) in keys for v in values)
+
+
+def _op_in_selection(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    if _in_selection_passes(op, ctx, values, obj):
+        return None
+    sel = op.arg
+    if sel.set_name is not None:
+        label = ctx.set_label(sel.set_name)
+    else:
+        allowed = sel.items(ctx, obj)
+        shown = show_values(ctx, allowed)
+        label = Text(f"所选之一（{shown.zh}）", f"one of the selection ({shown.en})")
+    return Failure(
+        Text(f"{op.zh_field}为{label.zh}", f"{op.en_field} to be {label.en}"),
+        show_values(ctx, values),
+    )
+
+
 def _date_op(
     compare: Callable[[dt.date, dt.date], bool], zh: str, en: str, deadline: bool
 ) -> tuple[PassTest, Test]:
@@ -314,7 +348,7 @@ def _date_op(
     """
 
     def passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
-        bound = op.arg.resolve(ctx)
+        bound = op.arg.resolve(ctx, obj)
         dates = [v for v in values if isinstance(v, dt.date)]
         if bound is None:
             # The anchor (e.g. the briefing) is not in the record: that absence is another
@@ -325,7 +359,7 @@ def _date_op(
     def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         if passes(op, ctx, values, obj):
             return None
-        bound = op.arg.resolve(ctx)
+        bound = op.arg.resolve(ctx, obj)
         dates = [v for v in values if isinstance(v, dt.date)]
         broken = [d for d in dates if not compare(d, bound)]
         mark = _TOO_LATE if deadline else _TOO_EARLY
@@ -352,16 +386,16 @@ def _aside(description: str, mark: str, sep: str, open_: str, close: str) -> str
     return f"{open_}{inside}{close}" if inside else ""
 
 
-def _within_bounds(op: Op, ctx: Context) -> tuple[dt.date | None, dt.date | None]:
+def _within_bounds(op: Op, ctx: Context, obj: Any = None) -> tuple[dt.date | None, dt.date | None]:
     window = op.arg
     return (
-        window.lower.resolve(ctx) if window.lower is not None else None,
-        window.upper.resolve(ctx) if window.upper is not None else None,
+        window.lower.resolve(ctx, obj) if window.lower is not None else None,
+        window.upper.resolve(ctx, obj) if window.upper is not None else None,
     )
 
 
 def _within_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
-    lower, upper = _within_bounds(op, ctx)
+    lower, upper = _within_bounds(op, ctx, obj)
     dates = [v for v in values if isinstance(v, dt.date)]
     if lower is None and upper is None:
         return True  # neither bound can be judged (empty anchors): as the single-bound operators
@@ -373,7 +407,7 @@ def _within_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
 def _op_within(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if _within_passes(op, ctx, values, obj):
         return None
-    lower, upper = _within_bounds(op, ctx)
+    lower, upper = _within_bounds(op, ctx, obj)
     window = op.arg
     dates = [v for v in values if isinstance(v, dt.date)]
     early = [d for d in dates if lower is not None and d < lower]
@@ -434,6 +468,7 @@ FAILURE_TESTS: dict[str, Callable[[Op, Context, list[Any], Any], Failure | None]
     "eq_field": _op_eq_field,
     "includes_field": _op_includes_field,
     "in_set": _op_in_set,
+    "in_selection": _op_in_selection,
     "on_or_before": _ON_OR_BEFORE[1],
     "before": _BEFORE[1],
     "on_or_after": _ON_OR_AFTER[1],
@@ -461,6 +496,7 @@ PASSES: dict[str, PassTest] = {
     "eq_field": _eq_field_passes,
     "includes_field": _includes_field_passes,
     "in_set": _in_set_passes,
+    "in_selection": _in_selection_passes,
     "on_or_before": _ON_OR_BEFORE[0],
     "before": _BEFORE[0],
     "on_or_after": _ON_OR_AFTER[0],

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..errors import InputError, Problem, Text, describe
 from ..language.normalise import SpecError
 from ..language.paths import Path as QueryPath
-from ..language.query import BOUND_KEYS, DateSpec, Selection
+from ..language.query import BOUND_KEYS, Condition, DateSpec, Selection
 from ..load import cache as disk_cache
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
@@ -456,6 +456,8 @@ def _load_pack_files(root: str) -> Pack:
                     manifest_doc, manifest_doc.data, "", path, segment, pointer_join("/sets", name)
                 )
             )
+        for path in _here_without_object(selection):
+            problems.append(_here_problem(manifest_doc, pointer_join("/sets", name), path))
     for pointer, name in missing:
         problems.append(
             _at(
@@ -543,6 +545,9 @@ def _load_pack_files(root: str) -> Pack:
             rule_params[rule.id] = sorted(mine)
             for path, segment in _unknown_fields(rule):
                 problems.append(_unknown_field(doc, entry, pointer, path, segment))
+            for path in _here_without_object([rule.checks, rule.due]):
+                at = _pointer_of_key(entry, pointer, "here") or pointer
+                problems.append(_here_problem(doc, at, path))
             for name in sorted(_sets_of_rule(rule) - set(sets)):
                 problems.append(
                     _at(
@@ -627,7 +632,73 @@ def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
         found.extend(
             (path, seg) for seg in path.segments if not seg.startswith("@") and seg not in known
         )
+        # LIST and FIELD of a reverse reference are field paths too; the problem names the
+        # whole path, which is where the rule file writes them.
+        for listing, at in path.refs():
+            found.extend(
+                (path, seg) for part in (listing, at) for seg in part.segments if seg not in known
+            )
     return found
+
+
+def _here_without_object(value: Any) -> Iterator[QueryPath]:
+    """The paths of ``{here: …}`` selections evaluated where no object is being checked.
+
+    Inside a condition there is always one (the object the condition is evaluated on); a
+    check's own selections, its pair generators, its `applies_when`, a due date and a set are
+    evaluated once for the record, where ``here`` means nothing.
+    """
+    if isinstance(value, Condition):
+        return
+    if isinstance(value, Selection) and value.here is not None:
+        yield value.here
+    children: Iterable[Any]
+    if isinstance(value, Frozen):
+        children = value.fields().values()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        children = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    elif isinstance(value, (list, tuple)):
+        children = value
+    elif isinstance(value, dict):
+        children = value.values()
+    else:
+        return
+    for child in children:
+        yield from _here_without_object(child)
+
+
+def _here_problem(doc: Document, pointer: str, path: QueryPath) -> Problem:
+    return _at(
+        doc,
+        pointer,
+        Text(
+            "在条件中使用 {here: …}（require、where、qualify 等：相对于被检查的对象）；"
+            "检查自身的选择、applies_when、截止日期和集合定义中没有当前对象",
+            "{here: …} inside a condition (require, where, qualify…: relative to the object "
+            "being checked); a check's own selections, applies_when, due dates and set "
+            "definitions have no current object",
+        ),
+        f"{{here: {path.text}}}",
+        "here_without_object",
+    )
+
+
+def _pointer_of_key(value: Any, pointer: str, key: str) -> str | None:
+    """Where a mapping key ``key`` is first written in raw data."""
+    if isinstance(value, dict):
+        for name, sub in value.items():
+            here = pointer_join(pointer, str(name))
+            if name == key:
+                return here
+            got = _pointer_of_key(sub, here, key)
+            if got is not None:
+                return got
+    if isinstance(value, list):
+        for i, sub in enumerate(value):
+            got = _pointer_of_key(sub, pointer_join(pointer, i), key)
+            if got is not None:
+                return got
+    return None
 
 
 def _paths_in(value: Any) -> Iterator[QueryPath]:
