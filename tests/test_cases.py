@@ -1,4 +1,6 @@
-"""Every rule of every shipped pack, tested as data: cases that must fail and cases that must pass."""
+"""Every rule of every shipped pack, tested as data: cases that must fail and cases that must pass.
+
+The test packs under tests/packs/ (language features no shipped pack uses) run the same way."""
 
 from __future__ import annotations
 
@@ -11,6 +13,20 @@ import pytest
 from dlsh_rules.authoring.testing import Case, example_data, load_cases, run_case
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 
+TEST_PACKS = Path(__file__).resolve().parent / "packs"
+
+
+def _pack_names() -> list[str]:
+    """Shipped packs by name, test packs by the path of their directory."""
+    tests = sorted(str(p.parent) for p in TEST_PACKS.glob("*/pack.yaml"))
+    return [*available_packs(), *tests]
+
+
+def _id(value: object) -> str:
+    if isinstance(value, Case):
+        return value.id
+    return Path(str(value)).name
+
 
 @cache
 def _pack(name: str) -> Pack:
@@ -18,19 +34,17 @@ def _pack(name: str) -> Pack:
 
 
 def _all_cases() -> list[tuple[str, Case]]:
-    return [(name, case) for name in available_packs() for case in load_cases(_pack(name))]
+    return [(name, case) for name in _pack_names() for case in load_cases(_pack(name))]
 
 
-@pytest.mark.parametrize(
-    ("pack_name", "case"), _all_cases(), ids=lambda v: v.id if isinstance(v, Case) else v
-)
+@pytest.mark.parametrize(("pack_name", "case"), _all_cases(), ids=_id)
 def test_case(pack_name: str, case: Case) -> None:
     pack = _pack(pack_name)
     problems = run_case(pack, example_data(pack), case)
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("pack_name", available_packs())
+@pytest.mark.parametrize("pack_name", _pack_names(), ids=_id)
 def test_every_rule_has_failing_and_passing_cases(pack_name: str) -> None:
     pack = _pack(pack_name)
     cases = load_cases(pack)
@@ -44,7 +58,7 @@ def test_every_rule_has_failing_and_passing_cases(pack_name: str) -> None:
     assert not lacking, "\n".join(lacking)
 
 
-@pytest.mark.parametrize("pack_name", available_packs())
+@pytest.mark.parametrize("pack_name", _pack_names(), ids=_id)
 def test_example_record_is_compliant(pack_name: str) -> None:
     from dlsh_rules import check
     from dlsh_rules.record.validate import validate_record
