@@ -48,7 +48,7 @@ def show_values(ctx: Context, values: Sequence[Any]) -> Text:
             en.append(name.en)
         else:
             zh.append(zh_value(ctx, v) if isinstance(v, str) else str(v))
-            en.append(str(v))
+            en.append(en_shown(ctx, v) if isinstance(v, str) else str(v))
     more = f" …(+{len(values) - 6})" if len(values) > 6 else ""
     return Text("、".join(zh) + more, ", ".join(en) + more)
 
@@ -108,6 +108,22 @@ FIELD_ZH: dict[str, str] = {
     "represents": "所代表部门",
     "reason": "原因",
     "leave_approved": "请假已批准",
+    # fields added in language 2 (record-format additions)
+    "states": "所述内容",
+    "meeting_date": "所述会议日期",
+    "method": "召开方式",
+    "markers": "表述",
+    "level": "审批层级",
+    "result": "审批结果",
+    "archived": "归档",
+    "place": "地点",
+    "presided_by": "主持起草人",
+    "document": "材料",
+    "written_statement": "书面发言",
+    "reads": "宣读的材料",
+    "on_behalf_of": "代为宣读的对象",
+    "leader": "谈话牵头人",
+    "addressed_to": "致送对象",
 }
 
 
@@ -131,6 +147,27 @@ def zh_value(ctx: Context, value: Any) -> str:
             if value in labels:
                 return f"{labels[value]}（{value}）"
     return str(value)
+
+
+def en_shown(ctx: Context, value: str) -> str:
+    """An enumerated value in English: its identifier, with the English label a pack gave it."""
+    enums = ctx.record.enums
+    for enum, labels in enums.labels.items():
+        if value in labels:
+            given = enums.relabelled(enum, value)
+            return f"{given} ({value})" if given is not None else value
+    return value
+
+
+def en_arg(ctx: Context, value: Any, raw: bool = False) -> str:
+    """A rule's value in English; ``raw``: a non-text shown as Python writes it."""
+    if isinstance(value, str):
+        return en_shown(ctx, value)
+    return str(value) if raw else en_value(value)
+
+
+def en_values(ctx: Context, values: Iterable[Any]) -> str:
+    return ", ".join(en_shown(ctx, v) if isinstance(v, str) else str(v) for v in values)
 
 
 def zh_values(ctx: Context, values: Iterable[Any]) -> str:

@@ -16,9 +16,9 @@ from .messages import (
     NONE,
     Failure,
     Test,
-    en_value,
+    en_arg,
+    en_values,
     show_values,
-    values_text,
     zh_path,
     zh_value,
     zh_values,
@@ -42,7 +42,7 @@ def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if _eq_passes(op, ctx, values, obj):
         return None
     return Failure(
-        Text(f"{op.zh_field}为{zh_value(ctx, op.arg)}", f"{op.en_field} = {en_value(op.arg)}"),
+        Text(f"{op.zh_field}为{zh_value(ctx, op.arg)}", f"{op.en_field} = {en_arg(ctx, op.arg)}"),
         show_values(ctx, values),
     )
 
@@ -55,7 +55,10 @@ def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if _ne_passes(op, ctx, values, obj):
         return None
     return Failure(
-        Text(f"{op.zh_field}不为{zh_value(ctx, op.arg)}", f"{op.en_field} ≠ {op.arg}"),
+        Text(
+            f"{op.zh_field}不为{zh_value(ctx, op.arg)}",
+            f"{op.en_field} ≠ {en_arg(ctx, op.arg, raw=True)}",
+        ),
         show_values(ctx, values),
     )
 
@@ -71,7 +74,7 @@ def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     return Failure(
         Text(
             f"{op.zh_field}取值于{zh_values(ctx, op.arg)}",
-            f"{op.en_field} in {values_text(op.arg)}",
+            f"{op.en_field} in {en_values(ctx, op.arg)}",
         ),
         show_values(ctx, values),
     )
@@ -88,7 +91,7 @@ def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     return Failure(
         Text(
             f"{op.zh_field}含{zh_values(ctx, op.arg)} 之一",
-            f"{op.en_field} includes one of {values_text(op.arg)}",
+            f"{op.en_field} includes one of {en_values(ctx, op.arg)}",
         ),
         show_values(ctx, values),
     )
@@ -105,7 +108,7 @@ def _op_not_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     return Failure(
         Text(
             f"{op.zh_field}不取{zh_values(ctx, op.arg)}",
-            f"{op.en_field} not in {values_text(op.arg)}",
+            f"{op.en_field} not in {en_values(ctx, op.arg)}",
         ),
         show_values(ctx, values),
     )
@@ -206,9 +209,9 @@ def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
     return Failure(
         Text(
             f"{op.zh_field}包含{zh_values(ctx, op.arg)}",
-            f"{op.en_field} to include {values_text(op.arg)}",
+            f"{op.en_field} to include {en_values(ctx, op.arg)}",
         ),
-        Text(f"缺少{zh_values(ctx, missing)}", f"missing {values_text(missing)}"),
+        Text(f"缺少{zh_values(ctx, missing)}", f"missing {en_values(ctx, missing)}"),
     )
 
 
