@@ -144,6 +144,19 @@ BASE: dict[str, dict[str, str]] = {
 }
 
 
+# The enumerations of dlsh-record/1 before language 2. Messages label a value of these by the
+# first enumeration holding it, as they always did, so that every existing report stays the same
+# (language/messages.py `enum_of`); the later ones by the enumeration of the field read.
+FIRST_MATCH = frozenset(
+    {
+        "role", "org_kind", "represents", "agenda_kind", "report_kind", "item_status",
+        "activity_kind", "form", "audience", "scope", "attendee_group", "talk_mode",
+        "document_kind", "topic", "purpose", "approval_subject", "source_kind",
+        "rectification_status",
+    }
+)  # fmt: skip
+
+
 def _frozen(table: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapping[str, str]]:
     return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in table.items()})
 

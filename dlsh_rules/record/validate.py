@@ -354,6 +354,17 @@ def field_names() -> frozenset[str]:
     return frozenset(f.alias for model in plan.models.values() for f in model.fields)
 
 
+@cache
+def field_enums() -> dict[str, str]:
+    """Field name -> its enumeration, for the fields that have the same one in every object."""
+    found: dict[str, set[str]] = {}
+    for model in _record_plan().models.values():
+        for f in model.fields:
+            if f.enum is not None:
+                found.setdefault(f.alias, set()).add(f.enum)
+    return {alias: next(iter(enums)) for alias, enums in found.items() if len(enums) == 1}
+
+
 def index_record(
     plain: dict[str, Any],
     source: str,
