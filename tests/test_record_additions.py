@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 import yaml
-from test_record_fastpath import _assert_validate_record_unchanged, _check_agreement
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+from strategies import PROPERTY_SETTINGS
+from test_record_fastpath import (
+    EXTENDED,
+    _assert_validate_record_unchanged,
+    _check_agreement,
+    _mutate,
+)
 
 from dlsh_rules.cli.main import main
 from dlsh_rules.errors import InputError
@@ -152,8 +160,8 @@ def test_each_new_field_is_accepted_alike_by_both_paths(
 
 def test_every_addition_at_once(base: dict[str, Any]) -> None:
     data = copy.deepcopy(base)
-    for where, given, _ in ADDITIONS:
-        _set(data, where, copy.deepcopy(given))
+    for where, value, _ in ADDITIONS:
+        _set(data, where, copy.deepcopy(value))
     assert _check_agreement(data)
     record = validate_record(data)
     assert record.index["nt1"].kind == "notice" and record.index["nt1"].pointer == "/notices/0"
@@ -173,6 +181,60 @@ def test_records_without_the_additions_get_their_defaults(base: dict[str, Any]) 
     assert (
         record.data["talks"][0]["leader"] is None and record.data["activities"][0]["topics"] == []
     )
+
+
+# A small record that gives every addition, for mutations.
+SMALL: dict[str, Any] = {
+    "format": "dlsh-record/1",
+    "unit": {"name": "某支部"},
+    "meeting": {
+        "date": "2024-06-20",
+        "method": "现场会议",
+        "absences": [{"person": "p3", "written_statement": "ws"}],
+        "agenda": [{"kind": "summary", "by": "p1", "reads": "ws", "on_behalf_of": "p3"}],
+    },
+    "people": [
+        {"id": "p1", "name": "甲", "role": "secretary"},
+        {"id": "p2", "name": "乙", "role": "支部委员"},
+        {"id": "p3", "name": "丙", "role": "party_member"},
+    ],
+    "orgs": [{"id": "o1", "name": "上级党委", "kind": "other"}],
+    "invitations": [{"org": "o1", "addressed_to": "p2"}],
+    "activities": [{"id": "a1", "kind": "group_study", "topics": ["党章"]}],
+    "talks": [{"id": "t1", "participants": ["p1", "p2", "p3"], "leader": "p1", "kind": "集体谈话"}],
+    "documents": [
+        {
+            "id": "ws",
+            "kind": "other",
+            "text": "书面发言",
+            "states": {"theme": "主题", "meeting_date": "2024-06-20", "method": "hybrid",
+                       "topics": ["学习"], "markers": ["严肃"]},
+            "approvals": [{"by": "p1", "level": 1, "date": "2024-06-01"},
+                          {"by": "o1", "level": 2, "result": "returned"}],
+            "archived": {"date": "2024-07-01", "place": "档案室"},
+            "presided_by": "p1",
+        }
+    ],
+    "approvals": [{"id": "ap1", "by": "p1", "document": "ws"}],
+    "notices": [{"id": "n1", "date": "2024-06-10", "to": ["p2", "p3"], "document": "ws",
+                 "about": "会议"}],
+}  # fmt: skip
+
+
+def test_a_small_record_of_every_addition() -> None:
+    assert _check_agreement(copy.deepcopy(SMALL))
+    _assert_validate_record_unchanged(SMALL, DEFAULT)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=max(200, 8 * PROPERTY_SETTINGS.max_examples))
+@given(st.data())
+def test_mutations_of_the_additions_are_judged_alike(data: st.DataObject) -> None:
+    record = copy.deepcopy(SMALL)
+    for _ in range(data.draw(st.integers(1, 3))):
+        _mutate(record, data.draw)
+    enums = data.draw(st.sampled_from([DEFAULT, EXTENDED]))
+    event("accepted" if _check_agreement(record, enums) else "declined")
+    _assert_validate_record_unchanged(record, enums)
 
 
 # --- references ---------------------------------------------------------------------------------
@@ -336,9 +398,9 @@ def test_the_record_schema_knows_the_additions(base: dict[str, Any]) -> None:
     schema = json.loads((ROOT / "schemas" / "record.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     data = copy.deepcopy(base)
-    for where, given, _ in ADDITIONS:
-        if not (isinstance(given, str) and not given.isascii()):  # labels: the schema lists them
-            _set(data, where, copy.deepcopy(given))
+    for where, value, _ in ADDITIONS:
+        if not (isinstance(value, str) and not value.isascii()):  # labels: the schema lists them
+            _set(data, where, copy.deepcopy(value))
     data["meeting"]["method"] = "现场与视频结合"
     assert not list(validator.iter_errors(data))
     neither = copy.deepcopy(data)
