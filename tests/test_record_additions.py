@@ -409,6 +409,11 @@ def test_the_record_schema_knows_the_additions(base: dict[str, Any]) -> None:
     both = copy.deepcopy(data)
     both["approvals"][0]["by"] = "p1"
     assert list(validator.iter_errors(both))
+    nulls = copy.deepcopy(data)
+    nulls["approvals"][0].update(org=None, by="p1")
+    assert not list(validator.iter_errors(nulls))
+    nulls["approvals"][0]["by"] = None
+    assert list(validator.iter_errors(nulls))
     bad = copy.deepcopy(data)
     bad["meeting"]["method"] = "telepathy"
     assert list(validator.iter_errors(bad))

@@ -337,9 +337,16 @@ class Approval(Model):
 
     model_config = ConfigDict(
         json_schema_extra={
+            # Given means not null, as for the validator: one a string, the other absent or null.
             "oneOf": [
-                {"required": ["org"], "not": {"required": ["by"]}},
-                {"required": ["by"], "not": {"required": ["org"]}},
+                {
+                    "required": ["org"],
+                    "properties": {"org": {"type": "string"}, "by": {"type": "null"}},
+                },
+                {
+                    "required": ["by"],
+                    "properties": {"by": {"type": "string"}, "org": {"type": "null"}},
+                },
             ]
         }
     )
