@@ -439,6 +439,12 @@ class Manifest(BaseModel):
     description: I18n | None = None
     source: str | None = Field(default=None, description="The plan this pack encodes.")
     enums: dict[str, dict[str, str]] = Field(default_factory=dict)
+    labels: dict[str, dict[str, I18n]] = Field(
+        default_factory=dict,
+        description="New Chinese and English labels of enumeration values, shown in every message "
+        "and report and accepted on input, e.g. org_kind: {discipline_commission: "
+        "{zh: 县纪委监委, en: county discipline commission}}.",
+    )
     sets: dict[str, Any] = Field(default_factory=dict)
     set_labels: dict[str, I18n] = Field(
         default_factory=dict, description="How messages name a set, e.g. secretary: 党组书记."

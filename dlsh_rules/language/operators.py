@@ -16,9 +16,9 @@ from .messages import (
     NONE,
     Failure,
     Test,
-    en_value,
+    en_arg,
+    en_values,
     show_values,
-    values_text,
     zh_path,
     zh_value,
     zh_values,
@@ -34,6 +34,12 @@ from .paths import key_of
 PassTest = Callable[["Op", "Context", list[Any], Any], bool]
 
 
+def _f(op: Op) -> str | None:
+    """The record field an operator reads, which says how its values are labelled."""
+    segments = op.path.segments
+    return segments[-1] if segments else None
+
+
 def _eq_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     return op.norm(op.arg) in values
 
@@ -42,8 +48,11 @@ def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if _eq_passes(op, ctx, values, obj):
         return None
     return Failure(
-        Text(f"{op.zh_field}为{zh_value(ctx, op.arg)}", f"{op.en_field} = {en_value(op.arg)}"),
-        show_values(ctx, values),
+        Text(
+            f"{op.zh_field}为{zh_value(ctx, op.arg, _f(op))}",
+            f"{op.en_field} = {en_arg(ctx, op.arg, _f(op))}",
+        ),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -55,8 +64,11 @@ def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if _ne_passes(op, ctx, values, obj):
         return None
     return Failure(
-        Text(f"{op.zh_field}不为{zh_value(ctx, op.arg)}", f"{op.en_field} ≠ {op.arg}"),
-        show_values(ctx, values),
+        Text(
+            f"{op.zh_field}不为{zh_value(ctx, op.arg, _f(op))}",
+            f"{op.en_field} ≠ {en_arg(ctx, op.arg, _f(op), raw=True)}",
+        ),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -70,10 +82,10 @@ def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         return None
     return Failure(
         Text(
-            f"{op.zh_field}取值于{zh_values(ctx, op.arg)}",
-            f"{op.en_field} in {values_text(op.arg)}",
+            f"{op.zh_field}取值于{zh_values(ctx, op.arg, _f(op))}",
+            f"{op.en_field} in {en_values(ctx, op.arg, _f(op))}",
         ),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -87,10 +99,10 @@ def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
         return None
     return Failure(
         Text(
-            f"{op.zh_field}含{zh_values(ctx, op.arg)} 之一",
-            f"{op.en_field} includes one of {values_text(op.arg)}",
+            f"{op.zh_field}含{zh_values(ctx, op.arg, _f(op))} 之一",
+            f"{op.en_field} includes one of {en_values(ctx, op.arg, _f(op))}",
         ),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -104,10 +116,10 @@ def _op_not_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
         return None
     return Failure(
         Text(
-            f"{op.zh_field}不取{zh_values(ctx, op.arg)}",
-            f"{op.en_field} not in {values_text(op.arg)}",
+            f"{op.zh_field}不取{zh_values(ctx, op.arg, _f(op))}",
+            f"{op.en_field} not in {en_values(ctx, op.arg, _f(op))}",
         ),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -124,7 +136,9 @@ def _op_exists(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
         return None
     if op.arg:
         return Failure(Text(f"填写{op.zh_field}", f"{op.en_field} to be given"), NONE)
-    return Failure(Text(f"不填写{op.zh_field}", f"no {op.en_field}"), show_values(ctx, values))
+    return Failure(
+        Text(f"不填写{op.zh_field}", f"no {op.en_field}"), show_values(ctx, values, _f(op))
+    )
 
 
 def _count_passes(bound: str) -> PassTest:
@@ -180,10 +194,10 @@ def _number_op(compare: Callable[[float, float], bool], symbol: str) -> tuple[Pa
             return None
         return Failure(
             Text(
-                f"{op.zh_field} {symbol} {zh_value(ctx, op.arg)}",
+                f"{op.zh_field} {symbol} {zh_value(ctx, op.arg, _f(op))}",
                 f"{op.en_field} {symbol} {op.arg}",
             ),
-            show_values(ctx, values),
+            show_values(ctx, values, _f(op)),
         )
 
     return passes, test
@@ -199,7 +213,7 @@ def _op_min_distinct(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
         return None
     return Failure(
         Text(f"{op.zh_field}至少 {op.arg} 个不同项", f"at least {op.arg} different {op.en_field}"),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -218,10 +232,12 @@ def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
         return None
     return Failure(
         Text(
-            f"{op.zh_field}包含{zh_values(ctx, op.arg)}",
-            f"{op.en_field} to include {values_text(op.arg)}",
+            f"{op.zh_field}包含{zh_values(ctx, op.arg, _f(op))}",
+            f"{op.en_field} to include {en_values(ctx, op.arg, _f(op))}",
         ),
-        Text(f"缺少{zh_values(ctx, missing)}", f"missing {values_text(missing)}"),
+        Text(
+            f"缺少{zh_values(ctx, missing, _f(op))}", f"missing {en_values(ctx, missing, _f(op))}"
+        ),
     )
 
 
@@ -298,7 +314,7 @@ def _op_includes_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Fai
             f"{op.zh_field}包含{zh_path(op.arg.text)}（{show_values(ctx, wanted).zh}）",
             f"{op.en_field} to include {op.arg.text} ({show_values(ctx, wanted).en})",
         ),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -313,7 +329,7 @@ def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     label = ctx.set_label(op.arg)
     return Failure(
         Text(f"{op.zh_field}为{label.zh}", f"{op.en_field} to be {label.en}"),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 

@@ -428,6 +428,8 @@ def _load_pack_files(root: str) -> Pack:
                 )
             )
     enums = DEFAULT.extend(manifest.enums) if manifest.enums else DEFAULT
+    if manifest.labels:
+        enums = _relabel(manifest_doc, manifest.labels, enums, problems)
 
     params, param_deps, param_problems = _resolve_params(manifest.params, manifest_doc)
     problems.extend(param_problems)
@@ -612,6 +614,67 @@ def _sets_of_rule(rule: Rule) -> set[str]:
         if callable(getattr(type(node), "sets_used", None))
         for name in node.sets_used()
     }
+
+
+def _relabel(doc: Document, labels: Any, enums: EnumTable, problems: list[Problem]) -> EnumTable:
+    """``enums`` with the manifest's `labels:` applied; a problem for each unknown enumeration or
+    value, and for a Chinese label another value of the enumeration already answers to."""
+    new: dict[str, dict[str, tuple[str, str]]] = {}
+    for name, values in labels.items():
+        pointer = pointer_join("/labels", name)
+        if name not in enums.labels:
+            problems.append(
+                _at(
+                    doc,
+                    pointer,
+                    Text(
+                        f"记录格式中的枚举名（{', '.join(BASE)}）",
+                        f"an enumeration of the record format ({', '.join(BASE)})",
+                    ),
+                    describe(name),
+                    "enum_name",
+                )
+            )
+            continue
+        known = enums.labels[name]
+        for value, text in values.items():
+            where = pointer_join(pointer, value)
+            if value not in known:
+                problems.append(
+                    _at(
+                        doc,
+                        where,
+                        Text(
+                            f"枚举 {name} 中的值（{enums.choices(name)}）",
+                            f"a value of the enumeration {name} ({enums.choices(name, zh=False)})",
+                        ),
+                        describe(value),
+                        "enum_value",
+                    )
+                )
+                continue
+            current = {**known, **{v: zh for v, (zh, _en) in new.get(name, {}).items()}}
+            taken = [
+                other
+                for other, label in current.items()
+                if other != value and text.zh in (other, label)
+            ]
+            if taken:
+                problems.append(
+                    _at(
+                        doc,
+                        pointer_join(where, "zh"),
+                        Text(
+                            f"枚举 {name} 中其他值未使用的中文标签",
+                            f"a Chinese label no other value of {name} has",
+                        ),
+                        f"{text.zh!r}, which is {taken[0]!r} or its label",
+                        "enum_label",
+                    )
+                )
+                continue
+            new.setdefault(name, {})[value] = (text.zh, text.en)
+    return enums.relabel(new) if new else enums
 
 
 def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
