@@ -317,21 +317,53 @@ class Rule(BaseModel):
     notes: I18n | None = None
 
 
+PACK_ID = r"^[a-z0-9][a-z0-9._-]*$"
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    format: Literal["dlsh-pack/1"]
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    # dlsh-pack/2 is a synonym: packs using the composition keys may say either
+    format: Literal["dlsh-pack/1", "dlsh-pack/2"]
+    id: str = Field(pattern=PACK_ID)
     version: str
     title: I18n
     description: I18n | None = None
     source: str | None = Field(default=None, description="The plan this pack encodes.")
+    source_text: str | None = Field(
+        default=None,
+        description="The plan's text (a file in the pack); `lint` finds every rule's quote in it.",
+    )
+    extends: str | None = Field(
+        default=None,
+        description="The pack this one builds on: an installed pack name or a directory path "
+        "relative to this pack.",
+    )
+    abstract: bool = Field(
+        default=False,
+        description="A base for other packs only: not checked against records, needs no cases.",
+    )
+    disable: list[str] = Field(
+        default_factory=list, description="Inherited rule ids this pack drops."
+    )
+    replace: list[str] = Field(
+        default_factory=list,
+        description="Inherited rule ids that a rule of this pack's files replaces, in place.",
+    )
+    order: list[str] = Field(
+        default_factory=list,
+        description="Rule ids or dotted prefixes moved to the front of the report, in this order.",
+    )
     enums: dict[str, dict[str, str]] = Field(default_factory=dict)
     sets: dict[str, Any] = Field(default_factory=dict)
     set_labels: dict[str, I18n] = Field(
         default_factory=dict, description="How messages name a set, e.g. secretary: 党组书记."
     )
     params: dict[str, Param] = Field(default_factory=dict)
-    rules: list[str] = Field(min_length=1, description="Rule files, in report order.")
+    rules: list[str] = Field(
+        default_factory=list,
+        description="Rule files, in report order (after the inherited rules). Required unless "
+        "the pack extends another or is abstract.",
+    )
     example: str | None = Field(
         default=None, description="A compliant record shipped with the pack; the base of its cases."
     )
