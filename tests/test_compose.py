@@ -150,7 +150,9 @@ def test_disabling_a_rule_that_is_not_inherited_is_an_error(tmp_path: Path) -> N
 
 def test_replace_keeps_the_inherited_position(tmp_path: Path) -> None:
     _base(tmp_path)
-    root = _child(tmp_path, "replace: [prep.two]\n", [_rule("prep.two", "新二"), _rule("prep.four")])
+    root = _child(
+        tmp_path, "replace: [prep.two]\n", [_rule("prep.two", "新二"), _rule("prep.four")]
+    )
     pack = load_pack(root)
     assert [r.id for r in pack.rules] == ["prep.one", "prep.two", "prep.three", "prep.four"]
     two = pack.rule("prep.two")
@@ -214,6 +216,7 @@ def test_a_missing_base_is_an_error_at_the_extends_line(tmp_path: Path) -> None:
 def test_an_inherited_unused_param_is_no_error_but_an_own_one_is(tmp_path: Path) -> None:
     _base(tmp_path)
     load_pack(_child(tmp_path, ""))  # `spare` of the base is used by nobody: fine
+    _base(tmp_path / "x")
     text = _problems(_child(tmp_path / "x", "params:\n  mine: {value: 1}\n"))
     assert "/params/mine" in text
 
@@ -270,7 +273,7 @@ def test_an_abstract_pack_is_a_base_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     example = RULES / "provincial-bureau-2024" / "example.yaml"
-    assert main(["check", str(example), "--pack", "base-2024"]) == 2
+    assert main(["check", str(example), "--pack", "base-2024", "--lang", "en"]) == 2
     assert "abstract" in capsys.readouterr().err
     assert main(["test", "--pack", "base-2024", "--lang", "en"]) == 0
     assert "abstract" in capsys.readouterr().out
@@ -424,7 +427,7 @@ def test_wrong_result_4_a_case_naming_an_unknown_rule_fails(
     root = _tested_pack(tmp_path, cases)
     assert main(["test", "--pack", str(root), "--lang", "en"]) == 1
     out = capsys.readouterr().out
-    assert "cases/form.yaml:17:" in out, out
+    assert "cases/form.yaml:16:" in out, out
     assert "prep.talk.form" in out and "did you mean prep.talks.form" in out
     assert "3 passed, 1 failed" in out
 
@@ -433,7 +436,8 @@ def test_wrong_result_4_an_unknown_rule_in_expect_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cases = CASES.replace(
-        "expect: {prep.talks.form: passed}", "expect: {prep.talks.form: passed, prep.talks.fomr: passed}"
+        "expect: {prep.talks.form: passed}",
+        "expect: {prep.talks.form: passed, prep.talks.fomr: passed}",
     )
     root = _tested_pack(tmp_path, cases)
     assert main(["test", "--pack", str(root), "--lang", "en"]) == 1
@@ -455,7 +459,7 @@ def test_strict_test_names_rules_without_cases(
 
 
 def test_a_passing_case_needs_a_patch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cases = CASES.replace('patch: [{op: remove, path: "/talks/[id=t1]"}]\n', "")
+    cases = CASES.replace('    patch: [{op: remove, path: "/talks/[id=t1]"}]\n', "")
     assert main(["test", "--pack", str(_tested_pack(tmp_path, cases)), "--lang", "en"]) == 1
     assert "prep.talks.form" in capsys.readouterr().out
 
@@ -491,33 +495,46 @@ def test_lint_reports_unused_sets_and_rules_without_cases(
     assert "/sets/busy" not in out  # used by a set that is itself unused: one report is enough
 
 
+@pytest.mark.parametrize(
+    ("quote", "code"),
+    [
+        ("示例原文", 0),  # whitespace ignored
+        ("总则：示例", 0),  # punctuation ignored: a colon standing for a heading
+        ("示例……见此", 0),  # parts split at …… found in order
+        ("见此……示例", 1),  # ...but not out of order
+        ("示例之外", 1),
+    ],
+)
 def test_lint_finds_quotes_missing_from_the_source_text(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, quote: str, code: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = _tested_pack(tmp_path, rules=[_rule("prep.talks.form")])
+    root = _tested_pack(tmp_path, rules=[_rule("prep.talks.form").replace("示例原文", quote)])
     (root / "plan.txt").write_text("一、总则\n示例\n原文，见此。\n", encoding="utf-8")
     manifest = root / "pack.yaml"
     manifest.write_text(
         manifest.read_text(encoding="utf-8") + "source_text: plan.txt\n", encoding="utf-8"
     )
-    assert main(["lint", "--pack", str(root), "--lang", "en"]) == 0  # whitespace, punctuation
-    rules = root / "r.yaml"
-    rules.write_text(
-        rules.read_text(encoding="utf-8").replace("示例原文", "示例……见此"), encoding="utf-8"
+    assert main(["lint", "--pack", str(root), "--lang", "en"]) == code
+    if code:
+        out = capsys.readouterr().out
+        assert "r.yaml:6:" in out and "/rules/0/quote" in out and quote in out
+
+
+def test_a_source_text_outside_the_pack_is_an_error(tmp_path: Path) -> None:
+    root = _tested_pack(tmp_path)
+    manifest = root / "pack.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8") + "source_text: ../plan.txt\n", encoding="utf-8"
     )
-    assert main(["lint", "--pack", str(root), "--lang", "en"]) == 0  # fragments in order
-    rules.write_text(
-        rules.read_text(encoding="utf-8").replace("示例……见此", "示例之外"), encoding="utf-8"
-    )
-    assert main(["lint", "--pack", str(root), "--lang", "en"]) == 1
-    out = capsys.readouterr().out
-    assert "r.yaml:6:" in out and "/rules/0/quote" in out and "示例之外" in out
+    assert "/source_text" in _problems(root)
 
 
 def test_lint_finds_labels_missing_a_language(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = _tested_pack(tmp_path, rules=[_rule("prep.talks.form").replace('en: "Sample"', 'en: ""')])
+    root = _tested_pack(
+        tmp_path, rules=[_rule("prep.talks.form").replace('en: "Sample"', 'en: ""')]
+    )
     assert main(["lint", "--pack", str(root), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "/rules/0/title/en" in out
@@ -533,4 +550,4 @@ def test_the_provincial_pack_quotes_its_plan() -> None:
     pack = load_pack("provincial-bureau-2024")
     assert pack.manifest.source_text == "plan.txt"
     text = (RULES / "provincial-bureau-2024" / "plan.txt").read_text(encoding="utf-8")
-    assert text.startswith("为认真开好2024年度局党组成员民主生活会")
+    assert text.lstrip().startswith("为认真开好2024年度局党组成员民主生活会")
