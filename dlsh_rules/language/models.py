@@ -432,6 +432,16 @@ def _swap_refs(value: Any) -> Any:
 
 def manifest_schema() -> dict[str, Any]:
     schema = Manifest.model_json_schema()
+    # A pack that extends another may override an inherited parameter field by field, without
+    # its value (`hope_markers: {clause: 五}`); the loader requires a value of new parameters.
+    param = schema["$defs"]["Param"]
+    param["required"] = [k for k in param.get("required", []) if k != "value"]
+    if not param["required"]:
+        del param["required"]
+    param["description"] = (
+        f"{param.get('description', '')} `value` is required unless the parameter overrides "
+        "one inherited through `extends`."
+    ).strip()
     schema["$id"] = "https://dlsh-rules.invalid/schemas/pack.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "dlsh_rules pack manifest"

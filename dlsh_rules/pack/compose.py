@@ -10,6 +10,7 @@ and every problem still names the file and line it is written at.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ def resolve_base(text: str, pack_root: Path, installed: Path) -> Path | None:
     names), else a path relative to the extending pack's directory."""
     if PACK_NAME.fullmatch(text) and (installed / text / "pack.yaml").is_file():
         return installed / text
-    candidate = pack_root / text
+    candidate = Path(os.path.normpath(pack_root / text))
     if candidate.name == "pack.yaml" and candidate.is_file():
         return candidate.parent
     if (candidate / "pack.yaml").is_file():
