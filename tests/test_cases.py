@@ -56,8 +56,8 @@ def test_example_record_is_compliant(pack_name: str) -> None:
     assert len(report.results) == len(pack.rules)
 
 
-def test_default_pack_implements_the_whole_catalog(shared: Path) -> None:
-    catalog = (shared / "spec" / "requirements.md").read_text(encoding="utf-8")
+def test_default_pack_implements_the_whole_catalog(data: Path) -> None:
+    catalog = (data / "requirements.md").read_text(encoding="utf-8")
     ids = re.findall(r"^\| `([a-z_.]+)` \|", catalog, flags=re.M)
     assert len(ids) == 53
     pack_ids = [r.id for r in _pack("provincial-bureau-2024").rules]
