@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from dlsh_rules import load_pack
-from dlsh_rules.cli import main
+from dlsh_rules.cli.main import main
 from dlsh_rules.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -318,7 +318,9 @@ def _load_pack_files(root: str) -> Pack:
         # from what it inherits), so that a problem names the file it is in.
         completed = merge_layer(merged, layer)
         try:
-            manifests.append(freeze(Manifest.model_validate(completed)))
+            # a manifest that is not a mapping is reported as such, not as missing keys
+            as_written = completed if isinstance(layer.doc.data, dict) else layer.doc.data
+            manifests.append(freeze(Manifest.model_validate(as_written)))
         except ValidationError as exc:
             problems.extend(_pydantic_problems(exc, layer.doc, ""))
     if problems:
