@@ -408,6 +408,9 @@ class Rule(BaseModel):
     notes: I18n | None = None
 
 
+PACK_ID = r"^[a-z0-9][a-z0-9._-]*$"
+
+
 class MonthDay(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     month: int = Field(ge=1, le=12)
@@ -432,12 +435,37 @@ class CalendarSpec(BaseModel):
 
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    format: Literal["dlsh-pack/1"]
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    # dlsh-pack/2 is a synonym: packs using the composition keys may say either
+    format: Literal["dlsh-pack/1", "dlsh-pack/2"]
+    id: str = Field(pattern=PACK_ID)
     version: str
     title: I18n
     description: I18n | None = None
     source: str | None = Field(default=None, description="The plan this pack encodes.")
+    source_text: str | None = Field(
+        default=None,
+        description="The plan's text (a file in the pack); `lint` finds every rule's quote in it.",
+    )
+    extends: str | None = Field(
+        default=None,
+        description="The pack this one builds on: an installed pack name or a directory path "
+        "relative to this pack.",
+    )
+    abstract: bool = Field(
+        default=False,
+        description="A base for other packs only: not checked against records, needs no cases.",
+    )
+    disable: list[str] = Field(
+        default_factory=list, description="Inherited rule ids this pack drops."
+    )
+    replace: list[str] = Field(
+        default_factory=list,
+        description="Inherited rule ids that a rule of this pack's files replaces, in place.",
+    )
+    order: list[str] = Field(
+        default_factory=list,
+        description="Rule ids or dotted prefixes moved to the front of the report, in this order.",
+    )
     enums: dict[str, dict[str, str]] = Field(default_factory=dict)
     labels: dict[str, dict[str, I18n]] = Field(
         default_factory=dict,
@@ -453,7 +481,11 @@ class Manifest(BaseModel):
     calendar: CalendarSpec | None = Field(
         default=None, description="Calendar settings: the academic year's first day."
     )
-    rules: list[str] = Field(min_length=1, description="Rule files, in report order.")
+    rules: list[str] = Field(
+        default_factory=list,
+        description="Rule files, in report order (after the inherited rules). Required unless "
+        "the pack extends another or is abstract.",
+    )
     example: str | None = Field(
         default=None, description="A compliant record shipped with the pack; the base of its cases."
     )
@@ -522,6 +554,16 @@ def _swap_refs(value: Any) -> Any:
 
 def manifest_schema() -> dict[str, Any]:
     schema = Manifest.model_json_schema()
+    # A pack that extends another may override an inherited parameter field by field, without
+    # its value (`hope_markers: {clause: 五}`); the loader requires a value of new parameters.
+    param = schema["$defs"]["Param"]
+    param["required"] = [k for k in param.get("required", []) if k != "value"]
+    if not param["required"]:
+        del param["required"]
+    param["description"] = (
+        f"{param.get('description', '')} `value` is required unless the parameter overrides "
+        "one inherited through `extends`."
+    ).strip()
     schema["$id"] = "https://dlsh-rules.invalid/schemas/pack.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "dlsh_rules pack manifest"
