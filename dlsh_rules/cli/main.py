@@ -475,13 +475,26 @@ def _check_one(
         waivers=waivers,
         today=today,
     )
+    from ..evaluate.organisations import evaluate_organisations
+
+    organisations = evaluate_organisations(
+        [report],
+        pack,
+        as_of=args.as_of,
+        select=args.select,
+        ignore=args.ignore,
+        waivers=waivers,
+        today=today,
+    )
     texts = []
     for name, path in outputs:
-        context = RenderContext(report, args.lang, _use_color(args.color, path), record, pack)
+        context = RenderContext(
+            report, args.lang, _use_color(args.color, path), record, pack, organisations
+        )
         texts.append((renderer(name)(context), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
-    return report.exit_code(args.fail_on)
+    return max(report.exit_code(args.fail_on), organisations.exit_code(args.fail_on))
 
 
 def _check_batch(
@@ -493,7 +506,7 @@ def _check_batch(
     outputs: list[tuple[str, str | None]],
 ) -> int:
     from ..render import batch_renderer
-    from .batch import Progress, check_inputs, entries, exit_code
+    from .batch import Progress, check_inputs, check_organisations, entries, exit_code
 
     progress = Progress(sys.stderr) if Progress.wanted(sys.stderr, args.quiet) else None
     try:
@@ -511,15 +524,25 @@ def _check_batch(
     finally:
         if progress is not None:
             progress.close()
+    organisations = check_organisations(
+        results,
+        pack,
+        as_of=args.as_of,
+        select=args.select,
+        ignore=args.ignore,
+        waivers=waivers,
+        today=today,
+    )
     texts = []
     for name, path in outputs:
         render = batch_renderer(name)
         assert render is not None  # checked before any work was done
         color = _use_color(args.color, path)
-        texts.append((render(entries(results, pack, args.lang, color, args.as_of)), path))
+        run = entries(results, pack, args.lang, color, args.as_of)
+        texts.append((render(run, organisations), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
-    return exit_code(results, args.fail_on)
+    return max(exit_code(results, args.fail_on), organisations.exit_code(args.fail_on))
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

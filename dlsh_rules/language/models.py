@@ -8,6 +8,8 @@ comes from the disk cache never does.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -261,8 +263,63 @@ class DeliveredSpec(Spec):
     report: Literal["presence", "deadline", "both"] = "both"
 
 
+def _iso_date(value: Any) -> Any:
+    # Only a date or its ISO text: pydantic alone would read a number as a Unix timestamp.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date", "a real date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+class PeriodRange(Part):
+    """The periods a `frequency` check requires: those overlapping from..to (both inclusive)."""
+
+    from_: IsoDate = Field(alias="from", description="First day of the range, YYYY-MM-DD.")
+    to: IsoDate = Field(description="Last day of the range, YYYY-MM-DD.")
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.to < self.from_:
+            raise ValueError("the range ends (to) before it starts (from)")
+
+
+class FrequencySpec(Spec):
+    """Across the records of one party organisation in a run: at least `min` records (meetings)
+    in every period of `per` (only in a rule with `scope: organisation`)."""
+
+    kind: Literal["frequency"]
+    per: Literal["month", "quarter", "half", "year", "academic_year"] = Field(
+        description="The period meetings are counted in."
+    )
+    min: int = Field(default=1, ge=1, description="Meetings needed in each period.")
+    date: PathT = Field(
+        default_factory=lambda: Path.parse("meeting.date"),
+        description="Path from each record's root to the date that places it in a period.",
+    )
+    where: Cond | None = Field(
+        default=None, description="Only records whose root satisfies this condition count."
+    )
+    periods: Literal["years"] | PeriodRange = Field(
+        default="years",
+        description="'years': every period of each calendar year (academic year for "
+        "per: academic_year) that a record's date falls in; or {from, to}: the periods "
+        "overlapping that range.",
+    )
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.applies_when is not None:
+            # applies_when reads one record; an organisation check reads many (use `where`).
+            raise ValueError("a frequency check has no applies_when; use where")
+
+
 Check = Annotated[
-    EachSpec | ExistsSpec | CoverageSpec | PairsSpec | SequenceSpec | DeliveredSpec,
+    EachSpec | ExistsSpec | CoverageSpec | PairsSpec | SequenceSpec | DeliveredSpec | FrequencySpec,
     Field(discriminator="kind"),
 ]
 
@@ -274,7 +331,12 @@ SPECS: dict[str, type[Spec]] = {
     "pairs": PairsSpec,
     "sequence": SequenceSpec,
     "delivered": DeliveredSpec,
+    "frequency": FrequencySpec,
 }
+
+# Kinds judged over all records of one party organisation in a run (`scope: organisation`),
+# after the per-record checks; every other kind reads one record.
+ORGANISATION_KINDS = frozenset({"frequency"})
 
 
 # --- the pack: rules and manifest ----------------------------------------------------------------
@@ -306,6 +368,11 @@ class Rule(BaseModel):
         extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True
     )
     id: str = Field(pattern=RULE_ID)
+    scope: Literal["record", "organisation"] = Field(
+        default="record",
+        description="record: judged on each record; organisation: judged over all records of "
+        "one party organisation that a run is given (frequency checks only).",
+    )
     phase: Literal["prep", "meeting", "followup"]
     title: I18n
     clause: str = Field(min_length=1, description="The plan's section number, e.g. 四（四）.")
@@ -315,6 +382,45 @@ class Rule(BaseModel):
     due: DateT | None = Field(default=None, description="When the rule falls due (for --as-of).")
     checks: list[Check] = Field(min_length=1)
     notes: I18n | None = None
+
+    def model_post_init(self, _context: Any) -> None:
+        kinds = {getattr(c, "kind", "") for c in self.checks}
+        if self.scope == "organisation":
+            if kinds - ORGANISATION_KINDS:
+                raise ValueError(
+                    "a rule with scope: organisation holds frequency checks only; found "
+                    + ", ".join(sorted(kinds - ORGANISATION_KINDS))
+                )
+            if self.due is not None:
+                # There is no meeting date to count from: a period's last day is its due date.
+                raise ValueError(
+                    "a rule with scope: organisation has no due (each period's "
+                    "last day is its due date)"
+                )
+        elif kinds & ORGANISATION_KINDS:
+            raise ValueError("a frequency check belongs in a rule with scope: organisation")
+
+
+class MonthDay(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    def model_post_init(self, _context: Any) -> None:
+        # A day every year has: 29 February would move in three years of four.
+        if self.day > calendar.monthrange(2023, self.month)[1]:
+            raise ValueError(f"month {self.month} has no day {self.day} in every year")
+
+
+class CalendarSpec(BaseModel):
+    """How the pack's calendar periods are cut (docs/rule-language.md §7)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    academic_year_start: MonthDay | None = Field(
+        default=None,
+        description="First day of the academic year (default 9-1): the academic year 2024 is "
+        "2024-09-01..2025-08-31.",
+    )
 
 
 class Manifest(BaseModel):
@@ -331,6 +437,9 @@ class Manifest(BaseModel):
         default_factory=dict, description="How messages name a set, e.g. secretary: 党组书记."
     )
     params: dict[str, Param] = Field(default_factory=dict)
+    calendar: CalendarSpec | None = Field(
+        default=None, description="Calendar settings: the academic year's first day."
+    )
     rules: list[str] = Field(min_length=1, description="Rule files, in report order.")
     example: str | None = Field(
         default=None, description="A compliant record shipped with the pack; the base of its cases."
