@@ -40,7 +40,7 @@ class FindingResult:
     line: int | None = None
     column: int | None = None
     # An organisation finding: the records counted in its period (an empty tuple: none was).
-    records: tuple[str, ...] | None = None
+    records: tuple[str, ...] | None = field(default=None, repr=False)
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -109,7 +109,7 @@ class RuleResult:
     rationale: Text = NO_TEXT
     level: str | None = None  # the highest severity among unwaived findings, when failed
     error: str | None = None
-    periods: tuple[PeriodCount, ...] = ()  # organisation rules: every period required
+    periods: tuple[PeriodCount, ...] = field(default=(), repr=False)  # organisation rules
 
     @property
     def fails_at(self) -> str | None:
@@ -230,8 +230,8 @@ class Report:
     selection: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     extra: dict[str, Any] = field(default_factory=dict)
     # For the organisation rules of the run (evaluate/organisations.py); not in to_dict.
-    party_org: str | None = None
-    org_facts: tuple[OrgFact, ...] = ()
+    party_org: str | None = field(default=None, repr=False)
+    org_facts: tuple[OrgFact, ...] = field(default=(), repr=False)
 
     @property
     def summary(self) -> Summary:
