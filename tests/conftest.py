@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
 
 
@@ -15,11 +15,9 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    """The workplace's shared/ folder; tests that need it skip cleanly outside this workplace."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present here")
-    return SHARED
+def data() -> Path:
+    """Reference data the tests need, vendored so that they run anywhere (tests/data/README.md)."""
+    return DATA
 
 
 @pytest.fixture(autouse=True, scope="session")

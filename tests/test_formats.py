@@ -306,9 +306,9 @@ def test_junit_strips_characters_xml_cannot_carry(failing: RenderContext) -> Non
 
 
 @pytest.fixture(scope="module")
-def sarif_schema(shared: Path) -> dict[str, Any]:
+def sarif_schema(data: Path) -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(
-        (shared / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+        (data / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
     )
     return schema
 
