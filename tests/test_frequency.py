@@ -347,3 +347,42 @@ def test_load_errors(tmp_path: Path, change: dict[str, Any], message: str, capsy
     err = capsys.readouterr().err
     assert code == 2, err
     assert "rules.yaml:" in err and message in err, err
+
+
+# --- the `test` command's case form `records`, and explain ---------------------------------
+
+
+def _case(**fields: Any) -> Any:
+    from dlsh_rules.authoring.testing import Case, CaseModel
+
+    return Case("cases/x.yaml", 0, CaseModel(rule="org.meetings.each_half", name="x", **fields))
+
+
+def test_a_records_case_that_does_not_hold_says_why() -> None:
+    from dlsh_rules.authoring.testing import example_data, run_case
+
+    pack = load_pack(PACK)
+    base = example_data(pack)
+    late = [{"op": "replace", "path": "/meeting/date", "value": "2024-10-15"}]
+    ok = _case(records=[[], late], expect={"org.meetings.each_half": "passed"})
+    assert run_case(pack, base, ok) == []
+    wrong = _case(records=[[], late], expect={"org.meetings.each_half": "failed"})
+    assert run_case(pack, base, wrong) == ["org.meetings.each_half: expected failed, got passed"]
+    other_org = [{"op": "replace", "path": "/unit/party_org", "value": "机关党委"}]
+    two = _case(records=[[], other_org], expect={"org.meetings.each_half": "failed"})
+    assert run_case(pack, base, two) == ["the records form 2 organisations; a case judges one"]
+    record_rule = _case(records=[[]], expect={"meeting.chair": "passed"})
+    assert "organisation rules only" in " ".join(run_case(pack, base, record_rule))
+    with pytest.raises(ValueError, match="not both"):
+        _case(records=[[]], patch=late, expect={})
+
+
+def test_explain_shows_the_scope_and_the_records_of_a_case() -> None:
+    from dlsh_rules.authoring.explain import explain
+
+    pack = load_pack(PACK)
+    rule = pack.rule("org.meetings.each_half")
+    assert rule is not None
+    text = explain(pack, rule, "en")
+    assert "Scope: the organisation" in text
+    assert "records:" in text and "(2024-H2): expected at least 1 meeting(s), found 0" in text
