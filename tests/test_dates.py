@@ -6,7 +6,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlsh_rules.dates import Offset, add_days, add_months, end_date, parse_date
+from dlsh_rules.dates import (
+    Offset,
+    Steps,
+    academic_year,
+    add_days,
+    add_months,
+    add_working_days,
+    date_part,
+    end_date,
+    offset_range_problem,
+    parse_date,
+    period_bounds,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +89,103 @@ def test_add_months_properties(date: dt.date, months: int) -> None:
 )
 def test_add_days_round_trips(date: dt.date, days: int) -> None:
     assert add_days(add_days(date, days), -days) == date
+
+
+# --- computed bounds, periods and working days (rule language 2) -------------------------------
+
+
+D = dt.date(2024, 1, 30)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (Steps(month=3, day=1), "2024-03-01"),  # 1 March of the meeting year
+        (Steps(years=1, month=6, day=30), "2025-06-30"),  # 30 June of the next year
+        (Steps(month=2, day="last"), "2024-02-29"),
+        (Steps(month=2, day=31), "2024-02-29"),  # clipped to the month's end
+        (Steps(month=4), "2024-04-30"),  # the day kept, clipped
+        (Steps(day=5), "2024-01-05"),
+        (Steps(start_of="quarter"), "2024-01-01"),
+        (Steps(end_of="quarter"), "2024-03-31"),
+        (Steps(end_of="half"), "2024-06-30"),
+        (Steps(start_of="year", days=-1), "2023-12-31"),
+        (Steps(end_of="month", days=1), "2024-02-01"),
+        (Steps(start_of="academic_year"), "2023-09-01"),
+        (Steps(end_of="academic_year"), "2024-08-31"),
+        (Steps(working_days=5), "2024-02-05"),  # 2024-02-04, a Sunday, was a make-up working day
+        (Steps(working_days=-3), "2024-01-25"),
+        (Steps(working_days=0), "2024-01-30"),  # a working day stays
+        (Steps(month=2, day=10, working_days=0), "2024-02-18"),  # Spring Festival: next working day
+        (Steps(months=1, month=1), "2024-01-29"),  # months first, then the month replaced
+    ],
+)
+def test_steps_apply_in_the_documented_order(steps: Steps, expected: str) -> None:
+    assert steps.apply(D) == parse_date(expected)
+
+
+def test_years_clip_the_29th_of_february() -> None:
+    assert Steps(years=1).apply(dt.date(2024, 2, 29)) == dt.date(2025, 2, 28)
+    assert Steps(years=-4).apply(dt.date(2024, 2, 29)) == dt.date(2020, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "year", "first", "last"),
+    [
+        ((9, 1), "2024-08-31", 2023, "2023-09-01", "2024-08-31"),
+        ((9, 1), "2024-09-01", 2024, "2024-09-01", "2025-08-31"),
+        ((2, 15), "2024-02-14", 2023, "2023-02-15", "2024-02-14"),
+        ((1, 1), "2024-06-01", 2024, "2024-01-01", "2024-12-31"),
+    ],
+)
+def test_academic_years(start: tuple[int, int], day: str, year: int, first: str, last: str) -> None:
+    date = parse_date(day)
+    assert academic_year(date, start) == year
+    assert period_bounds(date, "academic_year", start) == (parse_date(first), parse_date(last))
+
+
+@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2150, 1, 1)))
+def test_periods_contain_their_date(date: dt.date) -> None:
+    for period in ("month", "quarter", "half", "year", "academic_year"):
+        first, last = period_bounds(date, period)
+        assert first <= date <= last
+        assert period_bounds(first, period) == period_bounds(last, period) == (first, last)
+        assert period_bounds(add_days(first, -1), period)[1] == add_days(first, -1)
+
+
+@given(
+    st.dates(min_value=dt.date(2004, 1, 15), max_value=dt.date(2026, 12, 15)), st.integers(-8, 8)
+)
+def test_working_days_land_on_working_days(date: dt.date, n: int) -> None:
+    moved = add_working_days(date, n)
+    assert date_part("working_day", moved) is True
+    if n > 0:
+        assert moved > date
+    elif n < 0:
+        assert moved < date
+    else:
+        assert moved >= date
+
+
+def test_calendar_parts() -> None:
+    parts = {name: date_part(name, D) for name in ("year", "month", "quarter", "half", "weekday")}
+    assert parts == {"year": 2024, "month": 1, "quarter": 1, "half": 1, "weekday": 2}
+    assert date_part("academic_year", D) == 2023
+    assert date_part("working_day", dt.date(2024, 2, 4)) is True  # a make-up Sunday
+    assert date_part("working_day", dt.date(2024, 2, 12)) is False  # Spring Festival, a Monday
+
+
+def test_offset_ranges() -> None:
+    assert offset_range_problem({"days": 36600, "months": -1200, "years": 100}) is None
+    assert offset_range_problem({"working_days": -36600}) is None
+    for key, value in (("days", 36601), ("working_days", 36601), ("months", 1201), ("years", -101)):
+        assert f"not {key} {value}" in (offset_range_problem({key: value}) or "")
+    assert "whole number" in (offset_range_problem({"days": True}) or "")
+
+
+def test_step_descriptions() -> None:
+    assert Steps(years=1, month=6, day=30).describe("zh") == ["后1年", "6月30日"]
+    assert Steps(end_of="quarter", working_days=-2).describe("en") == [
+        "last day of that quarter",
+        "the 2nd working day before",
+    ]

@@ -60,7 +60,10 @@ def test_record_schema_rejects_what_the_models_reject() -> None:
     assert list(jsonschema.Draft202012Validator(_schema("record")).iter_errors(data))
 
 
-@pytest.mark.parametrize("pack_name", available_packs())
+_TEST_PACKS = sorted(str(p.parent) for p in (ROOT / "tests" / "packs").glob("*/pack.yaml"))
+
+
+@pytest.mark.parametrize("pack_name", [*available_packs(), *_TEST_PACKS])
 def test_rule_files_and_manifests_validate_against_their_schemas(pack_name: str) -> None:
     pack = load_pack(pack_name)
     manifest = load_path(Path(pack.root) / "pack.yaml").data

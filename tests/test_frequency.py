@@ -337,6 +337,7 @@ FREQ = {"kind": "frequency", "per": "half", "min": "$meetings_per_half"}
             "ends (to) before",
         ),
         ({"checks": [{**FREQ, "applies_when": {"from": "talks"}}]}, "use where"),
+        ({"checks": [{**FREQ, "due": {"days": 0}}]}, "a frequency check has no due"),
         ({"checks": [{**FREQ, "date": "meeting.dat"}]}, "did you mean date?"),
     ],
 )

@@ -132,7 +132,7 @@ def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> st
         f"{t('severity')}: {_SEV[rule.severity].get(lang)}"
     )
     if rule.due is not None:
-        lines.append(f"{t('due')}: {rule.due.describe(lang)}")
+        lines.append(f"{t('due')}: {rule.due.label(lang)}")
     if getattr(rule, "scope", "record") == "organisation":
         lines.append(t("scope_org"))
     lines += [
@@ -211,7 +211,7 @@ def reference_markdown(pack: Pack) -> str:
                 f"**{r.title.zh}** — {r.title.en}",
                 "",
                 f"- 条款 clause: {r.clause}; 级别 severity: {r.severity}"
-                + (f"; 到期 due: {r.due.describe('zh')} / {r.due.describe('en')}" if r.due else ""),
+                + (f"; 到期 due: {r.due.label('zh')} / {r.due.label('en')}" if r.due else ""),
                 f"- 原文 quote: {r.quote}",
                 f"- 说明: {r.rationale.zh}",
                 f"- Rationale: {r.rationale.en}",

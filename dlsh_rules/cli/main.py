@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from ..errors import Problem
     from ..evaluate.engine import Waiver
+    from ..evaluate.results import Report
     from ..pack.loader import Pack
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -486,6 +487,7 @@ def _check_one(
         waivers=waivers,
         today=today,
     )
+    _warn_calendar([report], args.lang)
     texts = []
     for name, path in outputs:
         context = RenderContext(
@@ -533,6 +535,7 @@ def _check_batch(
         waivers=waivers,
         today=today,
     )
+    _warn_calendar([r.report for r in results if r.report is not None], args.lang)
     texts = []
     for name, path in outputs:
         render = batch_renderer(name)
@@ -543,6 +546,17 @@ def _check_batch(
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
     return max(exit_code(results, args.fail_on), organisations.exit_code(args.fail_on))
+
+
+def _warn_calendar(reports: Sequence[Report], lang: str) -> None:
+    """One line on stderr when some rule needed working days the calendar lacks: loud, once per
+    run, however many rules and records asked (each such rule's result is `error`)."""
+    for report in reports:
+        for result in report.results:
+            if result.error is not None and result.error.startswith("CalendarCoverageError"):
+                prefix = "警告" if lang != "en" else "warning"
+                sys.stderr.write(f"dlsh-rules check: {prefix}: {result.message.get(lang)}\n")
+                return
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..dates import Offset
+from ..dates import CalendarCoverageError, Offset
 from ..errors import Text
 from ..load.perf import gc_paused
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
@@ -206,6 +206,15 @@ def _evaluate(
     try:
         for spec in rule.checks:
             outcomes.append(run(ctx, spec))
+        # Resolved here, as a bound may ask the working-day calendar about a year it lacks.
+        declared_due = rule.due.resolve(ctx) if rule.due else None
+    except CalendarCoverageError as exc:
+        return RuleResult(
+            status="error",
+            message=Text(exc.zh, exc.en),
+            error=f"{type(exc).__name__}: {exc}",
+            **base,
+        )
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         return RuleResult(
@@ -215,7 +224,6 @@ def _evaluate(
             **base,
         )
 
-    declared_due = rule.due.resolve(ctx) if rule.due else None
     rule_due = declared_due or Offset().apply(ctx.meeting_date)
     findings: list[FindingResult] = []
     for outcome in outcomes:
@@ -274,7 +282,9 @@ def _finding_result(
         )
         if waiver
         else None,
-        pending=as_of is not None and due > as_of,
+        # Time can cure a finding only while its due date is ahead and the date it judged, if
+        # any, is a plan still ahead too: a bound broken by a recorded past date is failed now.
+        pending=as_of is not None and due > as_of and (f.judged is None or f.judged > as_of),
         expected=f.expected,
         found=f.found,
         line=pos.line if pos else None,

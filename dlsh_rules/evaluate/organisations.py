@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..dates import DEFAULT_ACADEMIC_START
 from ..errors import Text
 from .engine import Waiver, rule_selected, status_of, summary_message
 from .kinds.frequency import frequency_checks, judge_frequency
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from ..language.models import Rule
     from ..pack.loader import Pack
 
-DEFAULT_ACADEMIC_START = (9, 1)
 
 NO_FINDING = Text(
     "豁免未匹配任何组织的发现项，可删除", "matches no finding of any organisation; remove it"

@@ -25,6 +25,9 @@ class Failure:
     found: Text
     field: str | None = None  # field path inside the object, for the finding's JSON pointer
     due: dt.date | None = None
+    # The recorded date that broke a date bound: a bound broken by a date on or before --as-of
+    # is failed now, never pending (A4 of language 2).
+    judged: dt.date | None = None
 
 
 NONE = Text("无", "none")
@@ -66,6 +69,13 @@ FIELD_ZH: dict[str, str] = {
     "participants": "参加人",
     "date": "日期",
     "@end": "结束日期",
+    "@year": "年份",
+    "@month": "月份",
+    "@quarter": "季度",
+    "@half": "半年",
+    "@academic_year": "学年",
+    "@weekday": "星期",
+    "@working_day": "是否工作日",
     "days": "天数",
     "theme": "主题",
     "chair": "主持人",
@@ -108,6 +118,18 @@ FIELD_ZH: dict[str, str] = {
     "represents": "所代表部门",
     "reason": "原因",
     "leave_approved": "请假已批准",
+}
+
+
+# English names of the computed segments of a date, for messages.
+SEGMENT_EN: dict[str, str] = {
+    "@year": "year",
+    "@month": "month",
+    "@quarter": "quarter",
+    "@half": "half-year",
+    "@academic_year": "academic year",
+    "@weekday": "weekday",
+    "@working_day": "working day",
 }
 
 

@@ -31,7 +31,7 @@ RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 
 def _compiler(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def compile_(value: Any) -> Any:
-        if not isinstance(value, (dict, list, str, int)):
+        if not isinstance(value, (dict, list, str, int, dt.date)):
             return value  # already compiled (model_construct / copy)
         try:
             return parse(value)
@@ -103,6 +103,11 @@ class Spec(Part):
     applies_when: Sel | None = Field(
         default=None,
         description="The check applies only when this selection is not empty (else not applicable).",
+    )
+    due: DateT | None = Field(
+        default=None,
+        description="The due date of this check's findings that have none of their own (drives "
+        "pending under --as-of); the rule's due is the default.",
     )
 
 
@@ -216,6 +221,11 @@ class PairsSpec(Spec):
         description="The deadline: shown on findings; with report 'late', pairs whose qualifying "
         "items are all later than it are the findings.",
     )
+    not_before: DateT | None = Field(
+        default=None,
+        description="Inclusive lower bound: with report 'late', an item dated before it does not "
+        "count (too early).",
+    )
     date: PathT = Field(default_factory=lambda: Path.parse("date"))
     report: Literal["missing", "late"] = Field(
         default="missing", description="Report pairs with no qualifying item, or only late ones."
@@ -260,6 +270,11 @@ class DeliveredSpec(Spec):
         description="The submissions that count (e.g. filtered by purpose).",
     )
     due: DateT | None = None
+    not_before: DateT | None = Field(
+        default=None,
+        description="Inclusive lower bound: with report 'deadline' or 'both', a submission dated "
+        "before it does not count (too early).",
+    )
     report: Literal["presence", "deadline", "both"] = "both"
 
 
@@ -316,6 +331,9 @@ class FrequencySpec(Spec):
         if self.applies_when is not None:
             # applies_when reads one record; an organisation check reads many (use `where`).
             raise ValueError("a frequency check has no applies_when; use where")
+        if self.due is not None:
+            # A bound counts from one meeting's date; a period's last day is its due date.
+            raise ValueError("a frequency check has no due (each period's last day is its due)")
 
 
 Check = Annotated[
@@ -516,21 +534,45 @@ def manifest_schema() -> dict[str, Any]:
 
 
 _SCALAR = {"type": ["string", "number", "integer", "boolean"]}
+_SEGMENT = (
+    r"(@self|@end|@year|@month|@quarter|@half|@academic_year|@weekday|@working_day"
+    r"|[A-Za-z_][A-Za-z0-9_]*)"
+)
+_PATH_PATTERN = rf"^{_SEGMENT}(\.{_SEGMENT})*$"
+_PERIOD = {"enum": ["month", "quarter", "half", "year", "academic_year"]}
 QUERY_DEFS: dict[str, Any] = {
     "path": {
         "type": "string",
-        "pattern": r"^(@self|@end|[A-Za-z_][A-Za-z0-9_]*)(\.(@self|@end|[A-Za-z_][A-Za-z0-9_]*))*$",
+        "pattern": _PATH_PATTERN,
         "description": "Dotted field path; ids are followed to their objects, lists flattened.",
     },
     "date_bound": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "days": {"type": "integer"},
-            "months": {"type": "integer"},
-            "anchor": {"$ref": "#/$defs/selection"},
-            "pick": {"enum": ["min", "max"]},
-        },
+        "anyOf": [
+            {"type": "string", "format": "date", "description": "An absolute date YYYY-MM-DD."},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "anchor": {"$ref": "#/$defs/selection"},
+                    "pick": {"enum": ["min", "max"]},
+                    "base": {"$ref": "#/$defs/date_bound"},
+                    "years": {"type": "integer", "minimum": -100, "maximum": 100},
+                    "months": {"type": "integer", "minimum": -1200, "maximum": 1200},
+                    "month": {"type": "integer", "minimum": 1, "maximum": 12},
+                    "day": {
+                        "anyOf": [
+                            {"type": "integer", "minimum": 1, "maximum": 31},
+                            {"const": "last"},
+                        ]
+                    },
+                    "start_of": _PERIOD,
+                    "end_of": _PERIOD,
+                    "days": {"type": "integer", "minimum": -36600, "maximum": 36600},
+                    "working_days": {"type": "integer", "minimum": -36600, "maximum": 36600},
+                },
+            },
+        ]
     },
     "selection": {
         "anyOf": [
@@ -582,6 +624,15 @@ QUERY_DEFS: dict[str, Any] = {
                     "before": {"$ref": "#/$defs/date_bound"},
                     "on_or_after": {"$ref": "#/$defs/date_bound"},
                     "after": {"$ref": "#/$defs/date_bound"},
+                    "within": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "properties": {
+                            "from": {"$ref": "#/$defs/date_bound"},
+                            "to": {"$ref": "#/$defs/date_bound"},
+                        },
+                    },
                     "normalize": {"enum": ["exact", "whitespace", "text", "title"]},
                     "where": {"$ref": "#/$defs/condition"},
                 },
@@ -596,9 +647,7 @@ QUERY_DEFS: dict[str, Any] = {
             "any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1},
             "not": {"$ref": "#/$defs/condition"},
         },
-        "propertyNames": {
-            "pattern": r"^(all|any|not|(@self|@end|[A-Za-z_][A-Za-z0-9_]*)(\.(@self|@end|[A-Za-z_][A-Za-z0-9_]*))*)$"
-        },
+        "propertyNames": {"pattern": r"^(all|any|not|" + _PATH_PATTERN[1:-1] + ")$"},
         "additionalProperties": {"$ref": "#/$defs/test"},
     },
 }

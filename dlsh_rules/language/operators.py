@@ -307,7 +307,11 @@ def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
 def _date_op(
     compare: Callable[[dt.date, dt.date], bool], zh: str, en: str, deadline: bool
 ) -> tuple[PassTest, Test]:
-    """A date bound. Only upper bounds are deadlines: they give findings a due date."""
+    """A date bound. Only upper bounds are deadlines: they give findings a due date.
+
+    A date that breaks the bound is too late (an upper bound) or too early (a lower one); the
+    failure says which, and carries the earliest such date as the date it judged.
+    """
 
     def passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
         bound = op.arg.resolve(ctx)
@@ -323,16 +327,82 @@ def _date_op(
             return None
         bound = op.arg.resolve(ctx)
         dates = [v for v in values if isinstance(v, dt.date)]
+        broken = [d for d in dates if not compare(d, bound)]
+        mark = _TOO_LATE if deadline else _TOO_EARLY
         return Failure(
             Text(
-                f"{op.zh_field}{zh} {bound.isoformat()}（{op.arg.describe('zh')}）",
-                f"{op.en_field} {en} {bound.isoformat()} ({op.arg.describe('en')})",
+                f"{op.zh_field}{zh} {bound.isoformat()}{_aside(op.arg.describe('zh'), mark.zh if broken else '', '，', '（', '）')}",
+                f"{op.en_field} {en} {bound.isoformat()}{_aside(op.arg.describe('en'), mark.en if broken else '', '; ', ' (', ')')}",
             ),
             show_values(ctx, dates) if dates else Text("未注明日期", "no date"),
             due=bound if deadline else None,
+            judged=min(broken) if broken else None,
         )
 
     return passes, test
+
+
+_TOO_EARLY = Text("过早", "too early")
+_TOO_LATE = Text("过晚", "too late")
+
+
+def _aside(description: str, mark: str, sep: str, open_: str, close: str) -> str:
+    """A bound's words and the too early / too late mark, in brackets; nothing when both empty."""
+    inside = sep.join(part for part in (description, mark) if part)
+    return f"{open_}{inside}{close}" if inside else ""
+
+
+def _within_bounds(op: Op, ctx: Context) -> tuple[dt.date | None, dt.date | None]:
+    window = op.arg
+    return (
+        window.lower.resolve(ctx) if window.lower is not None else None,
+        window.upper.resolve(ctx) if window.upper is not None else None,
+    )
+
+
+def _within_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
+    lower, upper = _within_bounds(op, ctx)
+    dates = [v for v in values if isinstance(v, dt.date)]
+    if lower is None and upper is None:
+        return True  # neither bound can be judged (empty anchors): as the single-bound operators
+    return bool(dates) and all(
+        (lower is None or d >= lower) and (upper is None or d <= upper) for d in dates
+    )
+
+
+def _op_within(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    if _within_passes(op, ctx, values, obj):
+        return None
+    lower, upper = _within_bounds(op, ctx)
+    window = op.arg
+    dates = [v for v in values if isinstance(v, dt.date)]
+    early = [d for d in dates if lower is not None and d < lower]
+    late = [d for d in dates if upper is not None and d > upper]
+    zh: list[str] = []
+    en: list[str] = []
+    if lower is not None and (early or not dates):
+        words = (window.lower.describe("zh"), window.lower.describe("en"))
+        zh.append(
+            f"{op.zh_field}不早于 {lower.isoformat()}{_aside(words[0], _TOO_EARLY.zh if early else '', '，', '（', '）')}"
+        )
+        en.append(
+            f"{op.en_field} on or after {lower.isoformat()}{_aside(words[1], _TOO_EARLY.en if early else '', '; ', ' (', ')')}"
+        )
+    if upper is not None and (late or not dates):
+        words = (window.upper.describe("zh"), window.upper.describe("en"))
+        zh.append(
+            f"{op.zh_field}不晚于 {upper.isoformat()}{_aside(words[0], _TOO_LATE.zh if late else '', '，', '（', '）')}"
+        )
+        en.append(
+            f"{op.en_field} on or before {upper.isoformat()}{_aside(words[1], _TOO_LATE.en if late else '', '; ', ' (', ')')}"
+        )
+    broken = early + late
+    return Failure(
+        Text("，".join(zh), ", ".join(en)),
+        show_values(ctx, dates) if dates else Text("未注明日期", "no date"),
+        due=upper,
+        judged=min(broken) if broken else None,
+    )
 
 
 _COUNT = _count_op("exact")
@@ -368,6 +438,7 @@ FAILURE_TESTS: dict[str, Callable[[Op, Context, list[Any], Any], Failure | None]
     "before": _BEFORE[1],
     "on_or_after": _ON_OR_AFTER[1],
     "after": _AFTER[1],
+    "within": _op_within,
 }
 OPERATORS = tuple(sorted(FAILURE_TESTS))
 # The test alone of every operator: `FAILURE_TESTS[name]` fails exactly when this is false.
@@ -394,7 +465,8 @@ PASSES: dict[str, PassTest] = {
     "before": _BEFORE[0],
     "on_or_after": _ON_OR_AFTER[0],
     "after": _AFTER[0],
+    "within": _within_passes,
 }
 LIST_OPS = {"in", "any_of", "not_in", "contains_all", "text_contains_any", "text_contains_none"}
-DATE_OPS = {"on_or_before", "before", "on_or_after", "after"}
+DATE_OPS = {"on_or_before", "before", "on_or_after", "after", "within"}
 COUNT_OPS = {"count", "min_count", "max_count", "min_distinct"}

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..dates import end_date
+from ..dates import DATE_PARTS, DEFAULT_ACADEMIC_START, date_part, end_date
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
 from .normalise import SpecError
 
 # --- paths ------------------------------------------------------------------------------------
+
+# Computed segments on a date value (`date.@month`): the part's name without the @.
+_DATE_SEGMENTS = {f"@{name}": name for name in DATE_PARTS}
+COMPUTED_SEGMENTS = ("@end", "@self", *_DATE_SEGMENTS)
+
+
+def academic_start(ctx: Context) -> tuple[int, int]:
+    """(month, day) on which the pack's academic year starts (manifest `calendar`; default 9-1)."""
+    found = getattr(getattr(ctx.pack.manifest, "calendar", None), "academic_year_start", None)
+    return (found.month, found.day) if found is not None else DEFAULT_ACADEMIC_START
 
 
 def key_of(value: Any) -> Any:
@@ -43,8 +54,11 @@ class Path:
         for seg in segments:
             if not re.fullmatch(r"@?[A-Za-z_][A-Za-z0-9_]*|@self", seg):
                 raise SpecError(f"bad segment {seg!r} in field path {text!r}")
-            if seg.startswith("@") and seg not in ("@self", "@end"):
-                raise SpecError(f"unknown computed field {seg!r} in {text!r} (use @end or @self)")
+            if seg.startswith("@") and seg not in COMPUTED_SEGMENTS:
+                raise SpecError(
+                    f"unknown computed field {seg!r} in {text!r} "
+                    f"(use one of {', '.join(COMPUTED_SEGMENTS)})"
+                )
         return Path(text, segments)
 
     def values(self, ctx: Context, start: Any) -> list[Any]:
@@ -62,6 +76,15 @@ class Path:
         current: list[Any] = [start]
         for seg in self.segments:
             nxt: list[Any] = []
+            part = _DATE_SEGMENTS.get(seg)
+            if part is not None:
+                # A part of each date value; anything else yields nothing.
+                start_on = academic_start(ctx) if part == "academic_year" else None
+                for value in current:
+                    if isinstance(value, dt.date):
+                        nxt.append(date_part(part, value, start_on or DEFAULT_ACADEMIC_START))
+                current = nxt
+                continue
             for value in current:
                 if isinstance(value, str):
                     target = index.get(value)

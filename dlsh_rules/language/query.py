@@ -19,21 +19,22 @@ in ``operators.FAILURE_TESTS``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ..dates import Offset
+from ..dates import PERIODS, Offset, Steps, offset_range_problem, parse_date
 from ..errors import Text
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
 from .bulk import op_passing
 from .compiled import op_filter
-from .messages import Failure, zh_path
+from .messages import SEGMENT_EN, Failure, zh_path
 from .normalise import NORMALISATIONS, SpecError, normalise
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
-from .paths import Path, follow_id, key_of
+from .paths import Path, academic_start, follow_id, key_of
 
 # --- selections -------------------------------------------------------------------------------
 
@@ -151,42 +152,160 @@ def _freeze(value: Any) -> Any:
 # --- date bounds ------------------------------------------------------------------------------
 
 
+_LEGACY_BOUND_KEYS = frozenset({"days", "months", "anchor", "pick"})
+BOUND_KEYS = frozenset(
+    {"date", "anchor", "pick", "base", "years", "months", "month", "day"}
+    | {"start_of", "end_of", "days", "working_days"}
+)
+BOUND_FORMS = (
+    "a date bound: a date YYYY-MM-DD (2024-03-01), a parameter $name, or a mapping such as "
+    "{days: -10}, {month: 3, day: 1} or {base: $due, working_days: -3}"
+)
+
+
 @dataclass(frozen=True)
 class DateSpec:
-    """A date: an offset from the meeting date, or from the earliest/latest date of a selection."""
+    """A date: an absolute date, or a computed one (docs/rule-language.md §7).
+
+    A computed bound starts from its base — the meeting date, an absolute `date`, the earliest
+    or latest date of an `anchor` selection, or another bound (`base`) — and applies its steps
+    (`dates.Steps`) in a fixed order. Bounds written with only `days`, `months`, `anchor` and
+    `pick`, as every pack of language 1 is, keep `steps` None and their words exactly.
+    """
 
     offset: Offset
     anchor: Selection | None = None
     pick: str = "min"
+    absolute: dt.date | None = None
+    base: DateSpec | None = None
+    steps: Steps | None = None
 
     @staticmethod
     def parse(spec: Any, where: str = "") -> DateSpec:
+        if isinstance(spec, (str, dt.date)):
+            return DateSpec(Offset(), absolute=_literal_date(spec, where))
         if not isinstance(spec, dict):
-            raise SpecError("a date bound is a mapping such as {days: -10} or {months: 1}", where)
-        unknown = set(spec) - {"days", "months", "anchor", "pick"}
+            raise SpecError(f"{BOUND_FORMS}; not {spec!r}", where)
+        unknown = set(spec) - BOUND_KEYS
         if unknown:
             raise SpecError(f"unknown key(s) {sorted(unknown)} in date bound", where)
-        days, months = spec.get("days", 0), spec.get("months", 0)
-        if not isinstance(days, int) or not isinstance(months, int) or isinstance(days, bool):
-            raise SpecError("days and months must be whole numbers", where)
+        problem = offset_range_problem(spec)
+        if problem is not None:
+            raise SpecError(problem, where)
+        if sum(k in spec for k in ("date", "anchor", "base")) > 1:
+            raise SpecError("a date bound has at most one of date, anchor and base", where)
         pick = spec.get("pick", "min")
         if pick not in ("min", "max"):
             raise SpecError("pick must be 'min' or 'max'", where)
         anchor = Selection.parse(spec["anchor"], f"{where}/anchor") if "anchor" in spec else None
-        return DateSpec(Offset(days=days, months=months), anchor, pick)
+        offset = Offset(days=spec.get("days", 0), months=spec.get("months", 0))
+        if set(spec) <= _LEGACY_BOUND_KEYS:
+            return DateSpec(offset, anchor, pick)
+        month, day = spec.get("month"), spec.get("day")
+        if month is not None and (type(month) is not int or not 1 <= month <= 12):
+            raise SpecError(f"month must be a whole number 1–12, not {month!r}", where)
+        if day is not None and day != "last" and (type(day) is not int or not 1 <= day <= 31):
+            raise SpecError(f"day must be a whole number 1–31 or 'last', not {day!r}", where)
+        periods = {k: spec[k] for k in ("start_of", "end_of") if k in spec}
+        if len(periods) > 1:
+            raise SpecError("a date bound has start_of or end_of, not both", where)
+        for key, period in periods.items():
+            if period not in PERIODS:
+                raise SpecError(f"{key} must be one of {', '.join(PERIODS)}, not {period!r}", where)
+        steps = Steps(
+            years=spec.get("years", 0),
+            months=offset.months,
+            month=month,
+            day=day,
+            start_of=spec.get("start_of"),
+            end_of=spec.get("end_of"),
+            days=offset.days,
+            working_days=spec.get("working_days"),
+        )
+        return DateSpec(
+            offset,
+            anchor,
+            pick,
+            absolute=_literal_date(spec["date"], f"{where}/date") if "date" in spec else None,
+            base=DateSpec.parse(spec["base"], f"{where}/base") if "base" in spec else None,
+            steps=steps,
+        )
 
     def resolve(self, ctx: Context) -> dt.date | None:
-        if self.anchor is None:
-            return self.offset.apply(ctx.meeting_date)
-        dates = [d for d in self.anchor.items(ctx) if isinstance(d, dt.date)]
-        if not dates:
+        start: dt.date | None
+        if self.absolute is not None:
+            start = self.absolute
+        elif self.base is not None:
+            start = self.base.resolve(ctx)
+        elif self.anchor is not None:
+            dates = [d for d in self.anchor.items(ctx) if isinstance(d, dt.date)]
+            start = (min(dates) if self.pick == "min" else max(dates)) if dates else None
+        else:
+            start = ctx.meeting_date
+        if start is None:
             return None
-        return self.offset.apply(min(dates) if self.pick == "min" else max(dates))
+        if self.steps is None:
+            return self.offset.apply(start)
+        return self.steps.apply(start, academic_start(ctx))
 
     def describe(self, lang: str) -> str:
-        if self.anchor is None:
-            return self.offset.describe(lang)
-        return "参照日期" if lang != "en" else "the anchor date"
+        """The bound in words, shown after its date; empty for an absolute date alone."""
+        if self.steps is None and self.absolute is None:
+            if self.anchor is None:
+                return self.offset.describe(lang)
+            return "参照日期" if lang != "en" else "the anchor date"
+        en = lang == "en"
+        steps = self.steps.describe(lang) if self.steps is not None else []
+        if self.absolute is not None:
+            if not steps:
+                return ""
+            base = self.absolute.isoformat()
+        elif self.base is not None:
+            base = self.base.describe(lang) or (
+                self.base.absolute.isoformat() if self.base.absolute else ""
+            )
+        elif self.anchor is not None:
+            base = "the anchor date" if en else "参照日期"
+        else:
+            base = "the meeting date" if en else "会议日期"
+        return (", " if en else "，").join([base, *steps])
+
+    def label(self, lang: str) -> str:
+        """The bound in words for a reader of the pack (`explain`): an absolute date as itself."""
+        return _bound_label(self, lang)
+
+
+def _bound_label(bound: DateSpec, lang: str) -> str:
+    return bound.describe(lang) or (bound.absolute.isoformat() if bound.absolute else "")
+
+
+def _literal_date(value: Any, where: str) -> dt.date:
+    """A date written as a bound: a YAML date (read as its ISO text) or a quoted one."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError:
+            pass
+    raise SpecError(f"{BOUND_FORMS}; not {value!r}", where)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The argument of `within`: inclusive lower and upper bounds, either may be left out."""
+
+    lower: DateSpec | None
+    upper: DateSpec | None
+
+    @staticmethod
+    def parse(spec: Any, where: str = "") -> Window:
+        if not isinstance(spec, dict) or not spec or set(spec) - {"from", "to"}:
+            raise SpecError("within takes {from: BOUND, to: BOUND} (either may be left out)", where)
+        return Window(
+            DateSpec.parse(spec["from"], f"{where}/from") if "from" in spec else None,
+            DateSpec.parse(spec["to"], f"{where}/to") if "to" in spec else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -211,7 +330,9 @@ class Op:
     def check(self, ctx: Context, obj: Any) -> Failure | None:
         failure = FAILURE_TESTS[self.name](self, ctx, self.values(ctx, obj), obj)
         if failure is not None and failure.field is None:
-            return Failure(failure.expected, failure.found, self.path.text, failure.due)
+            return Failure(
+                failure.expected, failure.found, self.path.text, failure.due, failure.judged
+            )
         return failure
 
     def holds(self, ctx: Context, obj: Any) -> bool:
@@ -228,7 +349,11 @@ class Op:
 
     @property
     def en_field(self) -> str:
-        return self.path.text.replace("@end", "end date").replace("_", " ")
+        text = self.path.text.replace("@end", "end date")
+        if "@" in text:
+            for segment, name in SEGMENT_EN.items():
+                text = text.replace(segment, name)
+        return text.replace("_", " ")
 
     def norm(self, value: Any) -> Any:
         if self.normalise != "exact" and isinstance(value, str):
@@ -310,6 +435,8 @@ class Condition:
                         ),
                         parts[0].field,
                         next((p.due for p in parts if p.due), None),
+                        # Time can still cure it while one alternative can still be met.
+                        judged_of_alternatives(alternatives),
                     )
                 )
         if self.negated is not None and not self.negated.failures(ctx, obj):
@@ -332,6 +459,18 @@ class Condition:
         if self.any_of and not any(sub.holds(ctx, obj) for sub in self.any_of):
             return False
         return not (self.negated is not None and self.negated.holds(ctx, obj))
+
+
+def judged_of_failures(failures: Sequence[Failure]) -> dt.date | None:
+    """The recorded date a finding made of these failures judged: the earliest that broke a
+    bound (if that one is in the past, the finding is failed now, whatever the others)."""
+    judged = [f.judged for f in failures if f.judged is not None]
+    return min(judged) if judged else None
+
+
+def judged_of_alternatives(alternatives: Sequence[Sequence[Failure]]) -> dt.date | None:
+    dates = [judged_of_failures(alt) for alt in alternatives]
+    return None if any(d is None for d in dates) else max(d for d in dates if d is not None)
 
 
 def _describe(spec: Any) -> str:
@@ -370,6 +509,8 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
             if not isinstance(arg, list):
                 raise SpecError(f"{name} takes a list", f"{where}/{name}")
             arg = tuple(arg)
+        elif name == "within":
+            arg = Window.parse(arg, f"{where}/{name}")
         elif name in DATE_OPS:
             arg = DateSpec.parse(arg, f"{where}/{name}")
         elif name in COUNT_OPS:

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import InputError, Problem, Text, describe
 from ..language.normalise import SpecError
 from ..language.paths import Path as QueryPath
-from ..language.query import Selection
+from ..language.query import BOUND_KEYS, DateSpec, Selection
 from ..load import cache as disk_cache
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
@@ -139,7 +139,7 @@ _INLINE_PARAM = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 def _substitute(
     value: Any,
-    params: Mapping[str, Param],
+    params: Mapping[str, Param | _Resolved],
     pointer: str,
     used: set[str],
     problems: list[tuple[str, str]],
@@ -182,6 +182,136 @@ def _substitute(
         return str(got)
 
     return _INLINE_PARAM.sub(inline, value)
+
+
+class _Resolved(NamedTuple):
+    """A parameter's value with the parameters it names filled in (what `_substitute` reads)."""
+
+    value: Any
+
+
+def _references(value: Any) -> list[str]:
+    """The parameters a value names, as "$name" (the whole text) or "${name}", in order."""
+    if isinstance(value, dict):
+        return [name for v in value.values() for name in _references(v)]
+    if isinstance(value, list):
+        return [name for v in value for name in _references(v)]
+    if not isinstance(value, str) or "$" not in value:
+        return []
+    whole = _WHOLE_PARAM.match(value)
+    if whole:
+        return [whole.group(1)]
+    return [m.group(1) for m in _INLINE_PARAM.finditer(value) if m.group(1) is not None]
+
+
+def _resolve_params(
+    params: Mapping[str, Param], doc: Document
+) -> tuple[dict[str, _Resolved], dict[str, set[str]], list[Problem]]:
+    """Parameters built from parameters: each value with the others it names filled in.
+
+    Returns the resolved parameters, the parameters each one names (a rule that uses one uses
+    those too), and the problems — an unknown name, a cycle, a bad date bound — each at the line
+    of pack.yaml that defines the parameter.
+    """
+    deps = {name: set(_references(p.value)) & set(params) for name, p in params.items()}
+    resolved: dict[str, _Resolved] = {}
+    problems: list[Problem] = []
+    visiting: list[str] = []
+    cycles: set[frozenset[str]] = set()
+
+    def visit(name: str) -> None:
+        if name in resolved:
+            return
+        if name in visiting:
+            loop = [*visiting[visiting.index(name) :], name]
+            if frozenset(loop) not in cycles:
+                cycles.add(frozenset(loop))
+                problems.append(
+                    _at(
+                        doc,
+                        pointer_join(pointer_join("/params", loop[0]), "value"),
+                        Text("不循环引用的参数", "a parameter without cycles"),
+                        " → ".join(f"${n}" for n in loop),
+                        "param_cycle",
+                    )
+                )
+            return
+        visiting.append(name)
+        for dep in sorted(deps[name]):
+            visit(dep)
+        visiting.pop()
+        unknown: list[tuple[str, str]] = []
+        known = {**{n: _Resolved(p.value) for n, p in params.items()}, **resolved}
+        pointer = pointer_join(pointer_join("/params", name), "value")
+        value = _substitute(params[name].value, known, pointer, set(), unknown)
+        for where, missing in unknown:
+            problems.append(
+                _at(
+                    doc,
+                    where,
+                    Text("清单中声明的参数", "a parameter declared in params"),
+                    f"${missing}",
+                    "unknown_param",
+                )
+            )
+        resolved[name] = _Resolved(value)
+
+    for name in params:
+        visit(name)
+    cyclic = {n for loop in cycles for n in loop}
+    for name, got in resolved.items():
+        if _with_dependencies({name}, deps) & cyclic:
+            continue  # its value is not whole: the cycle is the problem to report
+        problem = _param_bound_problem(got.value)
+        if problem is not None:
+            problems.append(
+                _at(
+                    doc,
+                    pointer_join(pointer_join("/params", name), "value"),
+                    Text(f"合法的日期界限（{problem}）", f"a valid date bound ({problem})"),
+                    describe(params[name].value),
+                    "param_date",
+                )
+            )
+    return resolved, deps, problems
+
+
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def _param_bound_problem(value: Any) -> str | None:
+    """Why a parameter that is written as a date bound is not a valid one (None: it is fine, or
+    it is not a date bound at all). A text that looks like a date must be a real date."""
+    if isinstance(value, str):
+        if _DATE_LIKE.match(value):
+            try:
+                DateSpec.parse(value)
+            except SpecError as exc:
+                return str(exc)
+        return None
+    if not isinstance(value, dict) or not value or not set(value) <= BOUND_KEYS:
+        return None
+    if isinstance(value.get("date"), (dict, list)) or any(
+        isinstance(value.get(k), (dict, list))
+        for k in ("years", "months", "days", "working_days", "month", "day", "pick")
+    ):
+        return None  # a condition on fields of those names, not a date bound
+    try:
+        DateSpec.parse(value)
+    except SpecError as exc:
+        return str(exc) + (f" (at {exc.where})" if exc.where else "")
+    return None
+
+
+def _with_dependencies(used: set[str], deps: Mapping[str, set[str]]) -> set[str]:
+    """The parameters used, and those they are built from, transitively."""
+    out, stack = set(used), list(used)
+    while stack:
+        for dep in deps.get(stack.pop(), ()):
+            if dep not in out:
+                out.add(dep)
+                stack.append(dep)
+    return out
 
 
 def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list[Problem]:
@@ -299,12 +429,14 @@ def _load_pack_files(root: str) -> Pack:
             )
     enums = DEFAULT.extend(manifest.enums) if manifest.enums else DEFAULT
 
+    params, param_deps, param_problems = _resolve_params(manifest.params, manifest_doc)
+    problems.extend(param_problems)
     used: set[str] = set()
     missing: list[tuple[str, str]] = []
     sets: dict[str, Selection] = {}
     for name, spec in manifest.sets.items():
         pointer = pointer_join("/sets", name)
-        spec = _substitute(spec, manifest.params, pointer, used, missing)
+        spec = _substitute(spec, params, pointer, used, missing)
         try:
             sets[name] = Selection.parse(spec)
         except SpecError as exc:
@@ -374,7 +506,7 @@ def _load_pack_files(root: str) -> Pack:
             pointer = pointer_join("/rules", i)
             missing = []
             mine: set[str] = set()
-            entry = _substitute(entry, manifest.params, pointer, mine, missing)
+            entry = _substitute(entry, params, pointer, mine, missing)
             used |= mine
             for where, name in missing:
                 problems.append(
@@ -427,7 +559,7 @@ def _load_pack_files(root: str) -> Pack:
             rules.append(rule)
     if problems:
         raise InputError(problems)
-    for name in sorted(set(manifest.params) - used):
+    for name in sorted(set(manifest.params) - _with_dependencies(used, param_deps)):
         problems.append(
             _at(
                 manifest_doc,

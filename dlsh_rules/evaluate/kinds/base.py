@@ -28,6 +28,9 @@ class Finding:
     severity: Severity | None = None  # overrides the rule's for this finding
     expected: Text | None = None
     found: Text | None = None
+    # The recorded date whose breaking a date bound made this finding (internal, not reported):
+    # the engine never reports it pending once that date is on or before --as-of.
+    judged: dt.date | None = None
 
 
 @dataclass
@@ -68,6 +71,7 @@ def make_finding(
     expected: Text | None = None,
     found: Text | None = None,
     severity: Severity | None = None,
+    judged: dt.date | None = None,
 ) -> Finding:
     message = default
     if spec.message is not None:
@@ -81,7 +85,7 @@ def make_finding(
                 "what": what_text(spec, "", ""),
             },
         )
-    return Finding(subject, message, path, due, severity or spec.severity, expected, found)
+    return Finding(subject, message, path, due, severity or spec.severity, expected, found, judged)
 
 
 def join_failures(failures: list[Failure]) -> tuple[Text, Text]:
@@ -105,6 +109,11 @@ def first_cited(
 ) -> tuple[Any, list[Failure]]:
     """The non-counting item a finding cites: the smallest id, so list order changes nothing."""
     return min(rejected, key=lambda entry: str(subject_key_of(ctx, entry[0], None) or ""))
+
+
+def check_due(ctx: Context, spec: Spec) -> dt.date | None:
+    """The check's own `due`, resolved: the due date of its findings that have none of their own."""
+    return spec.due.resolve(ctx) if spec.due is not None else None
 
 
 def earliest_due(failures: Iterable[Failure]) -> dt.date | None:

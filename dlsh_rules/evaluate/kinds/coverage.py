@@ -12,13 +12,14 @@ from ...language.compiled import op_passes, path_reader
 from ...language.messages import Failure
 from ...language.normalise import normalise
 from ...language.paths import Path, key_of
-from ...language.query import shared_key
+from ...language.query import judged_of_failures, shared_key
 
 if TYPE_CHECKING:
     from ...language.models import CoverageSpec
     from ..context import Context
 from .base import (
     Outcome,
+    check_due,
     detail_found,
     earliest_due,
     first_cited,
@@ -168,6 +169,7 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         missing.append((subject, key, total))
 
     out = Outcome(checked=len(subjects))
+    own_due = check_due(ctx, spec)
     needed = len(subjects)
     if spec.min_ratio is not None:
         needed = math.ceil(spec.min_ratio * len(subjects))  # exact: 2/3 of 3 is 2, not 3
@@ -192,6 +194,7 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
                 ),
                 subject_name=what,
                 path=ctx.selection_pointer(spec.items),
+                due=own_due,
                 expected=Text(f"至少 {needed} 项", f"at least {needed}"),
                 found=plain_text(str(covered)),
             )
@@ -215,6 +218,7 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
                     ),
                     subject_name=name,
                     path=path,
+                    due=own_due,
                     expected=what,
                     found=Text(f"请假：{reason}", f"leave: {reason}"),
                     severity=spec.excused.severity if spec.excused else None,
@@ -239,9 +243,10 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
                 Text(f"{name.zh}：缺少{what.zh}{detail_zh}", f"{name.en}: no {what.en}{detail_en}"),
                 subject_name=name,
                 path=path,
-                due=earliest_due(failures),
+                due=earliest_due(failures) or own_due,
                 expected=what,
                 found=detail_found(detail_zh, detail_en),
+                judged=judged_of_failures(failures),
             )
         )
     return out

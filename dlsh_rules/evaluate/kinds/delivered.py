@@ -29,8 +29,9 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
         docs_by_owner[(doc["kind"], str(doc.get("owner")))].append(doc)
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
+    not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
     presence = spec.report in ("presence", "both")
-    deadline = spec.report in ("deadline", "both") and due is not None
+    deadline = spec.report in ("deadline", "both") and (due is not None or not_before is not None)
     out = Outcome()
     for dspec in spec.documents:
         kind_label = ctx.label("document_kind", dspec.kind)
@@ -83,16 +84,48 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                             )
                         )
                     continue
-                if not deadline or due is None:
+                if not deadline:
                     continue
                 dates = [sub["date"] for sub, _ in sent if sub.get("date") is not None]
-                if dates and min(dates) <= due:
+                if any(
+                    (due is None or d <= due) and (not_before is None or d >= not_before)
+                    for d in dates
+                ):
                     continue
                 first = (
                     plain_text(min(dates).isoformat())
                     if dates
                     else Text("（未注明日期）", "(no date)")
                 )
+                early = [d for d in dates if not_before is not None and d < not_before]
+                if early or due is None:
+                    # Sent only before the window opened (or undated, with no upper bound).
+                    bound = not_before.isoformat() if not_before is not None else ""
+                    message = (
+                        Text(
+                            f"{doc_name.zh}报送{org_label.zh}的日期 {first.zh} 早于 {bound}（过早）",
+                            f"{doc_name.en} reached {org_label.en} on {first.en}, before {bound} (too early)",
+                        )
+                        if early
+                        else Text(
+                            f"{doc_name.zh}报送{org_label.zh}未注明日期（应不早于 {bound}）",
+                            f"{doc_name.en} reached {org_label.en} undated (on or after {bound} required)",
+                        )
+                    )
+                    out.findings.append(
+                        make_finding(
+                            spec,
+                            f"{docs[0]['id']}>{org_kind}",
+                            message,
+                            subject_name=doc_name,
+                            path=ctx.pointer_of(sent[0][0]),
+                            due=due,
+                            expected=Text(f"不早于 {bound}", f"on or after {bound}"),
+                            found=first,
+                            judged=min(early) if early else None,
+                        )
+                    )
+                    continue
                 out.findings.append(
                     make_finding(
                         spec,
@@ -108,6 +141,7 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                             f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"
                         ),
                         found=first,
+                        judged=min(dates) if dates else None,
                     )
                 )
     return out

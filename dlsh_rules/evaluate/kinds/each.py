@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 from ...errors import Text
 from ...language.bulk import op_failing, op_passing
 from ...language.compiled import op_filter, op_passes
+from ...language.query import judged_of_failures
 
 if TYPE_CHECKING:
     from ...language.models import EachSpec
     from ..context import Context
 from .base import (
     Outcome,
+    check_due,
     earliest_due,
     field_pointer,
     join_failures,
@@ -35,6 +37,7 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
             kept = [i for i in items if when(ctx, i)]
         items = kept
     out = Outcome(checked=max(len(items), 1 if spec.min_items else 0))
+    own_due = check_due(ctx, spec)
     if len(items) < spec.min_items:
         what = what_text(spec, "符合条件的记录", "matching entries")
         out.findings.append(
@@ -47,6 +50,7 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
                 ),
                 subject_name=Text("", ""),
                 path=ctx.selection_pointer(spec.select),
+                due=own_due,
                 expected=Text(f"至少 {spec.min_items} 项", f"at least {spec.min_items}"),
                 found=plain_text(str(len(items))),
             )
@@ -75,9 +79,10 @@ def check_each(ctx: Context, spec: EachSpec) -> Outcome:
                 ),
                 subject_name=name,
                 path=field_pointer(base, failures[0]),
-                due=earliest_due(failures),
+                due=earliest_due(failures) or own_due,
                 expected=expected,
                 found=found,
+                judged=judged_of_failures(failures),
             )
         )
     return out

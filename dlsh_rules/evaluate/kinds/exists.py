@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 from ...errors import Text
 from ...language.compiled import op_checker
 from ...language.messages import NONE
+from ...language.query import judged_of_failures
 
 if TYPE_CHECKING:
     from ...language.models import ExistsSpec
     from ..context import Context
 from .base import (
     Outcome,
+    check_due,
     earliest_due,
     field_pointer,
     join_failures,
@@ -38,6 +40,7 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
     if len(good) >= spec.min:
         return out
     path = ctx.selection_pointer(spec.select)
+    own_due = check_due(ctx, spec)
     if not items:
         out.findings.append(
             make_finding(
@@ -46,6 +49,7 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
                 Text(f"未记录{what.zh}", f"no {what.en} is recorded"),
                 subject_name=what,
                 path=path,
+                due=own_due,
                 expected=what,
                 found=NONE,
             )
@@ -65,9 +69,10 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
                 ),
                 subject_name=name,
                 path=field_pointer(ctx.pointer_of(item), failures[0]),
-                due=earliest_due(failures),
+                due=earliest_due(failures) or own_due,
                 expected=expected,
                 found=found,
+                judged=judged_of_failures(failures),
             )
         )
     if not failing:  # enough objects were not found at all
@@ -81,6 +86,7 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
                 ),
                 subject_name=what,
                 path=path,
+                due=own_due,
             )
         )
     return out

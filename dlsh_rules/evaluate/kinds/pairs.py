@@ -182,6 +182,11 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     good, bad = _pair_index(ctx, spec, ordered)
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
+    not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
+
+    def in_window(held: dt.date) -> bool:
+        return (due is None or held <= due) and (not_before is None or held >= not_before)
+
     what = what_text(spec, "符合要求的记录", "a qualifying entry")
     sep = ">" if ordered else "~"
     path = ctx.selection_pointer(spec.items)
@@ -203,18 +208,39 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         a, b = pair
         items = good.get(pair, [])
         if late:
-            if not items or due is None:
+            if not items or (due is None and not_before is None):
                 continue
             if date_field is not None and len(items) == 1 and type(items[0]) is dict:
                 # One qualifying item with one plain date, read in place.
                 held = items[0].get(date_field)
-                if isinstance(held, dt.date) and held <= due:
+                if isinstance(held, dt.date) and in_window(held):
                     continue
             dates = [d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)]
-            if dates and min(dates) <= due:
+            if any(in_window(d) for d in dates):
                 continue
             subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
             shown = plain_text(min(dates).isoformat()) if dates else Text("未注明日期", "undated")
+            early = [d for d in dates if not_before is not None and d < not_before]
+            if early or due is None:
+                bound = not_before.isoformat() if not_before is not None else ""
+                mark = ("（过早）", " (too early)") if early else ("", "")
+                out.findings.append(
+                    make_finding(
+                        spec,
+                        subject,
+                        Text(
+                            f"{pair_name.zh}：{what.zh}应不早于 {bound}{mark[0]}，实际 {shown.zh}",
+                            f"{pair_name.en}: {what.en} due on or after {bound}{mark[1]}, held {shown.en}",
+                        ),
+                        subject_name=pair_name,
+                        path=ctx.pointer_of(items[0]) or path,
+                        due=due,
+                        expected=Text(f"不早于 {bound}", f"on or after {bound}"),
+                        found=shown,
+                        judged=min(early) if early else None,
+                    )
+                )
+                continue
             out.findings.append(
                 make_finding(
                     spec,
@@ -228,6 +254,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
                     due=due,
                     expected=Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"),
                     found=shown,
+                    judged=min(dates) if dates else None,
                 )
             )
             continue

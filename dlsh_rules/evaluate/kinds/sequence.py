@@ -6,11 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
 from ...language.messages import NONE
+from ...language.query import judged_of_failures
 
 if TYPE_CHECKING:
     from ...language.models import SequenceSpec, StepSpec
     from ..context import Context
-from .base import Outcome, field_pointer, join_failures, make_finding
+from .base import (
+    Outcome,
+    check_due,
+    earliest_due,
+    field_pointer,
+    join_failures,
+    make_finding,
+)
 
 # --- sequence: items appear in a required order -------------------------------------------------
 
@@ -52,6 +60,7 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
     items = [ctx.as_object(i) for i in spec.select.items(ctx)]
     base = ctx.selection_pointer(spec.select)
     out = Outcome(checked=len(spec.steps))
+    own_due = check_due(ctx, spec)
     if spec.mode == "prefix":
         placed = {
             n: n
@@ -83,6 +92,7 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
                     msg,
                     subject_name=label,
                     path=ctx.pointer_of(items[anywhere]) if anywhere is not None else base,
+                    due=own_due,
                     expected=label,
                     found=found,
                 )
@@ -102,8 +112,10 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
                         ),
                         subject_name=label,
                         path=field_pointer(ctx.pointer_of(items[at]), failures[0]),
+                        due=earliest_due(failures) or own_due,
                         expected=expected,
                         found=found,
+                        judged=judged_of_failures(failures),
                     )
                 )
     return out
