@@ -87,7 +87,6 @@ def run_cli(
 # 1. -o PATH never replaces what it did not create as a regular file
 
 
-@pytest.mark.xfail(strict=True, reason="defect 1: -o replaces a named pipe with a regular file")
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_output_into_a_named_pipe_is_written_in_place(tmp_path: Path) -> None:
     fifo = tmp_path / "report.pipe"
@@ -108,9 +107,6 @@ def test_output_into_a_named_pipe_is_written_in_place(tmp_path: Path) -> None:
     assert json.loads(out)["summary"]["compliant"] is True
 
 
-@pytest.mark.xfail(
-    strict=True, reason="defect 1: NAME:PATH replaces a named pipe with a regular file"
-)
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_format_path_into_a_named_pipe_is_written_in_place(tmp_path: Path) -> None:
     fifo = tmp_path / "report.pipe"
@@ -131,7 +127,6 @@ def test_format_path_into_a_named_pipe_is_written_in_place(tmp_path: Path) -> No
     assert json.loads(out)["summary"]["rules"] == 53
 
 
-@pytest.mark.xfail(strict=True, reason="defect 1: -o replaces the symlink instead of its target")
 def test_output_through_a_symlink_replaces_the_target_not_the_link(tmp_path: Path) -> None:
     target = tmp_path / "reports" / "latest.json"
     target.parent.mkdir()
@@ -148,7 +143,6 @@ def test_output_through_a_symlink_replaces_the_target_not_the_link(tmp_path: Pat
     assert [p.name for p in target.parent.iterdir()] == ["latest.json"]
 
 
-@pytest.mark.xfail(strict=True, reason="defect 1: -o replaces a symlink to the record")
 def test_output_through_a_symlink_to_an_input_is_refused(tmp_path: Path) -> None:
     record = tmp_path / "record.yaml"
     shutil.copy(EXAMPLE, record)
@@ -462,7 +456,6 @@ class _Full(io.TextIOBase):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
-@pytest.mark.xfail(strict=True, reason="defect 7: ENOSPC on stdout is an internal error")
 def test_a_full_standard_output_is_exit_2_in_chinese(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -476,7 +469,6 @@ def test_a_full_standard_output_is_exit_2_in_chinese(
     assert "标准输出" in err and "内部错误" not in err, err
 
 
-@pytest.mark.xfail(strict=True, reason="defect 7: ENOSPC on stdout is an internal error")
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
 def test_dev_full_as_standard_output(tmp_path: Path) -> None:
     # /dev/full is only opened for writing as the child's stdout; nothing replaces it.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import os
 import re
 import sys
@@ -154,6 +155,10 @@ _T: dict[str, tuple[str, str]] = {
     "bad_date": (
         "日期应为 YYYY-MM-DD 格式的真实日期：{value}",
         "a real date written YYYY-MM-DD was expected: {value}",
+    ),
+    "cannot_write_stdout": (
+        "无法写入标准输出：{error}",
+        "cannot write to standard output: {error}",
     ),
     "internal": (
         "内部错误（程序缺陷，请报告）：{error}",
@@ -334,10 +339,64 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _write(text: str, output: str | None) -> None:
-    if output is None:
+class _StdoutError(Exception):
+    """Standard output refused the report (a full disk, /dev/full, a closed terminal): an output
+    error of the run, exit 2, not a bug of the tool."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _out(text: str) -> None:
+    """Write to standard output; a broken pipe is the reader's choice, other errors are ours."""
+    try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _StdoutError(exc) from None
+
+
+# How the system's error texts read in Chinese, for the errors a report file or standard output
+# meets most; others keep the system's own words.
+_STRERROR_ZH = {
+    errno.ENOSPC: "设备上没有空间",
+    errno.EIO: "输入/输出错误",
+    errno.EACCES: "权限不足",
+    errno.EPERM: "不允许的操作",
+    errno.EISDIR: "是一个目录",
+    errno.ENOENT: "没有那个文件或目录",
+    errno.EROFS: "只读文件系统",
+    errno.EFBIG: "文件过大",
+    errno.ENXIO: "没有那个设备或地址",
+}
+
+
+def _strerror(exc: OSError, lang: str) -> str:
+    if lang != "en" and exc.errno in _STRERROR_ZH:
+        return _STRERROR_ZH[exc.errno]
+    return exc.strerror or type(exc).__name__
+
+
+def _silence_stdout() -> None:
+    """Point the stdout descriptor at the null device, so that the interpreter's own flush at
+    exit does not fail again on the same output and print a second error (or exit 120)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        _out(text)
         return
     from .output import write_atomic
 
@@ -386,7 +445,7 @@ def _write_all(texts: list[tuple[str, str | None]], lang: str) -> bool:
         except OSError as exc:
             if path is None:
                 raise
-            error = exc.strerror or type(exc).__name__
+            error = _strerror(exc, lang)
             sys.stderr.write(_t("cannot_write", lang, path=path, error=error) + "\n")
             ok = False
     return ok
@@ -439,7 +498,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     for root, _dirs, files in os.walk(pack.root):
         read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
     for _, path in outputs:
-        if path is not None and _entry(path) in read:
+        # The entry itself, and the file a symlink there leads to: output.write_atomic writes
+        # through links, so a link to a record would otherwise overwrite the record.
+        if path is not None and (_entry(path) in read or _entry(os.path.realpath(path)) in read):
             raise _Usage(_t("overwrite_input", args.lang, path=path))
     waivers: tuple[Waiver, ...] = ()
     if args.waivers is not None:
@@ -526,7 +587,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from ..authoring.explain import list_rules
     from ..pack.loader import load_pack
 
-    sys.stdout.write(list_rules(load_pack(args.pack), args.lang))
+    _out(list_rules(load_pack(args.pack), args.lang))
     return EXIT_OK
 
 
@@ -540,7 +601,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         t = _T["no_rule"][1 if args.lang == "en" else 0]
         sys.stderr.write(t.format(pack=pack.id, rule=args.rule) + "\n")
         return EXIT_INPUT
-    sys.stdout.write(explain(pack, rule, args.lang))
+    _out(explain(pack, rule, args.lang))
     return EXIT_OK
 
 
@@ -556,8 +617,8 @@ def cmd_test(args: argparse.Namespace) -> int:
         problems = run_case(pack, base, case)
         if problems:
             failed += 1
-            sys.stdout.write(f"FAIL {case.id}\n" + "".join(f"     {p}\n" for p in problems))
-    sys.stdout.write(f"{len(cases) - failed} passed, {failed} failed\n")
+            _out(f"FAIL {case.id}\n" + "".join(f"     {p}\n" for p in problems))
+    _out(f"{len(cases) - failed} passed, {failed} failed\n")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -566,7 +627,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     from ..authoring.schemas import generated
 
-    sys.stdout.write(json.dumps(generated()[args.name], ensure_ascii=False, indent=2) + "\n")
+    _out(json.dumps(generated()[args.name], ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
 
 
@@ -598,9 +659,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(exc.render(args.lang) + "\n")
         return EXIT_INPUT
+    except _StdoutError as exc:
+        _silence_stdout()
+        error = _strerror(exc.error, args.lang)
+        sys.stderr.write(_t("cannot_write_stdout", args.lang, error=error) + "\n")
+        return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        _silence_stdout()
         return EXIT_OK
     except Exception as exc:
         if os.environ.get("DLSH_DEBUG"):
