@@ -68,6 +68,19 @@ class Waiver:
         return self.subject is None or _same_subject(self.subject, subject)
 
 
+def not_yet_approved(w: Waiver, day: dt.date | None) -> bool:
+    """Whether ``w`` was approved after ``day``: a decision dated in the future does not waive
+    yet (a waiver file dated 2999-12-31 would otherwise waive every finding today)."""
+    return w.date is not None and day is not None and w.date > day
+
+
+def not_yet_text(approved: dt.date, day: dt.date) -> Text:
+    return Text(
+        f"豁免批准日期 {approved.isoformat()} 晚于判断日 {day.isoformat()}，尚未生效",
+        f"approved on {approved.isoformat()}, after {day.isoformat()}; not yet in force",
+    )
+
+
 def expired_text(expires: dt.date) -> Text:
     return Text(
         f"豁免已于 {expires.isoformat()} 过期，不再生效",
@@ -121,7 +134,12 @@ def check(
     # Expiry is judged at the as-of date when one is given, else at the meeting's own follow-up:
     # a report must not change from one day to the next unless the caller asks for "today".
     judge_day = as_of or today
-    live = [w for w in all_waivers if not (w.expires and judge_day and w.expires < judge_day)]
+    live = [
+        w
+        for w in all_waivers
+        if not (w.expires and judge_day and w.expires < judge_day)
+        and not not_yet_approved(w, judge_day)
+    ]
     used: set[int] = set()
     results = []
     with gc_paused():  # perf.py: the rules allocate much and leave no cycles
@@ -146,6 +164,9 @@ def check(
             )
         elif w.expires and judge_day and w.expires < judge_day:
             unused.append(w.note(expired_text(w.expires)))
+        elif not_yet_approved(w, judge_day):
+            assert w.date is not None and judge_day is not None
+            unused.append(w.note(not_yet_text(w.date, judge_day)))
         elif id(w) not in used and rule_selected(w.rule, select, ignore):
             unused.append(
                 w.note(Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"))

@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..evaluate.engine import Waiver, check, expired_text
+from ..evaluate.engine import Waiver, check, expired_text, not_yet_approved, not_yet_text
 from ..evaluate.results import UnusedWaiver
 
 if TYPE_CHECKING:
@@ -53,6 +53,10 @@ def _expired(w: Waiver, day: dt.date | None) -> bool:
     return w.expires is not None and day is not None and w.expires < day
 
 
+def _out_of_force(w: Waiver, day: dt.date | None) -> bool:
+    return _expired(w, day) or not_yet_approved(w, day)
+
+
 def check_record(
     record: RecordData,
     pack: Pack,
@@ -71,15 +75,19 @@ def check_record(
     """
     standing = list(waivers)
     day = as_of or today
-    live = [w for w in standing if not _expired(w, day)]
+    live = [w for w in standing if not _out_of_force(w, day)]
     report = check(record, pack, as_of=as_of, select=select, ignore=ignore, waivers=live)
     if len(live) == len(standing):
         return report
     notes = list(report.unused_waivers)
     for w in standing:
+        # The engine's words, so that both read alike.
         if _expired(w, day):
             assert w.expires is not None
-            notes.append(w.note(expired_text(w.expires)))  # the engine's words, so both read alike
+            notes.append(w.note(expired_text(w.expires)))
+        elif not_yet_approved(w, day):
+            assert w.date is not None and day is not None
+            notes.append(w.note(not_yet_text(w.date, day)))
     # Back in the order the waivers were written: the record's own first (as the engine lists
     # them), then the file's, whether they matched nothing or expired.
     order = {(w.origin, w.pointer): i for i, w in enumerate(standing)}
