@@ -251,9 +251,6 @@ def test_a_thousand_members_is_a_limit_error_not_a_crash(tmp_path: Path) -> None
 # 4. Date arithmetic of a pack is bounded when the pack is loaded
 
 
-@pytest.mark.xfail(
-    strict=True, reason="defect 4: offsets overflow date arithmetic at check time (exit 3)"
-)
 @pytest.mark.parametrize(
     "value", ["{days: -99999999999}", "{months: 99999999}", "{days: 1, months: -99999}"]
 )

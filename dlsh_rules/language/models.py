@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import Severity, Text
@@ -289,6 +289,20 @@ class Param(BaseModel):
     value: Any
     clause: str | None = None
     description: I18n | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _offset_in_range(cls, value: Any) -> Any:
+        # A date offset is checked where the rules use it too, but reported here first, at the
+        # line that sets it: a parameter used by several rules is one mistake, not several.
+        if isinstance(value, dict) and ("days" in value or "months" in value):
+            try:
+                DateSpec.parse(value)
+            except SpecError as exc:
+                raise PydanticCustomError(
+                    "offset_range" if "100 years" in str(exc) else "value_error", str(exc)
+                ) from None
+        return value
 
 
 class Example(BaseModel):

@@ -151,6 +151,10 @@ def _freeze(value: Any) -> Any:
 # --- date bounds ------------------------------------------------------------------------------
 
 
+MAX_OFFSET_DAYS = 36_600
+MAX_OFFSET_MONTHS = 1_200
+
+
 @dataclass(frozen=True)
 class DateSpec:
     """A date: an offset from the meeting date, or from the earliest/latest date of a selection."""
@@ -167,8 +171,16 @@ class DateSpec:
         if unknown:
             raise SpecError(f"unknown key(s) {sorted(unknown)} in date bound", where)
         days, months = spec.get("days", 0), spec.get("months", 0)
-        if not isinstance(days, int) or not isinstance(months, int) or isinstance(days, bool):
+        if type(days) is not int or type(months) is not int:
             raise SpecError("days and months must be whole numbers", where)
+        # Record dates lie in 1900–2999 (record/plan.py MIN_YEAR/MAX_YEAR); a century each way
+        # keeps every deadline a real date, so date arithmetic cannot overflow while a rule runs.
+        if abs(days) > MAX_OFFSET_DAYS or abs(months) > MAX_OFFSET_MONTHS:
+            raise SpecError(
+                f"a date offset of at most 100 years (days within ±{MAX_OFFSET_DAYS}, months"
+                f" within ±{MAX_OFFSET_MONTHS}), not days {days}, months {months}",
+                where,
+            )
         pick = spec.get("pick", "min")
         if pick not in ("min", "max"):
             raise SpecError("pick must be 'min' or 'max'", where)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError, Problem, Text, describe
 from ..language.normalise import SpecError
 from ..language.paths import Path as QueryPath
-from ..language.query import Selection
+from ..language.query import MAX_OFFSET_DAYS, MAX_OFFSET_MONTHS, Selection
 from ..load import cache as disk_cache
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
@@ -207,6 +207,17 @@ def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list
             found = f"unknown key {error['loc'][-1]!r}"
         elif error["type"] == "missing":
             expected, found = Text("必填的键", "a required key"), "无 (missing)"
+        elif error["type"] == "offset_range":
+            expected = Text(
+                f"不超过 100 年的日期偏移（days 在 ±{MAX_OFFSET_DAYS} 内，months 在 ±{MAX_OFFSET_MONTHS} 内）",
+                f"a date offset of at most 100 years (days within ±{MAX_OFFSET_DAYS}, months within ±{MAX_OFFSET_MONTHS})",
+            )
+            value = error.get("input")
+            found = (
+                f"days {value.get('days', 0)!r}, months {value.get('months', 0)!r}"
+                if isinstance(value, dict)
+                else describe(value)
+            )
         elif error["type"] == "union_tag_invalid":
             kinds = ", ".join(sorted(_UNION_TAGS))
             expected = Text(f"检查类型之一：{kinds}", f"a check kind: {kinds}")
