@@ -282,7 +282,6 @@ def test_pack_offsets_out_of_range_are_refused_at_load(
 # 5. Record text cannot inject into reports; both input formats refuse the same characters
 
 
-@pytest.mark.xfail(strict=True, reason="defect 5: newline in record text starts a report line")
 def test_a_newline_in_a_name_cannot_start_a_line_of_the_text_report(tmp_path: Path) -> None:
     data = base_record()
     data["unit"]["name"] = "省移民局\n::error file=x::pwned\n共 53 条规则 —— 合规"
@@ -306,9 +305,6 @@ def _control_record() -> dict[str, Any]:
     return data
 
 
-@pytest.mark.xfail(
-    strict=True, reason="defect 5: github, markdown and html pass raw control characters"
-)
 def test_every_format_escapes_control_characters_of_a_library_record() -> None:
     from dlsh_rules.render import FORMATS, RenderContext, renderer
 
@@ -323,7 +319,6 @@ def test_every_format_escapes_control_characters_of_a_library_record() -> None:
             assert c not in out, (name, repr(c))
 
 
-@pytest.mark.xfail(strict=True, reason="defect 5: JSON escapes let control characters in")
 @pytest.mark.parametrize(
     "text",
     [
@@ -350,13 +345,12 @@ def test_json_refuses_the_characters_yaml_refuses(tmp_path: Path, text: str) -> 
     assert raw  # the YAML twin below
 
 
-@pytest.mark.xfail(strict=True, reason="defect 5: YAML escapes and raw bidi controls are accepted")
 @pytest.mark.parametrize("text", ['"\\e[2J"', '"a\\0b"', '"a\\x07b"', '"a\\u202eb"', "a\u202eb"])
 def test_yaml_refuses_escaped_control_characters(tmp_path: Path, text: str) -> None:
     raw = EXAMPLE.read_text(encoding="utf-8")
-    assert "  name: 省移民局\n" in raw
+    assert "unit: {name: 省移民局, " in raw
     path = tmp_path / "r.yaml"
-    path.write_text(raw.replace("  name: 省移民局\n", f"  name: {text}\n", 1), encoding="utf-8")
+    path.write_text(raw.replace("unit: {name: 省移民局, ", f"unit: {{name: {text}, ", 1), "utf-8")
     done = run_cli(["check", str(path)], tmp_path)
     assert done.returncode == 2, done.stderr
     assert "/unit/name" in done.stderr and "control" in done.stderr, done.stderr

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..evaluate.results import Report, RuleResult
 from ..pack.loader import PHASES
-from . import BatchEntry, RenderContext
+from . import BatchEntry, RenderContext, visible
 
 STATUS = {
     "passed": ("✓", "通过", "passed", "32"),
@@ -20,15 +20,11 @@ STATUS = {
 SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 
 
-_CONTROL = {
-    c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]
-}
-
-
 def _safe(text: str) -> str:
     """Record text with control characters shown, not obeyed: a record must not be able to move
-    the cursor or erase lines of the report on a terminal."""
-    return text.translate(_CONTROL)
+    the cursor or erase lines of the report on a terminal, nor start a line of its own (a line
+    `::error …` is a command to GitHub Actions, a line `共 53 条规则 …—— 合规` a forged verdict)."""
+    return visible(text)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
