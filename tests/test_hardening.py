@@ -1017,6 +1017,7 @@ def test_documented_defaults() -> None:
         limits.max_depth,
         limits.max_nodes,
         limits.max_alias_expansions,
+        limits.max_expanded_chars,
     ):
         assert f"{value:_}".replace("_", ",") in text or str(value) in text, value
     for name in ("DLSH_MAX_BYTES", "DLSH_MAX_DEPTH", "Limits("):
