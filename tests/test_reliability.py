@@ -549,7 +549,6 @@ def test_check_many_checks_its_arguments() -> None:
 # 9. Integer fields take integers only, on both validation paths
 
 
-@pytest.mark.xfail(strict=True, reason="defect 9: pydantic coerces bool, float and text to int")
 @pytest.mark.parametrize("field", ["days", "year"])
 @pytest.mark.parametrize("value", [True, 1.0, "1"])
 def test_integer_fields_refuse_bool_float_and_text(field: str, value: Any) -> None:
@@ -564,7 +563,6 @@ def test_integer_fields_refuse_bool_float_and_text(field: str, value: Any) -> No
     assert "integer" in problems[0].expected.en
 
 
-@pytest.mark.xfail(strict=True, reason="defect 9: pydantic coerces bool, float and text to int")
 @pytest.mark.parametrize("value", ["true", "1.0", '"1"'])
 def test_integer_fields_refuse_bool_float_and_text_in_a_file(tmp_path: Path, value: str) -> None:
     raw = EXAMPLE.read_text(encoding="utf-8")
@@ -577,7 +575,6 @@ def test_integer_fields_refuse_bool_float_and_text_in_a_file(tmp_path: Path, val
     assert f"r.yaml:{line}:" in done.stderr and "/meeting/days" in done.stderr, done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="defect 9: pydantic coerces bool, float and text to int")
 def test_both_validators_refuse_integers_alike() -> None:
     """The fast path declines what it does not take; pydantic must then refuse it too."""
     from dlsh_rules.errors import InputError
