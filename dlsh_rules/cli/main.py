@@ -129,6 +129,10 @@ _T: dict[str, tuple[str, str]] = {
         "--select/--ignore {ids} names no rule id or prefix of pack {pack} "
         "(`dlsh-rules rules` lists them)",
     ),
+    "none_left": (
+        "--select 与 --ignore 之后，规则包 {pack} 中没有剩下要检查的规则",
+        "--select and --ignore leave no rule of pack {pack} to check",
+    ),
     "no_batch": (
         "输出格式 {name} 只能显示一份记录，而参数指定了多份（或目录、通配符）",
         "format {name} shows one record only; the arguments name several (or a directory or pattern)",
@@ -495,6 +499,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     ]
     if unmatched:
         raise _Usage(_t("no_selected", args.lang, ids=", ".join(unmatched), pack=pack.id))
+    if args.select and not any(rule_selected(r.id, args.select, args.ignore) for r in pack.rules):
+        raise _Usage(_t("none_left", args.lang, pack=pack.id))
     for root, _dirs, files in os.walk(pack.root):
         read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
     for _, path in outputs:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..dates import Offset
 from ..errors import Text
+from ..load import arguments
 from ..load.perf import gc_paused
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
 from ..record.validate import RecordData, load_record
@@ -81,6 +82,40 @@ def not_yet_text(approved: dt.date, day: dt.date) -> Text:
     )
 
 
+def check_selection(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+    """As the command line does: a selector that names no rule is a mistake, not an empty (and
+    so compliant) report; ValueError."""
+    for name, entries in (("select", select), ("ignore", ignore)):
+        unmatched = [
+            entry
+            for entry in dict.fromkeys(entries)
+            if not any(rule_selected(rule.id, [entry], []) for rule in pack.rules)
+        ]
+        if unmatched:
+            raise ValueError(
+                f"{name} {', '.join(map(repr, unmatched))} names no rule id or dotted prefix "
+                f"of pack {pack.id}"
+            )
+    if select and not any(rule_selected(rule.id, select, ignore) for rule in pack.rules):
+        raise ValueError(f"select and ignore leave no rule of pack {pack.id} to check")
+
+
+def waiver_list(value: object) -> tuple[Waiver, ...]:
+    """The ``waivers`` argument of the public functions: an iterable of `Waiver`; TypeError."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"waivers must be an iterable of dlsh_rules.engine.Waiver, not {type(value).__name__}"
+        )
+    items = tuple(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, Waiver):
+            raise TypeError(
+                f"waivers[{i}] must be a dlsh_rules.engine.Waiver (see "
+                f"dlsh_rules.waivers.load_waivers), not {type(item).__name__}"
+            )
+    return items
+
+
 def expired_text(expires: dt.date) -> Text:
     return Text(
         f"豁免已于 {expires.isoformat()} 过期，不再生效",
@@ -124,9 +159,24 @@ def check(
     waivers: Iterable[Waiver] = (),
     today: dt.date | None = None,
 ) -> Report:
-    """Check a record against a pack (the default pack when none is given)."""
+    """Check a record against a pack (the default pack when none is given).
+
+    Arguments of the wrong type raise TypeError, and a `select` or `ignore` entry that names no
+    rule of the pack ValueError, before anything is loaded (load/arguments.py).
+    """
+    if not isinstance(record, RecordData):
+        arguments.record_source(record, "record")
+    if pack is not None and not isinstance(pack, Pack):
+        arguments.path_like(pack, "pack")
+    as_of = arguments.day(as_of, "as_of")
+    today = arguments.day(today, "today")
+    select = arguments.selectors(select, "select")
+    ignore = arguments.selectors(ignore, "ignore")
+    waivers = waiver_list(waivers)
     if not isinstance(pack, Pack):
         pack = load_pack(pack if pack is not None else DEFAULT_PACK)
+    if select or ignore:
+        check_selection(pack, select, ignore)
     if not isinstance(record, RecordData):
         record = load_record(record, pack.enums)
     ctx = Context(record, pack)

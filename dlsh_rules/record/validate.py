@@ -400,6 +400,9 @@ def load_record(
     enums: EnumTable = DEFAULT,
 ) -> RecordData:
     """Load a record from a path, a parsed `Document`, or plain data (a dict)."""
+    from ..load.arguments import record_source
+
+    record_source(source, "source")
     if isinstance(source, Document):
         return validate_record(source.data, source.name, enums, source.positions)
     if isinstance(source, Mapping):

@@ -27,8 +27,16 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..evaluate.engine import Waiver, check, expired_text, not_yet_approved, not_yet_text
+from ..evaluate.engine import (
+    Waiver,
+    check,
+    expired_text,
+    not_yet_approved,
+    not_yet_text,
+    waiver_list,
+)
 from ..evaluate.results import UnusedWaiver
+from ..load import arguments
 
 if TYPE_CHECKING:
     from ..evaluate.results import Report
@@ -73,8 +81,9 @@ def check_record(
     wrapper keeps the record's waivers on the engine's rule (``as_of`` only) and applies ``today``
     to the standing ones alone, by withholding the expired ones and reporting them itself.
     """
-    standing = list(waivers)
-    day = as_of or today
+    standing = list(waiver_list(waivers))
+    as_of = arguments.day(as_of, "as_of")
+    day = as_of or arguments.day(today, "today")
     live = [w for w in standing if not _out_of_force(w, day)]
     report = check(record, pack, as_of=as_of, select=select, ignore=ignore, waivers=live)
     if len(live) == len(standing):
