@@ -108,6 +108,17 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "phase": {"type": "string"},
                 "error": {"type": "string"},
                 "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+                "findings_omitted": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "Findings of this rule beyond the first 1000, counted but "
+                    "not listed (present only then).",
+                },
+                "findings_omitted_waived": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "How many of the omitted findings are waived (present only then).",
+                },
             },
         },
         "finding": {

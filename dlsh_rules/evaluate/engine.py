@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -236,6 +237,15 @@ def check(
     )
 
 
+# A rule lists at most this many findings; past it they are counted, judged (status, level,
+# waivers) and dropped, and the result says how many (`findings_omitted`). No shipped example or
+# pack case comes near it: a rule reaches it only for a group of about 46 members with no talk
+# at all (45·44/2 pairs < 1000 < 46·45/2). Bounds the report, and the engine's memory, for
+# records at the limit of people (MAX_PEOPLE in record/validate.py), whose pair rules can have
+# 250,000 findings.
+MAX_LISTED_FINDINGS = 1000
+
+
 def _evaluate(
     ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int], as_of: dt.date | None
 ) -> RuleResult:
@@ -248,10 +258,36 @@ def _evaluate(
         quote=rule.quote,
         rationale=Text.of(rule.rationale),
     )
-    outcomes: list[Outcome] = []
+    findings: list[FindingResult] = []
+    checked = total = waived = omitted = omitted_waived = 0
+    open_pending = open_due = 0  # open findings not yet due at as_of / due or past
+    level: str | None = None  # the highest severity of an open finding that is due
     try:
+        outcomes: list[Outcome] = []
         for spec in rule.checks:
             outcomes.append(run(ctx, spec))
+        declared_due = rule.due.resolve(ctx) if rule.due else None
+        rule_due = declared_due or Offset().apply(ctx.meeting_date)
+        for outcome in outcomes:
+            checked += outcome.checked
+            made = chain(outcome.findings, outcome.stream) if outcome.stream else outcome.findings
+            # A stream runs the kind's code as it is read: inside the try, like the kind itself.
+            for f in made:
+                result = _finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due)
+                total += 1
+                if result.waived:
+                    waived += 1
+                elif result.pending:
+                    open_pending += 1
+                else:
+                    open_due += 1
+                    if level is None or SEVERITY_RANK[result.severity] > SEVERITY_RANK[level]:
+                        level = result.severity
+                if len(findings) < MAX_LISTED_FINDINGS:
+                    findings.append(result)
+                else:
+                    omitted += 1
+                    omitted_waived += result.waived
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         return RuleResult(
@@ -261,32 +297,22 @@ def _evaluate(
             **base,
         )
 
-    declared_due = rule.due.resolve(ctx) if rule.due else None
-    rule_due = declared_due or Offset().apply(ctx.meeting_date)
-    findings: list[FindingResult] = []
-    for outcome in outcomes:
-        for f in outcome.findings:
-            findings.append(
-                _finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due)
-            )
-    checked = sum(o.checked for o in outcomes)
     status: Status
-    open_ = [f for f in findings if not f.waived]
-    level = None
-    if not findings:
+    if not total:
         status = "passed" if checked else "not_applicable"
-    elif not open_:
+    elif not open_pending and not open_due:
         status = "waived"
-    elif all(f.pending for f in open_):
+    elif not open_due:
         status = "pending"
     else:
         status = "failed"
-        level = max((f.severity for f in open_ if not f.pending), key=lambda s: SEVERITY_RANK[s])
     return RuleResult(
         status=status,
-        message=_summary_message(status, findings, checked),
+        message=_summary_message(status, total, waived, checked),
         findings=tuple(findings),
-        level=level,
+        level=level if status == "failed" else None,
+        findings_omitted=omitted,
+        omitted_waived=omitted_waived,
         **base,
     )
 
@@ -326,13 +352,11 @@ def _finding_result(
     )
 
 
-def _summary_message(status: Status, findings: list[FindingResult], checked: int) -> Text:
+def _summary_message(status: Status, n: int, waived: int, checked: int) -> Text:
     if status == "passed":
         return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
     if status == "not_applicable":
         return Text("记录中没有适用此规则的对象", "nothing in the record is subject to this rule")
-    n = len(findings)
-    waived = sum(1 for f in findings if f.waived)
     if status == "waived":
         return Text(f"{n} 项问题均已豁免", f"all {n} findings are waived")
     if status == "pending":

@@ -83,6 +83,11 @@ class RuleResult:
     rationale: Text = NO_TEXT
     level: str | None = None  # the highest severity among unwaived findings, when failed
     error: str | None = None
+    # Findings past engine.MAX_LISTED_FINDINGS: counted and judged (status, level, waivers) but
+    # not kept, so a report's size is bounded whatever the record (a group of n people has
+    # n·(n−1) ordered pairs).
+    findings_omitted: int = 0
+    omitted_waived: int = 0
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -99,6 +104,10 @@ class RuleResult:
             out["level"] = self.level
         if self.error is not None:
             out["error"] = self.error
+        if self.findings_omitted:
+            out["findings_omitted"] = self.findings_omitted
+        if self.omitted_waived:
+            out["findings_omitted_waived"] = self.omitted_waived
         return out
 
 
@@ -168,7 +177,9 @@ class Report:
         return Summary(
             rules=len(self.results),
             compliant=not any(r.status == "failed" and r.level == "error" for r in self.results),
-            waived_findings=sum(1 for r in self.results for f in r.findings if f.waived),
+            waived_findings=sum(
+                sum(1 for f in r.findings if f.waived) + r.omitted_waived for r in self.results
+            ),
             **counts,
         )
 

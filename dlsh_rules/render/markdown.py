@@ -103,7 +103,7 @@ def _findings_cell(ctx: RenderContext, r: RuleResult) -> str:
     # Open findings before waived ones: the cell is cut at MAX_FINDINGS.
     ordered = sorted(r.findings, key=lambda f: f.waived)
     parts = [_finding(ctx, f) for f in ordered[:MAX_FINDINGS]]
-    rest = len(ordered) - MAX_FINDINGS
+    rest = len(ordered) - MAX_FINDINGS + r.findings_omitted
     if rest > 0:
         parts.append(_t(ctx.lang, f"……另有 {rest} 项", f"… and {rest} more"))
     return "<br>".join(parts)

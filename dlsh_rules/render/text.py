@@ -109,6 +109,13 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
                     where.append(("at " if en else "位置 ") + loc)
                 if where:
                     lines.append("        " + _paint("  ".join(where), "90", color))
+            if r.findings_omitted:
+                n, total = r.findings_omitted, r.findings_omitted + len(r.findings)
+                lines.append(
+                    f"      … {n} more not listed ({total} in all)"
+                    if en
+                    else f"      ……另有 {n} 项未列出（共 {total} 项）"
+                )
     if report.unused_waivers:
         lines.append("")
         lines.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ...language.models import PairGen, PairsSpec
     from ..context import Context
 from .base import (
+    Finding,
     Outcome,
     detail_found,
     first_cited,
@@ -197,9 +198,31 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
 
     late = spec.report == "late"
     date_field = spec.date.single
+    out.stream = _pair_findings(
+        ctx, spec, required, good, bad, due, what, sep, path, name_of, late, date_field
+    )
+    return out
+
+
+def _pair_findings(
+    ctx: Context,
+    spec: PairsSpec,
+    required: dict[Pair, None],
+    good: dict[Pair, list[Any]],
+    bad: dict[Pair, list[tuple[Any, list[Failure]]]],
+    due: dt.date | None,
+    what: Text,
+    sep: str,
+    path: str | None,
+    name_of: Callable[[str, str], Text],
+    late: bool,
+    date_field: str | None,
+) -> Iterator[Finding]:
+    """The findings of `check_pairs`, one at a time: the engine keeps a bounded number of them,
+    so a large group's hundreds of thousands of missing pairs are never all in memory."""
     # A pair with a qualifying item has no finding unless the report is of late ones: most pairs
     # of a large group are skipped here, before any name or message is made.
-    for pair in required if late else [p for p in required if p not in good]:
+    for pair in required if late else (p for p in required if p not in good):
         a, b = pair
         items = good.get(pair, [])
         if late:
@@ -215,7 +238,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
                 continue
             subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
             shown = plain_text(min(dates).isoformat()) if dates else Text("未注明日期", "undated")
-            out.findings.append(
+            yield (
                 make_finding(
                     spec,
                     subject,
@@ -241,7 +264,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             ref = subject_key_of(ctx, item, None) or ""
             detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found.zh}）"
             detail_en = f" ({ref} does not count: expected {expected.en}; found {found.en})"
-        out.findings.append(
+        yield (
             make_finding(
                 spec,
                 subject,
@@ -256,4 +279,3 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
                 found=detail_found(detail_zh, detail_en),
             )
         )
-    return out
