@@ -216,8 +216,14 @@ def many_members(members: int) -> dict[str, Any]:
     return data
 
 
-def test_four_hundred_members_give_a_bounded_report(tmp_path: Path) -> None:
-    record = write_json(tmp_path / "many.json", many_members(400))
+@pytest.mark.parametrize("members", [400, 500])
+def test_four_hundred_members_give_a_bounded_report(tmp_path: Path, members: int) -> None:
+    """400 members as in the issue, and 500, the most a record may have (MAX_PEOPLE counts
+    every person; the example's others are few enough that 500 members still load)."""
+    data = many_members(members)
+    data["people"] = data["people"][:500]
+    members = sum(1 for p in data["people"] if p["role"] in ("secretary", "member"))
+    record = write_json(tmp_path / "many.json", data)
     report = tmp_path / "report.json"
     start = time.perf_counter()
     done = run_cli(
@@ -232,7 +238,7 @@ def test_four_hundred_members_give_a_bounded_report(tmp_path: Path) -> None:
     data = json.loads(report.read_text(encoding="utf-8"))
     pairs = next(r for r in data["results"] if r["rule"] == "prep.talks.member_pairs")
     assert len(pairs["findings"]) <= 1000
-    assert len(pairs["findings"]) + pairs["findings_omitted"] == 79_800
+    assert len(pairs["findings"]) + pairs["findings_omitted"] == members * (members - 1) // 2
     assert pairs["status"] == "failed"
     assert elapsed < 30, elapsed
     import jsonschema
@@ -255,6 +261,36 @@ def test_omitted_findings_are_judged_with_waivers() -> None:
     assert report.summary.waived_findings >= 1770
     out = pairs.to_dict("en")
     assert out["findings_omitted"] == 770 and out["findings_omitted_waived"] == 770
+
+
+def test_more_than_500_people_are_refused_before_validation() -> None:
+    from dlsh_rules.errors import InputError
+
+    data = many_members(600)
+    data["people"] = data["people"][:501]
+    with pytest.raises(InputError) as caught:
+        dlsh_rules.load_record(data)
+    (problem,) = caught.value.problems
+    assert (problem.pointer, problem.code, problem.found) == (
+        "/people/500",
+        "too_large",
+        "501 people",
+    )
+
+
+def test_a_record_at_the_expanded_text_limit_is_checked_quickly(tmp_path: Path) -> None:
+    """195 aliases of a 100,000-character anchor: just under 20 MiB of text once expanded."""
+    raw = EXAMPLE.read_text(encoding="utf-8")
+    raw = raw.replace("unit: {name: 省移民局, ", "unit: {name: &big " + "x" * 100_000 + ", ", 1)
+    at = raw.index("\n", raw.index("\ninstitutions:") + 1) + 1
+    raw = raw[:at] + "  - {title: *big}\n" * 195 + raw[at:]
+    path = tmp_path / "near.yaml"
+    path.write_text(raw, encoding="utf-8")
+    start = time.perf_counter()
+    done = run_cli(["check", str(path), "--format", "json"], tmp_path, memory=512 * 2**20)
+    elapsed = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr
+    assert elapsed < 10, elapsed
 
 
 def test_a_thousand_members_is_a_limit_error_not_a_crash(tmp_path: Path) -> None:
