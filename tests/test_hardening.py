@@ -751,7 +751,7 @@ def test_output_may_not_overwrite_an_input(
 def test_output_through_a_symlink_to_the_record_leaves_the_record(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # -o writes through a symlink to its target (output.py), so a link to the record is refused
+    # -o writes through a symlink to its target (cli/output.py), so a link to the record is refused
     # like the record itself; before issue 12 the link was replaced by the report.
     record = tmp_path / "record.yaml"
     shutil.copy(EXAMPLE, record)

@@ -83,9 +83,9 @@ class RuleResult:
     rationale: Text = NO_TEXT
     level: str | None = None  # the highest severity among unwaived findings, when failed
     error: str | None = None
-    # Findings past engine.MAX_LISTED_FINDINGS: counted and judged (status, level, waivers) but
-    # not kept, so a report's size is bounded whatever the record (a group of n people has
-    # n·(n−1) ordered pairs).
+    # Findings past MAX_LISTED_FINDINGS (evaluate/engine.py): counted and judged (status,
+    # level, waivers) but not kept, so a report's size is bounded whatever the record (a group
+    # of n people has n·(n−1) ordered pairs).
     findings_omitted: int = 0
     omitted_waived: int = 0
 

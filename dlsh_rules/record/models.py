@@ -110,7 +110,7 @@ OwnerRef = Annotated[str, Ref("person", group=True)]
 
 
 # Integers are StrictInt: the record format says integer, and pydantic's lax mode took true,
-# 1.0 and "1" for one (recordplan.py's fast path declines those and leaves them to this model).
+# 1.0 and "1" for one (record/plan.py's fast path declines those and leaves them to this model).
 
 
 class Model(BaseModel):
