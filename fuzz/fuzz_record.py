@@ -60,10 +60,12 @@ from dlsh_rules.record.validate import validate_record  # noqa: E402
 _RAW_CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
-# One input may take this long through load, validate, check and the views. Generous: the
-# largest records the limits allow take about 6 s (docs/security.md); a slow machine gets
-# four times that before an input counts as a hang.
-SLOW_SECONDS = 25.0
+# One input may take this much CPU time through load, validate, check and the views, as JSON
+# and as YAML. CPU time, not wall clock: CI machines are shared, and a wall-clock bound failed
+# once at 179 s for an input that takes 7 s of CPU (300 extra members). The largest record the
+# limits allow costs about 6 s to check (docs/security.md) and twice that here (two formats and
+# four views); 60 s leaves a slow machine room while still catching a quadratic regression.
+SLOW_SECONDS = 60.0
 
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
 FORMATS = ("json", "yaml")
@@ -91,7 +93,7 @@ def run_one(data: bytes) -> tuple[str, ...]:
     whatever escaped) when the input finds a bug.
     """
     signature: list[str] = []
-    started = time.monotonic()
+    started = time.process_time()
     for fmt in FORMATS:
         try:
             doc = load_bytes(data, f"fuzz.{fmt}", fmt)
@@ -112,8 +114,9 @@ def run_one(data: bytes) -> tuple[str, ...]:
         _views(report, record)
         failed = sorted(r.rule for r in report.results if r.status == "failed")
         signature.append(f"{fmt}:checked:{','.join(failed)}")
-    if time.monotonic() - started > SLOW_SECONDS:
-        raise Crash(f"took {time.monotonic() - started:.0f} s (bounded time, security.md)")
+    spent = time.process_time() - started
+    if spent > SLOW_SECONDS:
+        raise Crash(f"took {spent:.0f} s of CPU time (bounded time, security.md)")
     return tuple(signature)
 
 
@@ -290,7 +293,7 @@ def _value_mutation(data: Any, rng: random.Random) -> Any:
     if op == 8:  # fan-out: many members (pair rules grow with their square), or a list × k
         people = data.get("people")
         if isinstance(people, list) and rng.random() < 0.5:
-            extra = rng.choice([40, 120, 300, 501])
+            extra = rng.choice([40, 120, 200, 501])
             people.extend(
                 {"id": f"fz{i}", "name": f"成员{i}", "role": "member"} for i in range(extra)
             )

@@ -573,7 +573,7 @@ def test_an_output_target_of_any_kind_is_written_or_refused_never_replaced(
     import stat
     import threading
 
-    from dlsh_rules.cli import main
+    from dlsh_rules.cli.main import main
 
     where = tmp_path_factory.mktemp("out")
     target = where / "report"
