@@ -207,8 +207,8 @@ def _with_positions(problems: list[Problem], positions: Mapping[str, Position]) 
 
 
 # Pair rules look at every ordered pair of a group: 500 people are 249,500 pairs, which a check
-# goes through in about 6 s and 75 MB (docs/security.md). Refused before validation, from the
-# raw list's length, so that neither validator nor the rules ever see more.
+# goes through in about 3 s of CPU and 72 MB (docs/security.md). Refused before validation,
+# from the raw list's length, so that neither validator nor the rules ever see more.
 MAX_PEOPLE = 500
 
 
