@@ -139,6 +139,17 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "error": {"type": "string"},
                 "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
                 "periods": {"type": "array", "items": {"$ref": "#/$defs/period"}},
+                "findings_omitted": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "Findings of this rule beyond the first 1000, counted but "
+                    "not listed (present only then).",
+                },
+                "findings_omitted_waived": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "How many of the omitted findings are waived (present only then).",
+                },
             },
         },
         "finding": {

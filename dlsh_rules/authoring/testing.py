@@ -155,7 +155,7 @@ def coverage(pack: Pack, cases: list[Case]) -> dict[str, list[str]]:
         missing = []
         if not any(c.expect.get(rule.id) == "failed" for c in mine):
             missing.append("failing")
-        if not any(c.expect.get(rule.id) == "passed" and c.patch for c in mine):
+        if not any(c.expect.get(rule.id) == "passed" and (c.patch or c.records) for c in mine):
             missing.append("passing")
         if missing:
             lacking[rule.id] = missing

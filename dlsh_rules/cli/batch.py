@@ -318,9 +318,13 @@ def check_many(
     ``waivers``: standing waivers applied to every record (`dlsh_rules.waivers.load_waivers`),
     whose expiry is judged at ``as_of``, else at ``today``, else not at all.
     ``on_progress(done, total)`` is called in this process as records complete.
+    A single path (str or os.PathLike) stands for itself; arguments are checked as `check`
+    checks them (TypeError, ValueError) before any record is read.
     """
+    from ..load import arguments
+
     return check_inputs(
-        expand(paths),
+        expand([os.fspath(p) for p in arguments.paths(paths)]),
         pack,
         jobs=jobs,
         as_of=as_of,
@@ -347,10 +351,22 @@ def check_inputs(
     start_method: str | None = None,
 ) -> list[BatchResult]:
     """`check_many` on arguments already expanded by `expand` (the CLI looks at them first)."""
+    from ..evaluate.engine import check_selection, waiver_list
+    from ..load import arguments
     from ..pack.loader import DEFAULT_PACK, Pack, load_pack
 
+    if pack is not None and not isinstance(pack, Pack):
+        arguments.path_like(pack, "pack")
+    jobs = arguments.jobs(jobs)
+    as_of = arguments.day(as_of, "as_of")
+    today = arguments.day(today, "today")
+    select = arguments.selectors(select, "select")
+    ignore = arguments.selectors(ignore, "ignore")
+    waivers = waiver_list(waivers)
     if not isinstance(pack, Pack):
         pack = load_pack(pack if pack is not None else DEFAULT_PACK)
+    if select or ignore:
+        check_selection(pack, select, ignore)
     options = Options(as_of, tuple(select), tuple(ignore), tuple(waivers), today)
     results: list[BatchResult | None] = [
         None if problem is None else BatchResult(source, problems=(problem,))

@@ -116,6 +116,12 @@ class RuleResult:
         """The level this result fails at (None: it does not fail)."""
         return (self.level or self.severity) if self.status == "failed" else None
 
+    # Findings past MAX_LISTED_FINDINGS (evaluate/engine.py): counted and judged (status,
+    # level, waivers) but not kept, so a report's size is bounded whatever the record (a group
+    # of n people has n·(n−1) ordered pairs).
+    findings_omitted: int = 0
+    omitted_waived: int = 0
+
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
             "rule": self.rule,
@@ -133,6 +139,10 @@ class RuleResult:
             out["error"] = self.error
         if self.periods:
             out["periods"] = [p.to_dict() for p in self.periods]
+        if self.findings_omitted:
+            out["findings_omitted"] = self.findings_omitted
+        if self.omitted_waived:
+            out["findings_omitted_waived"] = self.omitted_waived
         return out
 
 
@@ -169,7 +179,9 @@ def summarise(results: tuple[RuleResult, ...]) -> Summary:
     return Summary(
         rules=len(results),
         compliant=not any(r.status == "failed" and r.level == "error" for r in results),
-        waived_findings=sum(1 for r in results for f in r.findings if f.waived),
+        waived_findings=sum(
+            sum(1 for f in r.findings if f.waived) + r.omitted_waived for r in results
+        ),
         **counts,
     )
 

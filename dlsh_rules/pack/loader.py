@@ -219,7 +219,9 @@ _at = problem_at
 
 def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> Pack:
     """Load and validate a pack by installed name or path; raise InputError with every problem."""
-    root = resolve_pack(name_or_path)
+    from ..load.arguments import path_like
+
+    root = resolve_pack(path_like(name_or_path, "name_or_path"))
     return _load_pack_cached(str(root.resolve()))
 
 

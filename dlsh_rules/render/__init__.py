@@ -83,6 +83,32 @@ def batch_lang(entries: Sequence[BatchEntry]) -> str:
     return entries[0].lang if entries else "zh"
 
 
+# Characters a record's text may not carry into any report as they are: C0 controls and DEL (a
+# terminal obeys ESC, BEL, a CI log obeys a line that starts with `::`), C1 controls (CSI 0x9b is
+# ESC [ on some terminals), the bidirectional embeddings, overrides and isolates (they reorder
+# what a reader sees: "Trojan Source") and the Unicode line and paragraph separators. Loading a
+# file refuses most of them (dlsh_rules.source); a record given to the library as a mapping is
+# not read from text, so every view escapes them again, as `\xNN` / `\uNNNN`.
+_INVISIBLE = (
+    *range(0x00, 0x20),
+    0x7F,
+    *range(0x80, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x2028,
+    0x2029,
+)
+_SHOWN = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _INVISIBLE}
+# Views whose own syntax lets a tab or a line break through harmlessly (HTML, XML) keep them.
+_SHOWN_KEEP_LINES = {c: v for c, v in _SHOWN.items() if c not in (0x09, 0x0A, 0x0D)}
+
+
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` with every control character shown as an escape instead of obeyed; with
+    ``lines``, tabs and line breaks are kept."""
+    return text.translate(_SHOWN_KEEP_LINES if lines else _SHOWN)
+
+
 # format name -> module under dlsh_rules.render
 FORMATS: dict[str, str] = {
     "text": "text",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import Problem
-from . import BATCH_HEAD, BatchEntry
+from . import BATCH_HEAD, BatchEntry, visible
 
 if TYPE_CHECKING:
     from ..evaluate.results import Organisations, Report
@@ -162,7 +162,7 @@ def batch_text(items: Sequence[BatchEntry]) -> str:
             if more > 0:
                 first += f" (and {more} more)" if en else f"（另有 {more} 项问题）"
             label = "cannot be checked: " if en else "无法检查："
-            rows.append(([e.source, label + first], "35"))
+            rows.append(([visible(e.source), visible(label + first)], "35"))
             continue
         r = e.context.report
         s = r.summary
@@ -172,7 +172,13 @@ def batch_text(items: Sequence[BatchEntry]) -> str:
             else ("NOT compliant" if en else "不合规")
         )
         counts = [s.passed, s.failed, s.pending, s.waived, s.not_applicable, s.error]
-        cells = [r.source, r.unit, r.meeting_date.isoformat(), verdict, *map(str, counts)]
+        cells = [
+            visible(r.source),
+            visible(r.unit),
+            r.meeting_date.isoformat(),
+            verdict,
+            *map(str, counts),
+        ]
         rows.append((cells, "32" if s.compliant else "31"))
     widths = [_width(h) for h in head]
     for cells, _ in rows:

@@ -16,14 +16,15 @@ from collections.abc import Sequence
 
 from ..errors import InputError
 from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
-from . import BatchEntry, RenderContext, batch_lang
+from . import BatchEntry, RenderContext, batch_lang, visible
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    """The message part of a workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message part of a workflow command; other control characters are shown, not sent to
+    the log (ESC, BEL, NUL reached the runner as they were)."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"), lines=True)
 
 
 def escape_property(text: str) -> str:

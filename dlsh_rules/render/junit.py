@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from ..evaluate.results import FindingResult, Organisations, RuleResult
 from ..pack.loader import PHASES
-from . import BatchEntry, RenderContext, batch_lang
+from . import BatchEntry, RenderContext, batch_lang, visible
 
 # XML 1.0 cannot carry most C0 controls, even escaped; records are untrusted text.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -36,7 +36,9 @@ _SKIP_WORD = {
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    # XML could carry DEL, C1 and bidi controls escaped, but its readers (CI pages, terminals)
+    # would obey them: shown as escapes, like every other view.
+    return _NOT_XML.sub("\ufffd", visible(text, lines=True))
 
 
 def _t(lang: str, zh: str, en: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ..errors import InputError
 from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
 from ..pack.loader import PHASES
-from . import BATCH_HEAD, BatchEntry, RenderContext, batch_lang
+from . import BATCH_HEAD, BatchEntry, RenderContext, batch_lang, visible
 
 MAX_FINDINGS = 5  # per cell; a comment must stay readable (and under GitHub's 65536 characters)
 
@@ -34,7 +34,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 def md(text: str) -> str:
     """Inline Markdown text: ASCII punctuation that could start markup is backslash-escaped
     (CommonMark allows that for any of it) and line breaks fold to spaces."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_SPECIAL.sub(r"\\\1", visible(" ".join(text.split())))
+
+
+def _h(text: str) -> str:
+    """Text in an HTML element of the Markdown (a blank line in it would end the element)."""
+    return html.escape(visible(text))
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -98,7 +103,7 @@ def _findings_cell(ctx: RenderContext, r: RuleResult) -> str:
     # Open findings before waived ones: the cell is cut at MAX_FINDINGS.
     ordered = sorted(r.findings, key=lambda f: f.waived)
     parts = [_finding(ctx, f) for f in ordered[:MAX_FINDINGS]]
-    rest = len(ordered) - MAX_FINDINGS
+    rest = len(ordered) - MAX_FINDINGS + r.findings_omitted
     if rest > 0:
         parts.append(_t(ctx.lang, f"……另有 {rest} 项", f"… and {rest} more"))
     return "<br>".join(parts)
@@ -335,15 +340,12 @@ def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | N
         # <summary> is HTML, not Markdown: escape it as HTML. The blank lines let GitHub render
         # the Markdown inside <details>.
         if e.context is None:
-            summary = f"⚠️ {html.escape(e.source)}"
+            summary = f"⚠️ {_h(e.source)}"
             body = _broken_lines(e.source, e.error or InputError([]), lang)
         else:
             rep = e.context.report
             emoji, _ = _verdict(rep, lang)
-            summary = (
-                f"{emoji} {html.escape(e.source)} — {html.escape(rep.unit)} "
-                f"{rep.meeting_date.isoformat()}"
-            )
+            summary = f"{emoji} {_h(e.source)} — {_h(rep.unit)} {rep.meeting_date.isoformat()}"
             body = _body(e.context, 3)
         lines += ["", f"<details><summary>{summary}</summary>", "", *body, "", "</details>"]
     return "\n".join(lines) + "\n"

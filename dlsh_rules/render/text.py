@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
 from ..pack.loader import PHASES
-from . import BatchEntry, RenderContext
+from . import BatchEntry, RenderContext, visible
 
 STATUS = {
     "passed": ("✓", "通过", "passed", "32"),
@@ -20,15 +20,11 @@ STATUS = {
 SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 
 
-_CONTROL = {
-    c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]
-}
-
-
 def _safe(text: str) -> str:
     """Record text with control characters shown, not obeyed: a record must not be able to move
-    the cursor or erase lines of the report on a terminal."""
-    return text.translate(_CONTROL)
+    the cursor or erase lines of the report on a terminal, nor start a line of its own (a line
+    `::error …` is a command to GitHub Actions, a line `共 53 条规则 …—— 合规` a forged verdict)."""
+    return visible(text)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -177,6 +173,13 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
                 lines.append(f"      {_safe(r.message.get(lang))}")
             for f in r.findings:
                 lines.extend(_finding_lines(f, r, report.source, lang, color))
+            if r.findings_omitted:
+                n, total = r.findings_omitted, r.findings_omitted + len(r.findings)
+                lines.append(
+                    f"      … {n} more not listed ({total} in all)"
+                    if en
+                    else f"      ……另有 {n} 项未列出（共 {total} 项）"
+                )
     if report.unused_waivers:
         lines.append("")
         lines.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))

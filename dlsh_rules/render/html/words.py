@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from ...errors import Text
+from .. import visible
 
 # The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
 
@@ -13,7 +14,7 @@ Pair = tuple[str, str]
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(str(value), lines=True), quote=True)
 
 
 # Punctuation: full-width in Chinese, ASCII with spaces in English.
