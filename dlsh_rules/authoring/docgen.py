@@ -23,7 +23,7 @@ def outputs() -> dict[Path, str]:
         + "\n"
         for name, schema in generated().items()
     }
-    for name in available_packs():
+    for name in available_packs(include_abstract=True):
         files[ROOT / "docs" / "rules" / f"{name}.md"] = reference_markdown(load_pack(name))
     return files
 

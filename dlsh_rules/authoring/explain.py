@@ -31,6 +31,7 @@ _L = {
     "pass": Text("合规示例", "Compliant example"),
     "file": Text("规则文件", "Rule file"),
     "findings": Text("检查结果", "Findings"),
+    "origin": Text("来源", "from"),
 }
 
 
@@ -42,11 +43,27 @@ def _dump(value: Any) -> str:
     )
 
 
+def _from(pack: Pack, origin: str, lang: str) -> str:
+    """`来源: base-2024` for what a pack inherits; nothing for its own."""
+    return "" if origin == pack.id else f"{_L['origin'].get(lang)}: {origin}"
+
+
 def list_rules(pack: Pack, lang: str) -> str:
     rows = [
-        (r.id, r.clause, _SEV[r.severity].get(lang), Text.of(r.title).get(lang)) for r in pack.rules
+        (
+            r.id,
+            r.clause,
+            _SEV[r.severity].get(lang),
+            Text.of(r.title).get(lang)
+            + (
+                f"\t({_from(pack, pack.origin(r.id), lang)})"
+                if pack.origin(r.id) != pack.id
+                else ""
+            ),
+        )
+        for r in pack.rules
     ]
-    width = max(len(r[0]) for r in rows)
+    width = max((len(r[0]) for r in rows), default=0)
     head = f"{Text.of(pack.manifest.title).get(lang)} ({pack.id} v{pack.version}) — {len(rows)}"
     lines = [head + (" rules" if lang == "en" else " 条规则"), ""]
     for phase, label in PHASES.items():
@@ -68,10 +85,12 @@ def _params(pack: Pack, rule: Rule, lang: str) -> list[str]:
         value = param.value
         shown = _dump(value).strip() if isinstance(value, (list, dict)) else str(value)
         shown = shown.replace("\n", "; ")
+        origin = _from(pack, pack.param_origin(name), lang)
         out.append(
             f"{name} = {shown}"
             + (f"  — {desc}" if desc else "")
             + (f" [{param.clause}]" if param.clause else "")
+            + (f" ({origin})" if origin else "")
         )
     return out
 
@@ -113,6 +132,9 @@ def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> st
     )
     if rule.due is not None:
         lines.append(f"{t('due')}: {rule.due.label(lang)}")
+    origin = _from(pack, pack.origin(rule.id), lang)
+    if origin:
+        lines.append(origin)
     lines += [
         "",
         f"{t('quote')}:",
@@ -153,14 +175,37 @@ def reference_markdown(pack: Pack) -> str:
         f"Pack `{pack.id}` version {m.version}: {len(pack.rules)} rules.",
         "",
     ]
+    if m.extends:
+        lines += [f"继承 extends: `{m.extends}` ([reference](./{m.extends}.md)).", ""]
+    if m.abstract:
+        lines += [
+            "抽象规则包：仅供其他规则包继承，不直接用于检查。 "
+            "An abstract pack: a base for other packs, never checked against a record.",
+            "",
+        ]
     if m.description:
         lines += [m.description.zh, "", m.description.en, ""]
-    lines += ["| id | 条款 clause | 级别 severity | 标题 title |", "|---|---|---|---|"]
-    for r in pack.rules:
-        lines.append(
-            f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.clause} | {r.severity} | {r.title.zh} / {r.title.en} |"
-        )
-    lines.append("")
+    if pack.rules:
+        lines += ["| id | 条款 clause | 级别 severity | 标题 title |", "|---|---|---|---|"]
+        for r in pack.rules:
+            lines.append(
+                f"| [`{r.id}`](#{r.id.replace('.', '')}) | {r.clause} | {r.severity} | {r.title.zh} / {r.title.en} |"
+            )
+        lines.append("")
+    if m.sets:
+        lines += ["## Sets 集合", "", "| name | definition | label |", "|---|---|---|"]
+        for name, spec in m.sets.items():
+            shown = yaml.safe_dump(
+                spec, allow_unicode=True, sort_keys=False, default_flow_style=True, width=10**6
+            )
+            shown = shown.strip().replace("|", "\\|")
+            set_label = m.set_labels.get(name)
+            text = f"{set_label.zh} / {set_label.en}" if set_label else ""
+            origin = pack.set_origins.get(name, pack.id)
+            if origin != pack.id:
+                text += f" (来源 origin: {origin})"
+            lines.append(f"| `{name}` | `{shown}` | {text.strip()} |")
+        lines.append("")
     lines += [
         "## Parameters 参数",
         "",
@@ -170,6 +215,9 @@ def reference_markdown(pack: Pack) -> str:
     for name, p in m.params.items():
         value = _dump(p.value).strip().replace("\n", "<br>").replace("|", "\\|")
         desc = f"{p.description.zh} / {p.description.en}" if p.description else ""
+        origin = pack.param_origin(name)
+        if origin != pack.id:
+            desc += f" (来源 origin: {origin})"
         lines.append(f"| `{name}` | {value} | {p.clause or ''} | {desc.replace('|', '/')} |")
     lines.append("")
     for phase, label in PHASES.items():
@@ -186,6 +234,7 @@ def reference_markdown(pack: Pack) -> str:
                 f"- 条款 clause: {r.clause}; 级别 severity: {r.severity}"
                 + (f"; 到期 due: {r.due.label('zh')} / {r.due.label('en')}" if r.due else ""),
                 f"- 原文 quote: {r.quote}",
+                *([f"- 来源 origin: {pack.origin(r.id)}"] if pack.origin(r.id) != pack.id else []),
                 f"- 说明: {r.rationale.zh}",
                 f"- Rationale: {r.rationale.en}",
             ]

@@ -1,10 +1,13 @@
 """JSON Patch (RFC 6902) on plain data, for the rule test cases: each case is a small patch of a
 pack's compliant example record. Only the six standard operations; nothing else is interpreted.
+One addition to RFC 6901 pointers: a segment `[FIELD=VALUE]` in place of a list index names the
+one item of the list whose FIELD is VALUE (`/talks/[id=t3]/mode`).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 
@@ -24,9 +27,40 @@ def _split(pointer: str) -> list[str]:
     return [_unescape(t) for t in pointer[1:].split("/")]
 
 
+# `[id=t3]` in place of a list index: the one item whose field `id` is `t3` (any field may be
+# named: `[person=p3]`), so that a case keeps patching the object it means when the example
+# record gains or loses items before it.
+_BY_FIELD = re.compile(r"^\[([A-Za-z_][A-Za-z0-9_]*)=(.*)\]$")
+
+
+def _by_field(container: list[Any], token: str) -> int | None:
+    match = _BY_FIELD.match(token)
+    if match is None:
+        return None
+    name, wanted = match.groups()
+    found = [
+        i
+        for i, item in enumerate(container)
+        if isinstance(item, dict) and name in item and _text(item[name]) == wanted
+    ]
+    if len(found) != 1:
+        what = "no item" if not found else f"{len(found)} items"
+        raise PatchError(f"{token}: {what} with {name} = {wanted!r} (exactly one is needed)")
+    return found[0]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _index(container: list[Any], token: str, *, adding: bool) -> int:
     if token == "-" and adding:
         return len(container)
+    by_field = _by_field(container, token)
+    if by_field is not None:
+        return by_field
     if not token.isdigit() or (token.startswith("0") and token != "0"):
         raise PatchError(f"bad list index {token!r}")
     i = int(token)
@@ -50,6 +84,8 @@ def get(doc: Any, pointer: str) -> Any:
     for token in _split(pointer):
         if isinstance(node, dict):
             if token not in node:
+                if _BY_FIELD.match(token):
+                    raise PatchError(f"{token} selects a list item, and this is not a list")
                 raise PatchError(f"no member {token!r}")
             node = node[token]
         elif isinstance(node, list):

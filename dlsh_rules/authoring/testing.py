@@ -19,10 +19,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import InputError, Problem, Text
+from ..errors import InputError, Problem, Text, describe
 from ..evaluate.engine import check
 from ..evaluate.results import Status
+from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
+from ..pack.compose import closest
 from ..pack.loader import Pack
 from ..record.validate import validate_record
 from .patch import PatchError, apply_patch
@@ -53,6 +55,9 @@ class Case:
     file: str
     index: int
     model: CaseModel
+    # Rule ids the case names that the pack does not have: the case fails with these, as a
+    # misspelt id would otherwise check nothing and pass (wrong result 4 of issue 9).
+    unknown: tuple[Problem, ...] = ()
 
     @property
     def id(self) -> str:
@@ -62,6 +67,7 @@ class Case:
 def load_cases(pack: Pack) -> list[Case]:
     cases: list[Case] = []
     directory = Path(pack.root) / "cases"
+    ids = [r.id for r in pack.rules]
     for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
         doc = load_path(path)
         try:
@@ -69,17 +75,66 @@ def load_cases(pack: Pack) -> list[Case]:
         except ValidationError as exc:
             raise InputError(
                 [
-                    Problem(
-                        doc.name,
-                        "/" + "/".join(map(str, e["loc"])),
+                    problem_at(
+                        doc,
+                        "".join(pointer_join("", part) for part in e["loc"]),
                         Text("合法的测试用例", "a valid test case"),
                         str(e["msg"]),
+                        "case",
                     )
                     for e in exc.errors(include_url=False)
                 ]
             ) from None
-        cases.extend(Case(doc.name, i, c) for i, c in enumerate(parsed.cases))
+        for i, model in enumerate(parsed.cases):
+            unknown = tuple(_unknown_rules(pack, ids, doc, i, model))
+            cases.append(Case(doc.name, i, model, unknown))
     return cases
+
+
+def _unknown_rules(
+    pack: Pack, ids: list[str], doc: Document, index: int, model: CaseModel
+) -> list[Problem]:
+    at = pointer_join("/cases", index)
+    named = [(pointer_join(at, "rule"), model.rule)]
+    named += [(pointer_join(pointer_join(at, "expect"), r), r) for r in model.expect]
+    named += [(pointer_join(pointer_join(at, "levels"), r), r) for r in model.levels]
+    found = []
+    for pointer, rule_id in named:
+        if pack.rule(rule_id) is not None:
+            continue
+        guess = closest(rule_id, ids)
+        zh = f"；是否应为 {guess}？" if guess else ""
+        en = f"; did you mean {guess}?" if guess else ""
+        found.append(
+            problem_at(
+                doc,
+                pointer,
+                Text(f"规则包 {pack.id} 中的规则 id{zh}", f"a rule id of pack {pack.id}{en}"),
+                describe(rule_id),
+                "unknown_rule",
+            )
+        )
+    return found
+
+
+def coverage(pack: Pack, cases: list[Case]) -> dict[str, list[str]]:
+    """Rule id -> what it lacks: "failing" (no case whose `rule` it is expects it failed),
+    "passing" (none with a patch expects it passed). Rules lacking nothing are left out.
+
+    A passing case needs a patch: the unchanged example passes every rule, which shows nothing
+    about where one rule's boundary lies.
+    """
+    lacking: dict[str, list[str]] = {}
+    for rule in pack.rules:
+        mine = [c.model for c in cases if c.model.rule == rule.id]
+        missing = []
+        if not any(c.expect.get(rule.id) == "failed" for c in mine):
+            missing.append("failing")
+        if not any(c.expect.get(rule.id) == "passed" and c.patch for c in mine):
+            missing.append("passing")
+        if missing:
+            lacking[rule.id] = missing
+    return lacking
 
 
 def example_data(pack: Pack) -> dict[str, Any]:
@@ -98,9 +153,12 @@ def example_data(pack: Pack) -> dict[str, Any]:
     return data
 
 
-def run_case(pack: Pack, base: dict[str, Any], case: Case) -> list[str]:
+def run_case(pack: Pack, base: dict[str, Any], case: Case, lang: str = "en") -> list[str]:
     """Mismatches between what the case expects and what the engine reports ([] = the case holds)."""
     import datetime as dt
+
+    if case.unknown:
+        return [p.render(lang) for p in case.unknown]
 
     try:
         data = apply_patch(base, case.model.patch)

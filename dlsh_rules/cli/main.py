@@ -41,7 +41,41 @@ _T: dict[str, tuple[str, str]] = {
         "解释一条规则：原文、检查内容、参数与示例",
         "explain a rule: the plan's words, what it checks, parameters, examples",
     ),
-    "test": ("运行规则包自带的测试用例", "run a pack's own test cases"),
+    "test": (
+        "运行规则包自带的测试用例；每条规则须至少有一个必须失败和一个必须通过的用例",
+        "run a pack's own test cases; every rule needs a case that must fail and one that must pass",
+    ),
+    "allow_missing": (
+        "缺少用例的规则只作为警告列出，不使测试失败",
+        "list rules without cases as warnings instead of failing",
+    ),
+    "with_lint": ("测试之后再运行 lint", "run lint after the tests"),
+    "lint": (
+        "检查规则包：未使用的集合、缺少用例的规则、方案原文中找不到的引文、缺少一种语言的标签"
+        "（退出码：0 无问题；1 有问题；2 规则包无效）",
+        "lint a pack: unused sets, rules without cases, quotes not in the plan text, labels "
+        "missing a language (exit 0 clean, 1 findings, 2 invalid pack)",
+    ),
+    "new_pack": (
+        "新建规则包骨架（清单、一条规则、示例记录、一个必须失败和一个必须通过的用例），可立即通过 test",
+        "write a new pack skeleton (manifest, one rule, example record, a failing and a passing "
+        "case) that passes `test` at once",
+    ),
+    "new_name": ("新规则包的 id，也是目录名", "the new pack's id, also its directory name"),
+    "new_extends": (
+        "继承的规则包：已安装的名称或目录",
+        "the pack to extend: an installed name or a directory",
+    ),
+    "new_dir": ("在此目录下创建（默认当前目录）", "create it in this directory (default: here)"),
+    "abstract": (
+        "规则包 {pack} 是抽象规则包，只供其他规则包继承（extends），不能用于检查记录",
+        "pack {pack} is abstract: a base that other packs extend, not for checking records",
+    ),
+    "abstract_test": (
+        "规则包 {pack} 是抽象规则包，没有自己的示例和用例；请测试继承它的规则包",
+        "pack {pack} is abstract and has no example or cases of its own; test the packs that "
+        "extend it",
+    ),
     "schema": (
         "输出 JSON Schema（record、rule、pack）",
         "print a JSON Schema (record, rule, pack)",
@@ -328,6 +362,17 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     te = sub.add_parser("test", help=t["test"], description=t["test"], add_help=False)
     common(te)
+    te.add_argument("--allow-missing-cases", action="store_true", help=t["allow_missing"])
+    te.add_argument("--lint", action="store_true", help=t["with_lint"])
+
+    li = sub.add_parser("lint", help=t["lint"], description=t["lint"], add_help=False)
+    common(li)
+
+    n = sub.add_parser("new-pack", help=t["new_pack"], description=t["new_pack"], add_help=False)
+    n.add_argument("name", metavar="NAME", help=t["new_name"])
+    n.add_argument("--extends", default=None, metavar="BASE", help=t["new_extends"])
+    n.add_argument("--dir", default=".", metavar="DIR", help=t["new_dir"])
+    common(n, pack=False)
 
     s = sub.add_parser("schema", help=t["schema"], description=t["schema"], add_help=False)
     s.add_argument("name", choices=["record", "rule", "pack", "report"], help=t["schema_name"])
@@ -437,8 +482,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     ]
     if unmatched:
         raise _Usage(_t("no_selected", args.lang, ids=", ".join(unmatched), pack=pack.id))
-    for root, _dirs, files in os.walk(pack.root):
-        read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
+    if pack.manifest.abstract:
+        raise _Usage(_t("abstract", args.lang, pack=pack.id))
+    for pack_root in pack.roots or [pack.root]:  # the pack and every base it extends
+        for root, _dirs, files in os.walk(pack_root):
+            read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
     for _, path in outputs:
         if path is not None and _entry(path) in read:
             raise _Usage(_t("overwrite_input", args.lang, path=path))
@@ -559,20 +607,72 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from ..authoring.testing import example_data, load_cases, run_case
+    from ..authoring.testing import coverage, example_data, load_cases, run_case
     from ..pack.loader import load_pack
 
     pack = load_pack(args.pack)
+    if pack.manifest.abstract:
+        sys.stdout.write(_t("abstract_test", args.lang, pack=pack.id) + "\n")
+        return _lint(pack, args.lang, None) if args.lint else EXIT_OK
     base = example_data(pack)
     failed = 0
     cases = load_cases(pack)
     for case in cases:
-        problems = run_case(pack, base, case)
+        problems = run_case(pack, base, case, args.lang)
         if problems:
             failed += 1
             sys.stdout.write(f"FAIL {case.id}\n" + "".join(f"     {p}\n" for p in problems))
     sys.stdout.write(f"{len(cases) - failed} passed, {failed} failed\n")
-    return EXIT_FAILED if failed else EXIT_OK
+    # Strict: a rule no case makes fail is a rule nothing shows to work (as with `opa test`
+    # coverage); --allow-missing-cases keeps the list, as warnings.
+    lacking = coverage(pack, cases)
+    word = "WARNING" if args.allow_missing_cases else "MISSING"
+    for rule_id, missing in lacking.items():
+        what = " and ".join(
+            "no failing case" if m == "failing" else "no passing case (with a patch)"
+            for m in missing
+        )
+        sys.stdout.write(f"{word} {rule_id}: {what}\n")
+    if lacking:
+        sys.stdout.write(
+            f"{len(lacking)} of {len(pack.rules)} rules lack cases"
+            + (" (allowed by --allow-missing-cases)" if args.allow_missing_cases else "")
+            + "\n"
+        )
+    code = EXIT_FAILED if failed or (lacking and not args.allow_missing_cases) else EXIT_OK
+    if args.lint:
+        code = max(code, _lint(pack, args.lang, cases))
+    return code
+
+
+def _lint(pack: Pack, lang: str, cases: Any) -> int:
+    from ..authoring.lint import lint
+
+    found = lint(pack, cases)
+    for problem in found:
+        sys.stdout.write(problem.render(lang) + "\n")
+    if lang == "en":
+        sys.stdout.write(f"lint: {len(found)} finding(s)\n" if found else "lint: clean\n")
+    else:
+        sys.stdout.write(f"lint：{len(found)} 个问题\n" if found else "lint：无问题\n")
+    return EXIT_FAILED if found else EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from ..pack.loader import load_pack
+
+    return _lint(load_pack(args.pack), args.lang, None)
+
+
+def cmd_new_pack(args: argparse.Namespace) -> int:
+    from ..authoring.newpack import new_pack
+
+    root = new_pack(args.name, args.dir, args.extends)
+    sys.stdout.write(
+        (f"wrote {root}\n" if args.lang == "en" else f"已创建 {root}\n")
+        + f"python -m dlsh_rules test --pack {root}\n"
+    )
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -589,6 +689,8 @@ COMMANDS = {
     "rules": cmd_rules,
     "explain": cmd_explain,
     "test": cmd_test,
+    "lint": cmd_lint,
+    "new-pack": cmd_new_pack,
     "schema": cmd_schema,
 }
 

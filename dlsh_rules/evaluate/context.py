@@ -81,9 +81,10 @@ class Context:
             return Text(f"{self.record.data['unit'].get('party_org') or '党组'}", "the party group")
         found = self.record.index.get(key)
         if found is None:
-            for labels in self.record.enums.labels.values():
+            enums = self.record.enums
+            for enum, labels in enums.labels.items():
                 if key in labels:  # a required enumeration value, e.g. an org kind or a form
-                    return Text(labels[key], key.replace("_", " "))
+                    return Text(labels[key], enums.en_label(enum, key))
             return Text(key, key)
         obj = found.obj
         if found.kind in ("person", "org", "department"):
@@ -98,4 +99,5 @@ class Context:
         return Text(key, key)
 
     def label(self, enum: str, value: str) -> Text:
-        return Text(self.record.enums.label(enum, value), value.replace("_", " "))
+        enums = self.record.enums
+        return Text(enums.label(enum, value), enums.en_label(enum, value))

@@ -149,7 +149,7 @@ def _keep_op(op: Op) -> Keep | None:
             if (v := o.get(name)) is None
             or (test(ctx, o) if isinstance(v, list) else arg not in (v,))
         ]
-    if kind in COUNTS:
+    if kind in COUNTS and type(arg) is int:  # not a ratio, which needs the object
         return lambda ctx, objs: [
             o for o in objs if count_holds(kind, count_values(o.get(name)), arg)
         ]

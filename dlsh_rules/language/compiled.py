@@ -182,7 +182,7 @@ def _single_field_test(
             return not inside if kind == "not_in" else inside
 
         return member
-    if kind in COUNTS:
+    if kind in COUNTS and type(arg) is int:  # not a ratio, which needs the object
 
         def count(ctx: Context, obj: Any) -> bool:
             if not isinstance(obj, dict):
@@ -273,6 +273,8 @@ def _groupable(op: Op) -> bool:
     if op.name not in _GROUPED or op.path.single is None:
         return False
     if op.only is not None or op.normalise != "exact":
+        return False
+    if op.name in COUNTS and type(op.arg) is not int:  # a ratio needs the object's selection
         return False
     if op.name in ("in", "any_of", "not_in"):
         try:

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Text
+from ..record.enums import FIRST_MATCH
+from ..record.validate import field_enums
+from .paths import split_segments
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
@@ -33,8 +36,11 @@ class Failure:
 NONE = Text("无", "none")
 
 
-def show_values(ctx: Context, values: Sequence[Any]) -> Text:
-    """What the record holds, for a finding: names for ids, Chinese labels for values."""
+def show_values(ctx: Context, values: Sequence[Any], field: str | None = None) -> Text:
+    """What the record holds, for a finding: names for ids, Chinese labels for values.
+
+    ``field`` is the record field the values were read from: it says which enumeration labels
+    them (see `enum_of`)."""
     if not values:
         return NONE
     zh, en = [], []
@@ -50,8 +56,8 @@ def show_values(ctx: Context, values: Sequence[Any]) -> Text:
             zh.append(name.zh)
             en.append(name.en)
         else:
-            zh.append(zh_value(ctx, v) if isinstance(v, str) else str(v))
-            en.append(str(v))
+            zh.append(zh_value(ctx, v, field) if isinstance(v, str) else str(v))
+            en.append(en_shown(ctx, v, field) if isinstance(v, str) else str(v))
     more = f" …(+{len(values) - 6})" if len(values) > 6 else ""
     return Text("、".join(zh) + more, ", ".join(en) + more)
 
@@ -118,6 +124,23 @@ FIELD_ZH: dict[str, str] = {
     "represents": "所代表部门",
     "reason": "原因",
     "leave_approved": "请假已批准",
+    "attendees": "参会人员",
+    # fields added in language 2 (record-format additions)
+    "states": "所述内容",
+    "meeting_date": "所述会议日期",
+    "method": "召开方式",
+    "markers": "表述",
+    "level": "审批层级",
+    "result": "审批结果",
+    "archived": "归档",
+    "place": "地点",
+    "presided_by": "主持起草人",
+    "document": "材料",
+    "written_statement": "书面发言",
+    "reads": "宣读的材料",
+    "on_behalf_of": "代为宣读的对象",
+    "leader": "谈话牵头人",
+    "addressed_to": "致送对象",
 }
 
 
@@ -138,22 +161,72 @@ FIELD_UNIT: dict[str, str] = {"participants": "人", "attendees": "人", "attend
 
 
 def zh_path(path: str) -> str:
-    return "的".join(FIELD_ZH.get(seg, seg) for seg in path.split("."))
+    return "的".join(_zh_segment(seg) for seg in split_segments(path))
+
+
+def _zh_segment(seg: str) -> str:
+    if seg.startswith("@refs(") and ":" in seg:
+        listing = seg[len("@refs(") : seg.index(":")]
+        return f"引用它的{zh_path(listing)}"  # the objects of LIST whose FIELD names it
+    return FIELD_ZH.get(seg, seg)
 
 
 def en_value(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def zh_value(ctx: Context, value: Any) -> str:
+def enum_of(ctx: Context, value: str, field: str | None = None) -> str | None:
+    """The enumeration whose label shows ``value``, or None when it is in none.
+
+    A value is looked up in every enumeration, first match: a message does not know which one a
+    value came from. Some values are in several (`in_person` is a talk mode and a meeting
+    method), so the enumeration of the ``field`` the value was read from wins — when that field
+    has one enumeration whatever object holds it, and the enumeration is new in language 2 or
+    the pack relabelled the value. The enumerations of dlsh-record/1 keep the first match, so
+    that every existing report stays the same.
+    """
+    enums = ctx.record.enums
+    if field is not None:
+        own = field_enums().get(field)
+        if (
+            own is not None
+            and value in enums.labels.get(own, {})
+            and (own not in FIRST_MATCH or enums.relabelled(own, value) is not None)
+        ):
+            return own
+    for name, labels in enums.labels.items():
+        if value in labels:
+            return name
+    return None
+
+
+def zh_value(ctx: Context, value: Any, field: str | None = None) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, str):
-        for labels in ctx.record.enums.labels.values():
-            if value in labels:
-                return f"{labels[value]}（{value}）"
+        enum = enum_of(ctx, value, field)
+        if enum is not None:
+            return f"{ctx.record.enums.label(enum, value)}（{value}）"
     return str(value)
 
 
-def zh_values(ctx: Context, values: Iterable[Any]) -> str:
-    return "、".join(zh_value(ctx, v) for v in values)
+def en_shown(ctx: Context, value: str, field: str | None = None) -> str:
+    """An enumerated value in English: its identifier, with the English label a pack gave it."""
+    enum = enum_of(ctx, value, field)
+    given = None if enum is None else ctx.record.enums.relabelled(enum, value)
+    return f"{given} ({value})" if given is not None else value
+
+
+def en_arg(ctx: Context, value: Any, field: str | None = None, raw: bool = False) -> str:
+    """A rule's value in English; ``raw``: a non-text shown as Python writes it."""
+    if isinstance(value, str):
+        return en_shown(ctx, value, field)
+    return str(value) if raw else en_value(value)
+
+
+def en_values(ctx: Context, values: Iterable[Any], field: str | None = None) -> str:
+    return ", ".join(en_shown(ctx, v, field) if isinstance(v, str) else str(v) for v in values)
+
+
+def zh_values(ctx: Context, values: Iterable[Any], field: str | None = None) -> str:
+    return "、".join(zh_value(ctx, v, field) for v in values)

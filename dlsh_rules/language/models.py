@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import Severity, Text
 from .normalise import SpecError
 from .paths import Path
-from .query import Condition, DateSpec, Selection
+from .query import Condition, DateSpec, Ratio, Selection
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,6 +54,34 @@ def _fraction(value: Any) -> Fraction:
     if not 0 < ratio <= 1:
         raise PydanticCustomError("ratio", "a share greater than 0 and at most 1")
     return ratio
+
+
+def _count_or_ratio(minimum: int) -> Callable[[Any], Any]:
+    """A whole number ≥ `minimum`, or ``{ratio: "2/3", of: SELECTION}``."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, Ratio):
+            return value
+        if isinstance(value, dict):
+            return _compiler(Ratio.parse)(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise PydanticCustomError(
+                "count_or_ratio",
+                "a whole number ≥ {minimum}, or a ratio such as {{ratio: '2/3', of: {{set: members}}}}",
+                {"minimum": minimum},
+            )
+        return value
+
+    return parse
+
+
+def _count_or_ratio_schema(minimum: int, description: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "anyOf": [{"type": "integer", "minimum": minimum}, {"x-dlsh-ref": "ratio"}],
+            "description": description,
+        }
+    )
 
 
 def _ref(name: str) -> WithJsonSchema:
@@ -128,7 +156,11 @@ class ExistsSpec(Spec):
     kind: Literal["exists"]
     select: Sel
     require: Cond | None = None
-    min: int = Field(default=1, ge=1)
+    min: Annotated[
+        int | Ratio,
+        BeforeValidator(_count_or_ratio(1)),
+        _count_or_ratio_schema(1, 'How many must qualify: a number, or {ratio: "2/3", of: SEL}.'),
+    ] = 1
 
 
 class ExcuseSpec(Part):
@@ -136,6 +168,20 @@ class ExcuseSpec(Part):
     key: PathT
     reason: PathT | None = None
     severity: Severity = "warning"
+
+
+PERIODS = ("month", "quarter", "half", "year", "academic_year")
+
+
+class PeriodSpec(Part):
+    """Every period of a range: `coverage.per_period`."""
+
+    unit: Literal["month", "quarter", "half", "year", "academic_year"]
+    from_: DateT = Field(alias="from", description="The range's first day (a date bound).")
+    to: DateT = Field(description="The range's last day (a date bound).")
+    date: PathT = Field(
+        default_factory=lambda: Path.parse("date"), description="Path to an item's date."
+    )
 
 
 class CoverageSpec(Spec):
@@ -170,7 +216,24 @@ class CoverageSpec(Spec):
         ]
         | None
     ) = None
-    min_covered: int | None = Field(default=None, ge=1, description="Number of subjects needed.")
+    min_covered: (
+        Annotated[
+            int | Ratio,
+            BeforeValidator(_count_or_ratio(1)),
+            _count_or_ratio_schema(
+                1, 'Number of subjects needed: a number, or {ratio: "2/3", of: SEL}.'
+            ),
+        ]
+        | None
+    ) = None
+    min_items: int | None = Field(
+        default=None,
+        ge=1,
+        description="Covering items each subject needs (default 1; with `sum`, no minimum).",
+    )
+    per_period: PeriodSpec | None = Field(
+        default=None, description="Each subject must be covered in every period of a range."
+    )
 
     def model_post_init(self, _context: Any) -> None:
         if self.excused is not None and (
@@ -178,6 +241,9 @@ class CoverageSpec(Spec):
         ):
             # A quota gives one finding for the whole set; an excuse has no subject to attach to.
             raise ValueError("excused cannot be combined with min_ratio or min_covered")
+        if self.per_period is not None and self.sum is not None:
+            # A total per period is another requirement; neither reading is obvious.
+            raise ValueError("per_period cannot be combined with sum")
 
 
 class StarSpec(Part):
@@ -230,10 +296,18 @@ class PairsSpec(Spec):
     report: Literal["missing", "late"] = Field(
         default="missing", description="Report pairs with no qualifying item, or only late ones."
     )
+    min_items: int = Field(default=1, ge=1, description="Qualifying items each pair needs.")
+    hub: PathT | None = Field(
+        default=None,
+        description="With participants: an item covers only the pairs between the person(s) at "
+        "this path (e.g. a talk's leader) and each other participant.",
+    )
 
     def model_post_init(self, _context: Any) -> None:
         if (self.participants is None) == (self.from_ is None or self.to is None):
             raise ValueError("give either participants (unordered) or from and to (ordered)")
+        if self.hub is not None and self.participants is None:
+            raise ValueError("hub needs participants (an item's people around the hub)")
 
 
 class StepSpec(Part):
@@ -334,6 +408,9 @@ class Rule(BaseModel):
     notes: I18n | None = None
 
 
+PACK_ID = r"^[a-z0-9][a-z0-9._-]*$"
+
+
 class MonthDay(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     month: int = Field(ge=1, le=12)
@@ -358,13 +435,44 @@ class CalendarSpec(BaseModel):
 
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    format: Literal["dlsh-pack/1"]
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    # dlsh-pack/2 is a synonym: packs using the composition keys may say either
+    format: Literal["dlsh-pack/1", "dlsh-pack/2"]
+    id: str = Field(pattern=PACK_ID)
     version: str
     title: I18n
     description: I18n | None = None
     source: str | None = Field(default=None, description="The plan this pack encodes.")
+    source_text: str | None = Field(
+        default=None,
+        description="The plan's text (a file in the pack); `lint` finds every rule's quote in it.",
+    )
+    extends: str | None = Field(
+        default=None,
+        description="The pack this one builds on: an installed pack name or a directory path "
+        "relative to this pack.",
+    )
+    abstract: bool = Field(
+        default=False,
+        description="A base for other packs only: not checked against records, needs no cases.",
+    )
+    disable: list[str] = Field(
+        default_factory=list, description="Inherited rule ids this pack drops."
+    )
+    replace: list[str] = Field(
+        default_factory=list,
+        description="Inherited rule ids that a rule of this pack's files replaces, in place.",
+    )
+    order: list[str] = Field(
+        default_factory=list,
+        description="Rule ids or dotted prefixes moved to the front of the report, in this order.",
+    )
     enums: dict[str, dict[str, str]] = Field(default_factory=dict)
+    labels: dict[str, dict[str, I18n]] = Field(
+        default_factory=dict,
+        description="New Chinese and English labels of enumeration values, shown in every message "
+        "and report and accepted on input, e.g. org_kind: {discipline_commission: "
+        "{zh: 县纪委监委, en: county discipline commission}}.",
+    )
     sets: dict[str, Any] = Field(default_factory=dict)
     set_labels: dict[str, I18n] = Field(
         default_factory=dict, description="How messages name a set, e.g. secretary: 党组书记."
@@ -373,7 +481,11 @@ class Manifest(BaseModel):
     calendar: CalendarSpec | None = Field(
         default=None, description="Calendar settings: the academic year's first day."
     )
-    rules: list[str] = Field(min_length=1, description="Rule files, in report order.")
+    rules: list[str] = Field(
+        default_factory=list,
+        description="Rule files, in report order (after the inherited rules). Required unless "
+        "the pack extends another or is abstract.",
+    )
     example: str | None = Field(
         default=None, description="A compliant record shipped with the pack; the base of its cases."
     )
@@ -442,6 +554,16 @@ def _swap_refs(value: Any) -> Any:
 
 def manifest_schema() -> dict[str, Any]:
     schema = Manifest.model_json_schema()
+    # A pack that extends another may override an inherited parameter field by field, without
+    # its value (`hope_markers: {clause: 五}`); the loader requires a value of new parameters.
+    param = schema["$defs"]["Param"]
+    param["required"] = [k for k in param.get("required", []) if k != "value"]
+    if not param["required"]:
+        del param["required"]
+    param["description"] = (
+        f"{param.get('description', '')} `value` is required unless the parameter overrides "
+        "one inherited through `extends`."
+    ).strip()
     schema["$id"] = "https://dlsh-rules.invalid/schemas/pack.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "dlsh_rules pack manifest"
@@ -449,9 +571,12 @@ def manifest_schema() -> dict[str, Any]:
 
 
 _SCALAR = {"type": ["string", "number", "integer", "boolean"]}
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+# A path segment: a field, a computed field, or @refs(LIST:FIELD) with dotted LIST and FIELD.
 _SEGMENT = (
     r"(@self|@end|@year|@month|@quarter|@half|@academic_year|@weekday|@working_day"
-    r"|[A-Za-z_][A-Za-z0-9_]*)"
+    rf"|@refs\({_NAME}(\.{_NAME})*:{_NAME}(\.{_NAME})*\)"
+    rf"|{_NAME})"
 )
 _PATH_PATTERN = rf"^{_SEGMENT}(\.{_SEGMENT})*$"
 _PERIOD = {"enum": ["month", "quarter", "half", "year", "academic_year"]}
@@ -460,6 +585,16 @@ QUERY_DEFS: dict[str, Any] = {
         "type": "string",
         "pattern": _PATH_PATTERN,
         "description": "Dotted field path; ids are followed to their objects, lists flattened.",
+    },
+    "ratio": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["ratio", "of"],
+        "properties": {
+            "ratio": {"type": ["string", "number"], "description": 'A share: 0.5 or "2/3".'},
+            "of": {"$ref": "#/$defs/selection"},
+        },
+        "description": "At least ceil(ratio × the number of items of `of`).",
     },
     "date_bound": {
         "anyOf": [
@@ -498,6 +633,7 @@ QUERY_DEFS: dict[str, Any] = {
                 "additionalProperties": False,
                 "properties": {
                     "from": {"$ref": "#/$defs/path"},
+                    "here": {"$ref": "#/$defs/path"},
                     "set": {"type": "string"},
                     "values": {"type": "array", "items": _SCALAR},
                     "union": {"type": "array", "items": {"$ref": "#/$defs/selection"}},
@@ -524,7 +660,9 @@ QUERY_DEFS: dict[str, Any] = {
                     "not_in": {"type": "array"},
                     "exists": {"type": "boolean"},
                     "count": {"type": "integer", "minimum": 0},
-                    "min_count": {"type": "integer", "minimum": 0},
+                    "min_count": {
+                        "anyOf": [{"type": "integer", "minimum": 0}, {"$ref": "#/$defs/ratio"}]
+                    },
                     "max_count": {"type": "integer", "minimum": 0},
                     "min_distinct": {"type": "integer", "minimum": 0},
                     "gte": {"type": "number"},
@@ -534,6 +672,7 @@ QUERY_DEFS: dict[str, Any] = {
                     "text_contains_none": {"type": "array", "items": {"type": "string"}},
                     "eq_field": {"$ref": "#/$defs/path"},
                     "in_set": {"type": "string"},
+                    "in_selection": {"$ref": "#/$defs/selection"},
                     "includes_field": {"$ref": "#/$defs/path"},
                     "on_or_before": {"$ref": "#/$defs/date_bound"},
                     "before": {"$ref": "#/$defs/date_bound"},

@@ -16,9 +16,9 @@ from .messages import (
     NONE,
     Failure,
     Test,
-    en_value,
+    en_arg,
+    en_values,
     show_values,
-    values_text,
     zh_path,
     zh_value,
     zh_values,
@@ -34,6 +34,12 @@ from .paths import key_of
 PassTest = Callable[["Op", "Context", list[Any], Any], bool]
 
 
+def _f(op: Op) -> str | None:
+    """The record field an operator reads, which says how its values are labelled."""
+    segments = op.path.segments
+    return segments[-1] if segments else None
+
+
 def _eq_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
     return op.norm(op.arg) in values
 
@@ -42,8 +48,11 @@ def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if _eq_passes(op, ctx, values, obj):
         return None
     return Failure(
-        Text(f"{op.zh_field}为{zh_value(ctx, op.arg)}", f"{op.en_field} = {en_value(op.arg)}"),
-        show_values(ctx, values),
+        Text(
+            f"{op.zh_field}为{zh_value(ctx, op.arg, _f(op))}",
+            f"{op.en_field} = {en_arg(ctx, op.arg, _f(op))}",
+        ),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -55,8 +64,11 @@ def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if _ne_passes(op, ctx, values, obj):
         return None
     return Failure(
-        Text(f"{op.zh_field}不为{zh_value(ctx, op.arg)}", f"{op.en_field} ≠ {op.arg}"),
-        show_values(ctx, values),
+        Text(
+            f"{op.zh_field}不为{zh_value(ctx, op.arg, _f(op))}",
+            f"{op.en_field} ≠ {en_arg(ctx, op.arg, _f(op), raw=True)}",
+        ),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -70,10 +82,10 @@ def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         return None
     return Failure(
         Text(
-            f"{op.zh_field}取值于{zh_values(ctx, op.arg)}",
-            f"{op.en_field} in {values_text(op.arg)}",
+            f"{op.zh_field}取值于{zh_values(ctx, op.arg, _f(op))}",
+            f"{op.en_field} in {en_values(ctx, op.arg, _f(op))}",
         ),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -87,10 +99,10 @@ def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
         return None
     return Failure(
         Text(
-            f"{op.zh_field}含{zh_values(ctx, op.arg)} 之一",
-            f"{op.en_field} includes one of {values_text(op.arg)}",
+            f"{op.zh_field}含{zh_values(ctx, op.arg, _f(op))} 之一",
+            f"{op.en_field} includes one of {en_values(ctx, op.arg, _f(op))}",
         ),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -104,10 +116,10 @@ def _op_not_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
         return None
     return Failure(
         Text(
-            f"{op.zh_field}不取{zh_values(ctx, op.arg)}",
-            f"{op.en_field} not in {values_text(op.arg)}",
+            f"{op.zh_field}不取{zh_values(ctx, op.arg, _f(op))}",
+            f"{op.en_field} not in {en_values(ctx, op.arg, _f(op))}",
         ),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -124,12 +136,16 @@ def _op_exists(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
         return None
     if op.arg:
         return Failure(Text(f"填写{op.zh_field}", f"{op.en_field} to be given"), NONE)
-    return Failure(Text(f"不填写{op.zh_field}", f"no {op.en_field}"), show_values(ctx, values))
+    return Failure(
+        Text(f"不填写{op.zh_field}", f"no {op.en_field}"), show_values(ctx, values, _f(op))
+    )
 
 
 def _count_passes(bound: str) -> PassTest:
     def passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
         n, want = len(values), op.arg
+        if type(want) is not int:  # min_count: {ratio, of}
+            want = want.needed(ctx, obj)[0]
         if (bound == "exact" and n == want) or (bound == "min" and n >= want):
             return True
         return bound == "max" and n <= want
@@ -146,13 +162,24 @@ def _count_op(bound: str) -> tuple[PassTest, Test]:
             return None
         n, want = len(values), op.arg
         unit = FIELD_UNIT.get(op.path.segments[-1], "项")
+        shown = show_values(ctx, values)
+        found = Text(f"{n} {unit}：{shown.zh}", f"{n}: {shown.en}")
+        if type(want) is not int:  # a ratio: say both numbers, and where the second comes from
+            want, total = want.needed(ctx, obj)
+            of = op.arg.describe(ctx, total, unit)
+            return Failure(
+                Text(
+                    f"{op.zh_field}至少 {want} {unit}（{of.zh}）",
+                    f"at least {want} {op.en_field} ({of.en})",
+                ),
+                found,
+            )
         expected = {
             "exact": Text(f"{op.zh_field}恰为 {want} {unit}", f"exactly {want} {op.en_field}"),
             "min": Text(f"{op.zh_field}至少 {want} {unit}", f"at least {want} {op.en_field}"),
             "max": Text(f"{op.zh_field}至多 {want} {unit}", f"at most {want} {op.en_field}"),
         }[bound]
-        shown = show_values(ctx, values)
-        return Failure(expected, Text(f"{n} {unit}：{shown.zh}", f"{n}: {shown.en}"))
+        return Failure(expected, found)
 
     return passes, test
 
@@ -167,10 +194,10 @@ def _number_op(compare: Callable[[float, float], bool], symbol: str) -> tuple[Pa
             return None
         return Failure(
             Text(
-                f"{op.zh_field} {symbol} {zh_value(ctx, op.arg)}",
+                f"{op.zh_field} {symbol} {zh_value(ctx, op.arg, _f(op))}",
                 f"{op.en_field} {symbol} {op.arg}",
             ),
-            show_values(ctx, values),
+            show_values(ctx, values, _f(op)),
         )
 
     return passes, test
@@ -186,7 +213,7 @@ def _op_min_distinct(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
         return None
     return Failure(
         Text(f"{op.zh_field}至少 {op.arg} 个不同项", f"at least {op.arg} different {op.en_field}"),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -205,10 +232,12 @@ def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
         return None
     return Failure(
         Text(
-            f"{op.zh_field}包含{zh_values(ctx, op.arg)}",
-            f"{op.en_field} to include {values_text(op.arg)}",
+            f"{op.zh_field}包含{zh_values(ctx, op.arg, _f(op))}",
+            f"{op.en_field} to include {en_values(ctx, op.arg, _f(op))}",
         ),
-        Text(f"缺少{zh_values(ctx, missing)}", f"missing {values_text(missing)}"),
+        Text(
+            f"缺少{zh_values(ctx, missing, _f(op))}", f"missing {en_values(ctx, missing, _f(op))}"
+        ),
     )
 
 
@@ -285,7 +314,7 @@ def _op_includes_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Fai
             f"{op.zh_field}包含{zh_path(op.arg.text)}（{show_values(ctx, wanted).zh}）",
             f"{op.en_field} to include {op.arg.text} ({show_values(ctx, wanted).en})",
         ),
-        show_values(ctx, values),
+        show_values(ctx, values, _f(op)),
     )
 
 
@@ -298,6 +327,27 @@ def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if _in_set_passes(op, ctx, values, obj):
         return None
     label = ctx.set_label(op.arg)
+    return Failure(
+        Text(f"{op.zh_field}为{label.zh}", f"{op.en_field} to be {label.en}"),
+        show_values(ctx, values, _f(op)),
+    )
+
+
+def _in_selection_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
+    keys = op.arg.keys(ctx, obj)
+    return bool(values) and all(key_of(v) in keys for v in values)
+
+
+def _op_in_selection(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
+    if _in_selection_passes(op, ctx, values, obj):
+        return None
+    sel = op.arg
+    if sel.set_name is not None:
+        label = ctx.set_label(sel.set_name)
+    else:
+        allowed = sel.items(ctx, obj)
+        shown = show_values(ctx, allowed)
+        label = Text(f"所选之一（{shown.zh}）", f"one of the selection ({shown.en})")
     return Failure(
         Text(f"{op.zh_field}为{label.zh}", f"{op.en_field} to be {label.en}"),
         show_values(ctx, values),
@@ -314,7 +364,7 @@ def _date_op(
     """
 
     def passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
-        bound = op.arg.resolve(ctx)
+        bound = op.arg.resolve(ctx, obj)
         dates = [v for v in values if isinstance(v, dt.date)]
         if bound is None:
             # The anchor (e.g. the briefing) is not in the record: that absence is another
@@ -325,7 +375,7 @@ def _date_op(
     def test(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         if passes(op, ctx, values, obj):
             return None
-        bound = op.arg.resolve(ctx)
+        bound = op.arg.resolve(ctx, obj)
         dates = [v for v in values if isinstance(v, dt.date)]
         broken = [d for d in dates if not compare(d, bound)]
         mark = _TOO_LATE if deadline else _TOO_EARLY
@@ -352,16 +402,16 @@ def _aside(description: str, mark: str, sep: str, open_: str, close: str) -> str
     return f"{open_}{inside}{close}" if inside else ""
 
 
-def _within_bounds(op: Op, ctx: Context) -> tuple[dt.date | None, dt.date | None]:
+def _within_bounds(op: Op, ctx: Context, obj: Any = None) -> tuple[dt.date | None, dt.date | None]:
     window = op.arg
     return (
-        window.lower.resolve(ctx) if window.lower is not None else None,
-        window.upper.resolve(ctx) if window.upper is not None else None,
+        window.lower.resolve(ctx, obj) if window.lower is not None else None,
+        window.upper.resolve(ctx, obj) if window.upper is not None else None,
     )
 
 
 def _within_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
-    lower, upper = _within_bounds(op, ctx)
+    lower, upper = _within_bounds(op, ctx, obj)
     dates = [v for v in values if isinstance(v, dt.date)]
     if lower is None and upper is None:
         return True  # neither bound can be judged (empty anchors): as the single-bound operators
@@ -373,7 +423,7 @@ def _within_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
 def _op_within(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
     if _within_passes(op, ctx, values, obj):
         return None
-    lower, upper = _within_bounds(op, ctx)
+    lower, upper = _within_bounds(op, ctx, obj)
     window = op.arg
     dates = [v for v in values if isinstance(v, dt.date)]
     early = [d for d in dates if lower is not None and d < lower]
@@ -434,6 +484,7 @@ FAILURE_TESTS: dict[str, Callable[[Op, Context, list[Any], Any], Failure | None]
     "eq_field": _op_eq_field,
     "includes_field": _op_includes_field,
     "in_set": _op_in_set,
+    "in_selection": _op_in_selection,
     "on_or_before": _ON_OR_BEFORE[1],
     "before": _BEFORE[1],
     "on_or_after": _ON_OR_AFTER[1],
@@ -461,6 +512,7 @@ PASSES: dict[str, PassTest] = {
     "eq_field": _eq_field_passes,
     "includes_field": _includes_field_passes,
     "in_set": _in_set_passes,
+    "in_selection": _in_selection_passes,
     "on_or_before": _ON_OR_BEFORE[0],
     "before": _BEFORE[0],
     "on_or_after": _ON_OR_AFTER[0],

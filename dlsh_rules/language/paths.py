@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..dates import DATE_PARTS, DEFAULT_ACADEMIC_START, date_part, end_date
@@ -33,33 +35,85 @@ def key_of(value: Any) -> Any:
     return value
 
 
+_FIELDS = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+# `@refs(LIST:FIELD)`: the objects of LIST (a path from the root) whose FIELD names this one.
+REFS_RE = re.compile(rf"@refs\(({_FIELDS}):({_FIELDS})\)")
+_SEGMENT_RE = re.compile(r"@refs\([^()]*\)|[^.]+")
+
+
+def split_segments(text: str) -> tuple[str, ...]:
+    """The segments of a dotted path; the dots inside ``@refs(…)`` do not split it."""
+    if "(" not in text:
+        return tuple(text.split("."))
+    out: list[str] = []
+    pos = 0
+    while pos <= len(text):
+        m = _SEGMENT_RE.match(text, pos)
+        if m is None:  # an empty segment, as "a..b" or a trailing dot
+            out.append("")
+            pos += 1
+            continue
+        out.append(m.group(0))
+        pos = m.end()
+        if pos < len(text) and text[pos] != ".":
+            out[-1] += text[pos:]  # stray text after a segment: refused as a bad segment
+            break
+        pos += 1
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def refs_parts(segment: str) -> tuple[Path, Path]:
+    """LIST and FIELD of a ``@refs(LIST:FIELD)`` segment, which `Path.parse` has checked."""
+    m = REFS_RE.fullmatch(segment)
+    if m is None:
+        raise SpecError(f"bad reverse reference {segment!r}; write @refs(LIST:FIELD)")
+    return Path.parse(m.group(1)), Path.parse(m.group(2))
+
+
 @dataclass(frozen=True)
 class Path:
-    """A dotted field path. ``@end`` is the last day of an activity (date + days - 1)."""
+    """A dotted field path. ``@end`` is the last day of an activity (date + days - 1);
+    ``@refs(LIST:FIELD)`` the objects of LIST whose FIELD names the current object."""
 
     text: str
     segments: tuple[str, ...]
     # The field's name when the path is one plain field, as most are; `values` reads it directly.
     single: str | None = field(default=None, init=False, compare=False, repr=False)
+    # Whether a segment is `@refs(…)`: the walk below then looks for it, else it need not.
+    has_refs: bool = field(default=False, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.segments) == 1 and not self.segments[0].startswith("@"):
             object.__setattr__(self, "single", self.segments[0])
+        if any(seg.startswith("@refs(") for seg in self.segments):
+            object.__setattr__(self, "has_refs", True)
 
     @staticmethod
     def parse(text: str) -> Path:
         if not isinstance(text, str) or not text:
             raise SpecError(f"a field path must be a non-empty string, not {text!r}")
-        segments = tuple(text.split("."))
+        segments = split_segments(text)
         for seg in segments:
+            if seg.startswith("@refs("):
+                if not REFS_RE.fullmatch(seg):
+                    raise SpecError(
+                        f"bad reverse reference {seg!r} in {text!r}: write @refs(LIST:FIELD), "
+                        "LIST a path from the record's root, FIELD a path on each of its objects"
+                    )
+                continue
             if not re.fullmatch(r"@?[A-Za-z_][A-Za-z0-9_]*|@self", seg):
                 raise SpecError(f"bad segment {seg!r} in field path {text!r}")
             if seg.startswith("@") and seg not in COMPUTED_SEGMENTS:
                 raise SpecError(
                     f"unknown computed field {seg!r} in {text!r} "
-                    f"(use one of {', '.join(COMPUTED_SEGMENTS)})"
+                    f"(use one of {', '.join(COMPUTED_SEGMENTS)} or @refs(LIST:FIELD))"
                 )
         return Path(text, segments)
+
+    def refs(self) -> list[tuple[Path, Path]]:
+        """LIST and FIELD of every ``@refs`` segment, for the loader's field-name check."""
+        return [refs_parts(seg) for seg in self.segments if seg.startswith("@refs(")]
 
     def values(self, ctx: Context, start: Any) -> list[Any]:
         single = self.single
@@ -74,8 +128,18 @@ class Path:
             return [found]
         index = ctx.record.index
         current: list[Any] = [start]
+        refs = self.has_refs
         for seg in self.segments:
             nxt: list[Any] = []
+            if refs and seg.startswith("@refs("):
+                referring = _reverse_index(ctx, seg)
+                for value in current:
+                    # An id, or an object with one; a plain value (an org kind, `group`) too.
+                    key = value.get("id") if isinstance(value, dict) else value
+                    if isinstance(key, (str, int)) and not isinstance(key, bool):
+                        nxt.extend(referring.get(key, ()))
+                current = nxt
+                continue
             part = _DATE_SEGMENTS.get(seg)
             if part is not None:
                 # A part of each date value; anything else yields nothing.
@@ -112,6 +176,35 @@ class Path:
     def first(self, ctx: Context, start: Any) -> Any:
         found = self.values(ctx, start)
         return found[0] if found else None
+
+
+def _reverse_index(ctx: Context, segment: str) -> dict[Any, list[Any]]:
+    """Key -> the objects of LIST whose FIELD names it, in LIST's order, each once per key.
+
+    Built once per record and segment (the context caches it): a path through ``@refs`` on
+    every subject of a check is then one look-up per subject, not a scan of LIST.
+    """
+
+    def build() -> dict[Any, list[Any]]:
+        listing, at = refs_parts(segment)
+        read: Callable[[Context, Any], list[Any]] = at.values
+        index: dict[Any, list[Any]] = {}
+        for obj in listing.values(ctx, ctx.record.data):
+            if not isinstance(obj, dict):
+                continue
+            seen: set[Any] = set()
+            for value in read(ctx, obj):
+                key = key_of(value)
+                try:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                except TypeError:  # an unhashable value names nothing
+                    continue
+                index.setdefault(key, []).append(obj)
+        return index
+
+    return ctx.cached(("refs", segment), build)
 
 
 def follow_id(ctx: Context, item: Any) -> Any:

@@ -19,8 +19,10 @@ in ``operators.FAILURE_TESTS``."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +43,8 @@ from .paths import Path, academic_start, follow_id, key_of
 
 @dataclass(frozen=True)
 class Selection:
-    """Where things come from: a record path, a named set, literal values, or a combination."""
+    """Where things come from: a record path, a named set, literal values, or a combination;
+    or (``here``) a path from the object a condition is being evaluated on."""
 
     source: Path | None = None
     set_name: str | None = None
@@ -51,6 +54,7 @@ class Selection:
     path: Path | None = None
     minus: Selection | None = None
     spec: Any = None
+    here: Path | None = None
 
     @staticmethod
     def parse(spec: Any, where: str = "") -> Selection:
@@ -60,18 +64,18 @@ class Selection:
             spec = {"values": spec}
         if not isinstance(spec, dict):
             raise SpecError(
-                "a selection is a mapping with 'from', 'set', 'values' or 'union'", where
+                "a selection is a mapping with 'from', 'here', 'set', 'values' or 'union'", where
             )
-        allowed = {"from", "set", "values", "union", "where", "path", "minus"}
+        allowed = {"from", "here", "set", "values", "union", "where", "path", "minus"}
         unknown = set(spec) - allowed
         if unknown:
             raise SpecError(
                 f"unknown key(s) {sorted(unknown)} in selection; allowed: {sorted(allowed)}", where
             )
-        roots = [k for k in ("from", "set", "values", "union") if k in spec]
+        roots = [k for k in ("from", "here", "set", "values", "union") if k in spec]
         if len(roots) != 1:
             raise SpecError(
-                "a selection needs exactly one of 'from', 'set', 'values', 'union'", where
+                "a selection needs exactly one of 'from', 'here', 'set', 'values', 'union'", where
             )
         try:
             return Selection(
@@ -86,6 +90,7 @@ class Selection:
                 path=Path.parse(spec["path"]) if "path" in spec else None,
                 minus=Selection.parse(spec["minus"], f"{where}/minus") if "minus" in spec else None,
                 spec=_freeze(spec),
+                here=Path.parse(spec["here"]) if "here" in spec else None,
             )
         except SpecError as exc:
             if not exc.where:
@@ -102,11 +107,27 @@ class Selection:
             used |= self.where.sets_used()
         return used
 
-    def items(self, ctx: Context) -> list[Any]:
-        return ctx.cached(("sel", self.spec), lambda: self._items(ctx))
+    @cached_property
+    def relative(self) -> bool:
+        """Whether the items depend on the current object (a ``here`` source, in it or in a
+        part): such a selection is evaluated for each object, not once per record."""
+        parts = (*self.union, *([self.minus] if self.minus is not None else []))
+        return self.here is not None or any(sub.relative for sub in parts)
 
-    def _items(self, ctx: Context) -> list[Any]:
-        if self.source is not None:
+    def items(self, ctx: Context, obj: Any = None) -> list[Any]:
+        """The items; `obj` is the object a condition is evaluated on, for ``here``."""
+        if self.relative:
+            return self._items(ctx, obj)
+        return ctx.cached(("sel", self.spec), lambda: self._items(ctx, None))
+
+    def _items(self, ctx: Context, obj: Any) -> list[Any]:
+        if self.here is not None:
+            # The loader refuses `here` where no object is being checked; a bare None here
+            # would select nothing silently, so it is an error too.
+            if obj is None:
+                raise ValueError("{here: …} is evaluated without an object being checked")
+            items = self.here.values(ctx, obj)
+        elif self.source is not None:
             items = self.source.values(ctx, ctx.record.data)
         elif self.set_name is not None:
             items = ctx.set_items(self.set_name)
@@ -116,7 +137,7 @@ class Selection:
             items = []
             seen: set[Any] = set()
             for sub in self.union:
-                for item in sub.items(ctx):
+                for item in sub.items(ctx, obj):
                     key = key_of(item)
                     if key not in seen:
                         seen.add(key)
@@ -133,12 +154,67 @@ class Selection:
             path = self.path
             items = [v for item in items for v in path.values(ctx, item)]
         if self.minus is not None:
-            drop = {key_of(v) for v in self.minus.items(ctx)}
+            drop = {key_of(v) for v in self.minus.items(ctx, obj)}
             items = [item for item in items if key_of(item) not in drop]
         return items
 
-    def keys(self, ctx: Context) -> set[Any]:
+    def keys(self, ctx: Context, obj: Any = None) -> set[Any]:
+        if self.relative:
+            return {key_of(v) for v in self.items(ctx, obj)}
         return ctx.cached(("keys", self.spec), lambda: {key_of(v) for v in self.items(ctx)})
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A number needed that is a share of another selection: ``{ratio: "2/3", of: SEL}`` is
+    at least ceil(2/3 × |SEL|), counted by distinct id (or value)."""
+
+    ratio: Fraction
+    of: Selection
+    spec: Any = None
+
+    @staticmethod
+    def parse(spec: Any, where: str = "") -> Ratio:
+        if not isinstance(spec, dict) or set(spec) != {"ratio", "of"}:
+            raise SpecError(
+                'a ratio is a mapping {ratio: "2/3", of: SELECTION} with exactly these keys', where
+            )
+        return Ratio(
+            parse_fraction(spec["ratio"], f"{where}/ratio"),
+            Selection.parse(spec["of"], f"{where}/of"),
+            _freeze(spec),
+        )
+
+    def needed(self, ctx: Context, obj: Any = None) -> tuple[int, int]:
+        """(the number needed, the size of the selection)."""
+        total = len(self.of.keys(ctx, obj))
+        return math.ceil(self.ratio * total), total  # exact: 2/3 of 3 is 2, not 3
+
+    def describe(self, ctx: Context, total: int, unit: str) -> Text:
+        """How a message says where the number comes from: "党组成员 5 人的 2/3"."""
+        share = f"{self.ratio.numerator}/{self.ratio.denominator}"
+        label = ctx.set_label(self.of.set_name) if self.of.set_name is not None else None
+        if label is not None and self.of.set_name in ctx.pack.manifest.set_labels:
+            return Text(f"{label.zh} {total} {unit}的 {share}", f"{share} of {label.en} ({total})")
+        return Text(f"{total} {unit}的 {share}", f"{share} of {total}")
+
+
+def parse_fraction(value: Any, where: str = "") -> Fraction:
+    """A share greater than 0 and at most 1, written 0.5 or "2/3"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
+        raise SpecError('a share such as 0.5 or "2/3"', where)
+    try:
+        ratio = value if isinstance(value, Fraction) else Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise SpecError('a share such as 0.5 or "2/3"', where) from None
+    if not 0 < ratio <= 1:
+        raise SpecError("a share greater than 0 and at most 1", where)
+    return ratio
+
+
+def needed_count(want: int | Ratio, ctx: Context, obj: Any = None) -> int:
+    """A number written as a whole number or as a ratio of a selection."""
+    return want if isinstance(want, int) else want.needed(ctx, obj)[0]
 
 
 def _freeze(value: Any) -> Any:
@@ -231,14 +307,15 @@ class DateSpec:
             steps=steps,
         )
 
-    def resolve(self, ctx: Context) -> dt.date | None:
+    def resolve(self, ctx: Context, obj: Any = None) -> dt.date | None:
+        """The date; `obj` is the object being checked, for an anchor ``{here: …}``."""
         start: dt.date | None
         if self.absolute is not None:
             start = self.absolute
         elif self.base is not None:
-            start = self.base.resolve(ctx)
+            start = self.base.resolve(ctx, obj)
         elif self.anchor is not None:
-            dates = [d for d in self.anchor.items(ctx) if isinstance(d, dt.date)]
+            dates = [d for d in self.anchor.items(ctx, obj) if isinstance(d, dt.date)]
             start = (min(dates) if self.pick == "min" else max(dates)) if dates else None
         else:
             start = ctx.meeting_date
@@ -411,6 +488,15 @@ class Condition:
 
     def sets_used(self) -> set[str]:
         used = {op.arg for op in self.ops if op.name == "in_set"}
+        for op in self.ops:
+            if isinstance(op.arg, Selection):
+                used |= op.arg.sets_used()
+            elif isinstance(op.arg, Ratio):
+                used |= op.arg.of.sets_used()
+            elif isinstance(op.arg, DateSpec) and op.arg.anchor is not None:
+                used |= op.arg.anchor.sets_used()
+            if op.only is not None:
+                used |= op.only.sets_used()
         for sub in (*self.all_of, *self.any_of, *([self.negated] if self.negated else [])):
             used |= sub.sets_used()
         return used
@@ -495,7 +581,18 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
     norm = test.get("normalize", "exact")
     if norm not in NORMALISATIONS:
         raise SpecError(f"normalize must be one of {list(NORMALISATIONS)}, not {norm!r}", where)
-    only = Condition.parse(test["where"], f"{where}/where") if "where" in test else None
+    only = None
+    if "where" in test:
+        values_test = test["where"]
+        if (
+            isinstance(values_test, dict)
+            and values_test
+            and all(key in FAILURE_TESTS for key in values_test)
+        ):
+            # Operators alone test each value itself: {where: {in_set: members}} is
+            # {where: {"@self": {in_set: members}}}. No record field is named like an operator.
+            values_test = {"@self": values_test}
+        only = Condition.parse(values_test, f"{where}/where")
     ops: list[Op] = []
     for name, arg in test.items():
         if name in ("normalize", "where"):
@@ -513,6 +610,10 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
             arg = Window.parse(arg, f"{where}/{name}")
         elif name in DATE_OPS:
             arg = DateSpec.parse(arg, f"{where}/{name}")
+        elif name == "min_count" and isinstance(arg, dict):
+            arg = Ratio.parse(arg, f"{where}/{name}")
+        elif name == "in_selection":
+            arg = Selection.parse(arg, f"{where}/{name}")
         elif name in COUNT_OPS:
             if not isinstance(arg, int) or isinstance(arg, bool) or arg < 0:
                 raise SpecError(f"{name} takes a whole number ≥ 0", f"{where}/{name}")

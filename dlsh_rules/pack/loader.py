@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..errors import InputError, Problem, Text, describe
 from ..language.normalise import SpecError
 from ..language.paths import Path as QueryPath
-from ..language.query import BOUND_KEYS, DateSpec, Selection
+from ..language.query import BOUND_KEYS, Condition, DateSpec, Selection
 from ..load import cache as disk_cache
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
 from ..record.enums import BASE, DEFAULT, EnumTable
+from .compose import Merged, RawRule, apply_layer, merge_layer, read_chain
 from .frozen import Frozen, freeze, kind_of
 
 if TYPE_CHECKING:
@@ -57,6 +58,14 @@ class Pack:
     rule_files: dict[str, str] = field(default_factory=dict)  # rule id -> file it came from
     raw_checks: dict[str, list[Any]] = field(default_factory=dict)  # rule id -> checks as written
     rule_params: dict[str, list[str]] = field(default_factory=dict)  # rule id -> params it uses
+    # Where things come from when the pack extends another (`extends:`): the id of the pack
+    # of the chain that wrote each rule, parameter and set, last.
+    origins: dict[str, str] = field(default_factory=dict)
+    param_origins: dict[str, str] = field(default_factory=dict)
+    set_origins: dict[str, str] = field(default_factory=dict)
+    roots: list[str] = field(default_factory=list)  # this pack's directory, then its bases'
+    files: list[str] = field(default_factory=list)  # every manifest and rule file of the chain
+    rule_at: dict[str, str] = field(default_factory=dict)  # rule id -> its pointer in its file
 
     @property
     def id(self) -> str:
@@ -71,6 +80,18 @@ class Pack:
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def origin(self, rule_id: str) -> str:
+        """The id of the pack that wrote the rule: this one, or a base it extends."""
+        return self.origins.get(rule_id, self.id)
+
+    def param_origin(self, name: str) -> str:
+        return self.param_origins.get(name, self.id)
+
+    @property
+    def bases(self) -> list[str]:
+        """The directories of the packs this one extends, nearest first."""
+        return self.roots[1:]
 
     @property
     def example_path(self) -> FsPath | None:
@@ -93,13 +114,24 @@ def schemas_dir() -> FsPath:
     return installed if installed.is_dir() else here.parent / "schemas"
 
 
-def available_packs() -> list[str]:
+def available_packs(include_abstract: bool = False) -> list[str]:
+    """The installed packs' names; abstract ones (bases only) when asked for."""
     base = packs_dir()
-    return (
+    names = (
         sorted(p.name for p in base.iterdir() if (p / "pack.yaml").is_file())
         if base.is_dir()
         else []
     )
+    return names if include_abstract else [n for n in names if not is_abstract(base / n)]
+
+
+def is_abstract(root: FsPath) -> bool:
+    """Whether the manifest at ``root`` says `abstract: true`, read without loading the pack."""
+    try:
+        data = load_path(root / "pack.yaml").data
+    except (InputError, OSError):
+        return False
+    return isinstance(data, dict) and data.get("abstract") is True
 
 
 def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
@@ -381,10 +413,11 @@ def _load_pack_cached(root: str) -> Pack:
             return cached
     started = time.time_ns()
     pack = _load_pack_files(root)
-    paths = [base / "pack.yaml", *(base / rel for rel in pack.manifest.rules)]
+    # Every file of the chain keys the entry: a base's rule edited changes its children too.
+    paths = [FsPath(path) for path in pack.files]
     if disk_cache.settled(paths, started):
         try:
-            files = {str(path.relative_to(base)): disk_cache.file_digest(path) for path in paths}
+            files = {str(path): disk_cache.file_digest(path) for path in paths}
         except OSError:
             return pack
         disk_cache.write(name, (files, pack))
@@ -393,10 +426,10 @@ def _load_pack_cached(root: str) -> Pack:
 
 def _files_unchanged(base: FsPath, files: Any) -> bool:
     """Whether every file a cached pack was loaded from still has the bytes it had then."""
-    if not isinstance(files, dict) or "pack.yaml" not in files:
+    if not isinstance(files, dict) or str(base / "pack.yaml") not in files:
         return False
     try:
-        return all(disk_cache.file_digest(base / rel) == digest for rel, digest in files.items())
+        return all(disk_cache.file_digest(FsPath(path)) == digest for path, digest in files.items())
     except OSError:
         return False
 
@@ -406,43 +439,79 @@ def _load_pack_files(root: str) -> Pack:
 
     from ..language.models import Manifest, Rule, RuleFile
 
-    manifest_doc = load_path(FsPath(root) / "pack.yaml")
-    try:
-        manifest = freeze(Manifest.model_validate(manifest_doc.data))
-    except ValidationError as exc:
-        raise InputError(_pydantic_problems(exc, manifest_doc, "")) from None
-
-    problems: list[Problem] = []
-    for name, _values in manifest.enums.items():
-        if name not in BASE:
-            problems.append(
-                _at(
-                    manifest_doc,
-                    pointer_join("/enums", name),
-                    Text(
-                        f"记录格式中的枚举名（{', '.join(BASE)}）",
-                        f"an enumeration of the record format ({', '.join(BASE)})",
-                    ),
-                    describe(name),
-                    "enum_name",
-                )
+    layers, problems = read_chain(FsPath(root), packs_dir())
+    leaf = layers[-1]
+    merged = Merged()
+    manifests: list[Manifest] = []
+    for layer in layers:
+        # Each pack of the chain is validated as written (its parameter overrides completed
+        # from what it inherits), so that a problem names the file it is in.
+        completed = merge_layer(merged, layer)
+        try:
+            # a manifest that is not a mapping is reported as such, not as missing keys
+            as_written = completed if isinstance(layer.doc.data, dict) else layer.doc.data
+            manifests.append(freeze(Manifest.model_validate(as_written)))
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, layer.doc, ""))
+    if problems:
+        raise InputError(problems)
+    own_manifest = manifests[-1]
+    manifest_doc = leaf.doc
+    effective = {**leaf.data, **{k: v for k, v in merged.data.items() if k in leaf.data or v}}
+    manifest = freeze(Manifest.model_validate(effective))
+    if not own_manifest.rules and own_manifest.extends is None and not own_manifest.abstract:
+        problems.append(
+            _at(
+                manifest_doc,
+                "/rules",
+                Text(
+                    "至少一个规则文件（除非规则包继承另一规则包或为抽象规则包）",
+                    "at least one rule file (unless the pack extends another or is abstract)",
+                ),
+                "none",
+                "no_rules",
             )
+        )
+
+    for layer, layer_manifest in zip(layers, manifests, strict=True):
+        for name in layer_manifest.enums:
+            if name not in BASE:
+                problems.append(
+                    _at(
+                        layer.doc,
+                        pointer_join("/enums", name),
+                        Text(
+                            f"记录格式中的枚举名（{', '.join(BASE)}）",
+                            f"an enumeration of the record format ({', '.join(BASE)})",
+                        ),
+                        describe(name),
+                        "enum_name",
+                    )
+                )
     enums = DEFAULT.extend(manifest.enums) if manifest.enums else DEFAULT
+    if manifest.labels:
+        enums = _relabel(manifest_doc, manifest.labels, enums, problems)
 
     params, param_deps, param_problems = _resolve_params(manifest.params, manifest_doc)
     problems.extend(param_problems)
+
     used: set[str] = set()
     missing: list[tuple[str, str]] = []
     sets: dict[str, Selection] = {}
+    set_docs: dict[str, Document] = merged.where.get("sets", {})
+    missing_at: list[tuple[Document, str, str]] = []
     for name, spec in manifest.sets.items():
         pointer = pointer_join("/sets", name)
+        doc = set_docs.get(name, manifest_doc)
+        missing = []
         spec = _substitute(spec, params, pointer, used, missing)
+        missing_at += [(doc, where, param) for where, param in missing]
         try:
             sets[name] = Selection.parse(spec)
         except SpecError as exc:
             problems.append(
                 _at(
-                    manifest_doc,
+                    doc,
                     pointer + exc.where,
                     Text("合法的集合定义", "a valid set definition"),
                     str(exc),
@@ -450,30 +519,34 @@ def _load_pack_files(root: str) -> Pack:
                 )
             )
     for name, selection in sets.items():
+        doc = set_docs.get(name, manifest_doc)
         for path, segment in _unknown_fields(selection):
             problems.append(
-                _unknown_field(
-                    manifest_doc, manifest_doc.data, "", path, segment, pointer_join("/sets", name)
-                )
+                _unknown_field(doc, doc.data, "", path, segment, pointer_join("/sets", name))
             )
-    for pointer, name in missing:
+        for path in _here_without_object(selection):
+            problems.append(_here_problem(doc, pointer_join("/sets", name), path))
+    for doc, pointer, name in missing_at:
         problems.append(
             _at(
-                manifest_doc,
+                doc,
                 pointer,
                 Text("清单中声明的参数", "a parameter declared in params"),
                 f"${name}",
                 "unknown_param",
             )
         )
-    problems.extend(_set_cycles(sets, manifest_doc))
+    problems.extend(_set_cycles(sets, set_docs, manifest_doc))
 
     rules: list[Rule] = []
     rule_files: dict[str, str] = {}
     raw_checks: dict[str, list[Any]] = {}
     rule_params: dict[str, list[str]] = {}
+    origins: dict[str, str] = {}
+    rule_at: dict[str, str] = {}
     seen: dict[str, str] = {}
-    if manifest.example is not None and not _inside(root, manifest.example):
+    files = [str(FsPath(layer.root) / "pack.yaml") for layer in layers]
+    if manifest.example is not None and not inside_pack(root, manifest.example):
         problems.append(
             _at(
                 manifest_doc,
@@ -483,98 +556,144 @@ def _load_pack_files(root: str) -> Pack:
                 "example_file",
             )
         )
-    for index, rel in enumerate(manifest.rules):
-        path = FsPath(root) / rel
-        if not _inside(root, rel):
-            problems.append(
-                _at(
-                    manifest_doc,
-                    pointer_join("/rules", index),
-                    Text("规则包目录内存在的规则文件", "a rule file inside the pack directory"),
-                    describe(rel),
-                    "rule_file",
-                )
-            )
-            continue
-        doc = load_path(path)
-        try:
-            raw = RuleFile.model_validate(doc.data)
-        except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, doc, ""))
-            continue
-        for i, entry in enumerate(raw.rules):
-            pointer = pointer_join("/rules", i)
-            missing = []
-            mine: set[str] = set()
-            entry = _substitute(entry, params, pointer, mine, missing)
-            used |= mine
-            for where, name in missing:
-                problems.append(
-                    _at(
-                        doc,
-                        where,
-                        Text("清单中声明的参数", "a parameter declared in the manifest's params"),
-                        f"${name}",
-                        "unknown_param",
-                    )
-                )
-            try:
-                rule = freeze(Rule.model_validate(entry))
-            except ValidationError as exc:
-                problems.extend(_pydantic_problems(exc, doc, pointer))
-                continue
-            if rule.id in seen:
-                problems.append(
-                    _at(
-                        doc,
-                        pointer_join(pointer, "id"),
-                        Text(
-                            f"包内唯一的规则 id（{rule.id} 已在 {seen[rule.id]} 中定义）",
-                            f"a rule id unique in the pack ({rule.id} is already defined in {seen[rule.id]})",
-                        ),
-                        describe(rule.id),
-                        "duplicate_rule",
-                    )
-                )
-                continue
-            seen[rule.id] = doc.name
-            rule_files[rule.id] = doc.name
-            raw_checks[rule.id] = list(entry.get("checks", []))  # as checked: params filled in
-            rule_params[rule.id] = sorted(mine)
-            for path, segment in _unknown_fields(rule):
-                problems.append(_unknown_field(doc, entry, pointer, path, segment))
-            for name in sorted(_sets_of_rule(rule) - set(sets)):
-                problems.append(
-                    _at(
-                        doc,
-                        pointer,
-                        Text(
-                            f"清单中定义的集合（{', '.join(sets)}）",
-                            f"a set defined in the manifest ({', '.join(sets)})",
-                        ),
-                        f"set {name!r}",
-                        "unknown_set",
-                    )
-                )
-            rules.append(rule)
-    if problems:
-        raise InputError(problems)
-    for name in sorted(set(manifest.params) - _with_dependencies(used, param_deps)):
+    if own_manifest.source_text is not None and not inside_pack(root, own_manifest.source_text):
         problems.append(
             _at(
                 manifest_doc,
-                pointer_join("/params", name),
-                Text("被某条规则或集合使用的参数", "a parameter that some rule or set uses"),
-                f"${name} is used nowhere",
-                "unused_param",
+                "/source_text",
+                Text(
+                    "规则包目录内存在的方案文本文件", "a plan text file inside the pack directory"
+                ),
+                describe(own_manifest.source_text),
+                "source_text_file",
             )
         )
+    raw_rules: list[RawRule] = []
+    for layer, layer_manifest in zip(layers, manifests, strict=True):
+        own: list[RawRule] = []
+        layer_root = str(layer.root)
+        for index, rel in enumerate(layer_manifest.rules):
+            if not inside_pack(layer_root, rel):
+                problems.append(
+                    _at(
+                        layer.doc,
+                        pointer_join("/rules", index),
+                        Text("规则包目录内存在的规则文件", "a rule file inside the pack directory"),
+                        describe(rel),
+                        "rule_file",
+                    )
+                )
+                continue
+            rule_path = FsPath(layer_root) / rel
+            files.append(str(rule_path))
+            doc = load_path(rule_path)
+            try:
+                raw = RuleFile.model_validate(doc.data)
+            except ValidationError as exc:
+                problems.extend(_pydantic_problems(exc, doc, ""))
+                continue
+            own += [
+                RawRule(entry, doc, pointer_join("/rules", i), layer_manifest.id)
+                for i, entry in enumerate(raw.rules)
+            ]
+        raw_rules, found = apply_layer(raw_rules, own, layer, layer_manifest)
+        problems.extend(found)
+    for raw_rule in raw_rules:
+        doc, pointer = raw_rule.doc, raw_rule.pointer
+        missing = []
+        mine: set[str] = set()
+        entry = _substitute(raw_rule.entry, params, pointer, mine, missing)
+        used |= mine
+        for where, name in missing:
+            problems.append(
+                _at(
+                    doc,
+                    where,
+                    Text("清单中声明的参数", "a parameter declared in the manifest's params"),
+                    f"${name}",
+                    "unknown_param",
+                )
+            )
+        try:
+            rule = freeze(Rule.model_validate(entry))
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, doc, pointer))
+            continue
+        if rule.id in seen:
+            problems.append(
+                _at(
+                    doc,
+                    pointer_join(pointer, "id"),
+                    Text(
+                        f"包内唯一的规则 id（{rule.id} 已在 {seen[rule.id]} 中定义）",
+                        f"a rule id unique in the pack ({rule.id} is already defined in {seen[rule.id]})",
+                    ),
+                    describe(rule.id),
+                    "duplicate_rule",
+                )
+            )
+            continue
+        seen[rule.id] = doc.name
+        rule_files[rule.id] = doc.name
+        origins[rule.id] = raw_rule.origin
+        rule_at[rule.id] = pointer
+        raw_checks[rule.id] = list(entry.get("checks", []))  # as checked: params filled in
+        rule_params[rule.id] = sorted(mine)
+        for path, segment in _unknown_fields(rule):
+            problems.append(_unknown_field(doc, entry, pointer, path, segment))
+        for path in _here_without_object([rule.checks, rule.due]):
+            at = _pointer_of_key(entry, pointer, "here") or pointer
+            problems.append(_here_problem(doc, at, path))
+        for name in sorted(sets_of_rule(rule) - set(sets)):
+            problems.append(
+                _at(
+                    doc,
+                    pointer,
+                    Text(
+                        f"清单中定义的集合（{', '.join(sets)}）",
+                        f"a set defined in the manifest ({', '.join(sets)})",
+                    ),
+                    f"set {name!r}",
+                    "unknown_set",
+                )
+            )
+        rules.append(rule)
     if problems:
         raise InputError(problems)
-    return Pack(manifest, rules, sets, enums, root, rule_files, raw_checks, rule_params)
+    # A parameter nobody reads is drift, but only in the pack that writes it: a base offers
+    # parameters its children may not need, and an abstract pack is read by its children.
+    if not manifest.abstract:
+        for name in sorted(set(own_manifest.params) - _with_dependencies(used, param_deps)):
+            problems.append(
+                _at(
+                    manifest_doc,
+                    pointer_join("/params", name),
+                    Text("被某条规则或集合使用的参数", "a parameter that some rule or set uses"),
+                    f"${name} is used nowhere",
+                    "unused_param",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return Pack(
+        manifest,
+        rules,
+        sets,
+        enums,
+        root,
+        rule_files,
+        raw_checks,
+        rule_params,
+        origins=origins,
+        param_origins=dict(merged.origin.get("params", {})),
+        set_origins=dict(merged.origin.get("sets", {})),
+        roots=[str(layer.root) for layer in reversed(layers)],
+        files=files,
+        rule_at=rule_at,
+    )
 
 
-def _inside(root: str, rel: str) -> bool:
+def inside_pack(root: str, rel: str) -> bool:
     """A pack's own file: relative, existing, and inside the pack even after symlinks."""
     path = FsPath(root) / rel
     if FsPath(rel).is_absolute() or ".." in FsPath(rel).parts or not path.is_file():
@@ -600,13 +719,75 @@ def _nodes(value: Any) -> Iterator[Any]:
         yield from _nodes(child)
 
 
-def _sets_of_rule(rule: Rule) -> set[str]:
+def sets_of_rule(rule: Rule) -> set[str]:
+    """The names of the sets a rule refers to, in any of its checks or its due date."""
     return {
         name
         for node in _nodes([rule.checks, rule.due])
         if callable(getattr(type(node), "sets_used", None))
         for name in node.sets_used()
     }
+
+
+def _relabel(doc: Document, labels: Any, enums: EnumTable, problems: list[Problem]) -> EnumTable:
+    """``enums`` with the manifest's `labels:` applied; a problem for each unknown enumeration or
+    value, and for a Chinese label another value of the enumeration already answers to."""
+    new: dict[str, dict[str, tuple[str, str]]] = {}
+    for name, values in labels.items():
+        pointer = pointer_join("/labels", name)
+        if name not in enums.labels:
+            problems.append(
+                _at(
+                    doc,
+                    pointer,
+                    Text(
+                        f"记录格式中的枚举名（{', '.join(BASE)}）",
+                        f"an enumeration of the record format ({', '.join(BASE)})",
+                    ),
+                    describe(name),
+                    "enum_name",
+                )
+            )
+            continue
+        known = enums.labels[name]
+        for value, text in values.items():
+            where = pointer_join(pointer, value)
+            if value not in known:
+                problems.append(
+                    _at(
+                        doc,
+                        where,
+                        Text(
+                            f"枚举 {name} 中的值（{enums.choices(name)}）",
+                            f"a value of the enumeration {name} ({enums.choices(name, zh=False)})",
+                        ),
+                        describe(value),
+                        "enum_value",
+                    )
+                )
+                continue
+            current = {**known, **{v: zh for v, (zh, _en) in new.get(name, {}).items()}}
+            taken = [
+                other
+                for other, label in current.items()
+                if other != value and text.zh in (other, label)
+            ]
+            if taken:
+                problems.append(
+                    _at(
+                        doc,
+                        pointer_join(where, "zh"),
+                        Text(
+                            f"枚举 {name} 中其他值未使用的中文标签",
+                            f"a Chinese label no other value of {name} has",
+                        ),
+                        f"{text.zh!r}, which is {taken[0]!r} or its label",
+                        "enum_label",
+                    )
+                )
+                continue
+            new.setdefault(name, {})[value] = (text.zh, text.en)
+    return enums.relabel(new) if new else enums
 
 
 def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
@@ -627,7 +808,73 @@ def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
         found.extend(
             (path, seg) for seg in path.segments if not seg.startswith("@") and seg not in known
         )
+        # LIST and FIELD of a reverse reference are field paths too; the problem names the
+        # whole path, which is where the rule file writes them.
+        for listing, at in path.refs():
+            found.extend(
+                (path, seg) for part in (listing, at) for seg in part.segments if seg not in known
+            )
     return found
+
+
+def _here_without_object(value: Any) -> Iterator[QueryPath]:
+    """The paths of ``{here: …}`` selections evaluated where no object is being checked.
+
+    Inside a condition there is always one (the object the condition is evaluated on); a
+    check's own selections, its pair generators, its `applies_when`, a due date and a set are
+    evaluated once for the record, where ``here`` means nothing.
+    """
+    if isinstance(value, Condition):
+        return
+    if isinstance(value, Selection) and value.here is not None:
+        yield value.here
+    children: Iterable[Any]
+    if isinstance(value, Frozen):
+        children = value.fields().values()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        children = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    elif isinstance(value, (list, tuple)):
+        children = value
+    elif isinstance(value, dict):
+        children = value.values()
+    else:
+        return
+    for child in children:
+        yield from _here_without_object(child)
+
+
+def _here_problem(doc: Document, pointer: str, path: QueryPath) -> Problem:
+    return _at(
+        doc,
+        pointer,
+        Text(
+            "在条件中使用 {here: …}（require、where、qualify 等：相对于被检查的对象）；"
+            "检查自身的选择、applies_when、截止日期和集合定义中没有当前对象",
+            "{here: …} inside a condition (require, where, qualify…: relative to the object "
+            "being checked); a check's own selections, applies_when, due dates and set "
+            "definitions have no current object",
+        ),
+        f"{{here: {path.text}}}",
+        "here_without_object",
+    )
+
+
+def _pointer_of_key(value: Any, pointer: str, key: str) -> str | None:
+    """Where a mapping key ``key`` is first written in raw data."""
+    if isinstance(value, dict):
+        for name, sub in value.items():
+            here = pointer_join(pointer, str(name))
+            if name == key:
+                return here
+            got = _pointer_of_key(sub, here, key)
+            if got is not None:
+                return got
+    if isinstance(value, list):
+        for i, sub in enumerate(value):
+            got = _pointer_of_key(sub, pointer_join(pointer, i), key)
+            if got is not None:
+                return got
+    return None
 
 
 def _paths_in(value: Any) -> Iterator[QueryPath]:
@@ -686,9 +933,12 @@ def _pointer_of_text(value: Any, pointer: str, text: str) -> str | None:
     return None
 
 
-def _set_cycles(sets: dict[str, Selection], doc: Document) -> list[Problem]:
+def _set_cycles(
+    sets: dict[str, Selection], docs: Mapping[str, Document], fallback: Document
+) -> list[Problem]:
     problems = []
     for start in sets:
+        doc = docs.get(start, fallback)
         stack, seen = [start], set()
         while stack:
             name = stack.pop()
@@ -708,7 +958,7 @@ def _set_cycles(sets: dict[str, Selection], doc: Document) -> list[Problem]:
                 if nxt not in sets:
                     problems.append(
                         _at(
-                            doc,
+                            docs.get(name, fallback),
                             pointer_join("/sets", name),
                             Text("清单中定义的集合", "a set defined in the manifest"),
                             f"set {nxt!r}",

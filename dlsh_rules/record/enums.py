@@ -19,6 +19,10 @@ BASE: dict[str, dict[str, str]] = {
         "guide": "到会指导的上级领导",
         "observer": "列席人员",
         "other": "其他人员",
+        # language 2 (record-format additions): common units need these without an extension
+        "party_member": "普通党员",
+        "unit_head": "下属单位负责人",
+        "branch_committee_member": "支部委员",
     },
     "org_kind": {
         "discipline_commission": "省纪委",
@@ -128,22 +132,61 @@ BASE: dict[str, dict[str, str]] = {
         "open": "整改中",
         "closed": "已销号",
     },
+    "meeting_method": {
+        "in_person": "现场会议",
+        "video": "视频会议",
+        "hybrid": "现场与视频结合",
+    },
+    "approval_result": {
+        "approved": "审核通过",
+        "returned": "退回修改",
+    },
 }
+
+
+# The enumerations of dlsh-record/1 before language 2. Messages label a value of these by the
+# first enumeration holding it, as they always did, so that every existing report stays the same
+# (language/messages.py `enum_of`); the later ones by the enumeration of the field read.
+FIRST_MATCH = frozenset(
+    {
+        "role", "org_kind", "represents", "agenda_kind", "report_kind", "item_status",
+        "activity_kind", "form", "audience", "scope", "attendee_group", "talk_mode",
+        "document_kind", "topic", "purpose", "approval_subject", "source_kind",
+        "rectification_status",
+    }
+)  # fmt: skip
+
+
+def _frozen(table: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapping[str, str]]:
+    return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in table.items()})
+
+
+_NONE: Mapping[str, Mapping[str, str]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
 class EnumTable:
-    """Every enumeration's values and labels, and the alias map that normalises input."""
+    """Every enumeration's values and labels, and the alias map that normalises input.
 
-    labels: Mapping[str, Mapping[str, str]] = field(
-        default_factory=lambda: MappingProxyType({k: MappingProxyType(v) for k, v in BASE.items()})
-    )
+    ``labels`` holds each value's Chinese label. ``english`` holds the English labels a pack
+    gave (manifest `labels:`); a value without one is shown by its identifier, as always.
+    ``former`` keeps the Chinese labels a pack replaced, so that records written with the record
+    format's labels keep validating under a pack that relabels them.
+    """
+
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _frozen(BASE))
+    english: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _NONE)
+    former: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _NONE)
 
     def __post_init__(self) -> None:
         aliases: dict[str, dict[str, str]] = {}
         for name, values in self.labels.items():
             table = {value: value for value in values}
             for value, label in values.items():
+                table.setdefault(label, value)
+            # A replaced label is an alias of last resort: identifiers and the labels in force
+            # win over it.
+            for value, label in self.former.get(name, {}).items():
                 table.setdefault(label, value)
             aliases[name] = table
         object.__setattr__(self, "_aliases", aliases)
@@ -156,14 +199,43 @@ class EnumTable:
     def label(self, name: str, value: str) -> str:
         return self.labels.get(name, {}).get(value, value)
 
+    def en_label(self, name: str, value: str) -> str:
+        """How English messages show a value: the pack's English label, else the identifier."""
+        given = self.english.get(name, {}).get(value)
+        return given if given is not None else value.replace("_", " ")
+
+    def relabelled(self, name: str, value: str) -> str | None:
+        """The English label a pack gave ``value``, or None."""
+        return self.english.get(name, {}).get(value)
+
     def values(self, name: str) -> list[str]:
         return list(self.labels[name])
+
+    def choices(self, name: str, zh: bool = True) -> str:
+        """The values of an enumeration with their Chinese labels, for "expected one of"."""
+        if zh:
+            return "、".join(f"{v}（{label}）" for v, label in self.labels[name].items())
+        return ", ".join(f"{v} ({label})" for v, label in self.labels[name].items())
 
     def extend(self, extra: Mapping[str, Mapping[str, str]]) -> EnumTable:
         merged = {name: dict(values) for name, values in self.labels.items()}
         for name, values in extra.items():
             merged.setdefault(name, {}).update(values)
-        return EnumTable(MappingProxyType({k: MappingProxyType(v) for k, v in merged.items()}))
+        return EnumTable(_frozen(merged), self.english, self.former)
+
+    def relabel(self, new: Mapping[str, Mapping[str, tuple[str, str]]]) -> EnumTable:
+        """This table with the (Chinese, English) labels of some values replaced."""
+        labels = {name: dict(values) for name, values in self.labels.items()}
+        english = {name: dict(values) for name, values in self.english.items()}
+        former = {name: dict(values) for name, values in self.former.items()}
+        for name, values in new.items():
+            for value, (zh, en) in values.items():
+                old = labels[name][value]
+                if old != zh:
+                    former.setdefault(name, {}).setdefault(value, old)
+                labels[name][value] = zh
+                english.setdefault(name, {})[value] = en
+        return EnumTable(_frozen(labels), _frozen(english), _frozen(former))
 
 
 DEFAULT = EnumTable()

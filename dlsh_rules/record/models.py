@@ -83,7 +83,13 @@ class EnumValue:
             raise PydanticCustomError(
                 "enum",
                 "one of {allowed}",
-                {"allowed": ", ".join(table.values(self.name)), "enum": self.name},
+                {
+                    "allowed": ", ".join(table.values(self.name)),
+                    "enum": self.name,
+                    # With the Chinese labels, which are accepted too (record-format.md).
+                    "choices_zh": table.choices(self.name),
+                    "choices_en": table.choices(self.name, zh=False),
+                },
             )
         return normal
 
@@ -105,6 +111,7 @@ class EnumValue:
 
 
 PersonRef = Annotated[str, Ref("person")]
+DocumentRef = Annotated[str, Ref("document")]
 OwnerRef = Annotated[str, Ref("person", group=True)]
 
 
@@ -152,6 +159,7 @@ class Invitation(Model):
     org: Annotated[str, Ref("org")]
     date: Date | None = None
     attended_by: list[PersonRef] = Field(default_factory=list)
+    addressed_to: PersonRef | None = None
 
 
 # --- the meeting -------------------------------------------------------------------------------
@@ -161,11 +169,14 @@ class Absence(Model):
     person: PersonRef
     reason: str | None = None
     leave_approved: bool = False
+    written_statement: DocumentRef | None = None
 
 
 class AgendaItem(Model):
     kind: Annotated[str, EnumValue("agenda_kind")]
     by: PersonRef | None = None
+    reads: DocumentRef | None = None
+    on_behalf_of: PersonRef | None = None
 
 
 class SelfCriticism(Model):
@@ -207,6 +218,7 @@ class Meeting(Model):
     self_criticisms: list[SelfCriticism] = Field(default_factory=list)
     criticisms: list[Criticism] = Field(default_factory=list)
     reports: list[MeetingReport] = Field(default_factory=list)
+    method: Annotated[str, EnumValue("meeting_method")] | None = None
 
 
 # --- before and after --------------------------------------------------------------------------
@@ -231,6 +243,7 @@ class Activity(Model):
     scope: list[Annotated[str, EnumValue("scope")]] = Field(default_factory=list)
     opinions: list[Annotated[str, Ref("opinion")]] = Field(default_factory=list)
     attendee_groups: list[Annotated[str, EnumValue("attendee_group")]] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
 
 
 class Feedback(Model):
@@ -255,6 +268,8 @@ class Talk(Model):
     participants: list[PersonRef] = Field(default_factory=list)
     mode: Annotated[str, EnumValue("talk_mode")] | None = None
     topic: str | None = None
+    leader: PersonRef | None = None
+    kind: str | None = None
 
 
 class TalkRequest(Model):
@@ -263,6 +278,30 @@ class TalkRequest(Model):
     requested_by: str | None = None
     date: Date | None = None
     talk: Annotated[str, Ref("talk")] | None = None
+
+
+class DocumentStates(Model):
+    """What a document states, for rules that compare it with the record."""
+
+    theme: str | None = None
+    meeting_date: Date | None = None
+    method: Annotated[str, EnumValue("meeting_method")] | None = None
+    topics: list[str] = Field(default_factory=list)
+    markers: list[str] = Field(default_factory=list)
+
+
+class DocumentApproval(Model):
+    """One step of a document's review and approval chain."""
+
+    by: Annotated[str, Ref("person", "org")]
+    date: Date | None = None
+    level: Annotated[int, Field(ge=1)] | None = None
+    result: Annotated[str, EnumValue("approval_result")] = "approved"
+
+
+class Archive(Model):
+    date: Date | None = None
+    place: str | None = None
 
 
 class Document(Model):
@@ -277,6 +316,11 @@ class Document(Model):
     aspects: list[Annotated[int, Field(ge=1, le=6)]] = Field(default_factory=list)
     topics: list[Annotated[str, EnumValue("topic")]] = Field(default_factory=list)
     includes_superior_issues: bool | None = None
+    states: DocumentStates | None = None
+    text: str | None = None
+    approvals: list[DocumentApproval] = Field(default_factory=list)
+    archived: Archive | None = None
+    presided_by: PersonRef | None = None
 
 
 class Submission(Model):
@@ -288,10 +332,41 @@ class Submission(Model):
 
 
 class Approval(Model):
+    """An approval by a body (`org`) or a person (`by`): exactly one of them, which
+    `validate_record` checks (EXACTLY_ONE), so that the model stays plain for the fast path."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            # Given means not null, as for the validator: one a string, the other absent or null.
+            "oneOf": [
+                {
+                    "required": ["org"],
+                    "properties": {"org": {"type": "string"}, "by": {"type": "null"}},
+                },
+                {
+                    "required": ["by"],
+                    "properties": {"by": {"type": "string"}, "org": {"type": "null"}},
+                },
+            ]
+        }
+    )
+
     id: Id
-    org: Annotated[str, Ref("org")]
+    org: Annotated[str, Ref("org")] | None = None
     date: Date | None = None
     subject: Annotated[str, EnumValue("approval_subject")] | None = None
+    document: DocumentRef | None = None
+    by: PersonRef | None = None
+
+
+class Notice(Model):
+    """A notice to participants (of the meeting's date, or of a document)."""
+
+    id: Id
+    date: Date
+    to: list[PersonRef]
+    document: DocumentRef | None = None
+    about: str | None = None
 
 
 class PriorItem(Model):
@@ -365,6 +440,7 @@ class Record(Model):
     rectification: Rectification = Field(default_factory=Rectification)
     institutions: list[Institution] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)
 
 
 # The kind of object an id names, by model class; `Ref` fields are checked against it.
@@ -384,4 +460,11 @@ OBJECT_KINDS: dict[type[BaseModel], str] = {
     RectificationItem: "rectification_item",
     Invitation: "invitation",
     Institution: "institution",
+    Notice: "notice",
+}
+
+# Fields of which exactly one must be given (not null), by model class; `validate_record` checks
+# them for both validation paths, as it checks references.
+EXACTLY_ONE: dict[type[BaseModel], tuple[tuple[str, ...], ...]] = {
+    Approval: (("org", "by"),),
 }

@@ -123,6 +123,8 @@ class ModelPlan:
     name: str
     object_kind: str | None  # the kind of object its `id` names in the record's index
     fields: tuple[FieldPlan, ...]
+    # Groups of fields (by alias) of which exactly one must be given; index_record checks them.
+    exactly_one: tuple[tuple[str, ...], ...] = ()
     # What index_record walks into: fields holding sub-objects or references.
     walk: tuple[FieldPlan, ...] = field(init=False, repr=False)
 

@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from .models import OBJECT_KINDS, EnumValue, Record, _date, _id, _iso
+from .models import EXACTLY_ONE, OBJECT_KINDS, EnumValue, Record, _date, _id, _iso
 from .plan import (
     BOOL,
     DATE,
@@ -66,7 +66,11 @@ def build_plan(exclude: Collection[str] = ()) -> RecordPlan:
             fields.append(plan)
             if plan.model is not None:
                 pending.append(_submodel(info))
-        models[key] = ModelPlan(key, OBJECT_KINDS.get(model), tuple(fields))
+        aliases = {f.name: f.alias for f in fields}
+        exactly_one = tuple(
+            tuple(aliases[name] for name in group) for group in EXACTLY_ONE.get(model, ())
+        )
+        models[key] = ModelPlan(key, OBJECT_KINDS.get(model), tuple(fields), exactly_one)
     return RecordPlan(_model_key(Record), models)
 
 

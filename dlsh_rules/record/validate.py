@@ -38,6 +38,7 @@ KIND_LABELS: dict[str, Text] = {
     "rectification_item": Text("整改事项", "rectification item"),
     "invitation": Text("邀请", "invitation"),
     "institution": Text("制度", "institution"),
+    "notice": Text("通知", "notice"),
 }
 
 
@@ -78,16 +79,19 @@ class _Walker:
     """A model's plan as `_walk` reads it: the kind of object it is, and the fields to walk into
     as (alias, is a list, the sub-model's walker, Ref marker) with sub-models linked directly."""
 
-    __slots__ = ("kind", "steps")
+    __slots__ = ("exactly_one", "kind", "steps")
 
-    def __init__(self, kind: str | None) -> None:
+    def __init__(self, kind: str | None, exactly_one: tuple[tuple[str, ...], ...] = ()) -> None:
         self.kind = kind
+        self.exactly_one = exactly_one
         self.steps: tuple[tuple[str, bool, _Walker | None, Ref | None], ...] = ()
 
 
 @cache
 def _walker(plan: RecordPlan) -> _Walker:
-    made = {name: _Walker(model.object_kind) for name, model in plan.models.items()}
+    made = {
+        name: _Walker(model.object_kind, model.exactly_one) for name, model in plan.models.items()
+    }
     for name, model in plan.models.items():
         made[name].steps = tuple(
             (f.alias, f.many, made[f.model] if f.model is not None else None, f.ref)
@@ -130,6 +134,21 @@ def _walk(
             )
         else:
             index[oid] = Indexed(kind, obj, pointer)
+    for group in walker.exactly_one:
+        given = [alias for alias in group if obj.get(alias) is not None]
+        if len(given) != 1:
+            problems.append(
+                Problem(
+                    source,
+                    pointer,
+                    Text(
+                        f"恰好给出 {'、'.join(group)} 之一",
+                        f"exactly one of {', '.join(group)}",
+                    ),
+                    f"both: {', '.join(given)}" if given else "neither",
+                    code="exactly_one",
+                )
+            )
     for alias, many, sub, ref in walker.steps:
         value = obj.get(alias)
         if value is None:
@@ -177,7 +196,10 @@ def _expected(error: Mapping[str, Any]) -> Text:
             "a field the record format defines",
         )
     if etype == "enum":
-        return Text(f"以下值之一：{ctx.get('allowed')}", f"one of {ctx.get('allowed')}")
+        return Text(
+            f"以下值之一：{ctx.get('choices_zh', ctx.get('allowed'))}",
+            f"one of {ctx.get('choices_en', ctx.get('allowed'))}",
+        )
     if etype == "literal_error":
         return Text(f"值 {ctx.get('expected')}", f"the value {ctx.get('expected')}")
     if etype in ("greater_than_equal", "less_than_equal"):
@@ -330,6 +352,17 @@ def field_names() -> frozenset[str]:
     """Every field name (as written in a record) of every object of the record format."""
     plan = _record_plan()
     return frozenset(f.alias for model in plan.models.values() for f in model.fields)
+
+
+@cache
+def field_enums() -> dict[str, str]:
+    """Field name -> its enumeration, for the fields that have the same one in every object."""
+    found: dict[str, set[str]] = {}
+    for model in _record_plan().models.values():
+        for f in model.fields:
+            if f.enum is not None:
+                found.setdefault(f.alias, set()).add(f.enum)
+    return {alias: next(iter(enums)) for alias, enums in found.items() if len(enums) == 1}
 
 
 def index_record(

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from ...dates import Period, period_of, periods_between
 from ...errors import Text
 from ...language.bulk import op_failing
 from ...language.compiled import op_passes, path_reader
 from ...language.messages import Failure
 from ...language.normalise import normalise
-from ...language.paths import Path, key_of
+from ...language.paths import Path, academic_start, key_of
 from ...language.query import judged_of_failures, shared_key
 
 if TYPE_CHECKING:
     from ...language.models import CoverageSpec
     from ..context import Context
 from .base import (
+    Finding,
     Outcome,
     check_due,
     detail_found,
@@ -137,6 +140,10 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     missing: list[tuple[Any, Any, int | None]] = []
     exact = norm == "exact"
     add_up = spec.sum
+    # How many covering items a subject needs: 1, or `min_items`; with `sum`, only `min_items`.
+    min_items = spec.min_items or (0 if add_up is not None else 1)
+    periods = _periods(ctx, spec) if spec.per_period is not None else None
+    short: dict[Any, tuple[int, list[Period]]] = {}  # key -> items found, periods not covered
     nothing: tuple[Any, ...] = ()
     # One `same` constraint between two plain fields, as "owner: to": read in place below.
     plain = [(ip.single, sp.single) for ip, sp in same if ip.single and sp.single]
@@ -160,12 +167,21 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             else:
                 found = [item for item in found if _shares(ctx, same, item, subj)]
         total = None
-        if add_up is not None:
-            total = sum(v for item in found for v in add_up.values(ctx, item) if isinstance(v, int))
-            if total >= (spec.min_sum or 0):
+        if periods is not None:
+            gaps = _uncovered(ctx, spec, found, periods, min_items)
+            if not gaps:
                 continue
-        elif found:
+            short[key] = (len(found), gaps)
+        elif add_up is not None:
+            total = sum(v for item in found for v in add_up.values(ctx, item) if isinstance(v, int))
+            if total >= (spec.min_sum or 0) and len(found) >= min_items:
+                continue
+            if len(found) < min_items:
+                short[key] = (len(found), [])
+        elif len(found) >= min_items:
             continue
+        elif found:
+            short[key] = (len(found), [])
         missing.append((subject, key, total))
 
     out = Outcome(checked=len(subjects))
@@ -173,8 +189,14 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
     needed = len(subjects)
     if spec.min_ratio is not None:
         needed = math.ceil(spec.min_ratio * len(subjects))  # exact: 2/3 of 3 is 2, not 3
+    of_zh = of_en = ""
     if spec.min_covered is not None:
-        needed = spec.min_covered
+        if isinstance(spec.min_covered, int):
+            needed = spec.min_covered
+        else:  # a ratio of another selection: say where the number comes from
+            needed, total_of = spec.min_covered.needed(ctx)
+            of = spec.min_covered.describe(ctx, total_of, "项")
+            of_zh, of_en = f"（{of.zh}）", f" ({of.en})"
     covered = len(subjects) - len(missing)
     if covered >= needed and (spec.min_ratio is not None or spec.min_covered is not None):
         return out
@@ -189,8 +211,8 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
                 spec,
                 None,
                 Text(
-                    f"{what.zh}应至少 {needed} 项，实际 {covered} 项（未满足：{absent_zh}）",
-                    f"{what.en}: at least {needed} required, found {covered} (not met: {absent_en})",
+                    f"{what.zh}应至少 {needed} 项{of_zh}，实际 {covered} 项（未满足：{absent_zh}）",
+                    f"{what.en}: at least {needed} required{of_en}, found {covered} (not met: {absent_en})",
                 ),
                 subject_name=what,
                 path=ctx.selection_pointer(spec.items),
@@ -227,6 +249,9 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             continue
         detail_zh = detail_en = ""
         failures: list[Failure] = []
+        if key in short:
+            out.findings.append(_short_finding(ctx, spec, label, name, path, what, *short[key]))
+            continue
         if total is not None:
             detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"
             detail_en = f" (total {total}, at least {spec.min_sum} required)"
@@ -250,6 +275,86 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             )
         )
     return out
+
+
+def _periods(ctx: Context, spec: CoverageSpec) -> list[Period]:
+    """The periods of `per_period`'s range; none when a bound cannot be resolved (its anchor
+    is not in the record: that absence is another check's finding, as with date operators)."""
+    per = spec.per_period
+    assert per is not None
+    start, end = per.from_.resolve(ctx), per.to.resolve(ctx)
+    if start is None or end is None:
+        return []
+    return periods_between(start, end, per.unit, academic_start(ctx))
+
+
+def _uncovered(
+    ctx: Context, spec: CoverageSpec, found: Any, periods: list[Period], min_items: int
+) -> list[Period]:
+    """The periods of the range in which fewer than `min_items` of `found` are dated."""
+    if not periods:
+        return []
+    per = spec.per_period
+    assert per is not None
+    unit, start = per.unit, academic_start(ctx)
+    wanted = set(periods)
+    counts: dict[Period, int] = defaultdict(int)
+    for item in found:
+        # An item dated twice in one period counts once there.
+        held = {
+            period_of(d, unit, start) for d in per.date.values(ctx, item) if isinstance(d, dt.date)
+        }
+        for period in held & wanted:
+            counts[period] += 1
+    return [p for p in periods if counts[p] < min_items]
+
+
+def _short_finding(
+    ctx: Context,
+    spec: CoverageSpec,
+    label: str,
+    name: Text,
+    path: str | None,
+    what: Text,
+    count: int,
+    gaps: list[Period],
+) -> Finding:
+    """A subject with too few covering items (`min_items`), or none in some periods."""
+    need = spec.min_items or 1
+    if gaps:
+        shown = [p.label for p in gaps]
+        listed_zh = "、".join(shown[:12]) + ("等" if len(shown) > 12 else "")
+        listed_en = ", ".join(shown[:12]) + (", …" if len(shown) > 12 else "")
+        unit = _UNIT_ZH.get(spec.per_period.unit, "期间") if spec.per_period else "期间"
+        each_zh = f"每{unit}至少 {need} 项" if need > 1 else f"每{unit}均有"
+        each_en = f"at least {need} in each {spec.per_period.unit if spec.per_period else 'period'}"
+        return make_finding(
+            spec,
+            label,
+            Text(
+                f"{name.zh}：以下期间缺少{what.zh}：{listed_zh}",
+                f"{name.en}: no {what.en} in {listed_en}",
+            ),
+            subject_name=name,
+            path=path,
+            expected=Text(f"{what.zh}{each_zh}", f"{what.en}: {each_en}".replace("_", " ")),
+            found=Text(f"缺：{listed_zh}", f"missing: {listed_en}"),
+        )
+    return make_finding(
+        spec,
+        label,
+        Text(
+            f"{name.zh}：{what.zh}应至少 {need} 项，实际 {count} 项",
+            f"{name.en}: at least {need} × {what.en} required, found {count}",
+        ),
+        subject_name=name,
+        path=path,
+        expected=Text(f"至少 {need} 项", f"at least {need}"),
+        found=Text(f"{count} 项", str(count)),
+    )
+
+
+_UNIT_ZH = {"month": "月", "quarter": "季度", "half": "半年", "year": "年", "academic_year": "学年"}
 
 
 CoverIndex = tuple[dict[Any, list[Any]], dict[Any, list[tuple[Any, list[Failure]]]]]

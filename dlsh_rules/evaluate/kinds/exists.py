@@ -37,7 +37,9 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
         good = [item for item, f in verdicts if not f]
         failing = [(item, f) for item, f in verdicts if f]
     out = Outcome(checked=1)
-    if len(good) >= spec.min:
+    minimum = spec.min
+    needed = minimum if isinstance(minimum, int) else minimum.needed(ctx)[0]
+    if len(good) >= needed:
         return out
     path = ctx.selection_pointer(spec.select)
     own_due = check_due(ctx, spec)
@@ -76,13 +78,17 @@ def check_exists(ctx: Context, spec: ExistsSpec) -> Outcome:
             )
         )
     if not failing:  # enough objects were not found at all
+        of_zh = of_en = ""
+        if not isinstance(minimum, int):  # a ratio: say where the number comes from
+            of = minimum.describe(ctx, minimum.needed(ctx)[1], "项")
+            of_zh, of_en = f"（{of.zh}）", f" ({of.en})"
         out.findings.append(
             make_finding(
                 spec,
                 None,
                 Text(
-                    f"{what.zh}应至少 {spec.min} 项，实际 {len(good)} 项",
-                    f"at least {spec.min} × {what.en} required, found {len(good)}",
+                    f"{what.zh}应至少 {needed} 项{of_zh}，实际 {len(good)} 项",
+                    f"at least {needed} × {what.en} required{of_en}, found {len(good)}",
                 ),
                 subject_name=what,
                 path=path,

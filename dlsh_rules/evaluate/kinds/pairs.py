@@ -64,29 +64,47 @@ def pair_key(a: str, b: str, ordered: bool) -> Pair:
     return (a, b) if ordered or a <= b else (b, a)
 
 
-PairIndex = tuple[dict[Pair, list[Any]], dict[Pair, list[tuple[Any, list[Failure]]]]]
+PairIndex = tuple[
+    dict[Pair, list[Any]],
+    dict[Pair, list[tuple[Any, list[Failure]]]],
+    list["LargeItem"],
+    dict[int, int],
+]
+# An item whose people make more pairs than `SMALL`: (its position among the items, the item,
+# the people on each side, why it does not qualify or None). Matched against each check's
+# required pairs instead of being expanded into every pair.
+LargeItem = tuple[int, Any, frozenset[str], frozenset[str], "list[Failure] | None"]
+
+# Up to this many pairs an item is expanded into all of them, indexed for every check that
+# shares the index: 12 people make 66. Beyond, expanding costs O(people²) for pairs that are
+# mostly not required (a plenary session of 1,000 people makes 499,500).
+SMALL = 66
 
 
 def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
     """Qualifying and non-qualifying items by the pair of people they are between.
 
-    One pass over the items: linear in the record, whatever the group's size. Every pair an item
-    names is indexed, required or not, so that checks reading the same items the same way (the
-    mandatory-talk rules all read talks by participants with the same `qualify`) share one
-    index; a check then looks up its own required pairs, each finding the items it found before,
-    in the same order.
+    One pass over the items: linear in the record, whatever the group's size. Every pair a
+    small item names is indexed, required or not, so that checks reading the same items the
+    same way (the mandatory-talk rules all read talks by participants with the same `qualify`)
+    share one index; a check then looks up its own required pairs, each finding the items it
+    found before, in the same order. A large item is kept aside whole, and each check matches
+    it against its own required pairs only (`_match_large`): every participant counts, and the
+    work is bounded by the required pairs that touch them.
     """
 
     def build() -> PairIndex:
         good: dict[Pair, list[Any]] = defaultdict(list)
         bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
+        large: list[LargeItem] = []
         qualify = spec.qualify
         passes = op_passes(qualify) if qualify is not None else None
         one = spec.participants.single if spec.participants is not None else None
         left = spec.from_.single if spec.from_ is not None else None
         right = spec.to.single if spec.to is not None else None
         two_fields = ordered and left is not None and right is not None
-        one_field = not ordered and one is not None
+        # With a hub, two participants are not a pair unless one of them is the hub.
+        one_field = not ordered and one is not None and spec.hub is None
         as_object = ctx.as_object
         items = [raw if type(raw) is dict else as_object(raw) for raw in spec.items.items(ctx)]
         # Which items fail `qualify`, all at once when it cannot raise (see check_each).
@@ -95,10 +113,11 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
         if failing is not None:
             passes = None
             unqualified = {id(item) for item in failing}
-        for item in items:
+        for position, item in enumerate(items):
             # The usual shapes read in place: two people's ids in two fields or in one list.
             pair: Pair | None = None
             keys: Iterable[Pair] | None = None
+            sides: tuple[frozenset[str], frozenset[str]] | None = None
             if type(item) is dict:
                 if two_fields:
                     a, b = item.get(left), item.get(right)
@@ -119,7 +138,12 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
             if pair is not None:
                 keys = (pair,)
             elif keys is None:
-                keys = _item_pairs(ctx, spec, item, ordered)
+                sides = _item_sides(ctx, spec, item, ordered)
+                if _pair_count(sides, ordered, spec.hub is not None) <= SMALL:
+                    keys = _expand(sides, ordered)
+                    sides = None
+                else:
+                    keys = ()
             # qualify.failures only for an item that does not pass, right after the test.
             failures = None
             if passes is not None:
@@ -127,7 +151,9 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
                     failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
             elif unqualified and id(item) in unqualified:
                 failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
-            if failures:
+            if sides is not None:
+                large.append((position, item, sides[0], sides[1], failures or None))
+            elif failures:
                 for key in keys:
                     bad[key].append((item, failures))
             elif pair is not None:
@@ -135,21 +161,77 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
             else:
                 for key in keys:
                     good[key].append(item)
-        return good, bad
+        # Where each item stands, to merge a pair's small and large items in the items' order.
+        order = {id(item): n for n, item in enumerate(items)} if large else {}
+        return good, bad, large, order
 
-    key = shared_key("pairs", spec.items.spec, spec.participants, spec.from_, spec.to, spec.qualify)
+    key = shared_key(
+        "pairs",
+        spec.items.spec,
+        spec.participants,
+        spec.from_,
+        spec.to,
+        spec.hub,
+        spec.qualify,
+    )
     return build() if key is None else ctx.cached(key, build)
 
 
-def _item_pairs(ctx: Context, spec: PairsSpec, item: Any, ordered: bool) -> set[Pair]:
+def _item_sides(
+    ctx: Context, spec: PairsSpec, item: Any, ordered: bool
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The people an item pairs: from × to (ordered), hub × participants, or participants
+    among themselves (the same set on both sides)."""
     if ordered:
-        lefts = [str(key_of(v)) for v in spec.from_.values(ctx, item)]  # type: ignore[union-attr]
-        rights = [str(key_of(v)) for v in spec.to.values(ctx, item)]  # type: ignore[union-attr]
-        return {(a, b) for a in lefts for b in rights if a != b}
-    people = sorted({str(key_of(v)) for v in spec.participants.values(ctx, item)})  # type: ignore[union-attr]
-    if len(people) > 12:  # a large gathering is no talk between any pair; cap the fan-out
-        people = people[:12]
-    return {(a, b) for i, a in enumerate(people) for b in people[i + 1 :]}
+        lefts = frozenset(str(key_of(v)) for v in spec.from_.values(ctx, item))  # type: ignore[union-attr]
+        rights = frozenset(str(key_of(v)) for v in spec.to.values(ctx, item))  # type: ignore[union-attr]
+        return lefts, rights
+    people = frozenset(str(key_of(v)) for v in spec.participants.values(ctx, item))  # type: ignore[union-attr]
+    if spec.hub is not None:
+        return frozenset(str(key_of(v)) for v in spec.hub.values(ctx, item)), people
+    return people, people
+
+
+def _pair_count(sides: tuple[frozenset[str], frozenset[str]], ordered: bool, hub: bool) -> int:
+    """At most how many pairs an item's sides make (an upper bound is enough)."""
+    lefts, rights = sides
+    if ordered or hub:
+        return len(lefts) * len(rights)
+    return len(lefts) * (len(lefts) - 1) // 2
+
+
+def _expand(sides: tuple[frozenset[str], frozenset[str]], ordered: bool) -> set[Pair]:
+    lefts, rights = sides
+    return {pair_key(a, b, ordered) for a in lefts for b in rights if a != b}
+
+
+def _match_large(
+    large: list[LargeItem], required: dict[Pair, None], ordered: bool
+) -> tuple[dict[Pair, list[tuple[int, Any]]], dict[Pair, list[tuple[Any, list[Failure]]]]]:
+    """The required pairs each large item covers, found through the required pairs of its
+    people: O(people × required pairs per person), never O(people²)."""
+    by_person: dict[str, list[Pair]] = defaultdict(list)
+    for pair in required:
+        a, b = pair
+        by_person[a].append(pair)
+        if b != a:
+            by_person[b].append(pair)
+    good: dict[Pair, list[tuple[int, Any]]] = defaultdict(list)
+    bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
+    for position, item, lefts, rights, failures in large:
+        side = lefts if len(lefts) <= len(rights) else rights
+        hits: dict[Pair, None] = {}
+        for person in sorted(side):
+            for pair in by_person.get(person, ()):
+                a, b = pair
+                if (a in lefts and b in rights) or (not ordered and b in lefts and a in rights):
+                    hits[pair] = None
+        for pair in hits:
+            if failures:
+                bad[pair].append((item, failures))
+            else:
+                good[pair].append((position, item))
+    return good, bad
 
 
 def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
@@ -179,7 +261,26 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         # In the order first made, each pair once (as setdefault did, pair by pair).
         required.update(dict.fromkeys(_generated(ctx, gen, ordered)))
 
-    good, bad = _pair_index(ctx, spec, ordered)
+    good, bad, large, order = _pair_index(ctx, spec, ordered)
+    extra: dict[Pair, list[tuple[int, Any]]] = {}
+    if large:
+        extra, extra_bad = _match_large(large, required, ordered)
+        if extra_bad:
+            bad = defaultdict(list, {k: list(v) for k, v in bad.items()})
+            for pair, entries in extra_bad.items():
+                bad[pair].extend(entries)
+
+    def qualifying(pair: Pair) -> list[Any]:
+        """The pair's qualifying items, in the items' order, small and large ones merged."""
+        found = good.get(pair, [])
+        more = extra.get(pair)
+        if not more:
+            return found
+        merged = [(order[id(item)], item) for item in found] + more
+        merged.sort(key=lambda entry: entry[0])
+        return [item for _, item in merged]
+
+    need = spec.min_items
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
     not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
@@ -204,9 +305,43 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     date_field = spec.date.single
     # A pair with a qualifying item has no finding unless the report is of late ones: most pairs
     # of a large group are skipped here, before any name or message is made.
-    for pair in required if late else [p for p in required if p not in good]:
+    if late:
+        candidates: Iterable[Pair] = required
+    elif need == 1 and not extra:
+        candidates = [p for p in required if p not in good]
+    else:
+        candidates = [p for p in required if len(good.get(p, ())) + len(extra.get(p, ())) < need]
+    for pair in candidates:
         a, b = pair
-        items = good.get(pair, [])
+        items = qualifying(pair)
+        if late and need > 1:
+            if len(items) < need or (due is None and not_before is None):
+                continue  # too few at all is the `missing` report's finding
+            in_time = [i for i in items if any(in_window(d) for d in _dates(ctx, spec, i))]
+            if len(in_time) >= need:
+                continue
+            subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
+            window = _window_text(not_before, due)
+            outside = [d for i in items if i not in in_time for d in _dates(ctx, spec, i)]
+            out.findings.append(
+                make_finding(
+                    spec,
+                    subject,
+                    Text(
+                        f"{pair_name.zh}：{window.zh}的{what.zh}应至少 {need} 项，"
+                        f"实际 {len(in_time)} 项",
+                        f"{pair_name.en}: at least {need} × {what.en} {window.en}, "
+                        f"found {len(in_time)} of {len(items)}",
+                    ),
+                    subject_name=pair_name,
+                    path=ctx.pointer_of(items[0]) or path,
+                    due=due,
+                    expected=Text(f"{window.zh}至少 {need} 项", f"at least {need} {window.en}"),
+                    found=Text(f"{len(in_time)} 项", str(len(in_time))),
+                    judged=min(outside) if outside else None,
+                )
+            )
+            continue
         if late:
             if not items or (due is None and not_before is None):
                 continue
@@ -258,7 +393,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
                 )
             )
             continue
-        if items:
+        if len(items) >= need:
             continue
         subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
         detail_zh = detail_en = ""
@@ -268,6 +403,24 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             ref = subject_key_of(ctx, item, None) or ""
             detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found.zh}）"
             detail_en = f" ({ref} does not count: expected {expected.en}; found {found.en})"
+        if need > 1:
+            out.findings.append(
+                make_finding(
+                    spec,
+                    subject,
+                    Text(
+                        f"{pair_name.zh}：{what.zh}应至少 {need} 项，实际 {len(items)} 项{detail_zh}",
+                        f"{pair_name.en}: at least {need} × {what.en} required, "
+                        f"found {len(items)}{detail_en}",
+                    ),
+                    subject_name=pair_name,
+                    path=path,
+                    due=due,
+                    expected=Text(f"至少 {need} 项{what.zh}", f"at least {need} × {what.en}"),
+                    found=Text(f"{len(items)} 项", f"{len(items)}"),
+                )
+            )
+            continue
         out.findings.append(
             make_finding(
                 spec,
@@ -284,3 +437,20 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             )
         )
     return out
+
+
+def _dates(ctx: Context, spec: PairsSpec, item: Any) -> list[dt.date]:
+    return [d for d in spec.date.values(ctx, item) if isinstance(d, dt.date)]
+
+
+def _window_text(not_before: dt.date | None, due: dt.date | None) -> Text:
+    """The dates an item of `report: late` must fall on, in words."""
+    if not_before is not None and due is not None:
+        return Text(
+            f"{not_before.isoformat()} 至 {due.isoformat()} 之间",
+            f"from {not_before.isoformat()} to {due.isoformat()}",
+        )
+    if due is not None:
+        return Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}")
+    assert not_before is not None
+    return Text(f"不早于 {not_before.isoformat()}", f"on or after {not_before.isoformat()}")

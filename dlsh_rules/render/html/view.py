@@ -68,6 +68,8 @@ class View:
 
     def label(self, enum: str, value: str) -> str:
         if self.lang == "en":
+            if self.ctx.record is not None:
+                return esc(self.ctx.record.enums.en_label(enum, value))
             return esc(value.replace("_", " "))
         if self.ctx.record is not None:
             return esc(self.ctx.record.enums.label(enum, value))
