@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from ..evaluate.engine import Waiver
-    from ..evaluate.results import Report
+    from ..evaluate.results import Organisations, Report
     from ..pack.loader import Pack
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
@@ -114,6 +114,31 @@ def check_path(path: str, pack: Pack, options: Options) -> BatchResult:
     except Exception as exc:
         raise RecordCrash(f"{path}: {type(exc).__name__}: {exc}") from exc
     return BatchResult(path, report)
+
+
+def check_organisations(
+    results: Sequence[BatchResult],
+    pack: Pack,
+    *,
+    as_of: dt.date | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    waivers: Iterable[Waiver] = (),
+    today: dt.date | None = None,
+) -> Organisations:
+    """The pack's organisation rules judged over the checked records of a run (those that could
+    not be checked count for no organisation). Give the options given to `check_many`."""
+    from ..evaluate.organisations import evaluate_organisations
+
+    return evaluate_organisations(
+        [r.report for r in results if r.report is not None],
+        pack,
+        as_of=as_of,
+        select=select,
+        ignore=ignore,
+        waivers=waivers,
+        today=today,
+    )
 
 
 # --- expanding the arguments -----------------------------------------------------------------

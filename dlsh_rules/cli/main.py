@@ -524,14 +524,27 @@ def _check_one(
         waivers=waivers,
         today=today,
     )
+    from ..evaluate.organisations import evaluate_organisations
+
+    organisations = evaluate_organisations(
+        [report],
+        pack,
+        as_of=args.as_of,
+        select=args.select,
+        ignore=args.ignore,
+        waivers=waivers,
+        today=today,
+    )
     _warn_calendar([report], args.lang)
     texts = []
     for name, path in outputs:
-        context = RenderContext(report, args.lang, _use_color(args.color, path), record, pack)
+        context = RenderContext(
+            report, args.lang, _use_color(args.color, path), record, pack, organisations
+        )
         texts.append((renderer(name)(context), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
-    return report.exit_code(args.fail_on)
+    return max(report.exit_code(args.fail_on), organisations.exit_code(args.fail_on))
 
 
 def _check_batch(
@@ -543,7 +556,7 @@ def _check_batch(
     outputs: list[tuple[str, str | None]],
 ) -> int:
     from ..render import batch_renderer
-    from .batch import Progress, check_inputs, entries, exit_code
+    from .batch import Progress, check_inputs, check_organisations, entries, exit_code
 
     progress = Progress(sys.stderr) if Progress.wanted(sys.stderr, args.quiet) else None
     try:
@@ -561,16 +574,26 @@ def _check_batch(
     finally:
         if progress is not None:
             progress.close()
+    organisations = check_organisations(
+        results,
+        pack,
+        as_of=args.as_of,
+        select=args.select,
+        ignore=args.ignore,
+        waivers=waivers,
+        today=today,
+    )
     _warn_calendar([r.report for r in results if r.report is not None], args.lang)
     texts = []
     for name, path in outputs:
         render = batch_renderer(name)
         assert render is not None  # checked before any work was done
         color = _use_color(args.color, path)
-        texts.append((render(entries(results, pack, args.lang, color, args.as_of)), path))
+        run = entries(results, pack, args.lang, color, args.as_of)
+        texts.append((render(run, organisations), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
-    return exit_code(results, args.fail_on)
+    return max(exit_code(results, args.fail_on), organisations.exit_code(args.fail_on))
 
 
 def _warn_calendar(reports: Sequence[Report], lang: str) -> None:

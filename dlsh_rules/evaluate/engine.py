@@ -22,9 +22,11 @@ from ..record.validate import RecordData, load_record
 from .context import Context
 from .kinds import run
 from .kinds.base import Finding, Outcome
+from .kinds.frequency import record_facts
 from .results import (
     SEVERITY_RANK,
     FindingResult,
+    OrgFact,
     Report,
     RuleResult,
     Status,
@@ -124,9 +126,14 @@ def check(
     live = [w for w in all_waivers if not (w.expires and judge_day and w.expires < judge_day)]
     used: set[int] = set()
     results = []
+    facts: list[OrgFact] = []
     with gc_paused():  # perf.py: the rules allocate much and leave no cycles
         for rule in pack.rules:
             if not rule_selected(rule.id, select, ignore):
+                continue
+            if rule.scope == "organisation":
+                # Judged over the run's records (organisations.py); this record gives its facts.
+                facts.extend(record_facts(ctx, rule))
                 continue
             results.append(_evaluate(ctx, rule, live, used, as_of))
         # The shared selections and indexes are garbage now. Freed while the collector is still
@@ -146,6 +153,11 @@ def check(
             )
         elif w.expires and judge_day and w.expires < judge_day:
             unused.append(w.note(expired_text(w.expires)))
+        elif _scope(pack, w.rule) == "organisation":
+            # A record speaks for its own meeting, not for how often its organisation meets.
+            if w.origin == "record":
+                unused.append(w.note(RECORD_WAIVER_OF_ORG_RULE))
+            # a standing waiver of an organisation rule is judged with the organisation
         elif id(w) not in used and rule_selected(w.rule, select, ignore):
             unused.append(
                 w.note(Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"))
@@ -162,7 +174,20 @@ def check(
         tuple(results),
         tuple(unused),
         (tuple(select), tuple(ignore)),
+        party_org=record.data["unit"].get("party_org"),
+        org_facts=tuple(facts),
     )
+
+
+RECORD_WAIVER_OF_ORG_RULE = Text(
+    "记录自身的豁免不适用于组织规则（按组织判断的规则只能用豁免文件豁免）",
+    "a record's own waiver does not apply to an organisation rule (use a waiver file)",
+)
+
+
+def _scope(pack: Pack, rule_id: str) -> str:
+    rule = pack.rule(rule_id)
+    return getattr(rule, "scope", "record") if rule is not None else "record"
 
 
 def _evaluate(
@@ -207,25 +232,27 @@ def _evaluate(
                 _finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due)
             )
     checked = sum(o.checked for o in outcomes)
-    status: Status
-    open_ = [f for f in findings if not f.waived]
-    level = None
-    if not findings:
-        status = "passed" if checked else "not_applicable"
-    elif not open_:
-        status = "waived"
-    elif all(f.pending for f in open_):
-        status = "pending"
-    else:
-        status = "failed"
-        level = max((f.severity for f in open_ if not f.pending), key=lambda s: SEVERITY_RANK[s])
+    status, level = status_of(findings, checked)
     return RuleResult(
         status=status,
-        message=_summary_message(status, findings, checked),
+        message=summary_message(status, findings, checked),
         findings=tuple(findings),
         level=level,
         **base,
     )
+
+
+def status_of(findings: Sequence[FindingResult], checked: int) -> tuple[Status, str | None]:
+    """A rule's status from its findings (docs/rule-language.md §10), and its level if failed."""
+    open_ = [f for f in findings if not f.waived]
+    if not findings:
+        return ("passed" if checked else "not_applicable"), None
+    if not open_:
+        return "waived", None
+    if all(f.pending for f in open_):
+        return "pending", None
+    level = max((f.severity for f in open_ if not f.pending), key=lambda s: SEVERITY_RANK[s])
+    return "failed", level
 
 
 def _finding_result(
@@ -265,7 +292,7 @@ def _finding_result(
     )
 
 
-def _summary_message(status: Status, findings: list[FindingResult], checked: int) -> Text:
+def summary_message(status: Status, findings: Sequence[FindingResult], checked: int) -> Text:
     if status == "passed":
         return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
     if status == "not_applicable":

@@ -1,7 +1,11 @@
 """Views of one report, or of many (a batch run). Each format is a module with
 
     render(ctx: RenderContext) -> str              # one record
-    render_batch(entries: Sequence[BatchEntry]) -> str   # several records, in input order
+    render_batch(entries: Sequence[BatchEntry], organisations=None) -> str   # several, in order
+
+Organisation rules (judged over the run's records of one party organisation) come with the
+context (`RenderContext.organisations`) or as `render_batch`'s second argument; each format shows
+them as a short section of its own (docs/formats.md).
 
 imported on demand so a run pays only for the formats it writes. A format module that has no
 `render_batch` cannot be used with more than one record.
@@ -12,11 +16,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ..errors import InputError
-    from ..evaluate.results import Report
+    from ..evaluate.results import Organisations, Report
     from ..pack.loader import Pack
     from ..record.validate import RecordData
 
@@ -28,6 +32,8 @@ class RenderContext:
     color: bool = False
     record: RecordData | None = None  # the checked record, for views that show it (HTML grids)
     pack: Pack | None = None
+    # The run's organisation rules (evaluate/organisations.py); a one-record run is one organisation
+    organisations: Organisations | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,14 @@ FORMATS: dict[str, str] = {
 }
 
 
+class BatchRenderer(Protocol):
+    """`render_batch` of a format: the records in input order, and the run's organisations."""
+
+    def __call__(
+        self, entries: Sequence[BatchEntry], organisations: Organisations | None = None
+    ) -> str: ...
+
+
 def renderer(name: str) -> Callable[[RenderContext], str]:
     fn: Callable[[RenderContext], str] = importlib.import_module(
         f".{FORMATS[name]}", __name__
@@ -96,7 +110,7 @@ def renderer(name: str) -> Callable[[RenderContext], str]:
     return fn
 
 
-def batch_renderer(name: str) -> Callable[[Sequence[BatchEntry]], str] | None:
+def batch_renderer(name: str) -> BatchRenderer | None:
     module = importlib.import_module(f".{FORMATS[name]}", __name__)
-    fn: Callable[[Sequence[BatchEntry]], str] | None = getattr(module, "render_batch", None)
+    fn: BatchRenderer | None = getattr(module, "render_batch", None)
     return fn

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..evaluate.results import Report, RuleResult
+from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
 from ..pack.loader import PHASES
 from . import BatchEntry, RenderContext
 
@@ -52,14 +52,100 @@ def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
 
 
 def render(ctx: RenderContext) -> str:
-    return render_text(ctx.report, ctx.lang, ctx.color)
+    text = render_text(ctx.report, ctx.lang, ctx.color)
+    return text + organisations_text(ctx.organisations, ctx.lang, ctx.color)
 
 
-def render_batch(entries: Sequence[BatchEntry]) -> str:
-    """Several records: one table line each, in input order, and a total (dlsh_rules.batch)."""
+def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
+    """Several records: one table line each, in input order, and a total (dlsh_rules.batch);
+    then the organisation rules."""
     from .batch_view import batch_text
 
-    return batch_text(entries)
+    lang = entries[0].lang if entries else "zh"
+    color = next((e.context.color for e in entries if e.context is not None), False)
+    return batch_text(entries) + organisations_text(organisations, lang, color)
+
+
+def _finding_lines(
+    f: FindingResult, r: RuleResult, source: str, lang: str, color: bool
+) -> list[str]:
+    en = lang == "en"
+    tag = ""
+    if f.waived and f.waiver is not None:
+        who = f.waiver.approved_by or "—"
+        tag = (
+            f" [waived: {_safe(f.waiver.reason)}; approved by {_safe(who)}]"
+            if en
+            else f"［已豁免：{_safe(f.waiver.reason)}；批准：{_safe(who)}］"
+        )
+    elif f.pending:
+        tag = " [not yet due]" if en else "［尚未到期］"
+    elif f.severity != r.severity:
+        tag = f" [{f.severity}]" if en else f"［{SEVERITY[f.severity][0]}］"
+    lines = [f"      · {_safe(f.message.get(lang))}{tag}"]
+    where = []
+    if f.due:
+        where.append(("due " if en else "截止 ") + f.due.isoformat())
+    if f.path is not None:
+        loc = f.path or "/"
+        if f.line is not None:
+            loc += f" ({_safe(source)}:{f.line}:{f.column})"
+        where.append(("at " if en else "位置 ") + loc)
+    if where:
+        lines.append("        " + _paint("  ".join(where), "90", color))
+    return lines
+
+
+def organisations_text(orgs: Organisations | None, lang: str, color: bool) -> str:
+    """The organisation rules of a run: per organisation, each rule with its periods (count of
+    meetings / needed) and its findings; '' when the run judged none."""
+    if not orgs:
+        return ""
+    en = lang == "en"
+    lines = [
+        "",
+        _paint(
+            "Organisation rules (over the records of each party organisation in this run)"
+            if en
+            else "组织规则（按党组织统计本次检查的全部记录）",
+            "1",
+            color,
+        ),
+    ]
+    for org in orgs.entries:
+        n = len(org.records)
+        lines.append("")
+        lines.append(
+            _paint(
+                f"{_safe(org.name)} ({n} record{'s' if n != 1 else ''})"
+                if en
+                else f"{_safe(org.name)}（{n} 份记录）",
+                "1",
+                color,
+            )
+        )
+        for r in org.results:
+            lines.append(_rule_line(r, lang, color))
+            if r.error:
+                lines.append(f"      {_safe(r.message.get(lang))}")
+            if r.periods:
+                counts = "  ".join(f"{p.period} {p.count}/{p.min}" for p in r.periods)
+                lines.append("        " + _paint(counts, "90", color))
+            for f in r.findings:
+                lines.extend(_finding_lines(f, r, "", lang, color))
+    for w in orgs.unused_waivers:
+        subject = f" {w.subject}" if w.subject else ""
+        lines.append(f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {_safe(w.reason.get(lang))}")
+    total = len(orgs.entries)
+    good = sum(1 for o in orgs.entries if o.summary.compliant)
+    lines.append("")
+    text = (
+        f"{total} organisation{'s' if total != 1 else ''}: {good} compliant, {total - good} NOT compliant"
+        if en
+        else f"共 {total} 个党组织：合规 {good}，不合规 {total - good}"
+    )
+    lines.append(_paint(text, "32" if good == total else "31", color))
+    return "\n".join(lines) + "\n"
 
 
 def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
@@ -90,29 +176,7 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
             if r.error:
                 lines.append(f"      {_safe(r.message.get(lang))}")
             for f in r.findings:
-                tag = ""
-                if f.waived and f.waiver is not None:
-                    who = f.waiver.approved_by or "—"
-                    tag = (
-                        f" [waived: {_safe(f.waiver.reason)}; approved by {_safe(who)}]"
-                        if en
-                        else f"［已豁免：{_safe(f.waiver.reason)}；批准：{_safe(who)}］"
-                    )
-                elif f.pending:
-                    tag = " [not yet due]" if en else "［尚未到期］"
-                elif f.severity != r.severity:
-                    tag = f" [{f.severity}]" if en else f"［{SEVERITY[f.severity][0]}］"
-                lines.append(f"      · {_safe(f.message.get(lang))}{tag}")
-                where = []
-                if f.due:
-                    where.append(("due " if en else "截止 ") + f.due.isoformat())
-                if f.path is not None:
-                    loc = f.path or "/"
-                    if f.line is not None:
-                        loc += f" ({_safe(report.source)}:{f.line}:{f.column})"
-                    where.append(("at " if en else "位置 ") + loc)
-                if where:
-                    lines.append("        " + _paint("  ".join(where), "90", color))
+                lines.extend(_finding_lines(f, r, report.source, lang, color))
     if report.unused_waivers:
         lines.append("")
         lines.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))
