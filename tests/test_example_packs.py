@@ -2,15 +2,11 @@
 
 Each pack is run as its author would run it: every case of cases/ holds, every rule has a case that
 must fail and a patched case that must pass, every quote of the pack's own rules is the plan's text
-(plan.txt) word for word, and the example records comply. The packs use language-2 features that
-land on main one branch at a time; a pack whose features are not all there yet is an expected
-failure (not strict), and turns into a plain pass as soon as they are.
+(plan.txt) word for word, and the example records comply.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import inspect
 import subprocess
 import sys
 from functools import cache
@@ -24,58 +20,13 @@ from dlsh_rules.pack.loader import Pack, load_pack
 
 PACKS_DIR = Path(__file__).resolve().parent.parent / "docs" / "examples" / "packs"
 
-# The language-2 branches each pack needs (docs/examples/packs/README.md lists what each uses).
-NEEDS: dict[str, tuple[str, ...]] = {
-    "university-faculty-branch-2024": ("record", "refs", "compose", "freq"),
-    "enterprise-2024": ("record", "refs", "compose"),
-    "congress-organ-branch-2024": ("record", "refs", "compose", "freq"),
-    "county-group-2024": ("record", "refs", "compose"),
-}
-
-
-def _has_module(name: str) -> bool:
-    return importlib.util.find_spec(name) is not None
-
-
-def _source_mentions(module: str, text: str) -> bool:
-    if not _has_module(module):
-        return False
-    return text in inspect.getsource(importlib.import_module(module))
-
-
-@cache
-def _landed() -> frozenset[str]:
-    """Which language-2 features the dlsh_rules being tested has (each branch's telltale)."""
-    found = {
-        "record": _source_mentions("dlsh_rules.record.models", "written_statement"),
-        "refs": _source_mentions("dlsh_rules.language.operators", "in_selection"),
-        "compose": _has_module("dlsh_rules.pack.compose"),
-        "freq": _has_module("dlsh_rules.evaluate.organisations"),
-    }
-    return frozenset(name for name, ok in found.items() if ok)
-
 
 def _pack_dirs() -> list[Path]:
     return sorted(p.parent for p in PACKS_DIR.glob("*/pack.yaml"))
 
 
-def _params(*, cli_strict: bool = False) -> list[Any]:
-    params = []
-    for directory in _pack_dirs():
-        missing = [f for f in NEEDS.get(directory.name, ()) if f not in _landed()]
-        marks = []
-        if missing:
-            marks.append(pytest.mark.xfail(strict=False, reason=f"needs {', '.join(missing)}"))
-        elif cli_strict and _org_rules_passed_only_by_records(directory):
-            # `test` counts a passing case only when it has a `patch`; an organisation rule that
-            # needs two records passes only in a `records` case (compose × freq integration).
-            marks.append(
-                pytest.mark.xfail(
-                    strict=False, reason="strict test does not count `records` cases yet"
-                )
-            )
-        params.append(pytest.param(directory, id=directory.name, marks=marks))
-    return params
+def _params() -> list[Any]:
+    return [pytest.param(d, id=d.name) for d in _pack_dirs()]
 
 
 @cache
@@ -86,19 +37,6 @@ def _pack(directory: Path) -> Pack:
 def _own_rule_ids(pack: Pack) -> list[str]:
     origin = getattr(pack, "origin", None)
     return [r.id for r in pack.rules if origin is None or origin(r.id) == pack.id]
-
-
-def _org_rules_passed_only_by_records(directory: Path) -> bool:
-    try:
-        pack = _pack(directory)
-    except Exception:  # a pack that does not load is judged by the other tests
-        return False
-    org_rules = [r.id for r in pack.rules if getattr(r, "scope", "record") == "organisation"]
-    cases = [c.model for c in load_cases(pack)]
-    return any(
-        not any(c.rule == rule and c.expect.get(rule) == "passed" and c.patch for c in cases)
-        for rule in org_rules
-    )
 
 
 @pytest.mark.parametrize("directory", _params())
@@ -172,7 +110,7 @@ def test_examples_comply(directory: Path) -> None:
     assert {k: v for k, v in org_statuses.items() if v != "passed"} == {}
 
 
-@pytest.mark.parametrize("directory", _params(cli_strict=True))
+@pytest.mark.parametrize("directory", _params())
 def test_cli_test_and_lint_are_clean(directory: Path) -> None:
     """What an author runs: `test` (strict) and `lint` exit 0."""
     for command in (["test"], ["lint"]):
@@ -185,7 +123,7 @@ def test_cli_test_and_lint_are_clean(directory: Path) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("directory", _params(cli_strict=True))
+@pytest.mark.parametrize("directory", _params())
 def test_new_pack_built_on_an_example_passes_at_once(directory: Path, tmp_path: Path) -> None:
     """`new-pack NAME --extends <example pack>` copies its example and cases: a unit adopting one
     of these plans starts from a pack whose `test` is green."""
