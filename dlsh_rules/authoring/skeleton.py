@@ -33,7 +33,7 @@ from ..evaluate.kinds.pairs import required_pairs
 from ..language.paths import key_of
 from ..pack.frozen import kind_of
 from ..record.plan import GROUP, STR, RecordPlan
-from ..record.validate import _record_plan, validate_record
+from ..record.validate import record_plan, validate_record
 
 if TYPE_CHECKING:
     from ..language.query import Condition, Selection
@@ -87,7 +87,7 @@ class _Builder:
     def __init__(self, pack: Pack, base: dict[str, Any]) -> None:
         self.pack = pack
         self.rec = base
-        self.plan: RecordPlan = _record_plan()
+        self.plan: RecordPlan = record_plan()
         record = validate_record(base, "<init>", pack.enums)
         self.ctx = Context(record, pack)
         self.made: list[_Made] = []
@@ -131,6 +131,10 @@ class _Builder:
 
     # --- making items -----------------------------------------------------------------------
 
+    def can_make(self, path: tuple[str, ...]) -> bool:
+        """Only items that can be marked todo are made: anything else would be read as done."""
+        return self.field_of(path, "todo") is not None
+
     def make(self, path: tuple[str, ...], fields: dict[str, Any]) -> _Made:
         obj: dict[str, Any] = {}
         if self.field_of(path, "id") is not None:
@@ -138,11 +142,17 @@ class _Builder:
         obj.update(fields)
         model = self.model_of(path)
         for f in model.fields if model is not None else ():
-            # A required text the checks do not fix (an institution's title): a blank to fill.
-            if f.required and f.kind == STR and not f.many and f.alias not in obj:
+            if not f.required or f.many or f.alias in obj:
+                continue
+            # A required field the checks do not fix: the group or the secretary for a reference
+            # (to be corrected), a blank to fill for a text (an institution's title).
+            if f.ref is not None and f.ref.group:
+                obj[f.alias] = GROUP
+            elif f.ref is not None and "person" in f.ref.kinds:
+                obj[f.alias] = self.rec["people"][0]["id"]
+            elif f.kind == STR:
                 obj[f.alias] = PLACEHOLDER
-        if self.field_of(path, "todo") is not None:
-            obj["todo"] = True
+        obj["todo"] = True
         self.items_at(path).append(obj)
         made = _Made(path, obj)
         self.made.append(made)
@@ -194,7 +204,9 @@ def _list_path(sel: Selection | None) -> tuple[str, ...] | None:
     return tuple(sel.source.segments)
 
 
-def _values(b: _Builder, cond: Condition | None, obj: dict[str, Any] | None = None) -> dict[str, Any]:
+def _values(
+    b: _Builder, cond: Condition | None, obj: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The fields a condition fixes to one value, as far as the skeleton can tell."""
     out: dict[str, Any] = {}
     if cond is None:
@@ -215,9 +227,13 @@ def _values(b: _Builder, cond: Condition | None, obj: dict[str, Any] | None = No
             out[name] = list(op.arg)
         elif op.name == "gte" and isinstance(op.arg, int):
             out[name] = op.arg
-        elif op.name == "eq_field" and obj is not None and op.arg.single is not None:
-            if obj.get(op.arg.single) is not None:
-                out[name] = obj[op.arg.single]
+        elif (
+            op.name == "eq_field"
+            and obj is not None
+            and op.arg.single is not None
+            and obj.get(op.arg.single) is not None
+        ):
+            out[name] = obj[op.arg.single]
     for sub in cond.all_of:
         out.update(_values(b, sub, obj))
     return out
@@ -273,7 +289,7 @@ def _due(b: _Builder, rule: Any, spec: Any) -> list[dt.date]:
 
 def _pairs(b: _Builder, rule: Any, spec: Any) -> None:
     path = _list_path(spec.items)
-    if path is None:
+    if path is None or not b.can_make(path):
         return
     ordered = spec.participants is None
     if ordered and (spec.from_.single is None or spec.to.single is None):
@@ -284,17 +300,21 @@ def _pairs(b: _Builder, rule: Any, spec: Any) -> None:
     dates = _dates(b, spec.qualify)
     due = _due(b, rule, spec)
     have: dict[tuple[str, str], _Made] = {}
+
+    def pair(a: Any, c: Any) -> tuple[str, str]:
+        return (str(a), str(c)) if ordered or str(a) <= str(c) else (str(c), str(a))
+
     for m in b.matching(path, spec.items.where):
         if ordered:
-            have[(m.obj.get(spec.from_.single), m.obj.get(spec.to.single))] = m
+            have[pair(m.obj.get(spec.from_.single), m.obj.get(spec.to.single))] = m
         else:
             people = m.obj.get(spec.participants.single) or []
             if len(people) == 2:
-                have[tuple(sorted(people))] = m  # type: ignore[index]
+                have[pair(*people)] = m
     for gen in spec.pairs:
         for a, c in required_pairs(b.ctx, gen, ordered):
-            key = (a, c) if ordered else tuple(sorted((a, c)))
-            made = have.get(key)  # type: ignore[arg-type]
+            key = pair(a, c)
+            made = have.get(key)
             if made is None:
                 people = (
                     {spec.from_.single: a, spec.to.single: c}
@@ -302,14 +322,14 @@ def _pairs(b: _Builder, rule: Any, spec: Any) -> None:
                     else {spec.participants.single: [a, c]}
                 )
                 made = b.make(path, {**people, **fixed})
-                have[key] = made  # type: ignore[index]
+                have[key] = made
             b.fill(made, fixed)
             b.bound(made, (dates[0] + due, dates[1]))
 
 
 def _coverage(b: _Builder, rule: Any, spec: Any) -> None:
     path = _list_path(spec.items)
-    if path is None or spec.key is None:
+    if path is None or spec.key is None or not b.can_make(path):
         return
     segments = spec.key.segments
     key_field = b.field_of(path, segments[0])
@@ -378,7 +398,7 @@ def _lists_of(b: _Builder, kind: str) -> Iterable[tuple[tuple[str, ...], Any]]:
 
 def _exists(b: _Builder, rule: Any, spec: Any, minimum: int = 1) -> None:
     path = _list_path(spec.select)
-    if path is None or minimum < 1:
+    if path is None or minimum < 1 or not b.can_make(path):
         return
     found = b.matching(path, spec.select.where)
     fixed = _values(b, spec.select.where)
@@ -404,7 +424,7 @@ def _each(b: _Builder, rule: Any, spec: Any) -> None:
 def _delivered(b: _Builder, rule: Any, spec: Any) -> None:
     path = _list_path(spec.submissions)
     documents = ("documents",)
-    if path is None or b.field_of(path, "documents") is None:
+    if path is None or b.field_of(path, "documents") is None or not b.can_make(path):
         return
     due = _due(b, rule, spec)
     ids: list[str] = []
@@ -418,7 +438,9 @@ def _delivered(b: _Builder, rule: Any, spec: Any) -> None:
                 and m.obj.get("kind") == dspec.kind
                 and m.obj.get("owner") == owner_key
             ]
-            made = found[0] if found else b.make(documents, {"kind": dspec.kind, "owner": owner_key})
+            made = (
+                found[0] if found else b.make(documents, {"kind": dspec.kind, "owner": owner_key})
+            )
             b.bound(made, (due, []))
             ids.append(str(made.obj["id"]))
     orgs = [_referenced(b, ("org",), "kind", kind) for kind in spec.to]

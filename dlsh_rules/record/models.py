@@ -194,6 +194,7 @@ class SelfCriticism(Model):
     person: PersonRef
     on_behalf_of_group: bool = False
     text: str | None = None
+    todo: bool = False
 
 
 class Criticism(Model):
@@ -215,6 +216,7 @@ class MeetingReport(Model):
     kind: Annotated[str, EnumValue("report_kind")]
     items: list[ReportedItem] = Field(default_factory=list)
     text: str | None = None
+    todo: bool = False
 
 
 class Meeting(Model):

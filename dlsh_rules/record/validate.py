@@ -362,6 +362,12 @@ def _codec() -> tuple[SchemaValidator | PluggableSchemaValidator, SchemaSerializ
 # --- the plan of the fast path, derived from the models ------------------------------------------
 
 
+def record_plan() -> RecordPlan:
+    """The plan of the record models (plan.py): what tools that read the record format's shape
+    (the workbook, `init`) derive it from."""
+    return _record_plan()
+
+
 @cache
 def _record_plan() -> RecordPlan:
     """The record models as plain data (recordplan.py), read from the disk cache if it can be.
@@ -526,9 +532,14 @@ def load_record(
     if os.fspath(source).lower().endswith(WORKBOOK_SUFFIX):
         # Imported here: openpyxl is an optional extra and the check of a YAML record never
         # needs it (cold start).
-        from .workbook import load_workbook_record
+        from .workbook import at_cell, read_workbook
 
-        return load_workbook_record(source, enums, keep_todo=keep_todo)
+        name = os.fspath(source)
+        data, cells = read_workbook(source, _record_plan())
+        try:
+            return validate_record(data, name, enums, keep_todo=keep_todo)
+        except InputError as exc:
+            raise InputError([at_cell(p, name, cells) for p in exc.problems]) from None
     doc = load_path(source)
     return validate_record(doc.data, doc.name, enums, doc.positions, keep_todo=keep_todo)
 

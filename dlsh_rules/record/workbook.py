@@ -10,8 +10,8 @@ of its own whose first column names the row's owner, by id (or, where the owner 
 its row number). A list of values is one cell: texts one per line, ids and values separated by
 、 , ， ; or line breaks.
 
-A workbook is read into plain data and validated by `validate_record`, like any record: every
-rule of the record format applies. Problems are reported at the cell (`台账.xlsx:谈心谈话!C5`).
+A workbook is read into plain data and validated by `validate_record` (`load_record` does both),
+like any record: every rule of the record format applies. Problems are reported at the cell (`台账.xlsx:谈心谈话!C5`).
 
 openpyxl is an optional extra (`pip install 'dlsh-rules[xlsx]'`), imported only here.
 """
@@ -23,15 +23,12 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import InputError, Problem, Text, describe
-from ..load.document import Limits, nearest_position
+from ..load.document import Limits
 from .enums import DEFAULT, EnumTable
 from .plan import BOOL, DATE, ENUM, INT, MODEL, FieldPlan, ModelPlan, RecordPlan
-
-if TYPE_CHECKING:
-    from .validate import RecordData
 
 INSTALL = "pip install 'dlsh-rules[xlsx]'"
 MEETING_SHEET = "会议"
@@ -259,12 +256,6 @@ def layout(plan: RecordPlan) -> tuple[list[Column], list[Sheet]]:
     return meeting_rows, sheets
 
 
-def _plan() -> RecordPlan:
-    from .validate import _record_plan
-
-    return _record_plan()
-
-
 def _openpyxl() -> Any:
     try:
         import openpyxl
@@ -330,12 +321,12 @@ def _rows(data: Mapping[str, Any], sheet: Sheet) -> Iterator[tuple[Any, Mapping[
             yield key, obj
 
 
-def workbook_bytes(data: Mapping[str, Any], enums: EnumTable = DEFAULT) -> bytes:
+def workbook_bytes(data: Mapping[str, Any], plan: RecordPlan, enums: EnumTable = DEFAULT) -> bytes:
     """A record's plain data (as validated, or a skeleton) as the bytes of an .xlsx workbook."""
     openpyxl = _openpyxl()
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    meeting_rows, sheets = layout(_plan())
+    meeting_rows, sheets = layout(plan)
     book = openpyxl.Workbook()
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
@@ -354,7 +345,8 @@ def workbook_bytes(data: Mapping[str, Any], enums: EnumTable = DEFAULT) -> bytes
             cells = [_cell_value(c.plan, _get(obj, c.path), enums) for c in sheet.columns]
             ws.append(([key] if sheet.parent is not None else []) + cells)
         widths = [12] * len(lead) + [
-            40 if c.plan.kind == "str" and c.path[-1] in ("text", "problem", "measure", "theme")
+            40
+            if c.plan.kind == "str" and c.path[-1] in ("text", "problem", "measure", "theme")
             else 14
             for c in sheet.columns
         ]
@@ -468,7 +460,9 @@ def _heading_map(sheet: Sheet) -> dict[str, Column]:
     return out
 
 
-def read_workbook(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, str]]:
+def read_workbook(
+    path: str | os.PathLike[str], plan: RecordPlan
+) -> tuple[dict[str, Any], dict[str, str]]:
     """A workbook's record as plain data, and the cell of each JSON pointer; InputError for a
     file that is no workbook of this layout (unknown sheets and columns, not a workbook)."""
     name = os.fspath(path)
@@ -510,13 +504,13 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[st
             ]
         ) from None
     try:
-        return _read(book, name)
+        return _read(book, name, plan)
     finally:
         book.close()
 
 
-def _read(book: Any, name: str) -> tuple[dict[str, Any], dict[str, str]]:
-    meeting_rows, sheets = layout(_plan())
+def _read(book: Any, name: str, plan: RecordPlan) -> tuple[dict[str, Any], dict[str, str]]:
+    meeting_rows, sheets = layout(plan)
     reader = _Reader(name)
     data: dict[str, Any] = {"format": "dlsh-record/1"}
     by_name = {s.name: s for s in sheets}
@@ -603,7 +597,9 @@ def _read_sheet(
             columns.append(None)
         else:
             columns.append(None)
-            expected = [*([PARENT_ID if sheet.parent_by_id else PARENT_ROW] if sheet.parent else [])]
+            expected = [
+                *([PARENT_ID if sheet.parent_by_id else PARENT_ROW] if sheet.parent else [])
+            ]
             expected += [col.heading for col in sheet.columns]
             reader.problem(
                 _cell(sheet.name, 1, c),
@@ -687,38 +683,36 @@ def _owner(
     return None
 
 
-def load_workbook_record(
-    path: str | os.PathLike[str], enums: EnumTable = DEFAULT, *, keep_todo: bool = False
-) -> RecordData:
-    """Read a workbook and validate it as a record; problems name the sheet, row and column."""
-    from .validate import validate_record
-
-    name = os.fspath(path)
-    data, cells = read_workbook(path)
-    try:
-        return validate_record(data, name, enums, keep_todo=keep_todo)
-    except InputError as exc:
-        raise InputError([_at_cell(p, name, cells) for p in exc.problems]) from None
-
-
-class _Cells(Mapping[str, Any]):
-    def __init__(self, cells: Mapping[str, str]) -> None:
-        self.cells = cells
-
-    def __getitem__(self, key: str) -> Any:
-        return self.cells[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.cells)
-
-    def __len__(self) -> int:
-        return len(self.cells)
-
-
-def _at_cell(problem: Problem, name: str, cells: Mapping[str, str]) -> Problem:
-    cell = nearest_position(_Cells(cells), problem.pointer)  # type: ignore[arg-type]
+def at_cell(problem: Problem, name: str, cells: Mapping[str, str]) -> Problem:
+    """A validator's problem moved to the cell that holds it (`台账.xlsx:谈心谈话!C5`)."""
+    pointer = problem.pointer
+    while pointer not in cells and pointer:
+        pointer = pointer.rsplit("/", 1)[0]
+    cell = cells.get(pointer)
     if cell is None:
         return problem
     return Problem(
         f"{name}:{cell}", problem.pointer, problem.expected, problem.found, None, None, problem.code
     )
+
+
+def compact(data: Mapping[str, Any], plan: RecordPlan) -> dict[str, Any]:
+    """Validated record data without the defaults validation filled in (absent fields as null,
+    empty lists, `days: 1`…): what a person would have written."""
+
+    def strip(obj: Mapping[str, Any], model: ModelPlan) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        fields = {f.alias: f for f in model.fields}
+        for key, value in obj.items():
+            f = fields.get(key)
+            if f is None:
+                continue
+            if not f.required and (value is None or value == [] or value == f.default):
+                continue
+            if f.kind == MODEL and f.model is not None:
+                sub = plan.models[f.model]
+                value = [strip(v, sub) for v in value] if f.many else strip(value, sub)
+            out[key] = value
+        return out
+
+    return strip(data, plan.top)
