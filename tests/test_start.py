@@ -387,3 +387,12 @@ def test_timeline_ics_imports(tmp_path: Path) -> None:
 def test_timeline_needs_a_record_or_a_date(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["timeline"]) == 2
     assert "--meeting-date" in capsys.readouterr().err
+
+
+def test_the_workbook_reference_is_current() -> None:
+    from dlsh_rules.record.validate import record_plan
+    from dlsh_rules.record.workbook import reference_table
+
+    text = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
+    table = text.split("<!-- workbook-columns:begin -->\n", 1)[1].split("<!-- workbook-", 1)[0]
+    assert table == reference_table(record_plan())

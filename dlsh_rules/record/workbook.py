@@ -114,6 +114,7 @@ LABELS: dict[str, str] = {
     "activity": "来自活动",
     "target": "针对",
     "feedback": "反馈",
+    "feedback.by": "反馈人",
     "mode": "形式",
     "topic": "主题",
     "leader": "谈话人",
@@ -199,6 +200,8 @@ class Sheet:
 
 def _heading(list_path: str, names: tuple[str, ...]) -> str:
     parts = [_LABELS_IN.get((list_path, names[0])) or LABELS.get(names[0], names[0])]
+    if len(names) == 2 and ".".join(names) in LABELS:
+        return LABELS[".".join(names)]
     parts += [LABELS.get(n, n) for n in names[1:]]
     return "·".join(parts)
 
@@ -253,7 +256,22 @@ def layout(plan: RecordPlan) -> tuple[list[Column], list[Sheet]]:
                 meeting_rows.append(Column(here, f, "·".join(LABELS.get(n, n) for n in here)))
 
     walk(plan.top, ())
+    # The people and the bodies first: every other sheet refers to them.
+    sheets.sort(key=lambda s: 0 if s.path[0] in ("people", "orgs", "departments") else 1)
     return meeting_rows, sheets
+
+
+def reference_table(plan: RecordPlan) -> str:
+    """The sheets and columns as a Markdown table (docs/workbook.md holds it; a test compares)."""
+    meeting_rows, sheets = layout(plan)
+    lines = ["| 工作表 sheet | 记录中的位置 | 列 columns (field) |", "|---|---|---|"]
+    items = "、".join(f"{c.heading}（`{'.'.join(c.path)}`）" for c in meeting_rows)
+    lines.append(f"| {MEETING_SHEET} | `unit`, `meeting` | {items} |")
+    for s in sheets:
+        lead = [PARENT_ID if s.parent_by_id else PARENT_ROW] if s.parent else []
+        cols = "、".join(lead + [f"{c.heading}（`{'.'.join(c.path)}`）" for c in s.columns])
+        lines.append(f"| {s.name} | `{'.'.join(s.path)}` | {cols} |")
+    return "\n".join(lines) + "\n"
 
 
 def _openpyxl() -> Any:
