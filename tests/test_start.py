@@ -396,3 +396,10 @@ def test_the_workbook_reference_is_current() -> None:
     text = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
     table = text.split("<!-- workbook-columns:begin -->\n", 1)[1].split("<!-- workbook-", 1)[0]
     assert table == reference_table(record_plan())
+
+
+def test_the_timeline_formats_are_the_ones_the_parser_offers() -> None:
+    from dlsh_rules.authoring.timeline import FORMATS
+    from dlsh_rules.cli import timeline
+
+    assert timeline.FORMATS == FORMATS

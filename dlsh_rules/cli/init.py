@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -390,6 +389,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
         data = workbook_bytes(record, record_plan(), pack.enums)
     elif fmt == "json":
+        import json
+
         data = (
             json.dumps(
                 {"$schema": schema_ref(args.output), **record},
@@ -440,6 +441,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         plain = compact(record.data, record_plan())
         if suffix == ".json":
+            import json
+
             data = (
                 json.dumps(
                     {"$schema": schema_ref(args.output), **plain},

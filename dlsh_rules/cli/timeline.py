@@ -44,9 +44,12 @@ def _t(key: str, lang: str) -> str:
     return _T[key][1 if lang == "en" else 0]
 
 
-def add_parsers(sub: Any, lang: str, common: Callable[..., None]) -> None:
-    from ..authoring.timeline import FORMATS
+# authoring.timeline.FORMATS, named here: importing it would load the pack machinery whenever
+# the parser is built, for every command (cold start).
+FORMATS = ("text", "markdown", "csv", "ics")
 
+
+def add_parsers(sub: Any, lang: str, common: Callable[..., None]) -> None:
     p = sub.add_parser(
         "timeline", help=_t("timeline", lang), description=_t("timeline", lang), add_help=False
     )
