@@ -202,6 +202,9 @@ class CoverageSpec(Spec):
     normalize: Literal["exact", "whitespace", "text", "title"] = "exact"
     sum: PathT | None = Field(default=None, description="Add up this number over covering items…")
     min_sum: int | None = Field(default=None, description="…and require at least this total.")
+    max_sum: int | None = Field(
+        default=None, description="…and allow at most this total (with `sum`)."
+    )
     excused: ExcuseSpec | None = None
     min_ratio: (
         Annotated[
@@ -244,6 +247,8 @@ class CoverageSpec(Spec):
         if self.per_period is not None and self.sum is not None:
             # A total per period is another requirement; neither reading is obvious.
             raise ValueError("per_period cannot be combined with sum")
+        if self.max_sum is not None and self.sum is None:
+            raise ValueError("max_sum needs sum (the path of the numbers to add up)")
 
 
 class StarSpec(Part):
@@ -293,8 +298,16 @@ class PairsSpec(Spec):
         "count (too early).",
     )
     date: PathT = Field(default_factory=lambda: Path.parse("date"))
-    report: Literal["missing", "late"] = Field(
-        default="missing", description="Report pairs with no qualifying item, or only late ones."
+    report: Literal["missing", "late", "unqualified"] = Field(
+        default="missing",
+        description="Report pairs with no qualifying item, or only late ones; or (unqualified) "
+        "the items that do not qualify, at the check's severity when a required pair they name "
+        "has no qualifying item, else at unneeded_severity.",
+    )
+    unneeded_severity: Literal["info", "omit"] = Field(
+        default="omit",
+        description="With report 'unqualified': an item that does not qualify but that no "
+        "required pair needs is reported at info, or not at all (omit).",
     )
     min_items: int = Field(default=1, ge=1, description="Qualifying items each pair needs.")
     hub: PathT | None = Field(
@@ -308,6 +321,8 @@ class PairsSpec(Spec):
             raise ValueError("give either participants (unordered) or from and to (ordered)")
         if self.hub is not None and self.participants is None:
             raise ValueError("hub needs participants (an item's people around the hub)")
+        if "unneeded_severity" in self.model_fields_set and self.report != "unqualified":
+            raise ValueError("unneeded_severity needs report: unqualified")
 
 
 class StepSpec(Part):
@@ -317,6 +332,10 @@ class StepSpec(Part):
     match: Cond
     require: Cond | None = None
     label: I18n
+    repeat: bool = Field(
+        default=False,
+        description="With mode 'exact': the step matches one or more consecutive items.",
+    )
 
 
 class SequenceSpec(Spec):
@@ -325,7 +344,11 @@ class SequenceSpec(Spec):
     kind: Literal["sequence"]
     select: Sel
     steps: list[StepSpec] = Field(min_length=1)
-    mode: Literal["in_order", "prefix"] = "in_order"
+    mode: Literal["in_order", "prefix", "exact"] = "in_order"
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.mode != "exact" and any(step.repeat for step in self.steps):
+            raise ValueError("repeat needs mode: exact")
 
 
 class DocumentSpec(Part):
