@@ -290,7 +290,7 @@ def test_junit_batch(batch: list[BatchEntry], junitparser: Any) -> None:
     (case,) = list(broken)
     (err,) = case.result
     assert type(err).__name__ == "Error" and "2024-13-01" in (err.message or "")
-    assert xml.errors == 1 and xml.tests == 53 * 2 + 1
+    assert xml.errors == 1 and xml.tests == 78 * 2 + 1
 
 
 def test_junit_strips_characters_xml_cannot_carry(failing: RenderContext) -> None:
