@@ -160,8 +160,9 @@ def compliant_record(members: int = 5, shift_days: int = 0) -> dict[str, Any]:
             activity["chair"] = secretary
         if activity["kind"] in ("mobilization_meeting", "group_study", "briefing_meeting"):
             # Meetings of the whole group (issue 10: quorum, every member at the briefing).
+            known = {p["id"] for p in rec["people"]}
             activity["participants"] = ids + [
-                p for p in activity.get("participants", []) if not p.startswith("p")
+                p for p in activity.get("participants", []) if p in known and p not in ids
             ]
         elif "participants" in activity:
             activity["participants"] = [p for p in activity["participants"] if p in ids] or [
