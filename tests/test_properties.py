@@ -333,10 +333,13 @@ def test_adding_a_qualifying_talk_only_removes_that_pairs_findings(
     )
     after = report_of(added)
     gone = {(rule, subject) for rule in TALK_RULES}
-    assert failing_subjects(after) == failing_subjects(before) - gone
+    # A talk dated before the mobilization meeting (a drawn date can be, once the meeting moved)
+    # is that warning's own finding about the new talk, not a change to any other.
+    early = ("prep.dates.after_mobilization", "t-added")
+    assert failing_subjects(after) - {early} == failing_subjects(before) - gone
     assert failing_subjects(before) & gone  # the pair's finding was there and is removed
     for rule, status in statuses(after).items():
-        if status == "failed":
+        if status == "failed" and (rule, "t-added") != early:
             assert statuses(before)[rule] == "failed", rule  # no new failure
 
 
