@@ -334,7 +334,10 @@ def compliant_record(members: int = 5, shift_days: int = 0) -> dict[str, Any]:
                 "id": f"i-self-{owner}",
                 "owner": owner,
                 "problem": "自己查摆的问题",
-                "sources": [{"kind": "self"}, *([{"kind": "superior"}] if owner == "group" else [])],
+                "sources": [
+                    {"kind": "self"},
+                    *([{"kind": "superior"}] if owner == "group" else []),
+                ],
                 "measure": "制定措施",
                 "responsible": secretary if owner == "group" else owner,
                 "due": "2024-06-30",
