@@ -340,7 +340,7 @@ def _ordinal(n: int) -> str:
 # order within a unit and are what findings use as subjects: 2024-09 (month), 2024-Q4
 # (quarter), 2024-H2 (half), 2024 (year), AY2024 (the academic year that starts in 2024).
 
-PERIOD_UNITS = ("month", "quarter", "half", "year", "academic_year")
+PERIOD_UNITS = PERIODS  # the units a frequency check (or coverage.per_period) counts in
 # Not calendar.month_name: it follows the process locale, and output must not.
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -376,43 +376,33 @@ class Period:
         return str(y) if en else f"{y}年"
 
 
-def _academic_first_day(year: int, start: tuple[int, int]) -> Date:
-    month, day = start
-    return _dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
-def period_of(date: Date, unit: str, academic_start: tuple[int, int] = (9, 1)) -> Period:
+def period_of(
+    date: Date, unit: str, academic_start: tuple[int, int] = DEFAULT_ACADEMIC_START
+) -> Period:
     """The period of ``unit`` (month, quarter, half, year, academic_year) that contains a date.
 
     ``academic_start`` is (month, day) of the academic year's first day; the academic year is
     named by the calendar year it starts in: with 9-1, 2025-03-10 is in AY2024.
     """
-    y = date.year
+    if unit not in PERIODS:
+        raise ValueError(f"unknown period unit {unit!r}; expected one of {PERIODS}")
+    first, last = period_bounds(date, unit, academic_start)
+    y = first.year
     if unit == "academic_year":
-        first = _academic_first_day(y, academic_start)
-        if date < first:
-            y -= 1
-            first = _academic_first_day(y, academic_start)
-        end = add_days(_academic_first_day(y + 1, academic_start), -1)
-        return Period(first, end, unit, f"AY{y}")
-    if unit == "month":
-        first_month, months, label = date.month, 1, f"{y}-{date.month:02d}"
+        label = f"AY{y}"
+    elif unit == "month":
+        label = f"{y}-{first.month:02d}"
     elif unit == "quarter":
-        q = (date.month - 1) // 3 + 1
-        first_month, months, label = 3 * q - 2, 3, f"{y}-Q{q}"
+        label = f"{y}-Q{(first.month - 1) // 3 + 1}"
     elif unit == "half":
-        h = 1 if date.month <= 6 else 2
-        first_month, months, label = 6 * h - 5, 6, f"{y}-H{h}"
-    elif unit == "year":
-        first_month, months, label = 1, 12, str(y)
+        label = f"{y}-H{1 if first.month <= 6 else 2}"
     else:
-        raise ValueError(f"unknown period unit {unit!r}; expected one of {PERIOD_UNITS}")
-    first = _dt.date(y, first_month, 1)
-    return Period(first, add_days(add_months(first, months), -1), unit, label)
+        label = str(y)
+    return Period(first, last, unit, label)
 
 
 def periods_between(
-    first: Date, last: Date, unit: str, academic_start: tuple[int, int] = (9, 1)
+    first: Date, last: Date, unit: str, academic_start: tuple[int, int] = DEFAULT_ACADEMIC_START
 ) -> list[Period]:
     """Every period of ``unit`` that overlaps the days ``first``..``last`` (inclusive), in
     time order; empty when ``last`` is before ``first``."""
@@ -425,6 +415,8 @@ def periods_between(
     return out
 
 
-def period_label(date: Date, unit: str, academic_start: tuple[int, int] = (9, 1)) -> str:
+def period_label(
+    date: Date, unit: str, academic_start: tuple[int, int] = DEFAULT_ACADEMIC_START
+) -> str:
     """The label of the period of ``unit`` that contains a date (``2024-H2``, ``AY2024``…)."""
     return period_of(date, unit, academic_start).label

@@ -46,8 +46,27 @@ class Problem:
     def render(self, lang: str = "zh") -> str:
         where = self.pointer or "/"
         if lang == "en":
-            return f"{self.location()}: at {where}: expected {self.expected.en}; found {self.found}"
-        return f"{self.location()}：位置 {where}：应为{self.expected.zh}；实际为 {self.found}"
+            line = f"{self.location()}: at {where}: expected {self.expected.en}; found {self.found}"
+        else:
+            line = f"{self.location()}：位置 {where}：应为{self.expected.zh}；实际为 {self.found}"
+        # A key or file name may hold control characters (that is often the problem itself):
+        # shown, not sent to the terminal, and one problem stays one line.
+        return line.translate(_SHOWN)
+
+
+# As dlsh_rules.render.visible: C0, DEL, C1, bidirectional controls, line/paragraph separators.
+_SHOWN = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in (
+        *range(0x00, 0x20),
+        0x7F,
+        *range(0x80, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x2028,
+        0x2029,
+    )
+}
 
 
 @dataclass

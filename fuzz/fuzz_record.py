@@ -55,6 +55,18 @@ from dlsh_rules.load.source import load_bytes  # noqa: E402
 from dlsh_rules.pack.loader import Pack, load_pack  # noqa: E402
 from dlsh_rules.record.validate import validate_record  # noqa: E402
 
+# What no view may carry raw, whatever the record says (dlsh_rules.render.visible); HTML may keep
+# line breaks and tabs, which its syntax makes harmless.
+_RAW_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+# One input may take this much CPU time through load, validate, check and the views, as JSON
+# and as YAML. CPU time, not wall clock: CI machines are shared, and a wall-clock bound failed
+# once at 179 s for an input that takes 7 s of CPU (300 extra members). The largest record the
+# limits allow costs about 6 s to check (docs/security.md) and twice that here (two formats and
+# four views); 60 s leaves a slow machine room while still catching a quadratic regression.
+SLOW_SECONDS = 60.0
+
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
 FORMATS = ("json", "yaml")
 
@@ -81,6 +93,7 @@ def run_one(data: bytes) -> tuple[str, ...]:
     whatever escaped) when the input finds a bug.
     """
     signature: list[str] = []
+    started = time.process_time()
     for fmt in FORMATS:
         try:
             doc = load_bytes(data, f"fuzz.{fmt}", fmt)
@@ -98,9 +111,26 @@ def run_one(data: bytes) -> tuple[str, ...]:
             raise Crash(f"rules raised inside the engine ({fmt}): {errors}")
         report.to_json("zh")
         report.to_json("en")
+        _views(report, record)
         failed = sorted(r.rule for r in report.results if r.status == "failed")
         signature.append(f"{fmt}:checked:{','.join(failed)}")
+    spent = time.process_time() - started
+    if spent > SLOW_SECONDS:
+        raise Crash(f"took {spent:.0f} s of CPU time (bounded time, security.md)")
     return tuple(signature)
+
+
+def _views(report: Any, record: Any) -> None:
+    """Every line-based view, and HTML: no raw control character, no line the record began."""
+    from dlsh_rules.render import RenderContext, renderer
+
+    for name in ("text", "github", "markdown", "html"):
+        out = renderer(name)(RenderContext(report, "zh", False, record, pack()))
+        found = _RAW_CONTROL.search(out)
+        if found is not None:
+            raise Crash(f"the {name} view carries U+{ord(found.group()):04X} raw")
+        if name == "github" and any(not line.startswith("::") for line in out.splitlines()):
+            raise Crash("a github view line is not a workflow command: record text broke a line")
 
 
 def _refusal(fmt: str, stage: str, exc: InputError) -> str:
@@ -168,6 +198,10 @@ FRAGMENTS = [
     b"1e999", b"-0", b"9" * 5000, b"0x1F", b"0o17", b"1_000", b"2024-02-30", b"2024-01-30T10:00",
     b"\\u0000", b"\\ud800", b"\\uDFFF", b"\\x1b", b"\\e", b"\xff", b"\xc3", b"\xef\xbb\xbf",
     b"\x00", b"\r", b"\x1b[2J", "面对面".encode(), "\u3000".encode(), b"[" * 80, b"{" * 80,
+    # issue 12: control characters as YAML/JSON escapes and raw, aliases of long text
+    b"\\u202e", b"\\u0085", b"\\ufffe", b"\\a", b"\\x9b", "\u202e".encode(), "\x85".encode(),
+    b"&a " + b"x" * 50_000 + b"\n", b"[*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
+    b"\n::error::x\n", b"{days: -99999999999}", b"{months: 99999999}",
 ]
 
 INTERESTING_VALUES: list[Any] = [
@@ -176,6 +210,8 @@ INTERESTING_VALUES: list[Any] = [
     "group", "p1", "t1", "a~b", "a>b", "a/b", "t" * 65, "面对面", "座谈会", "phone", "in_person",
     "secretary", "member", "x" * 10_000, "\u0000", "\ud800", "\x1b[2J", "é", "e\u0301",
     10**6, 10**9, 10**12,
+    # issue 12: what could break a view's lines or a terminal; what pydantic once coerced
+    "a\n::error::x", "合规\n共 53 条规则", "\u202e", "\x85", "\x9b[2J", "\u2028", "a%0Ab", 1.0, "1",
 ]
 # fmt: on
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -253,7 +289,17 @@ def _value_mutation(data: Any, rng: random.Random) -> Any:
     for key in path[:-1]:
         parent = parent[key]
     key = path[-1]
-    op = rng.randrange(8)
+    op = rng.randrange(9)
+    if op == 8:  # fan-out: many members (pair rules grow with their square), or a list × k
+        people = data.get("people")
+        if isinstance(people, list) and rng.random() < 0.5:
+            extra = rng.choice([40, 120, 200, 501])
+            people.extend(
+                {"id": f"fz{i}", "name": f"成员{i}", "role": "member"} for i in range(extra)
+            )
+        elif isinstance(parent[key], list) and parent[key]:
+            parent[key] = parent[key] * rng.choice([2, 10, 50])
+        return data
     if op >= 6:  # a value of the same kind at an edge: dates near the ends of the calendar…
         current = parent[key]
         if isinstance(current, str) and _DATE.fullmatch(current):

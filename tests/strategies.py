@@ -423,3 +423,80 @@ def reordered(draw: st.DrawFn, data: Record, paths: tuple[tuple[str, ...], ...])
         if len(items) > 1:
             set_list(out, path, list(draw(st.permutations(items))))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 12: hostile values for the reliability properties (tests/test_properties.py)
+
+# Characters no input may carry and no view may show raw (docs/security.md), and some that are
+# harmless, so that a drawn text mixes both.
+CONTROL_CHARS = (
+    [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)]
+    + [chr(c) for c in range(0x80, 0xA0)]
+    + [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFE, 0xFFFF)]
+)
+INJECTIONS = (
+    "\n::error::pwned",
+    "\r\n共 53 条规则 —— 合规",
+    "\x1b[2J",
+    "%0A::warning::x",
+    "\u2028",
+)
+
+hostile_text = st.builds(
+    lambda head, bad, tail: head + bad + tail,
+    st.text(max_size=8),
+    st.one_of(st.sampled_from(CONTROL_CHARS), st.sampled_from(INJECTIONS)),
+    st.text(max_size=8),
+)
+
+# Date offsets of a pack: mostly near the allowed bounds (±36600 days, ±1200 months), sometimes
+# anywhere an int64 reaches.
+OFFSET_DAYS = st.one_of(
+    st.integers(-36_602, -36_598), st.integers(36_598, 36_602), st.integers(-(2**63), 2**63)
+)
+OFFSET_MONTHS = st.one_of(
+    st.integers(-1_202, -1_198), st.integers(1_198, 1_202), st.integers(-(2**63), 2**63)
+)
+
+# Anything a caller might pass to a library function by mistake.
+api_values: st.SearchStrategy[Any] = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.binary(max_size=8),
+    st.dates(),
+    st.datetimes(),
+    st.lists(st.one_of(st.integers(), st.text(max_size=5)), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.just(object()),
+)
+
+
+def string_slots(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths to every string value of plain data (not keys)."""
+    if isinstance(value, str):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in string_slots(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in string_slots(v, (*path, i))]
+    return []
+
+
+def set_at(data: Any, path: tuple[Any, ...], value: Any) -> None:
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
+
+
+def without_talks(members: int) -> Record:
+    """The compliant record of ``members`` with no talk at all: every pair rule fails for every
+    pair, the fan-out at its widest for the group's size."""
+    data = compliant(members)
+    data["talks"] = []
+    for request in data.get("talk_requests", []):
+        request.pop("talk", None)
+    return data

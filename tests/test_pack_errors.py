@@ -146,12 +146,12 @@ def test_a_pack_copied_elsewhere_still_loads(tmp_path: Path) -> None:
 def test_a_double_dollar_escapes_a_dollar_and_a_parameter(written: str, result: str) -> None:
     from types import SimpleNamespace
 
-    from dlsh_rules.pack.loader import _substitute
+    from dlsh_rules.pack.params import substitute
 
     used: set[str] = set()
     problems: list[tuple[str, str]] = []
     params = {"theme": SimpleNamespace(value="学习")}
-    assert _substitute(written, params, "", used, problems) == result  # type: ignore[arg-type]
+    assert substitute(written, params, "", used, problems) == result  # type: ignore[arg-type]
     assert problems == []
 
 

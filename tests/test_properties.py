@@ -16,27 +16,35 @@ import copy
 import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
 import pytest
 import yaml
-from hypothesis import example, given
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import (
+    OFFSET_DAYS,
+    OFFSET_MONTHS,
     ORDERED_LISTS,
     PROPERTY_SETTINGS,
     UNORDERED_LISTS,
     Case,
     Record,
+    api_values,
     compliant,
     head_pairs,
+    hostile_text,
     members_of,
     records,
     reordered,
     secretary_of,
+    set_at,
     shift_iso,
+    string_slots,
+    without_talks,
 )
 
 from dlsh_rules import check
@@ -455,3 +463,181 @@ def test_schema_check_can_fail() -> None:
     report["results"][0]["status"] = "fine"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(report, REPORT_SCHEMA)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 12: bounded work, outputs that never inject or clobber, a strict library API.
+# Fewer examples than the properties above: each runs the whole check, some write files.
+
+RELIABILITY_SETTINGS = settings(
+    PROPERTY_SETTINGS,
+    max_examples=max(5, PROPERTY_SETTINGS.max_examples // 3),
+    suppress_health_check=[
+        *PROPERTY_SETTINGS.suppress_health_check,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+@RELIABILITY_SETTINGS
+@given(case=records(members=st.integers(2, 4), max_mutations=1), data=st.data())
+def test_control_characters_in_any_string_never_reach_a_view(
+    case: Case, data: st.DataObject
+) -> None:
+    """Any string field of a record, set to text with a control character or a line break:
+    JSON and YAML files refuse it alike, and given as a mapping no view shows it raw."""
+    from dlsh_rules.errors import InputError
+    from dlsh_rules.render import FORMATS, RenderContext, renderer
+
+    record = copy.deepcopy(case.data)
+    path = data.draw(st.sampled_from(string_slots(record)), label="field")
+    text = data.draw(hostile_text, label="text")
+    set_at(record, path, text)
+    verdicts = []
+    for raw, name in (
+        (json.dumps(record, ensure_ascii=data.draw(st.booleans())).encode(), "r.json"),
+        (yaml.safe_dump(record, allow_unicode=True).encode(), "r.yaml"),
+    ):
+        try:
+            load_bytes(raw, name)
+            verdicts.append(False)
+        except InputError as exc:
+            verdicts.append(True)
+            assert all(p.code == "encoding" for p in exc.problems), exc.render("en")
+    assert verdicts[0] == verdicts[1] == bool(_REFUSED.search(text)), (repr(text), verdicts)
+    try:
+        loaded = load_record(record, PACK.enums)
+    except InputError:
+        return  # an id, a date, an enumeration: refused by the record format itself
+    report = check(loaded, PACK)
+    for name in FORMATS:
+        out = renderer(name)(RenderContext(report, "zh", False, loaded, PACK))
+        if name in ("json", "sarif"):
+            json.loads(out)  # JSON escapes what it must; the rest is a string to its reader
+            continue
+        assert not _RAW.search(out), (name, repr(text))
+        if name == "github":
+            assert all(line.startswith("::") for line in out.splitlines()), name
+        if name == "text":
+            assert not any(line.startswith("::") for line in out.splitlines()), name
+
+
+@RELIABILITY_SETTINGS
+@given(members=st.integers(44, 64))
+def test_pair_findings_are_counted_all_and_listed_at_most_1000(members: int) -> None:
+    """A group without talks: every pair is a finding, at most 1000 of them kept per rule."""
+    report = check(without_talks(members), PACK)
+    pairs = next(r for r in report.results if r.rule == "prep.talks.member_pairs")
+    assert len(pairs.findings) + pairs.findings_omitted == members * (members - 1) // 2
+    assert len(pairs.findings) == min(1000, members * (members - 1) // 2)
+    assert all(len(r.findings) <= 1000 for r in report.results)
+    assert pairs.status == "failed" and pairs.level == "error"
+    jsonschema.validate(json.loads(report.to_json("en")), REPORT_SCHEMA)
+
+
+@RELIABILITY_SETTINGS
+@given(days=OFFSET_DAYS, months=OFFSET_MONTHS)
+def test_pack_offsets_load_only_within_range_and_then_never_break_a_rule(
+    tmp_path_factory: pytest.TempPathFactory, days: int, months: int
+) -> None:
+    from dlsh_rules.errors import InputError
+
+    pack_dir = tmp_path_factory.mktemp("pack") / "p"
+    shutil.copytree(ROOT / "rules" / "provincial-bureau-2024", pack_dir)
+    manifest = pack_dir / "pack.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(
+        text.replace(
+            "    value: {days: -21}\n", f"    value: {{days: {days}, months: {months}}}\n"
+        ),
+        encoding="utf-8",
+    )
+    allowed = abs(days) <= 36_600 and abs(months) <= 1_200
+    try:
+        pack = load_pack(pack_dir)
+    except InputError as exc:
+        assert not allowed
+        assert exc.problems[0].pointer == "/params/mobilization_due/value", exc.render("en")
+        return
+    assert allowed
+    report = check(ROOT / "docs" / "examples" / "bureau-2024.yaml", pack)
+    assert not [r.rule for r in report.results if r.status == "error"]
+
+
+_TARGETS = ("missing", "regular", "symlink", "dangling", "fifo", "directory", "nested-missing")
+
+
+@RELIABILITY_SETTINGS
+@given(kind=st.sampled_from(_TARGETS), fmt=st.sampled_from(["text", "json", "html"]))
+def test_an_output_target_of_any_kind_is_written_or_refused_never_replaced(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, fmt: str
+) -> None:
+    import os
+    import stat
+    import threading
+
+    from dlsh_rules.cli.main import main
+
+    where = tmp_path_factory.mktemp("out")
+    target = where / "report"
+    real = target
+    received: list[bytes] = []
+    reader = None
+    if kind == "regular":
+        target.write_text("old", encoding="utf-8")
+    elif kind in ("symlink", "dangling"):
+        real = where / "real"
+        if kind == "symlink":
+            real.write_text("old", encoding="utf-8")
+        target.symlink_to(real)
+    elif kind == "fifo":
+        os.mkfifo(target)
+
+        def read() -> None:
+            with open(target, "rb") as handle:
+                received.append(handle.read())
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+    elif kind == "directory":
+        target.mkdir()
+    elif kind == "nested-missing":
+        target = real = where / "a" / "b" / "report"
+    example = str(ROOT / "docs" / "examples" / "bureau-2024.yaml")
+    code = main(["check", example, "--format", fmt, "-o", str(target), "--lang", "en"])
+    if reader is not None:
+        reader.join(10)
+    if kind == "directory":
+        assert code == 2 and target.is_dir() and not list(target.iterdir())
+        return
+    assert code == 0
+    if kind == "fifo":
+        assert stat.S_ISFIFO(os.lstat(target).st_mode) and received and received[0]
+        return
+    if kind in ("symlink", "dangling"):
+        assert target.is_symlink()
+    assert real.read_text(encoding="utf-8") not in ("", "old")
+    assert sorted(p.name for p in real.parent.iterdir() if p.name.startswith(".dlsh-")) == []
+
+
+_CHECK_ARGUMENTS = ("record", "pack", "as_of", "select", "ignore", "waivers", "today")
+
+
+@RELIABILITY_SETTINGS
+@given(argument=st.sampled_from(_CHECK_ARGUMENTS), value=api_values)
+def test_any_argument_value_is_accepted_or_refused_with_type_or_value_error(
+    argument: str, value: Any
+) -> None:
+    from dlsh_rules.errors import InputError
+
+    kwargs: dict[str, Any] = {"record": str(ROOT / "docs" / "examples" / "bureau-2024.yaml")}
+    kwargs[argument] = value
+    record = kwargs.pop("record")
+    try:
+        check(record, **kwargs)
+    except (TypeError, ValueError) as exc:
+        assert argument in str(exc) or "select" in str(exc), (argument, exc)
+    except InputError:
+        assert argument in ("record", "pack") and isinstance(value, str)

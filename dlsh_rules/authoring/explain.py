@@ -27,6 +27,10 @@ _L = {
     "checks": Text("检查内容（已代入参数）", "What it checks (parameters filled in)"),
     "params": Text("所用参数", "Parameters used"),
     "due": Text("到期", "Due"),
+    "scope_org": Text(
+        "范围：按党组织，统计一次检查给出的该组织全部记录",
+        "Scope: the organisation, over all its records that one check run is given",
+    ),
     "fail": Text("违反示例", "Violating example"),
     "pass": Text("合规示例", "Compliant example"),
     "file": Text("规则文件", "Rule file"),
@@ -104,20 +108,36 @@ def _examples(pack: Pack, rule: Rule) -> tuple[Any, Any]:
     cases = [c for c in load_cases(pack) if c.model.rule == rule.id]
     bad = next((c for c in cases if c.model.expect.get(rule.id) == "failed"), None)
     good = next(
-        (c for c in cases if c.model.expect.get(rule.id) == "passed" and c.model.patch), None
+        (
+            c
+            for c in cases
+            if c.model.expect.get(rule.id) == "passed" and (c.model.patch or c.model.records)
+        ),
+        None,
     )
     return bad, good
 
 
 def _case_findings(pack: Pack, case: Any, rule: Rule, lang: str) -> list[str]:
     from ..evaluate.engine import check
+    from ..evaluate.organisations import evaluate_organisations
     from ..record.validate import validate_record
     from .patch import apply_patch
     from .testing import example_data
 
-    data = apply_patch(example_data(pack), case.model.patch)
-    report = check(validate_record(data, "example", pack.enums), pack, select=[rule.id])
-    return [f.message.get(lang) for r in report.results for f in r.findings]
+    patches = case.model.records if case.model.records is not None else [case.model.patch]
+    reports = [
+        check(
+            validate_record(apply_patch(example_data(pack), patch), "example", pack.enums),
+            pack,
+            select=[rule.id],
+        )
+        for patch in patches
+    ]
+    orgs = evaluate_organisations(reports, pack, select=[rule.id])
+    results = [r for report in reports for r in report.results]
+    results += [r for org in orgs.entries for r in org.results]
+    return [f.message.get(lang) for r in results for f in r.findings]
 
 
 def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> str:
@@ -135,6 +155,8 @@ def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> st
     origin = _from(pack, pack.origin(rule.id), lang)
     if origin:
         lines.append(origin)
+    if getattr(rule, "scope", "record") == "organisation":
+        lines.append(t("scope_org"))
     lines += [
         "",
         f"{t('quote')}:",
@@ -154,7 +176,12 @@ def explain(pack: Pack, rule: Rule, lang: str, with_examples: bool = True) -> st
             if case is None:
                 continue
             lines += ["", f"{t(key)}: {case.model.name}"]
-            lines += ["  " + ln for ln in _dump(case.model.patch).rstrip().splitlines()]
+            shown = (
+                {"records": case.model.records}
+                if case.model.records is not None
+                else case.model.patch
+            )
+            lines += ["  " + ln for ln in _dump(shown).rstrip().splitlines()]
             found = _case_findings(pack, case, rule, lang)
             if found:
                 lines.append(f"  {t('findings')}:")

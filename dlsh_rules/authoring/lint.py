@@ -27,7 +27,8 @@ from typing import Any
 from ..errors import Problem, Text, describe
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
-from ..pack.loader import Pack, sets_of_rule
+from ..pack.checks import sets_of_rule
+from ..pack.loader import Pack
 from .testing import Case, coverage, load_cases
 
 _ELLIPSIS = re.compile(r"…+|\.{3,}")

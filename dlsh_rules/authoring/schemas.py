@@ -39,6 +39,37 @@ REPORT_SCHEMA: dict[str, Any] = {
         },
         "as_of": _DATE_OR_NULL,
         "lang": {"enum": ["zh", "en"]},
+        "summary": {"$ref": "#/$defs/summary"},
+        "results": {"type": "array", "items": {"$ref": "#/$defs/result"}},
+        "unused_waivers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["rule", "message"],
+                "properties": {
+                    "rule": {"type": "string"},
+                    "subject": _STRING_OR_NULL,
+                    "origin": {"type": "string"},
+                    "path": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "selection": {
+            "type": "object",
+            "properties": {
+                "select": {"type": "array", "items": {"type": "string"}},
+                "ignore": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "organisations": {
+            "description": "Optional addition: the organisation rules of the run "
+            "(scope: organisation), one entry per party organisation.",
+            "type": "array",
+            "items": {"$ref": "#/$defs/organisation"},
+        },
+    },
+    "$defs": {
         "summary": {
             "type": "object",
             "required": [
@@ -68,30 +99,29 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "compliant": {"type": "boolean"},
             },
         },
-        "results": {"type": "array", "items": {"$ref": "#/$defs/result"}},
-        "unused_waivers": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["rule", "message"],
-                "properties": {
-                    "rule": {"type": "string"},
-                    "subject": _STRING_OR_NULL,
-                    "origin": {"type": "string"},
-                    "path": {"type": "string"},
-                    "message": {"type": "string"},
-                },
-            },
-        },
-        "selection": {
+        "organisation": {
             "type": "object",
+            "required": ["unit", "party_org", "records", "summary", "results"],
             "properties": {
-                "select": {"type": "array", "items": {"type": "string"}},
-                "ignore": {"type": "array", "items": {"type": "string"}},
+                "unit": {"type": "string"},
+                "party_org": _STRING_OR_NULL,
+                "records": {"type": "array", "items": {"type": "string"}},
+                "summary": {"$ref": "#/$defs/summary"},
+                "results": {"type": "array", "items": {"$ref": "#/$defs/result"}},
             },
         },
-    },
-    "$defs": {
+        "period": {
+            "type": "object",
+            "required": ["period", "from", "to", "count", "min", "records"],
+            "properties": {
+                "period": {"type": "string"},
+                "from": {"type": "string", "format": "date"},
+                "to": {"type": "string", "format": "date"},
+                "count": {"type": "integer", "minimum": 0},
+                "min": {"type": "integer", "minimum": 1},
+                "records": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "result": {
             "type": "object",
             "required": ["rule", "title", "clause", "severity", "status", "message", "findings"],
@@ -108,6 +138,18 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "phase": {"type": "string"},
                 "error": {"type": "string"},
                 "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+                "periods": {"type": "array", "items": {"$ref": "#/$defs/period"}},
+                "findings_omitted": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "Findings of this rule beyond the first 1000, counted but "
+                    "not listed (present only then).",
+                },
+                "findings_omitted_waived": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "How many of the omitted findings are waived (present only then).",
+                },
             },
         },
         "finding": {
@@ -125,6 +167,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "expected": {"type": "string"},
                 "found": {"type": "string"},
                 "pending": {"type": "boolean"},
+                "records": {"type": "array", "items": {"type": "string"}},
                 "waiver": {
                     "type": "object",
                     "required": ["reason"],

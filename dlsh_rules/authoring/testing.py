@@ -9,6 +9,20 @@ Case files live in a pack's `cases/` directory:
         patch: [{op: remove, path: /talks/4}]
         expect: {prep.talks.member_pairs: failed}
         subjects: [p2~p3]
+
+A case about an organisation rule (`scope: organisation`, judged over all records of one party
+organisation) may give `records` instead of `patch`: a list of patches, each making one record
+from the example. The records must belong to one organisation, and `expect`, `subjects` and
+`levels` then name organisation rules only. A case with `patch` (or neither) is a run of one
+record, which is then one organisation: its `expect` may name both kinds of rule.
+
+      - rule: org.meetings.each_half
+        name: no meeting in the second half
+        records:
+          - [{op: replace, path: /meeting/date, value: "2024-03-20"}]
+          - [{op: replace, path: /meeting/date, value: "2024-05-16"}]
+        expect: {org.meetings.each_half: failed}
+        subjects: [2024-H2]
 """
 
 from __future__ import annotations
@@ -21,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError, Problem, Text, describe
 from ..evaluate.engine import check
+from ..evaluate.organisations import evaluate_organisations
 from ..evaluate.results import Status
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
@@ -35,6 +50,12 @@ class CaseModel(BaseModel):
     rule: str
     name: str
     patch: list[dict[str, Any]] = Field(default_factory=list)
+    records: list[list[dict[str, Any]]] | None = Field(
+        default=None,
+        min_length=1,
+        description="Several records of one organisation, each a patch of the example, for "
+        "organisation rules (instead of patch).",
+    )
     expect: dict[str, Literal["passed", "failed", "pending", "waived", "not_applicable", "error"]]
     subjects: list[str | None] | None = Field(
         default=None, description="Exactly the subjects of the findings of `rule`, in any order."
@@ -43,6 +64,10 @@ class CaseModel(BaseModel):
         default_factory=dict, description="Rule id -> the level a failed result must have."
     )
     as_of: str | None = None
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.records is not None and self.patch:
+            raise ValueError("give patch (one record) or records (several), not both")
 
 
 class CaseFile(BaseModel):
@@ -130,7 +155,7 @@ def coverage(pack: Pack, cases: list[Case]) -> dict[str, list[str]]:
         missing = []
         if not any(c.expect.get(rule.id) == "failed" for c in mine):
             missing.append("failing")
-        if not any(c.expect.get(rule.id) == "passed" and c.patch for c in mine):
+        if not any(c.expect.get(rule.id) == "passed" and (c.patch or c.records) for c in mine):
             missing.append("passing")
         if missing:
             lacking[rule.id] = missing
@@ -160,18 +185,34 @@ def run_case(pack: Pack, base: dict[str, Any], case: Case, lang: str = "en") -> 
     if case.unknown:
         return [p.render(lang) for p in case.unknown]
 
-    try:
-        data = apply_patch(base, case.model.patch)
-    except PatchError as exc:
-        return [f"patch does not apply: {exc}"]
-    try:
-        record = validate_record(data, f"{case.file}#{case.index}", pack.enums)
-    except InputError as exc:
-        return [f"patched record is invalid: {exc.render('en')}"]
+    several = case.model.records is not None
+    patches = case.model.records if case.model.records is not None else [case.model.patch]
     as_of = dt.date.fromisoformat(case.model.as_of) if case.model.as_of else None
-    report = check(record, pack, as_of=as_of)
-    by_id = {r.rule: r for r in report.results}
+    reports = []
+    for k, patch in enumerate(patches):
+        where = f" (record {k + 1})" if several else ""
+        try:
+            data = apply_patch(base, patch)
+        except PatchError as exc:
+            return [f"patch does not apply{where}: {exc}"]
+        name = f"{case.file}#{case.index}" + (f".{k + 1}" if several else "")
+        try:
+            record = validate_record(data, name, pack.enums)
+        except InputError as exc:
+            return [f"patched record is invalid{where}: {exc.render('en')}"]
+        reports.append(check(record, pack, as_of=as_of))
+    organisations = evaluate_organisations(reports, pack, as_of=as_of)
     problems = []
+    if len(organisations.entries) > 1:
+        return [f"the records form {len(organisations.entries)} organisations; a case judges one"]
+    by_id = {} if several else {r.rule: r for r in reports[0].results}
+    for org in organisations.entries:
+        by_id.update({r.rule: r for r in org.results})
+    if several:
+        for rule_id in [*case.model.expect, *case.model.levels]:
+            rule = pack.rule(rule_id)
+            if rule is not None and getattr(rule, "scope", "record") != "organisation":
+                problems.append(f"{rule_id}: a case with records expects organisation rules only")
     for rule_id, status in case.model.expect.items():
         result = by_id.get(rule_id)
         if result is None:

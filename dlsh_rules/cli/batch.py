@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from ..evaluate.engine import Waiver
-    from ..evaluate.results import Report
+    from ..evaluate.results import Organisations, Report
     from ..pack.loader import Pack
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
@@ -114,6 +114,31 @@ def check_path(path: str, pack: Pack, options: Options) -> BatchResult:
     except Exception as exc:
         raise RecordCrash(f"{path}: {type(exc).__name__}: {exc}") from exc
     return BatchResult(path, report)
+
+
+def check_organisations(
+    results: Sequence[BatchResult],
+    pack: Pack,
+    *,
+    as_of: dt.date | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    waivers: Iterable[Waiver] = (),
+    today: dt.date | None = None,
+) -> Organisations:
+    """The pack's organisation rules judged over the checked records of a run (those that could
+    not be checked count for no organisation). Give the options given to `check_many`."""
+    from ..evaluate.organisations import evaluate_organisations
+
+    return evaluate_organisations(
+        [r.report for r in results if r.report is not None],
+        pack,
+        as_of=as_of,
+        select=select,
+        ignore=ignore,
+        waivers=waivers,
+        today=today,
+    )
 
 
 # --- expanding the arguments -----------------------------------------------------------------
@@ -293,9 +318,13 @@ def check_many(
     ``waivers``: standing waivers applied to every record (`dlsh_rules.waivers.load_waivers`),
     whose expiry is judged at ``as_of``, else at ``today``, else not at all.
     ``on_progress(done, total)`` is called in this process as records complete.
+    A single path (str or os.PathLike) stands for itself; arguments are checked as `check`
+    checks them (TypeError, ValueError) before any record is read.
     """
+    from ..load import arguments
+
     return check_inputs(
-        expand(paths),
+        expand([os.fspath(p) for p in arguments.paths(paths)]),
         pack,
         jobs=jobs,
         as_of=as_of,
@@ -322,10 +351,22 @@ def check_inputs(
     start_method: str | None = None,
 ) -> list[BatchResult]:
     """`check_many` on arguments already expanded by `expand` (the CLI looks at them first)."""
+    from ..evaluate.engine import check_selection, waiver_list
+    from ..load import arguments
     from ..pack.loader import DEFAULT_PACK, Pack, load_pack
 
+    if pack is not None and not isinstance(pack, Pack):
+        arguments.path_like(pack, "pack")
+    jobs = arguments.jobs(jobs)
+    as_of = arguments.day(as_of, "as_of")
+    today = arguments.day(today, "today")
+    select = arguments.selectors(select, "select")
+    ignore = arguments.selectors(ignore, "ignore")
+    waivers = waiver_list(waivers)
     if not isinstance(pack, Pack):
         pack = load_pack(pack if pack is not None else DEFAULT_PACK)
+    if select or ignore:
+        check_selection(pack, select, ignore)
     options = Options(as_of, tuple(select), tuple(ignore), tuple(waivers), today)
     results: list[BatchResult | None] = [
         None if problem is None else BatchResult(source, problems=(problem,))

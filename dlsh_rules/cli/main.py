@@ -15,13 +15,15 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
+from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror
+
 if TYPE_CHECKING:
     from ..errors import Problem
     from ..evaluate.engine import Waiver
     from ..evaluate.results import Report
     from ..pack.loader import Pack
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 _T: dict[str, tuple[str, str]] = {
     "prog": (
@@ -70,11 +72,6 @@ _T: dict[str, tuple[str, str]] = {
     "abstract": (
         "规则包 {pack} 是抽象规则包，只供其他规则包继承（extends），不能用于检查记录",
         "pack {pack} is abstract: a base that other packs extend, not for checking records",
-    ),
-    "abstract_test": (
-        "规则包 {pack} 是抽象规则包，没有自己的示例和用例；请测试继承它的规则包",
-        "pack {pack} is abstract and has no example or cases of its own; test the packs that "
-        "extend it",
     ),
     "schema": (
         "输出 JSON Schema（record、rule、pack）",
@@ -163,6 +160,10 @@ _T: dict[str, tuple[str, str]] = {
         "--select/--ignore {ids} names no rule id or prefix of pack {pack} "
         "(`dlsh-rules rules` lists them)",
     ),
+    "none_left": (
+        "--select 与 --ignore 之后，规则包 {pack} 中没有剩下要检查的规则",
+        "--select and --ignore leave no rule of pack {pack} to check",
+    ),
     "no_batch": (
         "输出格式 {name} 只能显示一份记录，而参数指定了多份（或目录、通配符）",
         "format {name} shows one record only; the arguments name several (or a directory or pattern)",
@@ -189,6 +190,10 @@ _T: dict[str, tuple[str, str]] = {
     "bad_date": (
         "日期应为 YYYY-MM-DD 格式的真实日期：{value}",
         "a real date written YYYY-MM-DD was expected: {value}",
+    ),
+    "cannot_write_stdout": (
+        "无法写入标准输出：{error}",
+        "cannot write to standard output: {error}",
     ),
     "internal": (
         "内部错误（程序缺陷，请报告）：{error}",
@@ -380,10 +385,23 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point the stdout descriptor at the null device, so that the interpreter's own flush at
+    exit does not fail again on the same output and print a second error (or exit 120)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 def _write(text: str, output: str | None) -> None:
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _out(text)
         return
     from .output import write_atomic
 
@@ -432,7 +450,7 @@ def _write_all(texts: list[tuple[str, str | None]], lang: str) -> bool:
         except OSError as exc:
             if path is None:
                 raise
-            error = exc.strerror or type(exc).__name__
+            error = _strerror(exc, lang)
             sys.stderr.write(_t("cannot_write", lang, path=path, error=error) + "\n")
             ok = False
     return ok
@@ -484,11 +502,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise _Usage(_t("no_selected", args.lang, ids=", ".join(unmatched), pack=pack.id))
     if pack.manifest.abstract:
         raise _Usage(_t("abstract", args.lang, pack=pack.id))
+    if args.select and not any(rule_selected(r.id, args.select, args.ignore) for r in pack.rules):
+        raise _Usage(_t("none_left", args.lang, pack=pack.id))
     for pack_root in pack.roots or [pack.root]:  # the pack and every base it extends
         for root, _dirs, files in os.walk(pack_root):
             read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
     for _, path in outputs:
-        if path is not None and _entry(path) in read:
+        # The entry itself, and the file a symlink there leads to: output.write_atomic writes
+        # through links, so a link to a record would otherwise overwrite the record.
+        if path is not None and (_entry(path) in read or _entry(os.path.realpath(path)) in read):
             raise _Usage(_t("overwrite_input", args.lang, path=path))
     waivers: tuple[Waiver, ...] = ()
     if args.waivers is not None:
@@ -524,14 +546,27 @@ def _check_one(
         waivers=waivers,
         today=today,
     )
+    from ..evaluate.organisations import evaluate_organisations
+
+    organisations = evaluate_organisations(
+        [report],
+        pack,
+        as_of=args.as_of,
+        select=args.select,
+        ignore=args.ignore,
+        waivers=waivers,
+        today=today,
+    )
     _warn_calendar([report], args.lang)
     texts = []
     for name, path in outputs:
-        context = RenderContext(report, args.lang, _use_color(args.color, path), record, pack)
+        context = RenderContext(
+            report, args.lang, _use_color(args.color, path), record, pack, organisations
+        )
         texts.append((renderer(name)(context), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
-    return report.exit_code(args.fail_on)
+    return max(report.exit_code(args.fail_on), organisations.exit_code(args.fail_on))
 
 
 def _check_batch(
@@ -543,7 +578,7 @@ def _check_batch(
     outputs: list[tuple[str, str | None]],
 ) -> int:
     from ..render import batch_renderer
-    from .batch import Progress, check_inputs, entries, exit_code
+    from .batch import Progress, check_inputs, check_organisations, entries, exit_code
 
     progress = Progress(sys.stderr) if Progress.wanted(sys.stderr, args.quiet) else None
     try:
@@ -561,16 +596,26 @@ def _check_batch(
     finally:
         if progress is not None:
             progress.close()
+    organisations = check_organisations(
+        results,
+        pack,
+        as_of=args.as_of,
+        select=args.select,
+        ignore=args.ignore,
+        waivers=waivers,
+        today=today,
+    )
     _warn_calendar([r.report for r in results if r.report is not None], args.lang)
     texts = []
     for name, path in outputs:
         render = batch_renderer(name)
         assert render is not None  # checked before any work was done
         color = _use_color(args.color, path)
-        texts.append((render(entries(results, pack, args.lang, color, args.as_of)), path))
+        run = entries(results, pack, args.lang, color, args.as_of)
+        texts.append((render(run, organisations), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
-    return exit_code(results, args.fail_on)
+    return max(exit_code(results, args.fail_on), organisations.exit_code(args.fail_on))
 
 
 def _warn_calendar(reports: Sequence[Report], lang: str) -> None:
@@ -584,103 +629,12 @@ def _warn_calendar(reports: Sequence[Report], lang: str) -> None:
                 return
 
 
-def cmd_rules(args: argparse.Namespace) -> int:
-    from ..authoring.explain import list_rules
-    from ..pack.loader import load_pack
-
-    sys.stdout.write(list_rules(load_pack(args.pack), args.lang))
-    return EXIT_OK
-
-
-def cmd_explain(args: argparse.Namespace) -> int:
-    from ..authoring.explain import explain
-    from ..pack.loader import load_pack
-
-    pack = load_pack(args.pack)
-    rule = pack.rule(args.rule)
-    if rule is None:
-        t = _T["no_rule"][1 if args.lang == "en" else 0]
-        sys.stderr.write(t.format(pack=pack.id, rule=args.rule) + "\n")
-        return EXIT_INPUT
-    sys.stdout.write(explain(pack, rule, args.lang))
-    return EXIT_OK
-
-
-def cmd_test(args: argparse.Namespace) -> int:
-    from ..authoring.testing import coverage, example_data, load_cases, run_case
-    from ..pack.loader import load_pack
-
-    pack = load_pack(args.pack)
-    if pack.manifest.abstract:
-        sys.stdout.write(_t("abstract_test", args.lang, pack=pack.id) + "\n")
-        return _lint(pack, args.lang, None) if args.lint else EXIT_OK
-    base = example_data(pack)
-    failed = 0
-    cases = load_cases(pack)
-    for case in cases:
-        problems = run_case(pack, base, case, args.lang)
-        if problems:
-            failed += 1
-            sys.stdout.write(f"FAIL {case.id}\n" + "".join(f"     {p}\n" for p in problems))
-    sys.stdout.write(f"{len(cases) - failed} passed, {failed} failed\n")
-    # Strict: a rule no case makes fail is a rule nothing shows to work (as with `opa test`
-    # coverage); --allow-missing-cases keeps the list, as warnings.
-    lacking = coverage(pack, cases)
-    word = "WARNING" if args.allow_missing_cases else "MISSING"
-    for rule_id, missing in lacking.items():
-        what = " and ".join(
-            "no failing case" if m == "failing" else "no passing case (with a patch)"
-            for m in missing
-        )
-        sys.stdout.write(f"{word} {rule_id}: {what}\n")
-    if lacking:
-        sys.stdout.write(
-            f"{len(lacking)} of {len(pack.rules)} rules lack cases"
-            + (" (allowed by --allow-missing-cases)" if args.allow_missing_cases else "")
-            + "\n"
-        )
-    code = EXIT_FAILED if failed or (lacking and not args.allow_missing_cases) else EXIT_OK
-    if args.lint:
-        code = max(code, _lint(pack, args.lang, cases))
-    return code
-
-
-def _lint(pack: Pack, lang: str, cases: Any) -> int:
-    from ..authoring.lint import lint
-
-    found = lint(pack, cases)
-    for problem in found:
-        sys.stdout.write(problem.render(lang) + "\n")
-    if lang == "en":
-        sys.stdout.write(f"lint: {len(found)} finding(s)\n" if found else "lint: clean\n")
-    else:
-        sys.stdout.write(f"lint：{len(found)} 个问题\n" if found else "lint：无问题\n")
-    return EXIT_FAILED if found else EXIT_OK
-
-
-def cmd_lint(args: argparse.Namespace) -> int:
-    from ..pack.loader import load_pack
-
-    return _lint(load_pack(args.pack), args.lang, None)
-
-
-def cmd_new_pack(args: argparse.Namespace) -> int:
-    from ..authoring.newpack import new_pack
-
-    root = new_pack(args.name, args.dir, args.extends)
-    sys.stdout.write(
-        (f"wrote {root}\n" if args.lang == "en" else f"已创建 {root}\n")
-        + f"python -m dlsh_rules test --pack {root}\n"
-    )
-    return EXIT_OK
-
-
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
     from ..authoring.schemas import generated
 
-    sys.stdout.write(json.dumps(generated()[args.name], ensure_ascii=False, indent=2) + "\n")
+    _out(json.dumps(generated()[args.name], ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
 
 
@@ -714,9 +668,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(exc.render(args.lang) + "\n")
         return EXIT_INPUT
+    except _StdoutError as exc:
+        _silence_stdout()
+        error = _strerror(exc.error, args.lang)
+        sys.stderr.write(_t("cannot_write_stdout", args.lang, error=error) + "\n")
+        return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        _silence_stdout()
         return EXIT_OK
     except Exception as exc:
         if os.environ.get("DLSH_DEBUG"):

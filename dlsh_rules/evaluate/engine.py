@@ -11,20 +11,24 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..dates import CalendarCoverageError, Offset
 from ..errors import Text
+from ..load import arguments
 from ..load.perf import gc_paused
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
 from ..record.validate import RecordData, load_record
 from .context import Context
 from .kinds import run
 from .kinds.base import Finding, Outcome
+from .kinds.frequency import record_facts
 from .results import (
     SEVERITY_RANK,
     FindingResult,
+    OrgFact,
     Report,
     RuleResult,
     Status,
@@ -66,6 +70,53 @@ class Waiver:
         if self.rule != rule_id:
             return False
         return self.subject is None or _same_subject(self.subject, subject)
+
+
+def not_yet_approved(w: Waiver, day: dt.date | None) -> bool:
+    """Whether ``w`` was approved after ``day``: a decision dated in the future does not waive
+    yet (a waiver file dated 2999-12-31 would otherwise waive every finding today)."""
+    return w.date is not None and day is not None and w.date > day
+
+
+def not_yet_text(approved: dt.date, day: dt.date) -> Text:
+    return Text(
+        f"豁免批准日期 {approved.isoformat()} 晚于判断日 {day.isoformat()}，尚未生效",
+        f"approved on {approved.isoformat()}, after {day.isoformat()}; not yet in force",
+    )
+
+
+def check_selection(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+    """As the command line does: a selector that names no rule is a mistake, not an empty (and
+    so compliant) report; ValueError."""
+    for name, entries in (("select", select), ("ignore", ignore)):
+        unmatched = [
+            entry
+            for entry in dict.fromkeys(entries)
+            if not any(rule_selected(rule.id, [entry], []) for rule in pack.rules)
+        ]
+        if unmatched:
+            raise ValueError(
+                f"{name} {', '.join(map(repr, unmatched))} names no rule id or dotted prefix "
+                f"of pack {pack.id}"
+            )
+    if select and not any(rule_selected(rule.id, select, ignore) for rule in pack.rules):
+        raise ValueError(f"select and ignore leave no rule of pack {pack.id} to check")
+
+
+def waiver_list(value: object) -> tuple[Waiver, ...]:
+    """The ``waivers`` argument of the public functions: an iterable of `Waiver`; TypeError."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"waivers must be an iterable of dlsh_rules.engine.Waiver, not {type(value).__name__}"
+        )
+    items = tuple(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, Waiver):
+            raise TypeError(
+                f"waivers[{i}] must be a dlsh_rules.engine.Waiver (see "
+                f"dlsh_rules.waivers.load_waivers), not {type(item).__name__}"
+            )
+    return items
 
 
 def expired_text(expires: dt.date) -> Text:
@@ -111,9 +162,24 @@ def check(
     waivers: Iterable[Waiver] = (),
     today: dt.date | None = None,
 ) -> Report:
-    """Check a record against a pack (the default pack when none is given)."""
+    """Check a record against a pack (the default pack when none is given).
+
+    Arguments of the wrong type raise TypeError, and a `select` or `ignore` entry that names no
+    rule of the pack ValueError, before anything is loaded (load/arguments.py).
+    """
+    if not isinstance(record, RecordData):
+        arguments.record_source(record, "record")
+    if pack is not None and not isinstance(pack, Pack):
+        arguments.path_like(pack, "pack")
+    as_of = arguments.day(as_of, "as_of")
+    today = arguments.day(today, "today")
+    select = arguments.selectors(select, "select")
+    ignore = arguments.selectors(ignore, "ignore")
+    waivers = waiver_list(waivers)
     if not isinstance(pack, Pack):
         pack = load_pack(pack if pack is not None else DEFAULT_PACK)
+    if select or ignore:
+        check_selection(pack, select, ignore)
     if not isinstance(record, RecordData):
         record = load_record(record, pack.enums)
     ctx = Context(record, pack)
@@ -121,12 +187,22 @@ def check(
     # Expiry is judged at the as-of date when one is given, else at the meeting's own follow-up:
     # a report must not change from one day to the next unless the caller asks for "today".
     judge_day = as_of or today
-    live = [w for w in all_waivers if not (w.expires and judge_day and w.expires < judge_day)]
+    live = [
+        w
+        for w in all_waivers
+        if not (w.expires and judge_day and w.expires < judge_day)
+        and not not_yet_approved(w, judge_day)
+    ]
     used: set[int] = set()
     results = []
+    facts: list[OrgFact] = []
     with gc_paused():  # perf.py: the rules allocate much and leave no cycles
         for rule in pack.rules:
             if not rule_selected(rule.id, select, ignore):
+                continue
+            if rule.scope == "organisation":
+                # Judged over the run's records (organisations.py); this record gives its facts.
+                facts.extend(record_facts(ctx, rule))
                 continue
             results.append(_evaluate(ctx, rule, live, used, as_of))
         # The shared selections and indexes are garbage now. Freed while the collector is still
@@ -146,6 +222,14 @@ def check(
             )
         elif w.expires and judge_day and w.expires < judge_day:
             unused.append(w.note(expired_text(w.expires)))
+        elif not_yet_approved(w, judge_day):
+            assert w.date is not None and judge_day is not None
+            unused.append(w.note(not_yet_text(w.date, judge_day)))
+        elif _scope(pack, w.rule) == "organisation":
+            # A record speaks for its own meeting, not for how often its organisation meets.
+            if w.origin == "record":
+                unused.append(w.note(RECORD_WAIVER_OF_ORG_RULE))
+            # a standing waiver of an organisation rule is judged with the organisation
         elif id(w) not in used and rule_selected(w.rule, select, ignore):
             unused.append(
                 w.note(Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"))
@@ -162,7 +246,29 @@ def check(
         tuple(results),
         tuple(unused),
         (tuple(select), tuple(ignore)),
+        party_org=record.data["unit"].get("party_org"),
+        org_facts=tuple(facts),
     )
+
+
+RECORD_WAIVER_OF_ORG_RULE = Text(
+    "记录自身的豁免不适用于组织规则（按组织判断的规则只能用豁免文件豁免）",
+    "a record's own waiver does not apply to an organisation rule (use a waiver file)",
+)
+
+
+def _scope(pack: Pack, rule_id: str) -> str:
+    rule = pack.rule(rule_id)
+    return getattr(rule, "scope", "record") if rule is not None else "record"
+
+
+# A rule lists at most this many findings; past it they are counted, judged (status, level,
+# waivers) and dropped, and the result says how many (`findings_omitted`). No shipped example or
+# pack case comes near it: a rule reaches it only for a group of about 46 members with no talk
+# at all (45·44/2 pairs < 1000 < 46·45/2). Bounds the report, and the engine's memory, for
+# records at the limit of people (MAX_PEOPLE in record/validate.py), whose pair rules can have
+# 250,000 findings.
+MAX_LISTED_FINDINGS = 1000
 
 
 def _evaluate(
@@ -177,12 +283,37 @@ def _evaluate(
         quote=rule.quote,
         rationale=Text.of(rule.rationale),
     )
-    outcomes: list[Outcome] = []
+    findings: list[FindingResult] = []
+    checked = total = waived = omitted = omitted_waived = 0
+    open_pending = open_due = 0  # open findings not yet due at as_of / due or past
+    level: str | None = None  # the highest severity of an open finding that is due
     try:
+        outcomes: list[Outcome] = []
         for spec in rule.checks:
             outcomes.append(run(ctx, spec))
         # Resolved here, as a bound may ask the working-day calendar about a year it lacks.
         declared_due = rule.due.resolve(ctx) if rule.due else None
+        rule_due = declared_due or Offset().apply(ctx.meeting_date)
+        for outcome in outcomes:
+            checked += outcome.checked
+            made = chain(outcome.findings, outcome.stream) if outcome.stream else outcome.findings
+            # A stream runs the kind's code as it is read: inside the try, like the kind itself.
+            for f in made:
+                result = _finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due)
+                total += 1
+                if result.waived:
+                    waived += 1
+                elif result.pending:
+                    open_pending += 1
+                else:
+                    open_due += 1
+                    if level is None or SEVERITY_RANK[result.severity] > SEVERITY_RANK[level]:
+                        level = result.severity
+                if len(findings) < MAX_LISTED_FINDINGS:
+                    findings.append(result)
+                else:
+                    omitted += 1
+                    omitted_waived += result.waived
     except CalendarCoverageError as exc:
         return RuleResult(
             status="error",
@@ -199,33 +330,37 @@ def _evaluate(
             **base,
         )
 
-    rule_due = declared_due or Offset().apply(ctx.meeting_date)
-    findings: list[FindingResult] = []
-    for outcome in outcomes:
-        for f in outcome.findings:
-            findings.append(
-                _finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due)
-            )
-    checked = sum(o.checked for o in outcomes)
     status: Status
-    open_ = [f for f in findings if not f.waived]
-    level = None
-    if not findings:
+    if not total:
         status = "passed" if checked else "not_applicable"
-    elif not open_:
+    elif not open_pending and not open_due:
         status = "waived"
-    elif all(f.pending for f in open_):
+    elif not open_due:
         status = "pending"
     else:
         status = "failed"
-        level = max((f.severity for f in open_ if not f.pending), key=lambda s: SEVERITY_RANK[s])
     return RuleResult(
         status=status,
-        message=_summary_message(status, findings, checked),
+        message=_summary_message(status, total, waived, checked),
         findings=tuple(findings),
-        level=level,
+        level=level if status == "failed" else None,
+        findings_omitted=omitted,
+        omitted_waived=omitted_waived,
         **base,
     )
+
+
+def status_of(findings: Sequence[FindingResult], checked: int) -> tuple[Status, str | None]:
+    """A rule's status from its findings (docs/rule-language.md §10), and its level if failed."""
+    open_ = [f for f in findings if not f.waived]
+    if not findings:
+        return ("passed" if checked else "not_applicable"), None
+    if not open_:
+        return "waived", None
+    if all(f.pending for f in open_):
+        return "pending", None
+    level = max((f.severity for f in open_ if not f.pending), key=lambda s: SEVERITY_RANK[s])
+    return "failed", level
 
 
 def _finding_result(
@@ -265,13 +400,16 @@ def _finding_result(
     )
 
 
-def _summary_message(status: Status, findings: list[FindingResult], checked: int) -> Text:
+def summary_message(status: Status, findings: Sequence[FindingResult], checked: int) -> Text:
+    """The one-line message of a result with these findings (organisation rules use it too)."""
+    return _summary_message(status, len(findings), sum(f.waived for f in findings), checked)
+
+
+def _summary_message(status: Status, n: int, waived: int, checked: int) -> Text:
     if status == "passed":
         return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
     if status == "not_applicable":
         return Text("记录中没有适用此规则的对象", "nothing in the record is subject to this rule")
-    n = len(findings)
-    waived = sum(1 for f in findings if f.waived)
     if status == "waived":
         return Text(f"{n} 项问题均已豁免", f"all {n} findings are waived")
     if status == "pending":

@@ -39,6 +39,8 @@ class FindingResult:
     found: Text | None = None
     line: int | None = None
     column: int | None = None
+    # An organisation finding: the records counted in its period (an empty tuple: none was).
+    records: tuple[str, ...] | None = field(default=None, repr=False)
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -66,7 +68,31 @@ class FindingResult:
                 "expires": self.waiver.expires.isoformat() if self.waiver.expires else None,
                 "origin": self.waiver.origin,
             }
+        if self.records is not None:
+            out["records"] = list(self.records)
         return out
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    """One period an organisation rule required: how many records counted in it, and which."""
+
+    period: str  # the label: 2024-H2, 2024-Q4, 2024-09, 2024, AY2024
+    start: dt.date
+    end: dt.date
+    count: int
+    min: int
+    records: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "count": self.count,
+            "min": self.min,
+            "records": list(self.records),
+        }
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,18 @@ class RuleResult:
     rationale: Text = NO_TEXT
     level: str | None = None  # the highest severity among unwaived findings, when failed
     error: str | None = None
+    periods: tuple[PeriodCount, ...] = field(default=(), repr=False)  # organisation rules
+
+    @property
+    def fails_at(self) -> str | None:
+        """The level this result fails at (None: it does not fail)."""
+        return (self.level or self.severity) if self.status == "failed" else None
+
+    # Findings past MAX_LISTED_FINDINGS (evaluate/engine.py): counted and judged (status,
+    # level, waivers) but not kept, so a report's size is bounded whatever the record (a group
+    # of n people has n·(n−1) ordered pairs).
+    findings_omitted: int = 0
+    omitted_waived: int = 0
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -99,6 +137,12 @@ class RuleResult:
             out["level"] = self.level
         if self.error is not None:
             out["error"] = self.error
+        if self.periods:
+            out["periods"] = [p.to_dict() for p in self.periods]
+        if self.findings_omitted:
+            out["findings_omitted"] = self.findings_omitted
+        if self.omitted_waived:
+            out["findings_omitted_waived"] = self.omitted_waived
         return out
 
 
@@ -126,6 +170,44 @@ class Summary:
             "compliant": self.compliant,
             "waived_findings": self.waived_findings,
         }
+
+
+def summarise(results: tuple[RuleResult, ...]) -> Summary:
+    counts = {s: 0 for s in STATUSES}
+    for r in results:
+        counts[r.status] += 1
+    return Summary(
+        rules=len(results),
+        compliant=not any(r.status == "failed" and r.level == "error" for r in results),
+        waived_findings=sum(
+            sum(1 for f in r.findings if f.waived) + r.omitted_waived for r in results
+        ),
+        **counts,
+    )
+
+
+def worst_level(results: tuple[RuleResult, ...]) -> str | None:
+    """The highest severity of a failed result, or None when nothing failed."""
+    levels = [lv for r in results if (lv := r.fails_at) is not None]
+    return max(levels, key=lambda s: SEVERITY_RANK[s]) if levels else None
+
+
+def exit_code_of(worst: str | None, fail_on: str) -> int:
+    if fail_on == "never" or worst is None:
+        return 0
+    return 1 if SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on] else 0
+
+
+@dataclass(frozen=True)
+class OrgFact:
+    """What one record gives one `frequency` check of an organisation rule (engine.check
+    computes it while the record is at hand, so a batch's workers send back facts, not records)."""
+
+    rule: str
+    check: int  # the check's index in the rule
+    dates: tuple[dt.date, ...]  # the dates at the check's `date` path, before `where`
+    counted: bool  # the record satisfies the check's `where`
+    error: str | None = None  # the check could not be read on this record
 
 
 @dataclass(frozen=True)
@@ -159,31 +241,20 @@ class Report:
     unused_waivers: tuple[UnusedWaiver, ...] = ()
     selection: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     extra: dict[str, Any] = field(default_factory=dict)
+    # For the organisation rules of the run (evaluate/organisations.py); not in to_dict.
+    party_org: str | None = field(default=None, repr=False)
+    org_facts: tuple[OrgFact, ...] = field(default=(), repr=False)
 
     @property
     def summary(self) -> Summary:
-        counts = {s: 0 for s in STATUSES}
-        for r in self.results:
-            counts[r.status] += 1
-        return Summary(
-            rules=len(self.results),
-            compliant=not any(r.status == "failed" and r.level == "error" for r in self.results),
-            waived_findings=sum(1 for r in self.results for f in r.findings if f.waived),
-            **counts,
-        )
+        return summarise(self.results)
 
     def worst_level(self) -> str | None:
         """The highest severity of a failed result, or None when nothing failed."""
-        levels = [r.level or r.severity for r in self.results if r.status == "failed"]
-        return max(levels, key=lambda s: SEVERITY_RANK[s]) if levels else None
+        return worst_level(self.results)
 
     def exit_code(self, fail_on: str = "error") -> int:
-        if fail_on == "never":
-            return 0
-        worst = self.worst_level()
-        if worst is None:
-            return 0
-        return 1 if SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on] else 0
+        return exit_code_of(self.worst_level(), fail_on)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -211,3 +282,58 @@ class Report:
 
     def to_json(self, lang: str = "zh", indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent) + "\n"
+
+
+# --- organisations: rules judged over all records of one party organisation in a run ---------
+
+
+@dataclass(frozen=True)
+class OrganisationResult:
+    """The organisation rules of one party organisation (`unit.name` + `unit.party_org`)."""
+
+    unit: str
+    party_org: str | None
+    records: tuple[str, ...]  # the checked records of this organisation, in input order
+    results: tuple[RuleResult, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.unit} · {self.party_org}" if self.party_org else self.unit
+
+    @property
+    def summary(self) -> Summary:
+        return summarise(self.results)
+
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "party_org": self.party_org,
+            "records": list(self.records),
+            "summary": self.summary.to_dict(),
+            "results": [r.to_dict(lang) for r in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class Organisations:
+    """The organisations section of a run: one entry per organisation, in the order its first
+    record was given; and the standing waivers of organisation rules that waived nothing."""
+
+    entries: tuple[OrganisationResult, ...] = ()
+    unused_waivers: tuple[UnusedWaiver, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.entries or self.unused_waivers)
+
+    def worst_level(self) -> str | None:
+        return worst_level(tuple(r for o in self.entries for r in o.results))
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        return exit_code_of(self.worst_level(), fail_on)
+
+    @property
+    def compliant(self) -> bool:
+        return all(o.summary.compliant for o in self.entries)
+
+    def to_list(self, lang: str) -> list[dict[str, Any]]:
+        return [o.to_dict(lang) for o in self.entries]

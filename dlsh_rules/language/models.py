@@ -375,8 +375,66 @@ class DeliveredSpec(Spec):
     report: Literal["presence", "deadline", "both"] = "both"
 
 
+def _iso_date(value: Any) -> Any:
+    # Only a date or its ISO text: pydantic alone would read a number as a Unix timestamp.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date", "a real date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+class PeriodRange(Part):
+    """The periods a `frequency` check requires: those overlapping from..to (both inclusive)."""
+
+    from_: IsoDate = Field(alias="from", description="First day of the range, YYYY-MM-DD.")
+    to: IsoDate = Field(description="Last day of the range, YYYY-MM-DD.")
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.to < self.from_:
+            raise ValueError("the range ends (to) before it starts (from)")
+
+
+class FrequencySpec(Spec):
+    """Across the records of one party organisation in a run: at least `min` records (meetings)
+    in every period of `per` (only in a rule with `scope: organisation`)."""
+
+    kind: Literal["frequency"]
+    per: Literal["month", "quarter", "half", "year", "academic_year"] = Field(
+        description="The period meetings are counted in."
+    )
+    min: int = Field(default=1, ge=1, description="Meetings needed in each period.")
+    date: PathT = Field(
+        default_factory=lambda: Path.parse("meeting.date"),
+        description="Path from each record's root to the date that places it in a period.",
+    )
+    where: Cond | None = Field(
+        default=None, description="Only records whose root satisfies this condition count."
+    )
+    periods: Literal["years"] | PeriodRange = Field(
+        default="years",
+        description="'years': every period of each calendar year (academic year for "
+        "per: academic_year) that a record's date falls in; or {from, to}: the periods "
+        "overlapping that range.",
+    )
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.applies_when is not None:
+            # applies_when reads one record; an organisation check reads many (use `where`).
+            raise ValueError("a frequency check has no applies_when; use where")
+        if self.due is not None:
+            # A bound counts from one meeting's date; a period's last day is its due date.
+            raise ValueError("a frequency check has no due (each period's last day is its due)")
+
+
 Check = Annotated[
-    EachSpec | ExistsSpec | CoverageSpec | PairsSpec | SequenceSpec | DeliveredSpec,
+    EachSpec | ExistsSpec | CoverageSpec | PairsSpec | SequenceSpec | DeliveredSpec | FrequencySpec,
     Field(discriminator="kind"),
 ]
 
@@ -388,7 +446,12 @@ SPECS: dict[str, type[Spec]] = {
     "pairs": PairsSpec,
     "sequence": SequenceSpec,
     "delivered": DeliveredSpec,
+    "frequency": FrequencySpec,
 }
+
+# Kinds judged over all records of one party organisation in a run (`scope: organisation`),
+# after the per-record checks; every other kind reads one record.
+ORGANISATION_KINDS = frozenset({"frequency"})
 
 
 # --- the pack: rules and manifest ----------------------------------------------------------------
@@ -420,6 +483,11 @@ class Rule(BaseModel):
         extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True
     )
     id: str = Field(pattern=RULE_ID)
+    scope: Literal["record", "organisation"] = Field(
+        default="record",
+        description="record: judged on each record; organisation: judged over all records of "
+        "one party organisation that a run is given (frequency checks only).",
+    )
     phase: Literal["prep", "meeting", "followup"]
     title: I18n
     clause: str = Field(min_length=1, description="The plan's section number, e.g. 四（四）.")
@@ -429,6 +497,23 @@ class Rule(BaseModel):
     due: DateT | None = Field(default=None, description="When the rule falls due (for --as-of).")
     checks: list[Check] = Field(min_length=1)
     notes: I18n | None = None
+
+    def model_post_init(self, _context: Any) -> None:
+        kinds = {getattr(c, "kind", "") for c in self.checks}
+        if self.scope == "organisation":
+            if kinds - ORGANISATION_KINDS:
+                raise ValueError(
+                    "a rule with scope: organisation holds frequency checks only; found "
+                    + ", ".join(sorted(kinds - ORGANISATION_KINDS))
+                )
+            if self.due is not None:
+                # There is no meeting date to count from: a period's last day is its due date.
+                raise ValueError(
+                    "a rule with scope: organisation has no due (each period's "
+                    "last day is its due date)"
+                )
+        elif kinds & ORGANISATION_KINDS:
+            raise ValueError("a frequency check belongs in a rule with scope: organisation")
 
 
 PACK_ID = r"^[a-z0-9][a-z0-9._-]*$"

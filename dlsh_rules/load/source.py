@@ -12,10 +12,13 @@ two parsers (read their docstrings for the choices each makes)."""
 from __future__ import annotations
 
 import os
+import re
+from typing import Any
 
-from ..errors import InputError, Text
+from ..errors import InputError, Text, describe
 from .document import (
     BOM_UTF8,
+    EXPECT_PRINTABLE,
     EXPECT_READABLE,
     EXPECT_UTF8,
     EXPECT_UTF8_NOT_WIDE,
@@ -24,6 +27,7 @@ from .document import (
     Document,
     Limits,
     Position,
+    ProblemList,
     expect_depth,
     expect_nodes,
     fail_input,
@@ -93,6 +97,62 @@ def _bad_byte(name: str, body: bytes, offset: int, skip: int, expected: Text) ->
     return fail_input(name, "encoding", "", expected, found, pos)
 
 
+# Control characters: the same refused in JSON and YAML, raw or escaped
+
+# YAML's reader refuses raw C0 controls (but tab and line breaks), DEL, C1 controls and U+FFFE/F;
+# its double-quoted escapes (\e, \0, \x1b, \u202e) and JSON's (\u001b) would let the same
+# characters in, and neither refuses the bidirectional controls that reorder what a reader sees.
+# Every string and key of either format is held to the one set below.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# What in the text could decode to one of them; only then is the data walked (most files have
+# none, and a walk of a large record costs a tenth of a second). False alarms (\u000a, a "\x"
+# in a plain scalar) cost only the walk.
+_MAYBE_CONTROL_JSON = re.compile(
+    "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+    r"|\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]|[fF]{3}[eEfF])"
+)
+_MAYBE_CONTROL_YAML = re.compile(
+    "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+    r"|\\(?:[0abefvN]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})"
+)
+
+
+def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
+    maybe = _MAYBE_CONTROL_JSON if json_text else _MAYBE_CONTROL_YAML
+    if not maybe.search(text):
+        return
+    problems = ProblemList(doc.name)
+    stack: list[tuple[str, Any]] = [("", doc.data)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, str):
+            found = _CONTROL.search(value)
+            if found is not None:
+                problems.add(
+                    "encoding",
+                    pointer,
+                    EXPECT_PRINTABLE,
+                    f"character U+{ord(found.group()):04X} in {describe(value)}",
+                    doc.position(pointer),
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = pointer_join(pointer, key)
+                found = _CONTROL.search(key)
+                if found is not None:
+                    problems.add(
+                        "encoding",
+                        child,
+                        EXPECT_PRINTABLE,
+                        f"character U+{ord(found.group()):04X} in the key {describe(key)}",
+                        doc.key_positions.get(child) or doc.position(child),
+                    )
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((pointer_join(pointer, i), item) for i, item in enumerate(value))
+    problems.raise_if_any()
+
+
 # Entry points
 
 
@@ -114,10 +174,9 @@ def load_bytes(
     try:
         text = _decode(data, name)
         with gc_paused():  # perf.py: a large document is millions of objects, and no cycles
-            if kind == "json":
-                return load_json(text, name, limits)
-            # 'yaml' or 'yml'.
-            return load_yaml(text, name, limits)
+            doc = (load_json if kind == "json" else load_yaml)(text, name, limits)
+            _refuse_controls(text, kind == "json", doc)
+            return doc
     except InputError:
         raise
     except RecursionError:

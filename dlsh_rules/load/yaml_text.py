@@ -111,6 +111,7 @@ class _Anchored:
     size: int  # nodes once aliases are expanded
     aliases: int  # alias dereferences once aliases are expanded
     height: int  # collection nesting levels
+    chars: int  # scalar text once aliases are expanded
 
 
 @dataclass(slots=True)
@@ -121,6 +122,7 @@ class _Open:
     size: int = 1
     aliases: int = 0
     height: int = 0  # of the deepest child
+    chars: int = 0
     key: yaml.Node | None = None
 
 
@@ -141,6 +143,7 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
     stack: list[_Open] = []
     nodes = 0
     aliases = 0
+    chars = 0  # of scalar text, aliases expanded
     resolved: dict[tuple[str, Any], str] = {}
 
     def fail(code: str, expected: Text, found: str, mark: Any) -> InputError:
@@ -182,9 +185,10 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
                     resolved[memo] = tag
             # Only start marks are read (positions); end marks are not kept.
             node = yaml.ScalarNode(tag, value, _node_mark(event.start_mark), None, event.style)
-            size, expansions, height = 1, 0, 0
+            size, expansions, height, length = 1, 0, 0, len(value)
+            chars += length
             if event.anchor is not None:
-                anchors[event.anchor] = _Anchored(node, 1, 0, 0)
+                anchors[event.anchor] = _Anchored(node, 1, 0, 0, length)
         elif isinstance(event, yaml.AliasEvent):
             anchor = event.anchor or ""
             target = anchors.get(anchor)
@@ -210,6 +214,17 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
                     event.start_mark,
                 )
             nodes += target.size
+            chars += target.chars
+            if chars > limits.max_expanded_chars:
+                raise fail(
+                    "alias_bomb",
+                    Text(
+                        zh=f"别名展开后的文本不超过 {limits.max_expanded_chars} 个字符",
+                        en=f"at most {limits.max_expanded_chars} characters of text once aliases are expanded",
+                    ),
+                    f"more than {limits.max_expanded_chars} characters once *{anchor} is expanded",
+                    event.start_mark,
+                )
             if len(stack) + target.height > limits.max_depth:
                 raise fail(
                     "too_deep",
@@ -219,6 +234,7 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
                 )
             node = _AliasNode(target.node, event.start_mark, None)
             size, expansions, height = target.size, target.aliases + 1, target.height
+            length = target.chars
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             nodes += 1
             if len(stack) + 1 > limits.max_depth:
@@ -253,10 +269,10 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
         else:  # the end of the innermost open collection
             done = stack.pop()
             node = done.node
-            size, expansions, height = done.size, done.aliases, done.height + 1
+            size, expansions, height, length = done.size, done.aliases, done.height + 1, done.chars
             if done.anchor is not None:
                 open_anchors.discard(done.anchor)
-                anchors[done.anchor] = _Anchored(node, size, expansions, height)
+                anchors[done.anchor] = _Anchored(node, size, expansions, height, length)
         if nodes > limits.max_nodes:
             raise fail(
                 "too_large",
@@ -268,6 +284,7 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
             break
         parent = stack[-1]
         parent.size += size
+        parent.chars += length
         if expansions:
             parent.aliases += expansions
         if height > parent.height:

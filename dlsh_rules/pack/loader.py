@@ -1,39 +1,51 @@
 """Rule packs: a manifest (`pack.yaml`) with parameters, named sets and enum extensions, and the
 rule files it lists. Everything is data: files are parsed with the safe loader, validated with the
-models of `language.py`, frozen into plain objects (frozen.py), and nothing in a pack is imported or
-executed. Loading from the disk cache needs neither the models nor pydantic.
+models of `language/models.py`, frozen into plain objects (`frozen.py`), and nothing in a pack is
+imported or executed. Loading from the disk cache needs neither the models nor pydantic.
+
+Parameters are in `params.py`, the checks beyond the schema in `checks.py`, `extends:` in
+`compose.py`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, Problem, Text, describe
 from ..language.normalise import SpecError
-from ..language.paths import Path as QueryPath
-from ..language.query import BOUND_KEYS, Condition, DateSpec, Selection
+from ..language.query import Selection
 from ..load import cache as disk_cache
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
 from ..record.enums import BASE, DEFAULT, EnumTable
 from .compose import Merged, RawRule, apply_layer, merge_layer, read_chain
-from .frozen import Frozen, freeze, kind_of
+from .frozen import freeze
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-    from ..language.models import Manifest, Param, Rule
+    from ..language.models import Manifest, Rule
 
 # The models of a pack, importable from here as before; they load pydantic, so only on request.
+from .checks import (
+    _here_without_object,
+    _relabel,
+    _unknown_field,
+    here_problem,
+    inside_pack,
+    pointer_of_key,
+    set_cycles,
+    sets_of_rule,
+    unknown_fields,
+)
+from .params import resolve_params, substitute, with_dependencies
+
 _MODELS = ("Param", "Example", "Rule", "Manifest", "RuleFile", "RULE_ID")
 
 PACK_FORMAT = "dlsh-pack/1"
@@ -164,187 +176,6 @@ def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
 
 # --- loading -----------------------------------------------------------------------------------
 
-_WHOLE_PARAM = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
-# "$$" is matched in the same pass, so that it escapes a "${" as well as a lone "$".
-_INLINE_PARAM = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def _substitute(
-    value: Any,
-    params: Mapping[str, Param | _Resolved],
-    pointer: str,
-    used: set[str],
-    problems: list[tuple[str, str]],
-) -> Any:
-    """Replace "$name" by the parameter's value and "${name}" inside texts by its text."""
-    if isinstance(value, dict):
-        return {
-            k: _substitute(v, params, pointer_join(pointer, k), used, problems)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [
-            _substitute(v, params, pointer_join(pointer, i), used, problems)
-            for i, v in enumerate(value)
-        ]
-    if not isinstance(value, str) or "$" not in value:
-        return value
-    whole = _WHOLE_PARAM.match(value)
-    if whole:
-        name = whole.group(1)
-        if name not in params:
-            problems.append((pointer, name))
-            return value
-        used.add(name)
-        return params[name].value
-
-    def inline(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if name is None:
-            return "$"
-        if name not in params:
-            problems.append((pointer, name))
-            return m.group(0)
-        used.add(name)
-        got = params[name].value
-        if isinstance(got, list):
-            return "、".join(map(str, got))
-        if isinstance(got, dict):
-            return ", ".join(f"{k} {v}" for k, v in got.items())
-        return str(got)
-
-    return _INLINE_PARAM.sub(inline, value)
-
-
-class _Resolved(NamedTuple):
-    """A parameter's value with the parameters it names filled in (what `_substitute` reads)."""
-
-    value: Any
-
-
-def _references(value: Any) -> list[str]:
-    """The parameters a value names, as "$name" (the whole text) or "${name}", in order."""
-    if isinstance(value, dict):
-        return [name for v in value.values() for name in _references(v)]
-    if isinstance(value, list):
-        return [name for v in value for name in _references(v)]
-    if not isinstance(value, str) or "$" not in value:
-        return []
-    whole = _WHOLE_PARAM.match(value)
-    if whole:
-        return [whole.group(1)]
-    return [m.group(1) for m in _INLINE_PARAM.finditer(value) if m.group(1) is not None]
-
-
-def _resolve_params(
-    params: Mapping[str, Param], doc: Document
-) -> tuple[dict[str, _Resolved], dict[str, set[str]], list[Problem]]:
-    """Parameters built from parameters: each value with the others it names filled in.
-
-    Returns the resolved parameters, the parameters each one names (a rule that uses one uses
-    those too), and the problems — an unknown name, a cycle, a bad date bound — each at the line
-    of pack.yaml that defines the parameter.
-    """
-    deps = {name: set(_references(p.value)) & set(params) for name, p in params.items()}
-    resolved: dict[str, _Resolved] = {}
-    problems: list[Problem] = []
-    visiting: list[str] = []
-    cycles: set[frozenset[str]] = set()
-
-    def visit(name: str) -> None:
-        if name in resolved:
-            return
-        if name in visiting:
-            loop = [*visiting[visiting.index(name) :], name]
-            if frozenset(loop) not in cycles:
-                cycles.add(frozenset(loop))
-                problems.append(
-                    _at(
-                        doc,
-                        pointer_join(pointer_join("/params", loop[0]), "value"),
-                        Text("不循环引用的参数", "a parameter without cycles"),
-                        " → ".join(f"${n}" for n in loop),
-                        "param_cycle",
-                    )
-                )
-            return
-        visiting.append(name)
-        for dep in sorted(deps[name]):
-            visit(dep)
-        visiting.pop()
-        unknown: list[tuple[str, str]] = []
-        known = {**{n: _Resolved(p.value) for n, p in params.items()}, **resolved}
-        pointer = pointer_join(pointer_join("/params", name), "value")
-        value = _substitute(params[name].value, known, pointer, set(), unknown)
-        for where, missing in unknown:
-            problems.append(
-                _at(
-                    doc,
-                    where,
-                    Text("清单中声明的参数", "a parameter declared in params"),
-                    f"${missing}",
-                    "unknown_param",
-                )
-            )
-        resolved[name] = _Resolved(value)
-
-    for name in params:
-        visit(name)
-    cyclic = {n for loop in cycles for n in loop}
-    for name, got in resolved.items():
-        if _with_dependencies({name}, deps) & cyclic:
-            continue  # its value is not whole: the cycle is the problem to report
-        problem = _param_bound_problem(got.value)
-        if problem is not None:
-            problems.append(
-                _at(
-                    doc,
-                    pointer_join(pointer_join("/params", name), "value"),
-                    Text(f"合法的日期界限（{problem}）", f"a valid date bound ({problem})"),
-                    describe(params[name].value),
-                    "param_date",
-                )
-            )
-    return resolved, deps, problems
-
-
-_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-
-
-def _param_bound_problem(value: Any) -> str | None:
-    """Why a parameter that is written as a date bound is not a valid one (None: it is fine, or
-    it is not a date bound at all). A text that looks like a date must be a real date."""
-    if isinstance(value, str):
-        if _DATE_LIKE.match(value):
-            try:
-                DateSpec.parse(value)
-            except SpecError as exc:
-                return str(exc)
-        return None
-    if not isinstance(value, dict) or not value or not set(value) <= BOUND_KEYS:
-        return None
-    if isinstance(value.get("date"), (dict, list)) or any(
-        isinstance(value.get(k), (dict, list))
-        for k in ("years", "months", "days", "working_days", "month", "day", "pick")
-    ):
-        return None  # a condition on fields of those names, not a date bound
-    try:
-        DateSpec.parse(value)
-    except SpecError as exc:
-        return str(exc) + (f" (at {exc.where})" if exc.where else "")
-    return None
-
-
-def _with_dependencies(used: set[str], deps: Mapping[str, set[str]]) -> set[str]:
-    """The parameters used, and those they are built from, transitively."""
-    out, stack = set(used), list(used)
-    while stack:
-        for dep in deps.get(stack.pop(), ()):
-            if dep not in out:
-                out.add(dep)
-                stack.append(dep)
-    return out
-
 
 def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list[Problem]:
     problems = []
@@ -388,7 +219,9 @@ _at = problem_at
 
 def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> Pack:
     """Load and validate a pack by installed name or path; raise InputError with every problem."""
-    root = resolve_pack(name_or_path)
+    from ..load.arguments import path_like
+
+    root = resolve_pack(path_like(name_or_path, "name_or_path"))
     return _load_pack_cached(str(root.resolve()))
 
 
@@ -492,7 +325,7 @@ def _load_pack_files(root: str) -> Pack:
     if manifest.labels:
         enums = _relabel(manifest_doc, manifest.labels, enums, problems)
 
-    params, param_deps, param_problems = _resolve_params(manifest.params, manifest_doc)
+    params, param_deps, param_problems = resolve_params(manifest.params, manifest_doc)
     problems.extend(param_problems)
 
     used: set[str] = set()
@@ -504,7 +337,7 @@ def _load_pack_files(root: str) -> Pack:
         pointer = pointer_join("/sets", name)
         doc = set_docs.get(name, manifest_doc)
         missing = []
-        spec = _substitute(spec, params, pointer, used, missing)
+        spec = substitute(spec, params, pointer, used, missing)
         missing_at += [(doc, where, param) for where, param in missing]
         try:
             sets[name] = Selection.parse(spec)
@@ -520,12 +353,12 @@ def _load_pack_files(root: str) -> Pack:
             )
     for name, selection in sets.items():
         doc = set_docs.get(name, manifest_doc)
-        for path, segment in _unknown_fields(selection):
+        for path, segment in unknown_fields(selection):
             problems.append(
                 _unknown_field(doc, doc.data, "", path, segment, pointer_join("/sets", name))
             )
         for path in _here_without_object(selection):
-            problems.append(_here_problem(doc, pointer_join("/sets", name), path))
+            problems.append(here_problem(doc, pointer_join("/sets", name), path))
     for doc, pointer, name in missing_at:
         problems.append(
             _at(
@@ -536,7 +369,7 @@ def _load_pack_files(root: str) -> Pack:
                 "unknown_param",
             )
         )
-    problems.extend(_set_cycles(sets, set_docs, manifest_doc))
+    problems.extend(set_cycles(sets, set_docs, manifest_doc))
 
     rules: list[Rule] = []
     rule_files: dict[str, str] = {}
@@ -602,7 +435,7 @@ def _load_pack_files(root: str) -> Pack:
         doc, pointer = raw_rule.doc, raw_rule.pointer
         missing = []
         mine: set[str] = set()
-        entry = _substitute(raw_rule.entry, params, pointer, mine, missing)
+        entry = substitute(raw_rule.entry, params, pointer, mine, missing)
         used |= mine
         for where, name in missing:
             problems.append(
@@ -639,11 +472,11 @@ def _load_pack_files(root: str) -> Pack:
         rule_at[rule.id] = pointer
         raw_checks[rule.id] = list(entry.get("checks", []))  # as checked: params filled in
         rule_params[rule.id] = sorted(mine)
-        for path, segment in _unknown_fields(rule):
+        for path, segment in unknown_fields(rule):
             problems.append(_unknown_field(doc, entry, pointer, path, segment))
         for path in _here_without_object([rule.checks, rule.due]):
-            at = _pointer_of_key(entry, pointer, "here") or pointer
-            problems.append(_here_problem(doc, at, path))
+            at = pointer_of_key(entry, pointer, "here") or pointer
+            problems.append(here_problem(doc, at, path))
         for name in sorted(sets_of_rule(rule) - set(sets)):
             problems.append(
                 _at(
@@ -663,7 +496,7 @@ def _load_pack_files(root: str) -> Pack:
     # A parameter nobody reads is drift, but only in the pack that writes it: a base offers
     # parameters its children may not need, and an abstract pack is read by its children.
     if not manifest.abstract:
-        for name in sorted(set(own_manifest.params) - _with_dependencies(used, param_deps)):
+        for name in sorted(set(own_manifest.params) - with_dependencies(used, param_deps)):
             problems.append(
                 _at(
                     manifest_doc,
@@ -691,284 +524,6 @@ def _load_pack_files(root: str) -> Pack:
         files=files,
         rule_at=rule_at,
     )
-
-
-def inside_pack(root: str, rel: str) -> bool:
-    """A pack's own file: relative, existing, and inside the pack even after symlinks."""
-    path = FsPath(root) / rel
-    if FsPath(rel).is_absolute() or ".." in FsPath(rel).parts or not path.is_file():
-        return False
-    return path.resolve().is_relative_to(FsPath(root).resolve())
-
-
-def _nodes(value: Any) -> Iterator[Any]:
-    """Every object inside a frozen rule or set: models, query objects, lists and their items."""
-    yield value
-    children: Iterable[Any]
-    if isinstance(value, Frozen):
-        children = value.fields().values()
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        children = [getattr(value, f.name) for f in dataclasses.fields(value)]
-    elif isinstance(value, (list, tuple)):
-        children = value
-    elif isinstance(value, dict):
-        children = value.values()
-    else:
-        return
-    for child in children:
-        yield from _nodes(child)
-
-
-def sets_of_rule(rule: Rule) -> set[str]:
-    """The names of the sets a rule refers to, in any of its checks or its due date."""
-    return {
-        name
-        for node in _nodes([rule.checks, rule.due])
-        if callable(getattr(type(node), "sets_used", None))
-        for name in node.sets_used()
-    }
-
-
-def _relabel(doc: Document, labels: Any, enums: EnumTable, problems: list[Problem]) -> EnumTable:
-    """``enums`` with the manifest's `labels:` applied; a problem for each unknown enumeration or
-    value, and for a Chinese label another value of the enumeration already answers to."""
-    new: dict[str, dict[str, tuple[str, str]]] = {}
-    for name, values in labels.items():
-        pointer = pointer_join("/labels", name)
-        if name not in enums.labels:
-            problems.append(
-                _at(
-                    doc,
-                    pointer,
-                    Text(
-                        f"记录格式中的枚举名（{', '.join(BASE)}）",
-                        f"an enumeration of the record format ({', '.join(BASE)})",
-                    ),
-                    describe(name),
-                    "enum_name",
-                )
-            )
-            continue
-        known = enums.labels[name]
-        for value, text in values.items():
-            where = pointer_join(pointer, value)
-            if value not in known:
-                problems.append(
-                    _at(
-                        doc,
-                        where,
-                        Text(
-                            f"枚举 {name} 中的值（{enums.choices(name)}）",
-                            f"a value of the enumeration {name} ({enums.choices(name, zh=False)})",
-                        ),
-                        describe(value),
-                        "enum_value",
-                    )
-                )
-                continue
-            current = {**known, **{v: zh for v, (zh, _en) in new.get(name, {}).items()}}
-            taken = [
-                other
-                for other, label in current.items()
-                if other != value and text.zh in (other, label)
-            ]
-            if taken:
-                problems.append(
-                    _at(
-                        doc,
-                        pointer_join(where, "zh"),
-                        Text(
-                            f"枚举 {name} 中其他值未使用的中文标签",
-                            f"a Chinese label no other value of {name} has",
-                        ),
-                        f"{text.zh!r}, which is {taken[0]!r} or its label",
-                        "enum_label",
-                    )
-                )
-                continue
-            new.setdefault(name, {})[value] = (text.zh, text.en)
-    return enums.relabel(new) if new else enums
-
-
-def _unknown_fields(spec: Any) -> list[tuple[QueryPath, str]]:
-    """(path, segment) for every field path in ``spec`` naming a field no record object has.
-
-    A misspelt field would otherwise select nothing: a "must exist" check would fail every
-    record, and a "may not" check would pass every record, both without a word.
-    """
-    from ..record.validate import field_names
-
-    known = field_names()
-    found: list[tuple[QueryPath, str]] = []
-    seen: set[str] = set()
-    for path in _paths_in(spec):
-        if path.text in seen:
-            continue
-        seen.add(path.text)
-        found.extend(
-            (path, seg) for seg in path.segments if not seg.startswith("@") and seg not in known
-        )
-        # LIST and FIELD of a reverse reference are field paths too; the problem names the
-        # whole path, which is where the rule file writes them.
-        for listing, at in path.refs():
-            found.extend(
-                (path, seg) for part in (listing, at) for seg in part.segments if seg not in known
-            )
-    return found
-
-
-def _here_without_object(value: Any) -> Iterator[QueryPath]:
-    """The paths of ``{here: …}`` selections evaluated where no object is being checked.
-
-    Inside a condition there is always one (the object the condition is evaluated on); a
-    check's own selections, its pair generators, its `applies_when`, a due date and a set are
-    evaluated once for the record, where ``here`` means nothing.
-    """
-    if isinstance(value, Condition):
-        return
-    if isinstance(value, Selection) and value.here is not None:
-        yield value.here
-    children: Iterable[Any]
-    if isinstance(value, Frozen):
-        children = value.fields().values()
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        children = [getattr(value, f.name) for f in dataclasses.fields(value)]
-    elif isinstance(value, (list, tuple)):
-        children = value
-    elif isinstance(value, dict):
-        children = value.values()
-    else:
-        return
-    for child in children:
-        yield from _here_without_object(child)
-
-
-def _here_problem(doc: Document, pointer: str, path: QueryPath) -> Problem:
-    return _at(
-        doc,
-        pointer,
-        Text(
-            "在条件中使用 {here: …}（require、where、qualify 等：相对于被检查的对象）；"
-            "检查自身的选择、applies_when、截止日期和集合定义中没有当前对象",
-            "{here: …} inside a condition (require, where, qualify…: relative to the object "
-            "being checked); a check's own selections, applies_when, due dates and set "
-            "definitions have no current object",
-        ),
-        f"{{here: {path.text}}}",
-        "here_without_object",
-    )
-
-
-def _pointer_of_key(value: Any, pointer: str, key: str) -> str | None:
-    """Where a mapping key ``key`` is first written in raw data."""
-    if isinstance(value, dict):
-        for name, sub in value.items():
-            here = pointer_join(pointer, str(name))
-            if name == key:
-                return here
-            got = _pointer_of_key(sub, here, key)
-            if got is not None:
-                return got
-    if isinstance(value, list):
-        for i, sub in enumerate(value):
-            got = _pointer_of_key(sub, pointer_join(pointer, i), key)
-            if got is not None:
-                return got
-    return None
-
-
-def _paths_in(value: Any) -> Iterator[QueryPath]:
-    for node in _nodes(value):
-        if isinstance(node, QueryPath):
-            yield node
-        elif kind_of(node) == "CoverageSpec":
-            # coverage's `same` maps item paths to subject paths, kept as written
-            for pair in node.same.items():
-                for text in pair:
-                    with contextlib.suppress(SpecError):
-                        yield QueryPath.parse(text)
-
-
-def _unknown_field(
-    doc: Document,
-    raw: Any,
-    base: str,
-    path: QueryPath,
-    segment: str,
-    fallback: str | None = None,
-) -> Problem:
-    from difflib import get_close_matches
-
-    from ..record.validate import field_names
-
-    guess = get_close_matches(segment, sorted(field_names()), n=1)
-    hint_zh = f"；是否应为 {guess[0]}？" if guess else ""
-    hint_en = f"; did you mean {guess[0]}?" if guess else ""
-    return _at(
-        doc,
-        _pointer_of_text(raw, base, path.text) or fallback or base,
-        Text(f"记录格式中定义的字段名{hint_zh}", f"a field name of the record format{hint_en}"),
-        f"{segment!r} in the field path {path.text!r}",
-        "unknown_field",
-    )
-
-
-def _pointer_of_text(value: Any, pointer: str, text: str) -> str | None:
-    """Where ``text`` is written in raw data: a string equal to it, or a key equal to it."""
-    if isinstance(value, str):
-        return pointer if value == text else None
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            here = pointer_join(pointer, str(key))
-            if key == text:
-                return here
-            got = _pointer_of_text(sub, here, text)
-            if got is not None:
-                return got
-    if isinstance(value, list):
-        for i, sub in enumerate(value):
-            got = _pointer_of_text(sub, pointer_join(pointer, i), text)
-            if got is not None:
-                return got
-    return None
-
-
-def _set_cycles(
-    sets: dict[str, Selection], docs: Mapping[str, Document], fallback: Document
-) -> list[Problem]:
-    problems = []
-    for start in sets:
-        doc = docs.get(start, fallback)
-        stack, seen = [start], set()
-        while stack:
-            name = stack.pop()
-            for nxt in sets[name].sets_used() if name in sets else ():
-                if nxt == start:
-                    problems.append(
-                        _at(
-                            doc,
-                            pointer_join("/sets", start),
-                            Text("不循环引用的集合定义", "a set definition without cycles"),
-                            f"{start} refers back to itself",
-                            "set_cycle",
-                        )
-                    )
-                    stack = []
-                    break
-                if nxt not in sets:
-                    problems.append(
-                        _at(
-                            docs.get(name, fallback),
-                            pointer_join("/sets", name),
-                            Text("清单中定义的集合", "a set defined in the manifest"),
-                            f"set {nxt!r}",
-                            "unknown_set",
-                        )
-                    )
-                elif nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-    return problems
 
 
 def __getattr__(name: str) -> Any:

@@ -20,6 +20,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     PlainSerializer,
     PlainValidator,
+    StrictInt,
     ValidationInfo,
     WithJsonSchema,
 )
@@ -113,6 +114,10 @@ class EnumValue:
 PersonRef = Annotated[str, Ref("person")]
 DocumentRef = Annotated[str, Ref("document")]
 OwnerRef = Annotated[str, Ref("person", group=True)]
+
+
+# Integers are StrictInt: the record format says integer, and pydantic's lax mode took true,
+# 1.0 and "1" for one (record/plan.py's fast path declines those and leaves them to this model).
 
 
 class Model(BaseModel):
@@ -209,11 +214,11 @@ class MeetingReport(Model):
 
 
 class Meeting(Model):
-    year: int | None = None
+    year: StrictInt | None = None
     theme: str | None = None
     planned_date: Date | None = None
     date: Date
-    days: int = Field(default=1, ge=0, le=366)
+    days: StrictInt = Field(default=1, ge=0, le=366)
     chair: PersonRef | None = None
     attendees: list[PersonRef] = Field(default_factory=list)
     absences: list[Absence] = Field(default_factory=list)
@@ -233,7 +238,7 @@ class Activity(Model):
     id: Id
     kind: Annotated[str, EnumValue("activity_kind")]
     date: Date | None = None
-    days: int = Field(default=1, ge=0, le=366)
+    days: StrictInt = Field(default=1, ge=0, le=366)
     title: str | None = None
     chair: PersonRef | None = None
     participants: list[PersonRef] = Field(default_factory=list)

@@ -22,6 +22,7 @@ from pydantic import (
     BaseModel,
     PlainSerializer,
     PlainValidator,
+    Strict,
     WithJsonSchema,
 )
 from pydantic.fields import FieldInfo
@@ -290,6 +291,8 @@ def _apply(node: dict[str, Any], meta: Any) -> dict[str, Any] | None:
     ):
         return node
     if kind == INT and not many:
+        if isinstance(meta, Strict) and meta.strict:
+            return node  # the fast path takes exactly int already (recordplan.py)
         if isinstance(meta, annotated_types.Ge) and type(meta.ge) is int and "ge" not in node:
             return {**node, "ge": meta.ge}
         if isinstance(meta, annotated_types.Le) and type(meta.le) is int and "le" not in node:

@@ -228,6 +228,12 @@ def _with_positions(problems: list[Problem], positions: Mapping[str, Position]) 
     ]
 
 
+# Pair rules look at every ordered pair of a group: 500 people are 249,500 pairs, which a check
+# goes through in about 3 s of CPU and 72 MB (docs/security.md). Refused before validation,
+# from the raw list's length, so that neither validator nor the rules ever see more.
+MAX_PEOPLE = 500
+
+
 def validate_record(
     data: Any,
     source: str = "<record>",
@@ -246,6 +252,24 @@ def validate_record(
                     Text("一个对象（记录）", "an object (the record)"),
                     describe(data),
                     "type",
+                )
+            ]
+        )
+    people = data.get("people")
+    if isinstance(people, list) and len(people) > MAX_PEOPLE:
+        raise InputError(
+            [
+                problem_in(
+                    source,
+                    positions,
+                    f"/people/{MAX_PEOPLE}",
+                    Text(
+                        f"不超过 {MAX_PEOPLE} 人（规则按人两两检查，人数的平方决定用时）",
+                        f"at most {MAX_PEOPLE} people (rules check pairs of people: time grows "
+                        "with the square of their number)",
+                    ),
+                    f"{len(people)} people",
+                    "too_large",
                 )
             ]
         )
@@ -433,6 +457,9 @@ def load_record(
     enums: EnumTable = DEFAULT,
 ) -> RecordData:
     """Load a record from a path, a parsed `Document`, or plain data (a dict)."""
+    from ..load.arguments import record_source
+
+    record_source(source, "source")
     if isinstance(source, Document):
         return validate_record(source.data, source.name, enums, source.positions)
     if isinstance(source, Mapping):

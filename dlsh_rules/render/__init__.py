@@ -1,7 +1,11 @@
 """Views of one report, or of many (a batch run). Each format is a module with
 
     render(ctx: RenderContext) -> str              # one record
-    render_batch(entries: Sequence[BatchEntry]) -> str   # several records, in input order
+    render_batch(entries: Sequence[BatchEntry], organisations=None) -> str   # several, in order
+
+Organisation rules (judged over the run's records of one party organisation) come with the
+context (`RenderContext.organisations`) or as `render_batch`'s second argument; each format shows
+them as a short section of its own (docs/formats.md).
 
 imported on demand so a run pays only for the formats it writes. A format module that has no
 `render_batch` cannot be used with more than one record.
@@ -12,11 +16,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ..errors import InputError
-    from ..evaluate.results import Report
+    from ..evaluate.results import Organisations, Report
     from ..pack.loader import Pack
     from ..record.validate import RecordData
 
@@ -28,6 +32,8 @@ class RenderContext:
     color: bool = False
     record: RecordData | None = None  # the checked record, for views that show it (HTML grids)
     pack: Pack | None = None
+    # The run's organisation rules (evaluate/organisations.py); a one-record run is one organisation
+    organisations: Organisations | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,32 @@ def batch_lang(entries: Sequence[BatchEntry]) -> str:
     return entries[0].lang if entries else "zh"
 
 
+# Characters a record's text may not carry into any report as they are: C0 controls and DEL (a
+# terminal obeys ESC, BEL, a CI log obeys a line that starts with `::`), C1 controls (CSI 0x9b is
+# ESC [ on some terminals), the bidirectional embeddings, overrides and isolates (they reorder
+# what a reader sees: "Trojan Source") and the Unicode line and paragraph separators. Loading a
+# file refuses most of them (dlsh_rules.source); a record given to the library as a mapping is
+# not read from text, so every view escapes them again, as `\xNN` / `\uNNNN`.
+_INVISIBLE = (
+    *range(0x00, 0x20),
+    0x7F,
+    *range(0x80, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x2028,
+    0x2029,
+)
+_SHOWN = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _INVISIBLE}
+# Views whose own syntax lets a tab or a line break through harmlessly (HTML, XML) keep them.
+_SHOWN_KEEP_LINES = {c: v for c, v in _SHOWN.items() if c not in (0x09, 0x0A, 0x0D)}
+
+
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` with every control character shown as an escape instead of obeyed; with
+    ``lines``, tabs and line breaks are kept."""
+    return text.translate(_SHOWN_KEEP_LINES if lines else _SHOWN)
+
+
 # format name -> module under dlsh_rules.render
 FORMATS: dict[str, str] = {
     "text": "text",
@@ -89,6 +121,14 @@ FORMATS: dict[str, str] = {
 }
 
 
+class BatchRenderer(Protocol):
+    """`render_batch` of a format: the records in input order, and the run's organisations."""
+
+    def __call__(
+        self, entries: Sequence[BatchEntry], organisations: Organisations | None = None
+    ) -> str: ...
+
+
 def renderer(name: str) -> Callable[[RenderContext], str]:
     fn: Callable[[RenderContext], str] = importlib.import_module(
         f".{FORMATS[name]}", __name__
@@ -96,7 +136,7 @@ def renderer(name: str) -> Callable[[RenderContext], str]:
     return fn
 
 
-def batch_renderer(name: str) -> Callable[[Sequence[BatchEntry]], str] | None:
+def batch_renderer(name: str) -> BatchRenderer | None:
     module = importlib.import_module(f".{FORMATS[name]}", __name__)
-    fn: Callable[[Sequence[BatchEntry]], str] | None = getattr(module, "render_batch", None)
+    fn: BatchRenderer | None = getattr(module, "render_batch", None)
     return fn

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import Problem
-from . import BATCH_HEAD, BatchEntry
+from . import BATCH_HEAD, BatchEntry, visible
 
 if TYPE_CHECKING:
-    from ..evaluate.results import Report
+    from ..evaluate.results import Organisations, Report
 
 
 BATCH_FORMAT = "dlsh-batch-report/1"
@@ -60,7 +60,25 @@ def problem_dict(p: Problem, lang: str) -> dict[str, Any]:
     }
 
 
-def batch_dict(items: Sequence[BatchEntry]) -> dict[str, Any]:
+def with_organisations(
+    out: dict[str, Any], organisations: Organisations | None, lang: str
+) -> dict[str, Any]:
+    """Add the run's organisation rules to a report object (both optional additions): the key
+    `organisations`, and their standing waivers that waived nothing under `unused_waivers`."""
+    if not organisations:
+        return out
+    if organisations.entries:
+        out["organisations"] = organisations.to_list(lang)
+    if organisations.unused_waivers:
+        out.setdefault("unused_waivers", []).extend(
+            w.to_dict(lang) for w in organisations.unused_waivers
+        )
+    return out
+
+
+def batch_dict(
+    items: Sequence[BatchEntry], organisations: Organisations | None = None
+) -> dict[str, Any]:
     """The combined JSON object, `dlsh-batch-report/1` (docs/report-format.md)."""
     from ..report.waivers import unused_in_batch
 
@@ -106,11 +124,11 @@ def batch_dict(items: Sequence[BatchEntry]) -> dict[str, Any]:
     standing = [u.to_dict(lang) for source, u in unused_in_batch(reports) if source is None]
     if standing:
         out["unused_waivers"] = standing
-    return out
+    return with_organisations(out, organisations, lang)
 
 
-def batch_json(items: Sequence[BatchEntry]) -> str:
-    return json.dumps(batch_dict(items), ensure_ascii=False, indent=2) + "\n"
+def batch_json(items: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
+    return json.dumps(batch_dict(items, organisations), ensure_ascii=False, indent=2) + "\n"
 
 
 def _width(text: str) -> int:
@@ -144,7 +162,7 @@ def batch_text(items: Sequence[BatchEntry]) -> str:
             if more > 0:
                 first += f" (and {more} more)" if en else f"（另有 {more} 项问题）"
             label = "cannot be checked: " if en else "无法检查："
-            rows.append(([e.source, label + first], "35"))
+            rows.append(([visible(e.source), visible(label + first)], "35"))
             continue
         r = e.context.report
         s = r.summary
@@ -154,7 +172,13 @@ def batch_text(items: Sequence[BatchEntry]) -> str:
             else ("NOT compliant" if en else "不合规")
         )
         counts = [s.passed, s.failed, s.pending, s.waived, s.not_applicable, s.error]
-        cells = [r.source, r.unit, r.meeting_date.isoformat(), verdict, *map(str, counts)]
+        cells = [
+            visible(r.source),
+            visible(r.unit),
+            r.meeting_date.isoformat(),
+            verdict,
+            *map(str, counts),
+        ]
         rows.append((cells, "32" if s.compliant else "31"))
     widths = [_width(h) for h in head]
     for cells, _ in rows:

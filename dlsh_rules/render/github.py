@@ -15,15 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import InputError
-from ..evaluate.results import FindingResult, Report, RuleResult
-from . import BatchEntry, RenderContext, batch_lang
+from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
+from . import BatchEntry, RenderContext, batch_lang, visible
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    """The message part of a workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message part of a workflow command; other control characters are shown, not sent to
+    the log (ESC, BEL, NUL reached the runner as they were)."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"), lines=True)
 
 
 def escape_property(text: str) -> str:
@@ -112,8 +113,59 @@ def _lines(ctx: RenderContext) -> list[str]:
     return out
 
 
+def organisation_lines(orgs: Organisations | None, lang: str) -> list[str]:
+    """Organisation rules: a command per open finding (at the organisation's first record,
+    line 1: the period has no line of its own), then one summary notice per organisation."""
+    if not orgs:
+        return []
+    en = lang == "en"
+    out: list[str] = []
+    for org in orgs.entries:
+        first = org.records[0] if org.records else None
+        for r in org.results:
+            if r.status == "error":
+                out.append(command("error", f"{org.name}: {r.error}", file=first, title=r.rule))
+            for f in r.findings:
+                if f.waived or r.status not in ("failed", "pending"):
+                    continue
+                text = f"{org.name}: {f.message.get(lang)} — {r.title.get(lang)} " + (
+                    f"[{r.clause}]" if en else f"［{r.clause}］"
+                )
+                kind = _COMMAND.get(f.severity, "warning")
+                if f.pending:
+                    kind = "notice"
+                    text += " (not yet due)" if en else "（尚未到期）"
+                out.append(command(kind, text, file=first, title=r.rule))
+        s = org.summary
+        verdict = (
+            ("compliant" if en else "合规")
+            if s.compliant
+            else ("NOT compliant" if en else "不合规")
+        )
+        n = len(org.records)
+        summary = (
+            f"{org.name} ({n} records): {s.rules} organisation rules, {s.passed} passed, "
+            f"{s.failed} failed, {s.pending} pending, {s.waived} waived — {verdict}"
+            if en
+            else f"{org.name}（{n} 份记录）：共 {s.rules} 条组织规则，通过 {s.passed}，"
+            f"不符合 {s.failed}，待到期 {s.pending}，已豁免 {s.waived} —— {verdict}"
+        )
+        out.append(command("notice", summary, title="dlsh_rules"))
+    for w in orgs.unused_waivers:
+        subject = f" {w.subject}" if w.subject else ""
+        out.append(
+            command(
+                "notice",
+                f"{w.rule}{subject}: {w.reason.get(lang)}",
+                file=w.origin,
+                title="waiver" if en else "豁免",
+            )
+        )
+    return out
+
+
 def render(ctx: RenderContext) -> str:
-    return "\n".join(_lines(ctx)) + "\n"
+    return "\n".join(_lines(ctx) + organisation_lines(ctx.organisations, ctx.lang)) + "\n"
 
 
 def _broken(source: str, error: InputError, lang: str) -> list[str]:
@@ -125,7 +177,7 @@ def _broken(source: str, error: InputError, lang: str) -> list[str]:
     return lines or [command("error", error.render(lang), file=source, title=title)]
 
 
-def render_batch(entries: Sequence[BatchEntry]) -> str:
+def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
     lang = batch_lang(entries)
     out: list[str] = []
     for entry in entries:
@@ -133,4 +185,5 @@ def render_batch(entries: Sequence[BatchEntry]) -> str:
             out.extend(_lines(entry.context))
         elif entry.error is not None:
             out.extend(_broken(entry.source, entry.error, lang))
+    out.extend(organisation_lines(organisations, lang))
     return "\n".join(out) + "\n"

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import BatchEntry, RenderContext
 
+if TYPE_CHECKING:
+    from ..evaluate.results import Organisations
+
 
 def render(ctx: RenderContext) -> str:
-    return ctx.report.to_json(ctx.lang)
+    if not ctx.organisations:
+        return ctx.report.to_json(ctx.lang)
+    from .batch_view import with_organisations
+
+    out = with_organisations(ctx.report.to_dict(ctx.lang), ctx.organisations, ctx.lang)
+    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_batch(entries: Sequence[BatchEntry]) -> str:
+def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
     """One object for the whole run, `dlsh-batch-report/1` (built in dlsh_rules.batch)."""
     from .batch_view import batch_json
 
-    return batch_json(entries)
+    return batch_json(entries, organisations)

@@ -21,9 +21,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from ..evaluate.results import FindingResult, Report, RuleResult
+from ..evaluate.results import FindingResult, Organisations, RuleResult
 from ..pack.loader import PHASES
-from . import BatchEntry, RenderContext, batch_lang
+from . import BatchEntry, RenderContext, batch_lang, visible
 
 # XML 1.0 cannot carry most C0 controls, even escaped; records are untrusted text.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -36,7 +36,9 @@ _SKIP_WORD = {
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    # XML could carry DEL, C1 and bidi controls escaped, but its readers (CI pages, terminals)
+    # would obey them: shown as escapes, like every other view.
+    return _NOT_XML.sub("\ufffd", visible(text, lines=True))
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -69,10 +71,13 @@ def _finding_text(f: FindingResult, source: str, lang: str) -> str:
         )
     if f.pending:
         lines.append(f"  {_t(lang, '尚未到期', 'not yet due')}")
+    if f.records is not None:
+        counted = ", ".join(f.records) or "—"
+        lines.append(f"  {_t(lang, '计入的记录', 'records counted')}: {counted}")
     return "\n".join(lines)
 
 
-def _testcase(parent: ET.Element, r: RuleResult, report: Report, lang: str) -> str:
+def _testcase(parent: ET.Element, r: RuleResult, source: str, lang: str) -> str:
     """Add the rule's <testcase>; return its outcome: passed, failure, error or skipped."""
     title = r.title.get(lang)
     case = ET.SubElement(
@@ -82,13 +87,13 @@ def _testcase(parent: ET.Element, r: RuleResult, report: Report, lang: str) -> s
             # The dotted prefix groups rules the way --select does (prep.talks.*).
             "classname": r.rule.rsplit(".", 1)[0] if "." in r.rule else r.phase,
             "name": _clean(f"{r.rule} · {title}"),
-            "file": _clean(report.source),
+            "file": _clean(source),
             "time": "0",
         },
     )
     head = _clean(f"{title} [{r.clause}]: {r.message.get(lang)}")
     if r.status == "failed":
-        body = "\n".join(_finding_text(f, report.source, lang) for f in r.findings)
+        body = "\n".join(_finding_text(f, source, lang) for f in r.findings)
         node = ET.SubElement(case, "failure", {"message": head, "type": r.level or r.severity})
         node.text = _clean(body)
         return "failure"
@@ -109,7 +114,7 @@ def _testcase(parent: ET.Element, r: RuleResult, report: Report, lang: str) -> s
             )
         node = ET.SubElement(case, "skipped", {"message": _clean(f"{word}: {reason}")})
         if r.findings:
-            node.text = _clean("\n".join(_finding_text(f, report.source, lang) for f in r.findings))
+            node.text = _clean("\n".join(_finding_text(f, source, lang) for f in r.findings))
         return "skipped"
     return "passed"
 
@@ -136,7 +141,7 @@ def _suites(root: ET.Element, ctx: RenderContext, prefix: str) -> None:
             ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
         counts = {"failure": 0, "error": 0, "skipped": 0, "passed": 0}
         for r in results:
-            counts[_testcase(suite, r, report, lang)] += 1
+            counts[_testcase(suite, r, report.source, lang)] += 1
         _set_counts(suite, len(results), counts["failure"], counts["error"], counts["skipped"])
         root.append(suite)
 
@@ -163,9 +168,33 @@ def _serialise(root: ET.Element) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
+def _organisation_suites(root: ET.Element, orgs: Organisations | None, lang: str) -> None:
+    """One <testsuite> per party organisation, `"{organisation} · organisation"`, a test case
+    per organisation rule; its `file` is the organisation's first record."""
+    if not orgs:
+        return
+    for org in orgs.entries:
+        suite = ET.Element("testsuite", {"name": _clean(f"{org.name} · organisation")})
+        props = ET.SubElement(suite, "properties")
+        for name, value in (
+            ("unit", org.unit),
+            ("party_org", org.party_org or ""),
+            ("records", ", ".join(org.records)),
+            ("compliant", "true" if org.summary.compliant else "false"),
+        ):
+            ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
+        counts = {"failure": 0, "error": 0, "skipped": 0, "passed": 0}
+        first = org.records[0] if org.records else ""
+        for r in org.results:
+            counts[_testcase(suite, r, first, lang)] += 1
+        _set_counts(suite, len(org.results), counts["failure"], counts["error"], counts["skipped"])
+        root.append(suite)
+
+
 def render(ctx: RenderContext) -> str:
     root = ET.Element("testsuites", {"name": "dlsh_rules"})
     _suites(root, ctx, "")
+    _organisation_suites(root, ctx.organisations, ctx.lang)
     _total(root)
     return _serialise(root)
 
@@ -194,7 +223,7 @@ def _broken_suite(entry: BatchEntry, lang: str) -> ET.Element:
     return suite
 
 
-def render_batch(entries: Sequence[BatchEntry]) -> str:
+def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
     root = ET.Element("testsuites", {"name": "dlsh_rules"})
     lang = batch_lang(entries)
     for entry in entries:
@@ -202,5 +231,6 @@ def render_batch(entries: Sequence[BatchEntry]) -> str:
             _suites(root, entry.context, f"{entry.source} · ")
         else:
             root.append(_broken_suite(entry, lang))
+    _organisation_suites(root, organisations, lang)
     _total(root)
     return _serialise(root)

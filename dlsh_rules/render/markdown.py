@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 
 from ..errors import InputError
-from ..evaluate.results import FindingResult, Report, RuleResult
+from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
 from ..pack.loader import PHASES
-from . import BATCH_HEAD, BatchEntry, RenderContext, batch_lang
+from . import BATCH_HEAD, BatchEntry, RenderContext, batch_lang, visible
 
 MAX_FINDINGS = 5  # per cell; a comment must stay readable (and under GitHub's 65536 characters)
 
@@ -34,7 +34,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 def md(text: str) -> str:
     """Inline Markdown text: ASCII punctuation that could start markup is backslash-escaped
     (CommonMark allows that for any of it) and line breaks fold to spaces."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_SPECIAL.sub(r"\\\1", visible(" ".join(text.split())))
+
+
+def _h(text: str) -> str:
+    """Text in an HTML element of the Markdown (a blank line in it would end the element)."""
+    return html.escape(visible(text))
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -98,7 +103,7 @@ def _findings_cell(ctx: RenderContext, r: RuleResult) -> str:
     # Open findings before waived ones: the cell is cut at MAX_FINDINGS.
     ordered = sorted(r.findings, key=lambda f: f.waived)
     parts = [_finding(ctx, f) for f in ordered[:MAX_FINDINGS]]
-    rest = len(ordered) - MAX_FINDINGS
+    rest = len(ordered) - MAX_FINDINGS + r.findings_omitted
     if rest > 0:
         parts.append(_t(ctx.lang, f"……另有 {rest} 项", f"… and {rest} more"))
     return "<br>".join(parts)
@@ -196,8 +201,95 @@ def _body(ctx: RenderContext, level: int) -> list[str]:
     return lines
 
 
+def _periods_cell(r: RuleResult) -> str:
+    return " ".join(f"{md(p.period)} {p.count}/{p.min}" for p in r.periods) or "—"
+
+
+def organisation_lines(orgs: Organisations | None, lang: str, level: int) -> list[str]:
+    """The organisation rules of the run: a table per party organisation (status, rule, title,
+    clause, meetings per period, findings). Nothing when the run judged none."""
+    if not orgs:
+        return []
+    h = "#" * level
+    lines = [
+        "",
+        f"{h} "
+        + _t(
+            lang,
+            "组织规则（按党组织统计本次检查的全部记录）",
+            "Organisation rules (over the records of each party organisation in this run)",
+        ),
+    ]
+    head = (
+        ["status", "rule", "title", "clause", "meetings per period", "findings"]
+        if lang == "en"
+        else ["状态", "规则", "标题", "条款", "各时段会议数", "问题"]
+    )
+    for org in orgs.entries:
+        emoji = "✅" if org.summary.compliant else "❌"
+        n = len(org.records)
+        lines += [
+            "",
+            f"{h}# {emoji} {md(org.name)}"
+            + _t(lang, f"（{n} 份记录）", f" ({n} record{'s' if n != 1 else ''})"),
+            "",
+            _row(head),
+            _row(["---"] * len(head)),
+        ]
+        for r in sorted(org.results, key=lambda r: _ORDER[r.status]):
+            if r.status == "error":
+                cell = md(r.error or r.message.get(lang))
+            elif not r.findings:
+                cell = "—" if r.status == "passed" else md(r.message.get(lang))
+            else:
+                cell = "<br>".join(_org_finding(f, lang) for f in r.findings)
+            lines.append(
+                _row(
+                    [
+                        _status(r, lang),
+                        f"`{r.rule}`",
+                        md(r.title.get(lang)),
+                        md(r.clause),
+                        _periods_cell(r),
+                        cell,
+                    ]
+                )
+            )
+    if orgs.unused_waivers:
+        lines += [
+            "",
+            f"{h}# " + _t(lang, "未生效的组织规则豁免", "Organisation waivers that did not apply"),
+            "",
+        ]
+        for w in orgs.unused_waivers:
+            subject = f" {md(w.subject)}" if w.subject else ""
+            lines.append(
+                f"- `{w.rule}`{subject} ({md(w.origin)} {md(w.pointer)}): {md(w.reason.get(lang))}"
+            )
+    return lines
+
+
+def _org_finding(f: FindingResult, lang: str) -> str:
+    text = md(f.message.get(lang))
+    if f.waived and f.waiver is not None:
+        w = f.waiver
+        return (
+            f"🔕 {text} ("
+            + _t(lang, "已豁免：", "waived: ")
+            + md(w.reason)
+            + _t(lang, "；批准：", "; approved by ")
+            + md(w.approved_by or "—")
+            + ")"
+        )
+    extra = [_t(lang, "截止 ", "due ") + f.due.isoformat()] if f.due else []
+    if f.pending:
+        extra.append(_t(lang, "尚未到期", "not yet due"))
+    return text + (f" ({', '.join(extra)})" if extra else "")
+
+
 def render(ctx: RenderContext) -> str:
-    return "\n".join(_body(ctx, 2)) + "\n"
+    lines = _body(ctx, 2) + organisation_lines(ctx.organisations, ctx.lang, 2)
+    return "\n".join(lines) + "\n"
 
 
 def _broken_lines(source: str, error: InputError, lang: str) -> list[str]:
@@ -211,7 +303,7 @@ def _broken_lines(source: str, error: InputError, lang: str) -> list[str]:
     return lines
 
 
-def render_batch(entries: Sequence[BatchEntry]) -> str:
+def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
     lang = batch_lang(entries)
     checked = [e.context.report for e in entries if e.context is not None]
     good = sum(1 for r in checked if r.summary.compliant)
@@ -242,19 +334,18 @@ def render_batch(entries: Sequence[BatchEntry]) -> str:
                 ]
             )
         )
+    # Organisation rules right after the table: they are about the whole run, not one record.
+    lines += organisation_lines(organisations, lang, 2)
     for e in entries:
         # <summary> is HTML, not Markdown: escape it as HTML. The blank lines let GitHub render
         # the Markdown inside <details>.
         if e.context is None:
-            summary = f"⚠️ {html.escape(e.source)}"
+            summary = f"⚠️ {_h(e.source)}"
             body = _broken_lines(e.source, e.error or InputError([]), lang)
         else:
             rep = e.context.report
             emoji, _ = _verdict(rep, lang)
-            summary = (
-                f"{emoji} {html.escape(e.source)} — {html.escape(rep.unit)} "
-                f"{rep.meeting_date.isoformat()}"
-            )
+            summary = f"{emoji} {_h(e.source)} — {_h(rep.unit)} {rep.meeting_date.isoformat()}"
             body = _body(e.context, 3)
         lines += ["", f"<details><summary>{summary}</summary>", "", *body, "", "</details>"]
     return "\n".join(lines) + "\n"

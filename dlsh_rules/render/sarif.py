@@ -28,7 +28,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError
-from ..evaluate.results import FindingResult, Report, RuleResult
+from ..evaluate.results import FindingResult, OrganisationResult, Organisations, RuleResult
 from . import BatchEntry, RenderContext, batch_lang
 
 SARIF_SCHEMA = (
@@ -92,6 +92,7 @@ class _Run:
         self.results: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
         self.records: list[dict[str, Any]] = []
+        self.organisations: list[dict[str, Any]] = []
         self.ok = True
 
     def artifact(self, source: str) -> int:
@@ -124,14 +125,14 @@ class _Run:
             loc["logicalLocations"] = [{"fullyQualifiedName": pointer or "/", "kind": "object"}]
         return loc
 
-    def finding(self, report: Report, r: RuleResult, f: FindingResult) -> None:
+    def finding(self, source: str, pack_id: str, r: RuleResult, f: FindingResult) -> None:
         lang = self.lang
         text = f"{f.message.get(lang)} [{r.title.get(lang)}; {r.clause}]"
         if f.due is not None:
             text += (" due " if lang == "en" else " 截止 ") + f.due.isoformat()
         props: dict[str, Any] = {
-            "record": report.source,
-            "pack": report.pack_id,
+            "record": source,
+            "pack": pack_id,
             "subject": f.subject,
             "pointer": f.path,
             "due": f.due.isoformat() if f.due else None,
@@ -147,10 +148,8 @@ class _Run:
             "ruleIndex": self.rule(r),
             "level": _LEVEL.get(f.severity, "warning"),
             "message": {"text": text},
-            "locations": [self.location(report.source, f.line, f.column, f.path)],
-            "partialFingerprints": {
-                FINGERPRINT: fingerprint(r.rule, report.source, f.subject, f.path)
-            },
+            "locations": [self.location(source, f.line, f.column, f.path)],
+            "partialFingerprints": {FINGERPRINT: fingerprint(r.rule, source, f.subject, f.path)},
             "properties": props,
         }
         if f.pending and not f.waived:
@@ -190,7 +189,7 @@ class _Run:
             # Waived rules keep their findings, suppressed; passed and n/a rules have none.
             for f in r.findings:
                 if r.status in ("failed", "pending", "waived") or f.waived:
-                    self.finding(report, r, f)
+                    self.finding(report.source, report.pack_id, r, f)
         for w in report.unused_waivers:
             pos = ctx.record.position(w.pointer) if ctx.record and w.origin == "record" else None
             source = report.source if w.origin == "record" else w.origin
@@ -219,6 +218,62 @@ class _Run:
                 "summary": report.summary.to_dict(),
             }
         )
+
+    def add_organisations(self, orgs: Organisations | None, pack_id: str) -> None:
+        """Organisation rules: a result per open, pending or waived finding, located at the
+        organisation's first record (code scanning needs a file), with the organisation, the
+        period and the records counted in its properties; the fingerprint is the rule, the
+        organisation and the period."""
+        if not orgs:
+            return
+        for org in orgs.entries:
+            first = org.records[0] if org.records else ""
+            for r in org.results:
+                self.rule(r)
+                if r.status == "error":
+                    self.ok = False
+                    self.notifications.append(
+                        {
+                            "level": "error",
+                            "message": {"text": f"{r.rule} ({org.name}): {r.error}"},
+                            "associatedRule": {"id": r.rule, "index": self.rule(r)},
+                        }
+                    )
+                for f in r.findings:
+                    if r.status in ("failed", "pending", "waived") or f.waived:
+                        self._org_finding(org, first, pack_id, r, f)
+            self.organisations.append(
+                {
+                    "unit": org.unit,
+                    "party_org": org.party_org,
+                    "records": list(org.records),
+                    "summary": org.summary.to_dict(),
+                }
+            )
+        for w in orgs.unused_waivers:
+            subject = f" {w.subject}" if w.subject else ""
+            self.notifications.append(
+                {
+                    "level": "note",
+                    "message": {"text": f"{w.rule}{subject}: {w.reason.get(self.lang)}"},
+                    "locations": [self.location(w.origin, None, None, w.pointer)],
+                }
+            )
+
+    def _org_finding(
+        self, org: OrganisationResult, first: str, pack_id: str, r: RuleResult, f: FindingResult
+    ) -> None:
+        before = len(self.results)
+        self.finding(first, pack_id, r, f)
+        result = self.results[before]
+        result["message"]["text"] = f"{org.name}: {result['message']['text']}"
+        result["partialFingerprints"][FINGERPRINT] = fingerprint(r.rule, org.name, f.subject, None)
+        props = result["properties"]
+        props.pop("record", None)
+        props.pop("pointer", None)
+        props["organisation"] = {"unit": org.unit, "party_org": org.party_org}
+        props["period"] = f.subject
+        props["records"] = list(f.records or ())
 
     def add_broken(self, source: str, error: InputError) -> None:
         self.ok = False
@@ -260,6 +315,8 @@ class _Run:
             "language": "zh-CN" if self.lang != "en" else "en-US",
             "properties": {"records": self.records},
         }
+        if self.organisations:
+            run["properties"]["organisations"] = self.organisations
         return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
@@ -270,15 +327,19 @@ def _dump(doc: dict[str, Any]) -> str:
 def render(ctx: RenderContext) -> str:
     run = _Run(ctx.lang)
     run.add_report(ctx)
+    run.add_organisations(ctx.organisations, ctx.report.pack_id)
     return _dump(run.sarif())
 
 
-def render_batch(entries: Sequence[BatchEntry]) -> str:
+def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
     lang = batch_lang(entries)
     run = _Run(lang)
+    pack_id = ""
     for entry in entries:
         if entry.context is not None:
             run.add_report(entry.context)
+            pack_id = entry.context.report.pack_id
         elif entry.error is not None:
             run.add_broken(entry.source, entry.error)
+    run.add_organisations(organisations, pack_id)
     return _dump(run.sarif())

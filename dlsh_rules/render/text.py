@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..evaluate.results import Report, RuleResult
+from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
 from ..pack.loader import PHASES
-from . import BatchEntry, RenderContext
+from . import BatchEntry, RenderContext, visible
 
 STATUS = {
     "passed": ("✓", "通过", "passed", "32"),
@@ -20,15 +20,11 @@ STATUS = {
 SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 
 
-_CONTROL = {
-    c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]
-}
-
-
 def _safe(text: str) -> str:
     """Record text with control characters shown, not obeyed: a record must not be able to move
-    the cursor or erase lines of the report on a terminal."""
-    return text.translate(_CONTROL)
+    the cursor or erase lines of the report on a terminal, nor start a line of its own (a line
+    `::error …` is a command to GitHub Actions, a line `共 53 条规则 …—— 合规` a forged verdict)."""
+    return visible(text)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -52,14 +48,100 @@ def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
 
 
 def render(ctx: RenderContext) -> str:
-    return render_text(ctx.report, ctx.lang, ctx.color)
+    text = render_text(ctx.report, ctx.lang, ctx.color)
+    return text + organisations_text(ctx.organisations, ctx.lang, ctx.color)
 
 
-def render_batch(entries: Sequence[BatchEntry]) -> str:
-    """Several records: one table line each, in input order, and a total (dlsh_rules.batch)."""
+def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
+    """Several records: one table line each, in input order, and a total (dlsh_rules.batch);
+    then the organisation rules."""
     from .batch_view import batch_text
 
-    return batch_text(entries)
+    lang = entries[0].lang if entries else "zh"
+    color = next((e.context.color for e in entries if e.context is not None), False)
+    return batch_text(entries) + organisations_text(organisations, lang, color)
+
+
+def _finding_lines(
+    f: FindingResult, r: RuleResult, source: str, lang: str, color: bool
+) -> list[str]:
+    en = lang == "en"
+    tag = ""
+    if f.waived and f.waiver is not None:
+        who = f.waiver.approved_by or "—"
+        tag = (
+            f" [waived: {_safe(f.waiver.reason)}; approved by {_safe(who)}]"
+            if en
+            else f"［已豁免：{_safe(f.waiver.reason)}；批准：{_safe(who)}］"
+        )
+    elif f.pending:
+        tag = " [not yet due]" if en else "［尚未到期］"
+    elif f.severity != r.severity:
+        tag = f" [{f.severity}]" if en else f"［{SEVERITY[f.severity][0]}］"
+    lines = [f"      · {_safe(f.message.get(lang))}{tag}"]
+    where = []
+    if f.due:
+        where.append(("due " if en else "截止 ") + f.due.isoformat())
+    if f.path is not None:
+        loc = f.path or "/"
+        if f.line is not None:
+            loc += f" ({_safe(source)}:{f.line}:{f.column})"
+        where.append(("at " if en else "位置 ") + loc)
+    if where:
+        lines.append("        " + _paint("  ".join(where), "90", color))
+    return lines
+
+
+def organisations_text(orgs: Organisations | None, lang: str, color: bool) -> str:
+    """The organisation rules of a run: per organisation, each rule with its periods (count of
+    meetings / needed) and its findings; '' when the run judged none."""
+    if not orgs:
+        return ""
+    en = lang == "en"
+    lines = [
+        "",
+        _paint(
+            "Organisation rules (over the records of each party organisation in this run)"
+            if en
+            else "组织规则（按党组织统计本次检查的全部记录）",
+            "1",
+            color,
+        ),
+    ]
+    for org in orgs.entries:
+        n = len(org.records)
+        lines.append("")
+        lines.append(
+            _paint(
+                f"{_safe(org.name)} ({n} record{'s' if n != 1 else ''})"
+                if en
+                else f"{_safe(org.name)}（{n} 份记录）",
+                "1",
+                color,
+            )
+        )
+        for r in org.results:
+            lines.append(_rule_line(r, lang, color))
+            if r.error:
+                lines.append(f"      {_safe(r.message.get(lang))}")
+            if r.periods:
+                counts = "  ".join(f"{p.period} {p.count}/{p.min}" for p in r.periods)
+                lines.append("        " + _paint(counts, "90", color))
+            for f in r.findings:
+                lines.extend(_finding_lines(f, r, "", lang, color))
+    for w in orgs.unused_waivers:
+        subject = f" {w.subject}" if w.subject else ""
+        lines.append(f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {_safe(w.reason.get(lang))}")
+    total = len(orgs.entries)
+    good = sum(1 for o in orgs.entries if o.summary.compliant)
+    lines.append("")
+    text = (
+        f"{total} organisation{'s' if total != 1 else ''}: {good} compliant, {total - good} NOT compliant"
+        if en
+        else f"共 {total} 个党组织：合规 {good}，不合规 {total - good}"
+    )
+    lines.append(_paint(text, "32" if good == total else "31", color))
+    return "\n".join(lines) + "\n"
 
 
 def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
@@ -90,29 +172,14 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
             if r.error:
                 lines.append(f"      {_safe(r.message.get(lang))}")
             for f in r.findings:
-                tag = ""
-                if f.waived and f.waiver is not None:
-                    who = f.waiver.approved_by or "—"
-                    tag = (
-                        f" [waived: {_safe(f.waiver.reason)}; approved by {_safe(who)}]"
-                        if en
-                        else f"［已豁免：{_safe(f.waiver.reason)}；批准：{_safe(who)}］"
-                    )
-                elif f.pending:
-                    tag = " [not yet due]" if en else "［尚未到期］"
-                elif f.severity != r.severity:
-                    tag = f" [{f.severity}]" if en else f"［{SEVERITY[f.severity][0]}］"
-                lines.append(f"      · {_safe(f.message.get(lang))}{tag}")
-                where = []
-                if f.due:
-                    where.append(("due " if en else "截止 ") + f.due.isoformat())
-                if f.path is not None:
-                    loc = f.path or "/"
-                    if f.line is not None:
-                        loc += f" ({_safe(report.source)}:{f.line}:{f.column})"
-                    where.append(("at " if en else "位置 ") + loc)
-                if where:
-                    lines.append("        " + _paint("  ".join(where), "90", color))
+                lines.extend(_finding_lines(f, r, report.source, lang, color))
+            if r.findings_omitted:
+                n, total = r.findings_omitted, r.findings_omitted + len(r.findings)
+                lines.append(
+                    f"      … {n} more not listed ({total} in all)"
+                    if en
+                    else f"      ……另有 {n} 项未列出（共 {total} 项）"
+                )
     if report.unused_waivers:
         lines.append("")
         lines.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
 from ..evaluate.engine import Waiver
@@ -20,6 +21,16 @@ if TYPE_CHECKING:
 WAIVERS_FORMAT = "dlsh-waivers/1"
 
 
+def _not_blank(value: str) -> str:
+    # min_length alone let "   " stand for an approver: a waiver nobody is named for.
+    if not value.strip():
+        raise PydanticCustomError("blank", "text that is not only white space")
+    return value
+
+
+Words = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+
+
 class WaiverEntry(BaseModel):
     """One standing exception: which findings it covers, why, who decided, when, until when."""
 
@@ -30,8 +41,8 @@ class WaiverEntry(BaseModel):
         min_length=1,
         description="The finding subject it covers (p2, p2~p3, …); absent: every finding.",
     )
-    reason: str = Field(min_length=1, description="Why the requirement does not apply.")
-    approved_by: str = Field(min_length=1, description="Who approved the exception.")
+    reason: Words = Field(description="Why the requirement does not apply.")
+    approved_by: Words = Field(description="Who approved the exception.")
     date: Date = Field(description="The day it was approved.")
     expires: Date | None = Field(default=None, description="The last day on which it waives.")
 
@@ -54,6 +65,7 @@ class WaiverFile(BaseModel):
 _EXPECTED: dict[str, Text] = {
     **EXPECTED_BY_TYPE,
     "string_too_short": Text("非空字符串", "a non-empty string"),
+    "blank": Text("不只含空白字符的文本", "text that is not only white space"),
     "extra_forbidden": Text(
         "豁免文件格式中定义的字段（rule、subject、reason、approved_by、date、expires；此字段不存在，可能拼写有误）",
         "a field the waiver format defines (rule, subject, reason, approved_by, date, expires)",

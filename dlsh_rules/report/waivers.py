@@ -27,8 +27,16 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..evaluate.engine import Waiver, check, expired_text
+from ..evaluate.engine import (
+    Waiver,
+    check,
+    expired_text,
+    not_yet_approved,
+    not_yet_text,
+    waiver_list,
+)
 from ..evaluate.results import UnusedWaiver
+from ..load import arguments
 
 if TYPE_CHECKING:
     from ..evaluate.results import Report
@@ -53,6 +61,10 @@ def _expired(w: Waiver, day: dt.date | None) -> bool:
     return w.expires is not None and day is not None and w.expires < day
 
 
+def _out_of_force(w: Waiver, day: dt.date | None) -> bool:
+    return _expired(w, day) or not_yet_approved(w, day)
+
+
 def check_record(
     record: RecordData,
     pack: Pack,
@@ -69,17 +81,22 @@ def check_record(
     wrapper keeps the record's waivers on the engine's rule (``as_of`` only) and applies ``today``
     to the standing ones alone, by withholding the expired ones and reporting them itself.
     """
-    standing = list(waivers)
-    day = as_of or today
-    live = [w for w in standing if not _expired(w, day)]
+    standing = list(waiver_list(waivers))
+    as_of = arguments.day(as_of, "as_of")
+    day = as_of or arguments.day(today, "today")
+    live = [w for w in standing if not _out_of_force(w, day)]
     report = check(record, pack, as_of=as_of, select=select, ignore=ignore, waivers=live)
     if len(live) == len(standing):
         return report
     notes = list(report.unused_waivers)
     for w in standing:
+        # The engine's words, so that both read alike.
         if _expired(w, day):
             assert w.expires is not None
-            notes.append(w.note(expired_text(w.expires)))  # the engine's words, so both read alike
+            notes.append(w.note(expired_text(w.expires)))
+        elif not_yet_approved(w, day):
+            assert w.date is not None and day is not None
+            notes.append(w.note(not_yet_text(w.date, day)))
     # Back in the order the waivers were written: the record's own first (as the engine lists
     # them), then the file's, whether they matched nothing or expired.
     order = {(w.origin, w.pointer): i for i, w in enumerate(standing)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,9 @@ class Finding:
 class Outcome:
     checked: int = 0  # how many subjects the check looked at; 0 means not applicable
     findings: list[Finding] = field(default_factory=list)
+    # Findings made as the engine reads them, after `findings` (pairs): a group of n people has
+    # n·(n−1) ordered pairs, and the engine keeps only the first MAX_LISTED_FINDINGS.
+    stream: Iterator[Finding] | None = None
 
 
 # --- helpers shared by the kinds ----------------------------------------------------------------

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ...language.models import PairGen, PairsSpec
     from ..context import Context
 from .base import (
+    Finding,
     Outcome,
     check_due,
     detail_found,
@@ -306,140 +307,154 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         )
 
     late = spec.report == "late"
-    date_field = spec.date.single
-    # A pair with a qualifying item has no finding unless the report is of late ones: most pairs
-    # of a large group are skipped here, before any name or message is made.
-    if late:
-        candidates: Iterable[Pair] = required
-    elif need == 1 and not extra:
-        candidates = [p for p in required if p not in good]
-    else:
-        candidates = [p for p in required if len(good.get(p, ())) + len(extra.get(p, ())) < need]
-    for pair in candidates:
-        a, b = pair
-        items = qualifying(pair)
-        if late and need > 1:
-            if len(items) < need or (due is None and not_before is None):
-                continue  # too few at all is the `missing` report's finding
-            in_time = [i for i in items if any(in_window(d) for d in _dates(ctx, spec, i))]
-            if len(in_time) >= need:
-                continue
-            subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
-            window = _window_text(not_before, due)
-            outside = [d for i in items if i not in in_time for d in _dates(ctx, spec, i)]
-            out.findings.append(
-                make_finding(
-                    spec,
-                    subject,
-                    Text(
-                        f"{pair_name.zh}：{window.zh}的{what.zh}应至少 {need} 项，"
-                        f"实际 {len(in_time)} 项",
-                        f"{pair_name.en}: at least {need} × {what.en} {window.en}, "
-                        f"found {len(in_time)} of {len(items)}",
-                    ),
-                    subject_name=pair_name,
-                    path=ctx.pointer_of(items[0]) or path,
-                    due=due,
-                    expected=Text(f"{window.zh}至少 {need} 项", f"at least {need} {window.en}"),
-                    found=Text(f"{len(in_time)} 项", str(len(in_time))),
-                    judged=min(outside) if outside else None,
-                )
-            )
-            continue
+
+    def findings() -> Iterator[Finding]:
+        # One at a time: the engine keeps a bounded number of findings, so a large group's
+        # hundreds of thousands of missing pairs are never all in memory (issue 12).
+        date_field = spec.date.single
+        # A pair with a qualifying item has no finding unless the report is of late ones: most pairs
+        # of a large group are skipped here, before any name or message is made.
         if late:
-            if not items or (due is None and not_before is None):
-                continue
-            if date_field is not None and len(items) == 1 and type(items[0]) is dict:
-                # One qualifying item with one plain date, read in place.
-                held = items[0].get(date_field)
-                if isinstance(held, dt.date) and in_window(held):
+            candidates: Iterable[Pair] = required
+        elif need == 1 and not extra:
+            candidates = [p for p in required if p not in good]
+        else:
+            candidates = [
+                p for p in required if len(good.get(p, ())) + len(extra.get(p, ())) < need
+            ]
+        for pair in candidates:
+            a, b = pair
+            items = qualifying(pair)
+            if late and need > 1:
+                if len(items) < need or (due is None and not_before is None):
+                    continue  # too few at all is the `missing` report's finding
+                in_time = [i for i in items if any(in_window(d) for d in _dates(ctx, spec, i))]
+                if len(in_time) >= need:
                     continue
-            dates = [d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)]
-            if any(in_window(d) for d in dates):
-                continue
-            subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
-            shown = plain_text(min(dates).isoformat()) if dates else Text("未注明日期", "undated")
-            early = [d for d in dates if not_before is not None and d < not_before]
-            if early or due is None:
-                bound = not_before.isoformat() if not_before is not None else ""
-                mark = ("（过早）", " (too early)") if early else ("", "")
-                out.findings.append(
+                subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
+                window = _window_text(not_before, due)
+                outside = [d for i in items if i not in in_time for d in _dates(ctx, spec, i)]
+                yield (
                     make_finding(
                         spec,
                         subject,
                         Text(
-                            f"{pair_name.zh}：{what.zh}应不早于 {bound}{mark[0]}，实际 {shown.zh}",
-                            f"{pair_name.en}: {what.en} due on or after {bound}{mark[1]}, held {shown.en}",
+                            f"{pair_name.zh}：{window.zh}的{what.zh}应至少 {need} 项，"
+                            f"实际 {len(in_time)} 项",
+                            f"{pair_name.en}: at least {need} × {what.en} {window.en}, "
+                            f"found {len(in_time)} of {len(items)}",
                         ),
                         subject_name=pair_name,
                         path=ctx.pointer_of(items[0]) or path,
                         due=due,
-                        expected=Text(f"不早于 {bound}", f"on or after {bound}"),
-                        found=shown,
-                        judged=min(early) if early else None,
+                        expected=Text(f"{window.zh}至少 {need} 项", f"at least {need} {window.en}"),
+                        found=Text(f"{len(in_time)} 项", str(len(in_time))),
+                        judged=min(outside) if outside else None,
                     )
                 )
                 continue
-            out.findings.append(
-                make_finding(
-                    spec,
-                    subject,
-                    Text(
-                        f"{pair_name.zh}：{what.zh}应不晚于 {due.isoformat()}，实际 {shown.zh}",
-                        f"{pair_name.en}: {what.en} due on or before {due.isoformat()}, held {shown.en}",
-                    ),
-                    subject_name=pair_name,
-                    path=ctx.pointer_of(items[0]) or path,
-                    due=due,
-                    expected=Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"),
-                    found=shown,
-                    judged=min(dates) if dates else None,
+            if late:
+                if not items or (due is None and not_before is None):
+                    continue
+                if date_field is not None and len(items) == 1 and type(items[0]) is dict:
+                    # One qualifying item with one plain date, read in place.
+                    held = items[0].get(date_field)
+                    if isinstance(held, dt.date) and in_window(held):
+                        continue
+                dates = [
+                    d for i in items for d in spec.date.values(ctx, i) if isinstance(d, dt.date)
+                ]
+                if any(in_window(d) for d in dates):
+                    continue
+                subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
+                shown = (
+                    plain_text(min(dates).isoformat()) if dates else Text("未注明日期", "undated")
                 )
-            )
-            continue
-        if len(items) >= need:
-            continue
-        subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
-        detail_zh = detail_en = ""
-        if bad.get(pair):
-            item, failures = first_cited(ctx, bad[pair])
-            expected, found = join_failures(failures)
-            ref = subject_key_of(ctx, item, None) or ""
-            detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found.zh}）"
-            detail_en = f" ({ref} does not count: expected {expected.en}; found {found.en})"
-        if need > 1:
-            out.findings.append(
+                early = [d for d in dates if not_before is not None and d < not_before]
+                if early or due is None:
+                    bound = not_before.isoformat() if not_before is not None else ""
+                    mark = ("（过早）", " (too early)") if early else ("", "")
+                    yield (
+                        make_finding(
+                            spec,
+                            subject,
+                            Text(
+                                f"{pair_name.zh}：{what.zh}应不早于 {bound}{mark[0]}，实际 {shown.zh}",
+                                f"{pair_name.en}: {what.en} due on or after {bound}{mark[1]}, held {shown.en}",
+                            ),
+                            subject_name=pair_name,
+                            path=ctx.pointer_of(items[0]) or path,
+                            due=due,
+                            expected=Text(f"不早于 {bound}", f"on or after {bound}"),
+                            found=shown,
+                            judged=min(early) if early else None,
+                        )
+                    )
+                    continue
+                yield (
+                    make_finding(
+                        spec,
+                        subject,
+                        Text(
+                            f"{pair_name.zh}：{what.zh}应不晚于 {due.isoformat()}，实际 {shown.zh}",
+                            f"{pair_name.en}: {what.en} due on or before {due.isoformat()}, held {shown.en}",
+                        ),
+                        subject_name=pair_name,
+                        path=ctx.pointer_of(items[0]) or path,
+                        due=due,
+                        expected=Text(
+                            f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"
+                        ),
+                        found=shown,
+                        judged=min(dates) if dates else None,
+                    )
+                )
+                continue
+            if len(items) >= need:
+                continue
+            subject, pair_name = f"{a}{sep}{b}", name_of(a, b)
+            detail_zh = detail_en = ""
+            if bad.get(pair):
+                item, failures = first_cited(ctx, bad[pair])
+                expected, found = join_failures(failures)
+                ref = subject_key_of(ctx, item, None) or ""
+                detail_zh = f"（{ref} 不计入：应{expected.zh}；实际为 {found.zh}）"
+                detail_en = f" ({ref} does not count: expected {expected.en}; found {found.en})"
+            if need > 1:
+                yield (
+                    make_finding(
+                        spec,
+                        subject,
+                        Text(
+                            f"{pair_name.zh}：{what.zh}应至少 {need} 项，实际 {len(items)} 项{detail_zh}",
+                            f"{pair_name.en}: at least {need} × {what.en} required, "
+                            f"found {len(items)}{detail_en}",
+                        ),
+                        subject_name=pair_name,
+                        path=path,
+                        due=due,
+                        expected=Text(f"至少 {need} 项{what.zh}", f"at least {need} × {what.en}"),
+                        found=Text(f"{len(items)} 项", f"{len(items)}"),
+                    )
+                )
+                continue
+            yield (
                 make_finding(
                     spec,
                     subject,
                     Text(
-                        f"{pair_name.zh}：{what.zh}应至少 {need} 项，实际 {len(items)} 项{detail_zh}",
-                        f"{pair_name.en}: at least {need} × {what.en} required, "
-                        f"found {len(items)}{detail_en}",
+                        f"{pair_name.zh}：缺少{what.zh}{detail_zh}",
+                        f"{pair_name.en}: no {what.en}{detail_en}",
                     ),
                     subject_name=pair_name,
                     path=path,
                     due=due,
-                    expected=Text(f"至少 {need} 项{what.zh}", f"at least {need} × {what.en}"),
-                    found=Text(f"{len(items)} 项", f"{len(items)}"),
+                    expected=what,
+                    found=detail_found(detail_zh, detail_en),
                 )
             )
-            continue
-        out.findings.append(
-            make_finding(
-                spec,
-                subject,
-                Text(
-                    f"{pair_name.zh}：缺少{what.zh}{detail_zh}",
-                    f"{pair_name.en}: no {what.en}{detail_en}",
-                ),
-                subject_name=pair_name,
-                path=path,
-                due=due,
-                expected=what,
-                found=detail_found(detail_zh, detail_en),
-            )
-        )
+
+    out.stream = findings()
     return out
 
 

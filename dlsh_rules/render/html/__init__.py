@@ -26,11 +26,12 @@ from ... import __version__
 from ...errors import InputError
 
 # The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
-from ...evaluate.results import Report
+from ...evaluate.results import Organisations, Report
 from ...record.enums import DEFAULT
 from ...record.validate import load_record
 from .. import BatchEntry, RenderContext, batch_lang
 from .css import CSS
+from .organisations import organisations_section
 from .view import View
 from .words import COUNTS, W, esc, paren, punct
 
@@ -54,7 +55,8 @@ def _title(report: Report, lang: str) -> str:
 
 
 def render(ctx: RenderContext) -> str:
-    return _page(_title(ctx.report, ctx.lang), ctx.lang, View(ctx, "").section())
+    body = View(ctx, "").section() + organisations_section(ctx.organisations, ctx.lang)
+    return _page(_title(ctx.report, ctx.lang), ctx.lang, body)
 
 
 def _broken_section(anchor: str, source: str, error: InputError, lang: str) -> str:
@@ -83,7 +85,7 @@ def _with_record(ctx: RenderContext, source: str) -> RenderContext:
     return dataclasses.replace(ctx, record=record)
 
 
-def render_batch(entries: Sequence[BatchEntry]) -> str:
+def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
     lang = batch_lang(entries)
     rows: list[str] = []
     sections: list[str] = []
@@ -125,4 +127,6 @@ def render_batch(entries: Sequence[BatchEntry]) -> str:
         "</section>"
     )
     title = esc(f"dlsh_rules · {W['index'].get(lang)} ({len(entries)})")
-    return _page(title, lang, index + "".join(sections))
+    # Organisation rules after the index: they are about the run, not one record.
+    orgs = organisations_section(organisations, lang)
+    return _page(title, lang, index + orgs + "".join(sections))

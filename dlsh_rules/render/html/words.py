@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from ...errors import Text
+from .. import visible
 
 # The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
 
@@ -13,7 +14,7 @@ Pair = tuple[str, str]
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(str(value), lines=True), quote=True)
 
 
 # Punctuation: full-width in Chinese, ASCII with spaces in English.
@@ -105,6 +106,14 @@ W: dict[str, Text] = {
     "institution": Text("完善修订制度", "Institution revised"),
     "waived_by": Text("已豁免：{r}；批准：{a}", "waived: {r}; approved by {a}"),
     "more": Text("另有 {n} 项", "{n} more"),
+    "organisations": Text(
+        "组织规则（按党组织统计本次检查的全部记录）",
+        "Organisation rules (over the records of each party organisation in this run)",
+    ),
+    "org_records": Text("份记录", "records"),
+    "periods": Text("各时段会议数", "Meetings per period"),
+    "counted": Text("计入的记录", "Records counted"),
+    "org_unused": Text("未生效的组织规则豁免", "Organisation waivers that did not apply"),
 }
 
 STATUS: dict[str, tuple[str, Text]] = {
