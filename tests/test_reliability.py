@@ -124,7 +124,7 @@ def test_format_path_into_a_named_pipe_is_written_in_place(tmp_path: Path) -> No
             reader.wait()
     assert done.returncode == 0, done.stderr
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
-    assert json.loads(out)["summary"]["rules"] == 53
+    assert json.loads(out)["summary"]["rules"] == 78
 
 
 def test_output_through_a_symlink_replaces_the_target_not_the_link(tmp_path: Path) -> None:
