@@ -167,7 +167,7 @@ def test_every_addition_at_once(base: dict[str, Any]) -> None:
     assert record.index["nt1"].kind == "notice" and record.index["nt1"].pointer == "/notices/0"
     assert record.data["approvals"][1] == {
         "id": "ap2", "org": "o2", "date": D("2024-02-21"), "subject": "briefing",
-        "document": None, "by": None,
+        "document": None, "by": None, "todo": False,
     }  # fmt: skip
 
 

@@ -12,9 +12,12 @@ import datetime as dt
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from . import init as start_commands
+from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
 from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror
 
@@ -379,6 +382,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     n.add_argument("--dir", default=".", metavar="DIR", help=t["new_dir"])
     common(n, pack=False)
 
+    start_commands.add_parsers(sub, lang, common)
+    timeline_commands.add_parsers(sub, lang, common)
+
     s = sub.add_parser("schema", help=t["schema"], description=t["schema"], add_help=False)
     s.add_argument("name", choices=["record", "rule", "pack", "report"], help=t["schema_name"])
     common(s, pack=False)
@@ -638,7 +644,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "rules": cmd_rules,
     "explain": cmd_explain,
@@ -646,6 +652,10 @@ COMMANDS = {
     "lint": cmd_lint,
     "new-pack": cmd_new_pack,
     "schema": cmd_schema,
+    **{
+        name: partial(start_commands.run, command)
+        for name, command in {**start_commands.COMMANDS, **timeline_commands.COMMANDS}.items()
+    },
 }
 
 

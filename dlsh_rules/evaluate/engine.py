@@ -271,10 +271,9 @@ def _scope(pack: Pack, rule_id: str) -> str:
 MAX_LISTED_FINDINGS = 1000
 
 
-def _evaluate(
-    ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int], as_of: dt.date | None
-) -> RuleResult:
-    base: dict[str, Any] = dict(
+def rule_fields(rule: Rule) -> dict[str, Any]:
+    """What every result of a rule says about the rule itself (record and organisation rules)."""
+    return dict(
         rule=rule.id,
         title=Text.of(rule.title),
         clause=rule.clause,
@@ -283,6 +282,12 @@ def _evaluate(
         quote=rule.quote,
         rationale=Text.of(rule.rationale),
     )
+
+
+def _evaluate(
+    ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int], as_of: dt.date | None
+) -> RuleResult:
+    base = rule_fields(rule)
     findings: list[FindingResult] = []
     checked = total = waived = omitted = omitted_waived = 0
     open_pending = open_due = 0  # open findings not yet due at as_of / due or past

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..dates import DEFAULT_ACADEMIC_START
 from ..errors import Text
-from .engine import Waiver, rule_selected, status_of, summary_message
+from .engine import Waiver, rule_fields, rule_selected, status_of, summary_message
 from .kinds.frequency import frequency_checks, judge_frequency
 from .results import (
     FindingResult,
@@ -111,15 +111,7 @@ def _judge(
     used: set[int],
     as_of: dt.date | None,
 ) -> RuleResult:
-    base: dict[str, Any] = dict(
-        rule=rule.id,
-        title=Text.of(rule.title),
-        clause=rule.clause,
-        severity=rule.severity,
-        phase=rule.phase,
-        quote=rule.quote,
-        rationale=Text.of(rule.rationale),
-    )
+    base = rule_fields(rule)
     findings: list[FindingResult] = []
     periods: list[PeriodCount] = []
     try:

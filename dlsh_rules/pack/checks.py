@@ -192,17 +192,24 @@ def here_problem(doc: Document, pointer: str, path: QueryPath) -> Problem:
 
 def pointer_of_key(value: Any, pointer: str, key: str) -> str | None:
     """Where a mapping key ``key`` is first written in raw data."""
+    return _first_pointer(value, pointer, key, in_values=False)
+
+
+def _first_pointer(value: Any, pointer: str, text: str, in_values: bool) -> str | None:
+    """The first place ``text`` is written in raw data: as a key, or also as a string value."""
+    if isinstance(value, str):
+        return pointer if in_values and value == text else None
     if isinstance(value, dict):
         for name, sub in value.items():
             here = pointer_join(pointer, str(name))
-            if name == key:
+            if name == text:
                 return here
-            got = pointer_of_key(sub, here, key)
+            got = _first_pointer(sub, here, text, in_values)
             if got is not None:
                 return got
     if isinstance(value, list):
         for i, sub in enumerate(value):
-            got = pointer_of_key(sub, pointer_join(pointer, i), key)
+            got = _first_pointer(sub, pointer_join(pointer, i), text, in_values)
             if got is not None:
                 return got
     return None
@@ -246,22 +253,7 @@ def _unknown_field(
 
 def _pointer_of_text(value: Any, pointer: str, text: str) -> str | None:
     """Where ``text`` is written in raw data: a string equal to it, or a key equal to it."""
-    if isinstance(value, str):
-        return pointer if value == text else None
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            here = pointer_join(pointer, str(key))
-            if key == text:
-                return here
-            got = _pointer_of_text(sub, here, text)
-            if got is not None:
-                return got
-    if isinstance(value, list):
-        for i, sub in enumerate(value):
-            got = _pointer_of_text(sub, pointer_join(pointer, i), text)
-            if got is not None:
-                return got
-    return None
+    return _first_pointer(value, pointer, text, in_values=True)
 
 
 def set_cycles(

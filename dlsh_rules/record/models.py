@@ -120,6 +120,11 @@ OwnerRef = Annotated[str, Ref("person", group=True)]
 # 1.0 and "1" for one (record/plan.py's fast path declines those and leaves them to this model).
 
 
+# `todo: true` marks an item `init` wrote as a plan, not a fact: it is validated like any other,
+# then checked as if absent (validate.py drops it), so a skeleton record is pending or failed,
+# never compliant, until each item is done and its mark removed (record-format.md, 开始一份记录).
+
+
 class Model(BaseModel):
     # defer_build: records are validated by `record._codec()`'s validator, built once and then
     # read from the disk cache (cache.py); building one per class at import would be wasted.
@@ -165,6 +170,7 @@ class Invitation(Model):
     date: Date | None = None
     attended_by: list[PersonRef] = Field(default_factory=list)
     addressed_to: PersonRef | None = None
+    todo: bool = False
 
 
 # --- the meeting -------------------------------------------------------------------------------
@@ -191,6 +197,7 @@ class SelfCriticism(Model):
     person: PersonRef
     on_behalf_of_group: bool = False
     text: str | None = None
+    todo: bool = False
 
 
 class Criticism(Model):
@@ -198,6 +205,7 @@ class Criticism(Model):
     from_: PersonRef = Field(alias="from")
     to: PersonRef
     text: str | None = None
+    todo: bool = False
 
 
 class ReportedItem(Model):
@@ -211,6 +219,7 @@ class MeetingReport(Model):
     kind: Annotated[str, EnumValue("report_kind")]
     items: list[ReportedItem] = Field(default_factory=list)
     text: str | None = None
+    todo: bool = False
 
 
 class Meeting(Model):
@@ -255,6 +264,7 @@ class Activity(Model):
     # --- issue 10 (the seed plan to the letter): who organised it, what a briefing reported -----
     organized_by: Annotated[str, EnumValue("represents")] | None = None
     covers: list[Annotated[str, EnumValue("briefing_topic")]] = Field(default_factory=list)
+    todo: bool = False
 
 
 class Feedback(Model):
@@ -285,6 +295,7 @@ class Talk(Model):
     kind: str | None = None
     # --- issue 10 (the seed plan to the letter): what a talk covered -------------------------
     covers: list[Annotated[str, EnumValue("talk_topic")]] = Field(default_factory=list)
+    todo: bool = False
 
 
 class TalkRequest(Model):
@@ -345,6 +356,7 @@ class Document(Model):
     applies_to: list[Annotated[str, EnumValue("plan_scope")]] = Field(default_factory=list)
     # the opinions an opinion list sorts
     opinions: list[Annotated[str, Ref("opinion")]] = Field(default_factory=list)
+    todo: bool = False
 
 
 class Submission(Model):
@@ -353,6 +365,7 @@ class Submission(Model):
     to: list[Annotated[str, Ref("org")]] = Field(default_factory=list)
     documents: list[Annotated[str, Ref("document")]] = Field(default_factory=list)
     purpose: Annotated[str, EnumValue("purpose")] | None = None
+    todo: bool = False
 
 
 class Approval(Model):
@@ -381,6 +394,7 @@ class Approval(Model):
     subject: Annotated[str, EnumValue("approval_subject")] | None = None
     document: DocumentRef | None = None
     by: PersonRef | None = None
+    todo: bool = False
 
 
 class Notice(Model):
@@ -414,6 +428,7 @@ class RectificationItem(Model):
     due: Date | None = None
     status: Annotated[str, EnumValue("rectification_status")] | None = None
     closed_on: Date | None = None
+    todo: bool = False
 
 
 class Rectification(Model):
@@ -425,6 +440,7 @@ class Institution(Model):
     id: Id | None = None
     title: str
     date: Date | None = None
+    todo: bool = False
 
 
 class Waiver(Model):

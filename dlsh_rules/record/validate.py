@@ -113,9 +113,12 @@ def _walk(
     refs: list[_Reference],
     problems: list[Problem],
     source: str,
+    todo: list[tuple[str, dict[str, Any]]],
 ) -> None:
     pointers[id(obj)] = pointer
     kind = walker.kind
+    if kind is not None and obj.get("todo") is True:
+        todo.append((pointer, obj))
     if kind is not None and obj.get("id") is not None:
         oid = obj["id"]
         if oid in index or oid == GROUP:
@@ -157,7 +160,9 @@ def _walk(
         # of thousands of them. Field names have no '~' or '/' to escape.
         if not many:
             if sub is not None and isinstance(value, dict):
-                _walk(sub, value, f"{pointer}/{alias}", pointers, index, refs, problems, source)
+                _walk(
+                    sub, value, f"{pointer}/{alias}", pointers, index, refs, problems, source, todo
+                )
             elif ref is not None and isinstance(value, str):
                 refs.append((pointer, alias, None, value, ref))
             continue
@@ -165,7 +170,7 @@ def _walk(
         pointers[id(value)] = here
         for i, item in enumerate(value):
             if sub is not None and isinstance(item, dict):
-                _walk(sub, item, f"{here}/{i}", pointers, index, refs, problems, source)
+                _walk(sub, item, f"{here}/{i}", pointers, index, refs, problems, source, todo)
             elif ref is not None and isinstance(item, str):
                 refs.append((pointer, alias, i, item, ref))
 
@@ -239,8 +244,14 @@ def validate_record(
     source: str = "<record>",
     enums: EnumTable = DEFAULT,
     positions: Mapping[str, Position] | None = None,
+    *,
+    keep_todo: bool = False,
 ) -> RecordData:
-    """Validate plain data as a record; raise InputError listing every problem found."""
+    """Validate plain data as a record; raise InputError listing every problem found.
+
+    Items marked `todo: true` are validated, then left out of the data the rules read, unless
+    ``keep_todo`` (for tools that rewrite the record, such as `export`).
+    """
     positions = positions or {}
     if not isinstance(data, dict):
         raise InputError(
@@ -280,7 +291,7 @@ def validate_record(
         plain = fast_validate(plan, data, enums)
         if plain is None:
             plain = _pydantic_validate(data, source, enums, positions)
-        return _index(plan, plain, source, enums, positions)
+        return _index(plan, plain, source, enums, positions, keep_todo)
 
 
 # Fields validated but left out of the data (the serializer's `exclude`): `$schema` only names
@@ -351,6 +362,12 @@ def _codec() -> tuple[SchemaValidator | PluggableSchemaValidator, SchemaSerializ
 # --- the plan of the fast path, derived from the models ------------------------------------------
 
 
+def record_plan() -> RecordPlan:
+    """The plan of the record models (plan.py): what tools that read the record format's shape
+    (the workbook, `init`) derive it from."""
+    return _record_plan()
+
+
 @cache
 def _record_plan() -> RecordPlan:
     """The record models as plain data (recordplan.py), read from the disk cache if it can be.
@@ -405,12 +422,14 @@ def _index(
     source: str,
     enums: EnumTable,
     positions: Mapping[str, Position],
+    keep_todo: bool = False,
 ) -> RecordData:
     pointers: dict[int, str] = {}
     index: dict[str, Indexed] = {}
     refs: list[_Reference] = []
     problems: list[Problem] = []
-    _walk(_walker(plan), plain, "", pointers, index, refs, problems, source)
+    todo: list[tuple[str, dict[str, Any]]] = []
+    _walk(_walker(plan), plain, "", pointers, index, refs, problems, source, todo)
     for parent, alias, item, target, ref in refs:
         if ref.group and target == GROUP:
             continue
@@ -449,20 +468,80 @@ def _index(
         )
     if problems:
         raise InputError(_with_positions(problems, positions))
+    if todo and not keep_todo:
+        _drop_todo(plain, todo, pointers, index)
     return RecordData(plain, source, index, pointers, positions, enums)
+
+
+def _drop_todo(
+    plain: dict[str, Any],
+    todo: list[tuple[str, dict[str, Any]]],
+    pointers: dict[int, str],
+    index: dict[str, Indexed],
+) -> None:
+    """Leave the items marked `todo: true` out of what the rules read, as if not yet recorded.
+
+    They were validated (ids, references) with the rest, so a record keeps its meaning when an
+    item is done and its mark removed. The lists that held them are replaced by shorter copies
+    that keep the original's pointer, and every object keeps its own: findings still point at
+    the lines the file has, not at positions shifted by the removal.
+    """
+    dropped = {id(obj) for _, obj in todo}
+    prefixes = tuple(f"{pointer}/" for pointer, _ in todo)
+    for oid in [k for k, entry in index.items() if id(entry.obj) in dropped]:
+        del index[oid]
+    for oid in [k for k, entry in index.items() if entry.pointer.startswith(prefixes)]:
+        del index[oid]
+
+    def prune(node: Any) -> Any:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    node[key] = prune(value)
+            return node
+        if isinstance(node, list) and any(id(v) in dropped for v in node):
+            kept = [prune(v) for v in node if id(v) not in dropped]
+            pointers[id(kept)] = pointers.get(id(node), "")
+            return kept
+        if isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    node[i] = prune(value)
+        return node
+
+    prune(plain)
 
 
 def load_record(
     source: str | os.PathLike[str] | Mapping[str, Any] | Document,
     enums: EnumTable = DEFAULT,
+    *,
+    keep_todo: bool = False,
 ) -> RecordData:
-    """Load a record from a path, a parsed `Document`, or plain data (a dict)."""
+    """Load a record from a path (JSON, YAML, or an .xlsx workbook), a parsed `Document`, or
+    plain data (a dict)."""
     from ..load.arguments import record_source
 
     record_source(source, "source")
     if isinstance(source, Document):
-        return validate_record(source.data, source.name, enums, source.positions)
+        return validate_record(
+            source.data, source.name, enums, source.positions, keep_todo=keep_todo
+        )
     if isinstance(source, Mapping):
-        return validate_record(dict(source), "<record>", enums)
+        return validate_record(dict(source), "<record>", enums, keep_todo=keep_todo)
+    if os.fspath(source).lower().endswith(WORKBOOK_SUFFIX):
+        # Imported here: openpyxl is an optional extra and the check of a YAML record never
+        # needs it (cold start).
+        from .workbook import at_cell, read_workbook
+
+        name = os.fspath(source)
+        data, cells = read_workbook(source, _record_plan())
+        try:
+            return validate_record(data, name, enums, keep_todo=keep_todo)
+        except InputError as exc:
+            raise InputError([at_cell(p, name, cells) for p in exc.problems]) from None
     doc = load_path(source)
-    return validate_record(doc.data, doc.name, enums, doc.positions)
+    return validate_record(doc.data, doc.name, enums, doc.positions, keep_todo=keep_todo)
+
+
+WORKBOOK_SUFFIX = ".xlsx"
