@@ -634,3 +634,18 @@ def test_both_validators_refuse_integers_alike() -> None:
         data["meeting"]["days"] = value
         with pytest.raises(InputError):
             dlsh_rules.load_record(copy.deepcopy(data))
+
+
+def test_a_raw_next_line_character_in_yaml_is_refused_as_in_json() -> None:
+    # YAML reads U+0085 as a line break, so the parsed strings never show it; the same record in
+    # JSON keeps it in a string and is refused, and both formats must agree.
+    import yaml
+
+    from dlsh_rules.errors import InputError
+    from dlsh_rules.load.source import load_bytes
+
+    raw = yaml.safe_dump({"a": "\n::error::pwned\x85"}, allow_unicode=True).encode()
+    with pytest.raises(InputError) as caught:
+        load_bytes(raw, "r.yaml")
+    assert "U+0085" in caught.value.render("en")
+    assert load_bytes(b"a: b\n", "r.yaml").data == {"a": "b"}
