@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from dlsh_rules.cli.main import main
+from dlsh_rules.pack.loader import load_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
@@ -218,7 +219,14 @@ def test_help_is_chinese_throughout_by_default(capsys: pytest.CaptureFixture[str
 def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     listing = capsys.readouterr().out
-    assert listing.count("\n  ") == 78 and "prep.talks.member_pairs" in listing
+    rules = load_pack().rules
+    for rule in rules:
+        line = next(x for x in listing.splitlines() if x.startswith(f"  {rule.id} "))
+        assert rule.clause in line
+        assert "「" + " ".join(rule.quote.split()) + "」" in listing
+    assert main(["rules", "--brief"]) == 0
+    brief = capsys.readouterr().out
+    assert brief.count("\n  ") == len(rules) == 78 and "「" not in brief
     assert main(["explain", "prep.submission.deadline", "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "会前10天" in text and "submission_due = {days: -10}" in text

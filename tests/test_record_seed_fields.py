@@ -1,4 +1,4 @@
-"""The optional record fields of issue 10 (F1–F11 of design/seed-to-the-letter.md): validated alike
+"""The optional record fields of issue 10 (F1–F11 of docs/design/seed-to-the-letter.md): validated alike
 by the fast path and by pydantic, with Chinese labels as aliases, references checked, bad values
 refused at their pointer, and the generated record schema knowing them."""
 
