@@ -48,7 +48,7 @@ MISTAKES: list[tuple[str, str, str]] = [
     ("同一个键写了两次", "unit: {name: 省移民局, party_org: 局党组}", "unit: {name: 省移民局, name: 局党组}"),
     ("用制表符缩进", "\nmeeting:\n", "\nmeeting:\n\tx: 1\n"),
     ("缩进不齐", "\ntalks:\n", "\ntalks:\n   - {id: z9}\n  - {id: z8}\n"),
-    ("少了右花括号", "{id: t1, date: 2024-01-10, participants: [p1, p2], mode: in_person}", "{id: t1, date: 2024-01-10"),
+    ("少了右花括号", "mode: in_person}\n", "mode: in_person\n"),
     ("两名党组书记", "role: member, title: 党组成员、副局长, supervises: [d2, d3]", "role: secretary, title: 党组成员、副局长, supervises: [d2, d3]"),
     ("重复的 id", "{id: t2,", "{id: t1,"),
     ("列表写成了单个值", "participants: [p1, p2]", "participants: p1"),
