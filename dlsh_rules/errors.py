@@ -76,11 +76,14 @@ class Problem:
         return found_text(self.found, lang)
 
     def where(self, lang: str) -> str:
-        """The place inside the file: its JSON pointer, or the file itself for a problem with
-        the file as such (unreadable, not text), which has neither pointer nor line."""
+        """The place inside the file: its JSON pointer; in Chinese, 文件本身 for a problem with
+        the file as such (missing, unreadable), which has neither pointer nor line."""
+        if lang == "en":
+            # English keeps `at /`, which scripts parsing the English lines rely on.
+            return f"at {self.pointer or '/'}"
         if self.pointer or self.line is not None:
-            return f"at {self.pointer or '/'}" if lang == "en" else f"位置 {self.pointer or '/'}"
-        return "the file itself" if lang == "en" else "文件本身"
+            return f"位置 {self.pointer or '/'}"
+        return "文件本身"
 
     def render(self, lang: str = "zh", also: Sequence[Problem] = ()) -> str:
         """One line; ``also`` are the same problem at other places (`InputError.render`)."""

@@ -169,7 +169,7 @@ def test_file_errors_say_the_file_itself_in_chinese(
     assert err.startswith(f"{missing}：文件本身：") and "没有这个文件或目录" in err, err
     assert "位置 /" not in err
     en = _run(["check", str(missing), "--lang", "en"], capsys)
-    assert "the file itself" in en and "No such file or directory" in en
+    assert f"{missing}: at /: expected a readable file; found No such file or directory" in en
     with pytest.raises(InputError) as info:
         load_record(tmp_path)  # a directory
     _chinese(info.value.render("zh"), str(tmp_path))
