@@ -37,6 +37,8 @@ from ..errors import InputError, Problem, Text, describe
 from ..evaluate.engine import check
 from ..evaluate.organisations import evaluate_organisations
 from ..evaluate.results import Status
+from ..language.normalise import SpecError
+from ..language.validation import error_text
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
 from ..pack.compose import closest
@@ -69,7 +71,10 @@ class CaseModel(BaseModel):
 
     def model_post_init(self, _context: Any) -> None:
         if self.records is not None and self.patch:
-            raise ValueError("give patch (one record) or records (several), not both")
+            raise SpecError(
+                "give patch (one record) or records (several), not both",
+                zh="patch（一份记录）与 records（多份记录）只能写一个",
+            )
 
 
 class CaseFile(BaseModel):
@@ -106,7 +111,7 @@ def load_cases(pack: Pack) -> list[Case]:
                         doc,
                         "".join(pointer_join("", part) for part in e["loc"]),
                         Text("合法的测试用例", "a valid test case"),
-                        str(e["msg"]),
+                        error_text(e),
                         "case",
                     )
                     for e in exc.errors(include_url=False)
@@ -172,7 +177,7 @@ def example_data(pack: Pack) -> dict[str, Any]:
                     pack.root,
                     "/example",
                     Text("规则包的示例记录", "the pack's example record"),
-                    "none declared",
+                    Text("未声明", "none declared"),
                 )
             ]
         )
@@ -193,15 +198,20 @@ def run_case(pack: Pack, base: dict[str, Any], case: Case, lang: str = "en") -> 
     reports = []
     for k, patch in enumerate(patches):
         where = f" (record {k + 1})" if several else ""
+        where_zh = f"（第 {k + 1} 份记录）" if several else ""
         try:
             data = apply_patch(base, patch)
         except PatchError as exc:
-            return [f"patch does not apply{where}: {exc}"]
+            if lang == "en":
+                return [f"patch does not apply{where}: {exc}"]
+            return [f"补丁无法应用{where_zh}：{exc.zh}"]
         name = f"{case.file}#{case.index}" + (f".{k + 1}" if several else "")
         try:
             record = validate_record(data, name, pack.enums)
         except InputError as exc:
-            return [f"patched record is invalid{where}: {exc.render('en')}"]
+            if lang == "en":
+                return [f"patched record is invalid{where}: {exc.render('en')}"]
+            return [f"打补丁后的记录无效{where_zh}：{exc.render(lang)}"]
         reports.append(check(record, pack, as_of=as_of))
     organisations = evaluate_organisations(reports, pack, as_of=as_of)
     problems = []

@@ -5,13 +5,22 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..errors import Text
+
 
 class SpecError(ValueError):
-    """A rule's query is malformed; `where` is a JSON-pointer suffix inside the rule."""
+    """A rule's query is malformed; `where` is a JSON-pointer suffix inside the rule.
 
-    def __init__(self, message: str, where: str = "") -> None:
+    The message is English (``str(exc)``, as --lang en shows it); ``zh`` says the same in
+    Chinese, which every raise must give, so that no English reaches a Chinese message."""
+
+    def __init__(self, message: str, where: str = "", *, zh: str) -> None:
         super().__init__(message)
         self.where = where
+        self.zh = zh
+
+    def text(self) -> Text:
+        return Text(self.zh, str(self))
 
 
 # --- text normalisation -----------------------------------------------------------------------
@@ -41,7 +50,7 @@ def normalise(text: str, mode: str) -> str:
         return "".join(
             ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P")
         )
-    raise SpecError(f"unknown normalisation {mode!r}")
+    raise SpecError(f"unknown normalisation {mode!r}", zh=f"未知的比较方式 {mode!r}")
 
 
 NORMALISATIONS = ("exact", "whitespace", "text", "title")
