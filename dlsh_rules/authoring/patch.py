@@ -51,10 +51,12 @@ def _by_field(container: list[Any], token: str) -> int | None:
     ]
     if len(found) != 1:
         what = "no item" if not found else f"{len(found)} items"
-        what_zh = "没有" if not found else f"有 {len(found)} 项"
+        items_zh = f"{name} = {wanted!r} 的列表项"
         raise PatchError(
             f"{token}: {what} with {name} = {wanted!r} (exactly one is needed)",
-            f"{token}：{name} = {wanted!r} 的列表项{what_zh}（须恰有一项）",
+            f"{token}：没有 {items_zh}（须恰有一项）"
+            if not found
+            else f"{token}：{items_zh}有 {len(found)} 项（须恰有一项）",
         )
     return found[0]
 

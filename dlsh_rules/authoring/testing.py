@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import InputError, Problem, Text, describe
+from ..errors import InputError, Problem, Text, describe, describe_found
 from ..evaluate.engine import check
 from ..evaluate.organisations import evaluate_organisations
 from ..evaluate.results import Status
@@ -110,8 +110,8 @@ def load_cases(pack: Pack) -> list[Case]:
                     problem_at(
                         doc,
                         "".join(pointer_join("", part) for part in e["loc"]),
-                        Text("合法的测试用例", "a valid test case"),
-                        error_text(e),
+                        Text(f"合法的测试用例：{error_text(e).zh}", "a valid test case"),
+                        _case_found(e),
                         "case",
                     )
                     for e in exc.errors(include_url=False)
@@ -121,6 +121,19 @@ def load_cases(pack: Pack) -> list[Case]:
             unknown = tuple(_unknown_rules(pack, ids, doc, i, model))
             cases.append(Case(doc.name, i, model, unknown))
     return cases
+
+
+def _case_found(error: Any) -> Text:
+    """What a case file held where pydantic refused it: in English pydantic's message, as
+    always; in Chinese what was written there."""
+    if error["type"] == "missing":
+        zh = "无（缺少此键）"
+    elif error["type"] == "extra_forbidden":
+        zh = f"未知的键 {error['loc'][-1]!r}"
+    else:
+        shown = describe_found(error.get("input"))
+        zh = shown.zh if isinstance(shown, Text) else shown
+    return Text(zh, str(error["msg"]))
 
 
 def _unknown_rules(

@@ -16,7 +16,7 @@ from ..errors import EXPECTED_BY_TYPE, Text
 
 # pydantic's own error types, by what they ask for; `{name}` is filled from the error's context.
 _BUILTIN_ZH: dict[str, str] = {
-    "extra_forbidden": "没有这个键（此键未定义，可能拼写有误）",
+    "extra_forbidden": "已定义的键（此键未定义，可能拼写有误）",
     "greater_than_equal": "不小于 {ge} 的值",
     "greater_than": "大于 {gt} 的值",
     "less_than_equal": "不大于 {le} 的值",
