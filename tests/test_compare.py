@@ -122,6 +122,7 @@ def test_a_rule_not_checked_any_more_is_not_fixed(
     old = _report(tmp_path, record, "old.json")
     new = _report(tmp_path, record, "new.json", "--select", PAIRS[0])
     code, out = _diff(capsys, str(old), str(new))
+    assert code == 0
     assert out["summary"] == {"new": 0, "fixed": 0, "still_failing": 1, "unchecked": 1}
     assert out["unchecked"][0]["rule"] == PAIRS[1]
 

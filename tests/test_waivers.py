@@ -204,7 +204,10 @@ def test_unused_waivers_point_at_file_line(
         encoding="utf-8",
     )
     assert main(["check", str(failing), "--waivers", str(w)]) == 1
-    assert f"~ meeting.theme ({w}:4:5 /waivers/0): 豁免未匹配任何发现项，可删除" in capsys.readouterr().out
+    assert (
+        f"~ meeting.theme ({w}:4:5 /waivers/0): 豁免未匹配任何发现项，可删除"
+        in capsys.readouterr().out
+    )
     _, report = _json(capsys, "check", str(failing), "--waivers", str(w))
     assert (report["unused_waivers"][0]["line"], report["unused_waivers"][0]["column"]) == (4, 5)
     main(["check", str(failing), "--waivers", str(w), "--format", "github"])
