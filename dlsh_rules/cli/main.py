@@ -80,8 +80,8 @@ _T: dict[str, tuple[str, str]] = {
         "pack {pack} is abstract: a base that other packs extend, not for checking records",
     ),
     "schema": (
-        "输出 JSON Schema（record、rule、pack）",
-        "print a JSON Schema (record, rule, pack)",
+        "输出 JSON Schema（record 记录、rule 规则、pack 规则包清单、report 检查报告）",
+        "print a JSON Schema (record, rule, pack, report)",
     ),
     "record": (
         "会议记录：文件（JSON 或 YAML）、目录（递归查找 *.json、*.yaml、*.yml，跳过隐藏目录）"
@@ -192,7 +192,10 @@ _T: dict[str, tuple[str, str]] = {
         "colour: auto (on a terminal without NO_COLOR), always, never",
     ),
     "rule_id": ("规则 id", "rule id"),
-    "schema_name": ("哪个 schema", "which schema"),
+    "schema_name": (
+        "哪个 schema：record、rule、pack 或 report",
+        "which schema: record, rule, pack or report",
+    ),
     "no_rule": ("规则包 {pack} 中没有规则 {rule}", "pack {pack} has no rule {rule}"),
     "bad_date": (
         "日期应为 YYYY-MM-DD 格式的真实日期：{value}",
