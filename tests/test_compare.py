@@ -248,13 +248,19 @@ def test_baseline_that_is_not_one_exits_2(
 
 
 def test_facts_and_reference_date_leave_plans_out() -> None:
-    data = compliant_record(3)
-    record = validate_record(data, "x")
-    facts = dict(dated_facts(record.data))
+    record = validate_record(compliant_record(3), "x")
+    facts = dict(dated_facts(record))
     assert facts and not any(p.endswith(("/due", "/planned_date", "/expires")) for p in facts)
-    assert reference_date(record.data, record.meeting["date"]) == max(facts.values())
-    assert facts_after(record.data, max(facts.values())) == []
-    assert all(p != "/meeting/date" for p, _ in facts_after(record.data, dt.date(2000, 1, 1)))
+    assert "/meeting/date" in facts and "/talks/0/date" in facts
+    assert reference_date(record) == max(facts.values())
+    assert facts_after(record, max(facts.values())) == []
+    late = facts_after(record, dt.date(2000, 1, 1))
+    assert all(p != "/meeting/date" for p, _ in late)
+    assert late == sorted(late, key=lambda f: (f[1], f[0]))  # the earliest first
+    # a rectification item's due date is a plan: never the reference date
+    data = compliant_record(3)
+    data["rectification"]["items"][0]["due"] = "2030-12-31"
+    assert reference_date(validate_record(data, "x")) == reference_date(record)
 
 
 def test_as_of_before_the_records_facts_warns(
@@ -264,7 +270,8 @@ def test_as_of_before_the_records_facts_warns(
     main(["check", str(record), "--as-of", "2024-01-10"])
     err = capsys.readouterr().err
     assert err.startswith(f"{record}：警告：检查日期 2024-01-10（--as-of）之后，记录中已有 ")
-    assert "/invitations/0/date 2024-01-22（第 " in err and "等——检查日期是否给错？" in err
+    # the earliest three, with their lines
+    assert "/date 2024-01-11（第 " in err and "等——检查日期是否给错？" in err
     main(["check", str(record), "--as-of", "2024-01-10", "--lang", "en"])
     assert "warning: the record holds" in capsys.readouterr().err
     # a check date after every fact: no warning; nor in a batch run without late facts
@@ -272,3 +279,24 @@ def test_as_of_before_the_records_facts_warns(
     assert capsys.readouterr().err == ""
     main(["check", str(record), str(record.with_name("x.json")), "--as-of", "2024-01-10"])
     assert f"{record}：警告：" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_schema_help_names_every_schema(lang: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "--help", "--lang", lang]) == 0
+    text = capsys.readouterr().out
+    description = text.split("\n\n")[1]  # the sentence under the usage, not the choices
+    for name in ("record", "rule", "pack", "report"):
+        assert name in description
+    assert main(["--help", "--lang", lang]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("schema"))
+    assert "report" in line
+
+
+def test_diff_is_listed_and_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "新增" in text and "--fail-on" in text and "退出码" in text
+    assert main(["check", "--help", "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "--baseline" in text and "--write-baseline" in text

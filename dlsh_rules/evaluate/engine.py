@@ -206,11 +206,11 @@ def check(
     # any day, and an archived record that passed keeps passing.
     judge_day = as_of or today
     if judge_day is None and all_waivers:
-        judge_day = reference_date(record.data, ctx.meeting_date)
+        judge_day = reference_date(record)
     late: list[tuple[str, dt.date]] = []
     late_count = 0
     if as_of is not None:
-        for fact in facts_after(record.data, as_of):
+        for fact in facts_after(record, as_of):
             late_count += 1
             if len(late) < LATE_FACTS_SHOWN:
                 late.append(fact)
