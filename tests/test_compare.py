@@ -300,3 +300,16 @@ def test_diff_is_listed_and_documented(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["check", "--help", "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "--baseline" in text and "--write-baseline" in text
+
+
+def test_rewriting_a_baseline_keeps_what_remains_and_drops_what_was_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = _record(tmp_path, "record.json", drop=(0, 1))  # p1~p2 and p1~p3 missing
+    base = tmp_path / "base.json"
+    main(["check", str(record), "--write-baseline", str(base)])
+    _record(tmp_path, "record.json", drop=(0,))  # p1~p3 is fixed
+    assert main(["check", str(record), "--baseline", str(base), "--write-baseline", str(base)]) == 0
+    capsys.readouterr()
+    kept = json.loads(base.read_text(encoding="utf-8"))["findings"]
+    assert {(f["rule"], f["subject"]) for f in kept} == {(rule, "p1~p2") for rule in PAIRS}

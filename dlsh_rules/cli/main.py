@@ -528,11 +528,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     for pack_root in pack.roots or [pack.root]:  # the pack and every base it extends
         for root, _dirs, files in os.walk(pack_root):
             read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
-    written = [*outputs, ("baseline", args.write_baseline)]
-    for _, path in written:
+    for name, path in [*outputs, ("baseline", args.write_baseline)]:
         # The entry itself, and the file a symlink there leads to: output.write_atomic writes
         # through links, so a link to a record would otherwise overwrite the record.
-        if path is not None and (_entry(path) in read or _entry(os.path.realpath(path)) in read):
+        if path is None:
+            continue
+        entries = {_entry(path), _entry(os.path.realpath(path))}
+        if name == "baseline" and args.baseline is not None:
+            # rewriting the --baseline in place is how it shrinks; it is read before any write
+            entries -= {_entry(args.baseline), _entry(os.path.realpath(args.baseline))}
+        if entries & read:
             raise _Usage(_t("overwrite_input", args.lang, path=path))
     waivers: tuple[Waiver, ...] = ()
     if args.waivers is not None:
