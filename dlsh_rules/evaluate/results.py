@@ -41,8 +41,9 @@ class FindingResult:
     column: int | None = None
     # An organisation finding: the records counted in its period (an empty tuple: none was).
     records: tuple[str, ...] | None = field(default=None, repr=False)
-    # Waived because `check --baseline` holds it (waiver.origin names the baseline file).
-    baselined: bool = False
+    # Waived because `check --baseline` holds it (waiver.origin names the baseline file); in the
+    # JSON only when true, and out of the repr, so that reports without a baseline are unchanged.
+    baselined: bool = field(default=False, repr=False)
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
