@@ -11,17 +11,17 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from . import compare as compare_commands
 from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
 from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror
+from .translation import argparse_language
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -180,7 +180,7 @@ _T: dict[str, tuple[str, str]] = {
         "format {name} shows one record only; the arguments name several (or a directory or pattern)",
     ),
     "bad_jobs": (
-        "应为正整数：{value}",
+        "应为正整数：{value!r}",
         "a positive whole number was expected: {value}",
     ),
     "overwrite_input": (
@@ -202,7 +202,7 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "no_rule": ("规则包 {pack} 中没有规则 {rule}", "pack {pack} has no rule {rule}"),
     "bad_date": (
-        "日期应为 YYYY-MM-DD 格式的真实日期：{value}",
+        "日期应为 YYYY-MM-DD 格式的真实日期：{value!r}",
         "a real date written YYYY-MM-DD was expected: {value}",
     ),
     "cannot_write_stdout": (
@@ -227,50 +227,9 @@ def _lang_from(argv: Sequence[str]) -> str:
     return "en" if os.environ.get("DLSH_LANG") == "en" else "zh"
 
 
-# argparse's own error messages (English, from its gettext catalogue) in Chinese; the messages
-# of this tool's argument types are already in the chosen language.
-_ARGPARSE_ZH: tuple[tuple[str, str], ...] = (
-    (r"^the following arguments are required: (.*)$", r"缺少必需的参数：\1"),
-    (r"^unrecognized arguments: (.*)$", r"无法识别的参数：\1"),
-    (r"^argument (\S+): ", r"参数 \1："),
-    (r"expected one argument$", "需要一个值"),
-    (r"expected at least one argument$", "需要至少一个值"),
-    (r"invalid choice: (.*) \(choose from (.*)\)$", r"无效的值 \1（可选：\2）"),
-    (r"ambiguous option: (\S+) could match (.*)$", r"选项 \1 有歧义，可能是 \2"),
-)
-
-
-class _ZhFormatter(argparse.HelpFormatter):
-    """argparse's own headings in Chinese, so that `--help` reads in one language."""
-
-    def add_usage(
-        self,
-        usage: str | None,
-        actions: Iterable[argparse.Action],
-        groups: Iterable[argparse._MutuallyExclusiveGroup],
-        prefix: str | None = None,
-    ) -> None:
-        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
-
-
 class _Parser(argparse.ArgumentParser):
-    lang = "zh"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if self.lang != "en":
-            kwargs.setdefault("formatter_class", _ZhFormatter)
-        super().__init__(*args, **kwargs)
-        if self.lang != "en":
-            self._positionals.title = "位置参数"
-            self._optionals.title = "选项"
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        if self.lang != "en":
-            for pattern, replacement in _ARGPARSE_ZH:
-                message = re.sub(pattern, replacement, message)
-        prefix = "错误" if self.lang != "en" else "error"
-        self.exit(EXIT_INPUT, f"{self.prog}: {prefix}: {message}\n")
+    """argparse's parser; its own words come from `translation.py` while the command line is
+    parsed (`main`)."""
 
 
 def _date_type(lang: str) -> Any:
@@ -321,7 +280,6 @@ def _t(key: str, lang: str, **values: object) -> str:
 
 def build_parser(lang: str) -> argparse.ArgumentParser:
     t = {k: v[1] if lang == "en" else v[0] for k, v in _T.items()}
-    _Parser.lang = lang
     parser = _Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
     parser.add_argument("-h", "--help", action="help", help=t["help"])
     from .. import __version__
@@ -329,7 +287,15 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"dlsh_rules {__version__}", help=t["version"]
     )
-    sub = parser.add_subparsers(dest="command", title=t["cmd"], required=True, parser_class=_Parser)
+    # In Chinese the commands are named 子命令 in the usage line and in argparse's errors (which
+    # would otherwise name them by `dest`, an English word); English keeps argparse's {a,b,…}.
+    sub = parser.add_subparsers(
+        dest="command",
+        title=t["cmd"],
+        required=True,
+        parser_class=_Parser,
+        metavar=None if lang == "en" else "命令",
+    )
 
     def common(p: argparse.ArgumentParser, pack: bool = True) -> None:
         p.add_argument("-h", "--help", action="help", help=t["help"])
@@ -711,9 +677,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_from(argv)
-    parser = build_parser(lang)
     try:
-        args = parser.parse_args(argv)
+        with argparse_language(lang):
+            args = build_parser(lang).parse_args(argv)
     except SystemExit as exc:  # argparse: --help / --version exit 0, bad arguments exit 2
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INPUT
     from ..errors import InputError
