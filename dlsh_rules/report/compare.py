@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError, Problem, Text, describe
+from ..errors import InputError, Problem, Text, describe_found
 from ..evaluate.engine import status_of, summary_message
 from ..evaluate.results import SEVERITY_RANK, FindingResult, Report, RuleResult, WaiverRef
 from ..load.document import Document, problem_at
@@ -85,15 +85,15 @@ class Side:
 
 
 def _bad(doc: Document, pointer: str, expected: Text, found: object) -> InputError:
-    return InputError([problem_at(doc, pointer, expected, describe(found), "report")])
+    return InputError([problem_at(doc, pointer, expected, describe_found(found), "report")])
 
 
 EXPECT_REPORT = Text(
-    "dlsh-report/1 或 dlsh-batch-report/1 格式的 JSON 报告（check --format json 的输出）",
+    "dlsh-report/1 或 dlsh-batch-report/1 格式的 JSON 报告（`check --format json` 的输出）",
     "a JSON report, dlsh-report/1 or dlsh-batch-report/1 (the output of check --format json)",
 )
 EXPECT_BASELINE = Text(
-    f"基线文件（{BASELINE_FORMAT}，check --write-baseline 写出）或 JSON 报告",
+    f"基线文件（{BASELINE_FORMAT}，由 `check --write-baseline` 写出）或 JSON 报告",
     f"a baseline file ({BASELINE_FORMAT}, written by check --write-baseline) or a JSON report",
 )
 
@@ -119,7 +119,7 @@ def read_side(path: str | os.PathLike[str], baseline: bool = False) -> Side:
         else:
             side = _report_side(doc, _batch_entries(doc, problems), problems)
     except (KeyError, TypeError, AttributeError):
-        problems.append(problem_at(doc, "", expected, describe(data), "report"))
+        problems.append(problem_at(doc, "", expected, describe_found(data), "report"))
     if problems:
         raise InputError(problems)
     return side
@@ -128,7 +128,9 @@ def read_side(path: str | os.PathLike[str], baseline: bool = False) -> Side:
 def _batch_entries(doc: Document, problems: list[Problem]) -> list[tuple[str, Any]]:
     records = doc.data.get("records")
     if not isinstance(records, list):
-        problems.append(problem_at(doc, "/records", EXPECT_REPORT, describe(records), "report"))
+        problems.append(
+            problem_at(doc, "/records", EXPECT_REPORT, describe_found(records), "report")
+        )
         return []
     return [(f"/records/{i}", r) for i, r in enumerate(records)]
 
@@ -148,7 +150,9 @@ def _report_side(
     items: list[Item] = []
     for pointer, entry in entries:
         if not isinstance(entry, dict):
-            problems.append(problem_at(doc, pointer, EXPECT_REPORT, describe(entry), "report"))
+            problems.append(
+                problem_at(doc, pointer, EXPECT_REPORT, describe_found(entry), "report")
+            )
             continue
         if "error" in entry and "results" not in entry:  # a record the batch could not check
             source = str(entry.get("source", ""))
@@ -216,7 +220,9 @@ def _open_items(source: str, result: Mapping[str, Any]) -> Iterator[Item]:
 def _baseline_side(doc: Document, problems: list[Problem]) -> Side:
     entries = doc.data.get("findings")
     if not isinstance(entries, list):
-        problems.append(problem_at(doc, "/findings", EXPECT_BASELINE, describe(entries), "report"))
+        problems.append(
+            problem_at(doc, "/findings", EXPECT_BASELINE, describe_found(entries), "report")
+        )
         entries = []
     items = []
     for i, e in enumerate(entries):
@@ -225,8 +231,8 @@ def _baseline_side(doc: Document, problems: list[Problem]) -> Side:
                 problem_at(
                     doc,
                     f"/findings/{i}",
-                    Text("一个含 rule 的对象", "an object with a rule"),
-                    describe(e),
+                    Text("含 `rule`（规则 id）的对象", "an object with a rule"),
+                    describe_found(e),
                     "report",
                 )
             )
