@@ -96,6 +96,9 @@ def test_diff_fail_on(reports: tuple[Path, Path], capsys: pytest.CaptureFixture[
     old, new = reports
     assert main(["diff", str(old), str(new), "--fail-on", "never"]) == 0
     assert main(["diff", str(old), str(old)]) == 0  # nothing changed
+    out = old.with_name("diff.md")
+    assert main(["diff", str(old), str(new), "--format", "markdown", "-o", str(out)]) == 1
+    assert out.read_text(encoding="utf-8").startswith("# 报告比较")
     capsys.readouterr()
 
 
