@@ -225,8 +225,10 @@ class UnusedWaiver:
     origin: str
     pointer: str
     reason: Text  # why it did not apply: matched nothing, or expired
-    line: int | None = None  # where the waiver is written, in its file or the record
-    column: int | None = None
+    # Where the waiver is written, in its file or the record; out of the repr, like the other
+    # added fields (the JSON has them when known).
+    line: int | None = field(default=None, repr=False)
+    column: int | None = field(default=None, repr=False)
 
     @property
     def where(self) -> str:
