@@ -316,3 +316,58 @@ def test_rewriting_a_baseline_keeps_what_remains_and_drops_what_was_fixed(
     capsys.readouterr()
     kept = json.loads(base.read_text(encoding="utf-8"))["findings"]
     assert {(f["rule"], f["subject"]) for f in kept} == {(rule, "p1~p2") for rule in PAIRS}
+
+
+def _late_filing(tmp_path: Path, name: str, documents: int | None = None) -> Path:
+    """The shipped example with its filing (s3: 14 documents to 3 bodies) after the deadline:
+    one merged finding of followup.report standing for 42 (evaluate/grouping.py)."""
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    data = yaml.safe_load((root / "docs/examples/bureau-2024.yaml").read_text(encoding="utf-8"))
+    filing = next(s for s in data["submissions"] if s["purpose"] == "filing")
+    filing["date"] = dt.date(2024, 2, 26)
+    if documents is not None:
+        # the others were filed on time, in a submission of their own
+        on_time = {**filing, "id": "s-on-time", "date": dt.date(2024, 2, 10)}
+        on_time["documents"] = filing["documents"][documents:]
+        filing["documents"] = filing["documents"][:documents]
+        data["submissions"].append(on_time)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_merged_finding_is_compared_and_baselined_by_what_it_stands_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fewer = _late_filing(tmp_path, "fewer.yaml", documents=13)  # 13 documents late
+    more = _late_filing(tmp_path, "more.yaml")  # all 14 late: one more document
+    base = tmp_path / "base.json"
+    assert main(["check", str(fewer), "--write-baseline", str(base)]) == 1
+    capsys.readouterr()
+    written = json.loads(base.read_text(encoding="utf-8"))["findings"]
+    late = [f for f in written if f["rule"] == "followup.report"]
+    assert len(late) == 39 and all(">" in f["subject"] for f in late)  # 13 × 3, one by one
+    # the same late filing is baselined as a whole, and its rule passes the run
+    assert main(["check", str(fewer), "--baseline", str(base), "--format", "json"]) == 0
+    result = next(
+        r for r in json.loads(capsys.readouterr().out)["results"] if r["rule"] == "followup.report"
+    )
+    assert result["status"] == "waived" and result["findings"][0]["baselined"] is True
+    assert len(result["findings"][0]["items"]) == 39
+    # one more late document: the merged finding is not all in the baseline, so it fails
+    assert main(["check", str(more), "--baseline", str(base)]) == 1
+    capsys.readouterr()
+    old = _report(tmp_path, fewer, "old.json")
+    new = _report(tmp_path, more, "new.json")
+    code, out = _diff(capsys, str(old), str(new))
+    assert code == 1
+    new_late = [i for i in out["new_failures"] if i["rule"] == "followup.report"]
+    assert [i["subject"].split(">")[0] for i in new_late] == ["rl-p5"] * 3  # the 14th document
+    assert len([i for i in out["still_failing"] if i["rule"] == "followup.report"]) == 39
+    assert {i["subject"].split(">")[1] for i in new_late} == {
+        "discipline_commission",
+        "organization_department",
+        "organs_work_committee",
+    }

@@ -25,7 +25,8 @@ FORMATS = ["text", "json", "markdown", "html", "junit", "sarif", "github"]
 SHOWN = {
     "zh": ["未报送县纪委监委", "现场召开（in_person）", "书面发言材料（written_statement）"],
     "en": [
-        "not sent to county discipline commission",
+        # the record's name of the body, the pack's English label of its kind in brackets
+        "not sent to 县纪委监委 (county discipline commission)",
         "held on site (in_person)",
         "written statement (written_statement)",
     ],

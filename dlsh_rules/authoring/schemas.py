@@ -180,6 +180,27 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "description": "Optional addition: waived because the --baseline "
                     "holds it (waiver.origin names the baseline); absent otherwise.",
                 },
+                "items": {
+                    "type": "array",
+                    "minItems": 2,
+                    "description": (
+                        "A finding that stands for several of one cause (one late submission of"
+                        " many documents to many bodies): each of them, with its own subject,"
+                        " message and place (present only then)."
+                    ),
+                    "items": {
+                        "type": "object",
+                        "required": ["subject", "message", "path"],
+                        "properties": {
+                            "subject": _STRING_OR_NULL,
+                            "message": {"type": "string"},
+                            "path": _STRING_OR_NULL,
+                            "line": {"type": "integer", "minimum": 1},
+                            "column": {"type": "integer", "minimum": 1},
+                            "expected": {"type": "string"},
+                        },
+                    },
+                },
                 "waiver": {
                     "type": "object",
                     "required": ["reason"],

@@ -130,6 +130,13 @@ _T: dict[str, tuple[str, str]] = {
         "every record; like the record's own waivers, judged at --as-of, else at the latest "
         "date the record holds (never the clock)",
     ),
+    "date": (
+        "报告上写明的检查日期 YYYY-MM-DD（HTML 报告；today 表示今天）；未给出时用 --as-of，"
+        "都未给出则留空待手填，保证同样的输入得到同样的报告",
+        "the date of the check that the report states, YYYY-MM-DD (HTML report; 'today' reads "
+        "the clock); default --as-of, else a blank to fill in by hand, so that the same inputs "
+        "give the same report",
+    ),
     "today": (
         "未给出 --as-of 时，判断豁免（文件中的和记录中的）有效期所用的日期 YYYY-MM-DD，"
         "代替记录中最晚的日期",
@@ -245,6 +252,16 @@ def _date_type(lang: str) -> Any:
     return date
 
 
+def _report_date_type(lang: str) -> Any:
+    """--date: a day, or `today`, the one way to put the clock into a report (asked for)."""
+    day = _date_type(lang)
+
+    def date(value: str) -> dt.date:
+        return dt.date.today() if value == "today" else day(value)
+
+    return date
+
+
 def _format_type(lang: str) -> Any:
     def fmt(value: str) -> tuple[str, str | None]:
         from ..render import FORMATS
@@ -331,6 +348,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
         "--ignore", nargs="+", action="extend", default=[], metavar="ID", help=t["ignore"]
     )
     c.add_argument("--as-of", type=_date_type(lang), default=None, metavar="DATE", help=t["as_of"])
+    c.add_argument(
+        "--date", type=_report_date_type(lang), default=None, metavar="DATE", help=t["date"]
+    )
     c.add_argument("-o", "--output", default=None, metavar="FILE", help=t["output"])
     c.add_argument("--waivers", default=None, metavar="FILE", help=t["waivers"])
     c.add_argument("--today", type=_date_type(lang), default=None, metavar="DATE", help=t["today"])
@@ -559,7 +579,13 @@ def _check_one(
     texts = []
     for name, path in outputs:
         context = RenderContext(
-            report, args.lang, _use_color(args.color, path), record, pack, organisations
+            report,
+            args.lang,
+            _use_color(args.color, path),
+            record,
+            pack,
+            organisations,
+            date=args.date,
         )
         texts.append((renderer(name)(context), path))
     if not _write_all(texts, args.lang):
@@ -618,7 +644,7 @@ def _check_batch(
         render = batch_renderer(name)
         assert render is not None  # checked before any work was done
         color = _use_color(args.color, path)
-        run = entries(results, pack, args.lang, color, args.as_of)
+        run = entries(results, pack, args.lang, color, args.as_of, args.date)
         texts.append((render(run, organisations), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT

@@ -119,7 +119,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 # in a plain scalar) cost only the walk.
 _MAYBE_CONTROL_JSON = re.compile(
     "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
-    r"|\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]|[fF]{3}[eEfF])"
+    # \b and \f are JSON's own short escapes of two C0 controls (json.dumps writes them)
+    r"|\\[bf]|\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]|[fF]{3}[eEfF])"
 )
 _MAYBE_CONTROL_YAML = re.compile(
     "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"

@@ -204,17 +204,23 @@ def _open_items(source: str, result: Mapping[str, Any]) -> Iterator[Item]:
     for f in result["findings"]:
         if f.get("waived") or f.get("pending"):
             continue
-        yield Item(
-            source,
-            rule,
-            f.get("subject"),
-            f.get("path"),
-            str(f.get("severity") or result.get("level") or result.get("severity") or "error"),
-            str(f.get("message", "")),
-            anchor_of(f.get("subject"), f.get("path")),
-            title,
-            f.get("line"),
+        severity = str(
+            f.get("severity") or result.get("level") or result.get("severity") or "error"
         )
+        # A merged finding (one late submission of many documents) is compared by what it
+        # stands for: a document added to a late filing is a new finding, not the same one.
+        for one in f.get("items") or [f]:
+            yield Item(
+                source,
+                rule,
+                one.get("subject"),
+                one.get("path"),
+                severity,
+                str(one.get("message", "")),
+                anchor_of(one.get("subject"), one.get("path")),
+                title,
+                one.get("line"),
+            )
 
 
 def _baseline_side(doc: Document, problems: list[Problem]) -> Side:
@@ -352,15 +358,16 @@ def baseline_dict(reports: Sequence[Report], lang: str) -> dict[str, Any]:
             for f in r.findings:
                 if (f.waived and not f.baselined) or f.pending:
                     continue
-                findings.append(
+                findings.extend(
                     {
                         "record": report.source,
                         "rule": r.rule,
-                        "subject": f.subject,
-                        "path": f.path,
+                        "subject": one.subject,
+                        "path": one.path,
                         "severity": f.severity,
-                        "message": f.message.get(lang),
+                        "message": one.message.get(lang),
                     }
+                    for one in f.items or (f,)
                 )
     first = reports[0] if reports else None
     return {
@@ -401,9 +408,16 @@ class Baseline:
             findings = []
             changed = False
             for f in r.findings:
-                key = (record, r.rule, anchor_of(f.subject, f.path))
-                if not f.waived and not f.pending and self.left[key] > 0:
-                    self.left[key] -= 1
+                # A merged finding is baselined when everything it stands for is in the baseline.
+                keys = Counter(
+                    (record, r.rule, anchor_of(one.subject, one.path)) for one in f.items or (f,)
+                )
+                if (
+                    not f.waived
+                    and not f.pending
+                    and all(self.left[k] >= n for k, n in keys.items())
+                ):
+                    self.left -= keys
                     f = dataclasses.replace(f, waived=True, waiver=waiver, baselined=True)
                     changed = True
                 findings.append(f)
@@ -423,10 +437,12 @@ def _restated(r: RuleResult, findings: tuple[FindingResult, ...]) -> RuleResult:
         # Unlisted open findings cannot be matched with the baseline: the rule still fails.
         return dataclasses.replace(r, findings=findings)
     status, level = status_of(findings, r.checked)
+    # The message counts what merged findings stand for, as the engine's does.
+    counted = [f for f in findings for _ in range(f.count)]
     return dataclasses.replace(
         r,
         findings=findings,
         status=status,
         level=level,
-        message=summary_message(status, findings, r.checked),
+        message=summary_message(status, counted, r.checked),
     )
