@@ -1,0 +1,250 @@
+"""The 9 rules of issue 13 written by hand in plain Python: the yardstick of bench/vs_handwritten.py.
+
+    prep.talks.secretary_members, prep.talks.member_pairs, prep.talks.department_heads,
+    prep.talks.form, prep.talks.deadline, meeting.mutual_criticism, prep.submission.complete,
+    prep.submission.deadline, followup.report
+
+as a programmer would write them for provincial-bureau-2024 without a rule engine: the plan's
+numbers and lists are constants here, every loop is plain Python, no message is written. The
+result of each rule is its *verdict*: the status the engine would give (passed, failed, pending,
+not_applicable) and the subjects of its findings. tests/test_bench_handwritten.py requires these
+verdicts to be the pack's on every case of the pack and on the benchmark's records, so that the
+comparison is between two programs that decide the same thing.
+
+What it reads (the choice the benchmark rests on). `check_record(data)` takes a record's *data*,
+either of two forms, with the same code:
+
+* the data of a validated record (`RecordData.data`: dates are `datetime.date`, items marked
+  `todo` already left out) — the denominator of "check ÷ hand-written", whose numerator is
+  `check` on the same loaded record;
+* the plain parsed document (`json.loads` of the file: dates are ISO strings, `todo` items still
+  there) — the denominator of "load_record + check ÷ hand-written", whose numerator validates
+  that same dict and then checks it.
+
+A hand-written checker would get the parsed document and trust it: it validates nothing (no
+types, no ids, no references), so it only skips `todo` items and turns the date strings it reads
+into dates. That is what a program without a rule engine costs; the engine's validation is the
+price of exact error messages for bad input, and the second ratio counts it on purpose.
+
+Left out, because the benchmark and the pack's cases never use them: waivers (a record's
+`waivers` list; none of the records here has one) and the report itself (titles, messages,
+positions). Nothing here is imported by the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+RULES = (
+    "prep.talks.secretary_members",
+    "prep.talks.member_pairs",
+    "prep.talks.department_heads",
+    "prep.talks.form",
+    "prep.talks.deadline",
+    "meeting.mutual_criticism",
+    "prep.submission.complete",
+    "prep.submission.deadline",
+    "followup.report",
+)
+
+# The plan's dates as offsets from the meeting day D (pack.yaml: talks_due, submission_due,
+# report_due), and its lists of documents and bodies (pre_review_*, filing_to).
+TALKS_DUE = -10
+SUBMISSION_DUE = -10
+REPORT_DUE = 15
+PRE_REVIEW_TO = ("discipline_commission", "organization_department")
+FILING_TO = ("discipline_commission", "organization_department", "organs_work_committee")
+GROUP = "group"
+
+# A verdict: (status, sorted subjects of the findings).
+Verdict = tuple[str, tuple[str, ...]]
+# A finding: (subject, due date, the date that broke the bound or None).
+Finding = tuple[str, dt.date, "dt.date | None"]
+
+
+def _day(value: Any) -> dt.date | None:
+    """A date of either form of the data (see the module's docstring)."""
+    if type(value) is str:
+        return dt.date.fromisoformat(value)
+    return value  # type: ignore[no-any-return]
+
+
+def _live(items: Any) -> list[dict[str, Any]]:
+    """The items the rules read: those marked `todo` are not recorded yet."""
+    return [i for i in items or () if i.get("todo") is not True]
+
+
+def _verdict(findings: list[Finding], checked: int, as_of: dt.date | None) -> Verdict:
+    """The engine's status rule: no finding → passed (or not_applicable when nothing was
+    checked); a finding is pending while its due date and the date it judged are after as_of."""
+    subjects = tuple(sorted(s for s, _, _ in findings))
+    if not findings:
+        return ("passed" if checked else "not_applicable"), subjects
+    if as_of is not None and all(
+        due > as_of and (judged is None or judged > as_of) for _, due, judged in findings
+    ):
+        return "pending", subjects
+    return "failed", subjects
+
+
+def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str, Verdict]:
+    """The verdicts of the 9 rules on one record's data."""
+    meeting = data["meeting"]
+    day = _day(meeting["date"])
+    assert day is not None
+    talks_due = day + dt.timedelta(days=TALKS_DUE)
+    submission_due = day + dt.timedelta(days=SUBMISSION_DUE)
+    report_due = day + dt.timedelta(days=REPORT_DUE)
+
+    people = _live(data.get("people"))
+    secretary = [p["id"] for p in people if p["role"] == "secretary"]
+    others = [p["id"] for p in people if p["role"] == "member"]
+    members = [p["id"] for p in people if p["role"] in ("secretary", "member")]
+    heads = {d["id"]: d.get("head") for d in _live(data.get("departments"))}
+    attendees = set(meeting.get("attendees") or ())
+    on_leave = {
+        a["person"]
+        for a in _live(meeting.get("absences"))
+        if a.get("leave_approved") is True and a["person"] not in attendees
+    }
+    present = [m for m in members if m not in on_leave]
+
+    # The three mandatory talks, as unordered pairs (a, b) with a < b.
+    def key(a: str, b: str) -> tuple[str, str]:
+        return (a, b) if a < b else (b, a)
+
+    star = {key(s, o) for s in secretary for o in others if s != o}
+    all_pairs = {key(a, b) for i, a in enumerate(members) for b in members[i + 1 :] if a != b}
+    supervised = set()
+    for p in people:
+        if p["role"] in ("secretary", "member"):
+            for dept in p.get("supervises") or ():
+                head = heads.get(dept)
+                if head is not None and head != p["id"]:
+                    supervised.add(key(p["id"], head))
+
+    # Talks: one pass. A talk counts when it is in person between exactly two people; the
+    # earliest date of the counting talks of each pair, for the deadline.
+    talks = _live(data.get("talks"))
+    earliest: dict[tuple[str, str], dt.date | None] = {}
+    form: list[Finding] = []
+    for talk in talks:
+        who = talk.get("participants") or []
+        if talk.get("mode") == "in_person" and len(who) == 2:
+            a, b = who
+            if a != b:
+                pair = key(a, b)
+                held = _day(talk.get("date"))
+                if pair not in earliest:
+                    earliest[pair] = held
+                elif held is not None:
+                    seen = earliest[pair]
+                    earliest[pair] = held if seen is None or held < seen else seen
+        else:
+            form.append((talk["id"], talks_due, None))
+
+    def missing(required: set[tuple[str, str]]) -> list[Finding]:
+        return [(f"{a}~{b}", talks_due, None) for a, b in required if (a, b) not in earliest]
+
+    late: list[Finding] = []
+    mandatory = star | all_pairs | supervised
+    for pair in mandatory:
+        if pair in earliest:
+            held = earliest[pair]
+            if held is None or held > talks_due:
+                late.append((f"{pair[0]}~{pair[1]}", talks_due, held))
+
+    # Mutual criticism: every ordered pair of members present.
+    said = {(c.get("from"), c.get("to")) for c in _live(meeting.get("criticisms"))}
+    criticism = [
+        (f"{a}>{b}", day, None) for a in present for b in present if a != b and (a, b) not in said
+    ]
+    n_present = len(present)
+
+    # Documents and what was sent where.
+    documents: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for doc in _live(data.get("documents")):
+        documents.setdefault((doc["kind"], str(doc.get("owner"))), []).append(doc)
+    org_kind = {o["id"]: o["kind"] for o in _live(data.get("orgs"))}
+    sent: dict[str, dict[str, list[dict[str, Any]]]] = {"pre_review": {}, "filing": {}}
+    for sub in _live(data.get("submissions")):
+        by_doc = sent.get(sub.get("purpose"))  # type: ignore[arg-type]
+        if by_doc is not None:
+            for doc_id in sub.get("documents") or ():
+                by_doc.setdefault(doc_id, []).append(sub)
+
+    def delivered(
+        wanted: list[tuple[str, str]],
+        to: tuple[str, ...],
+        by_doc: dict[str, list[dict[str, Any]]],
+        due: dt.date,
+        presence: bool,
+        deadline: bool,
+    ) -> list[Finding]:
+        found: list[Finding] = []
+        for kind, owner in wanted:
+            docs = documents.get((kind, owner))
+            if not docs:
+                if presence:
+                    found.append((f"{owner}:{kind}", due, None))
+                continue
+            for body in to:
+                dates = []
+                reached = False
+                for doc in docs:
+                    for sub in by_doc.get(doc["id"], ()):
+                        targets = sub.get("to")
+                        if isinstance(targets, str):
+                            targets = [targets]
+                        if any(org_kind.get(t) == body for t in targets or ()):
+                            reached = True
+                            if sub.get("date") is not None:
+                                dates.append(_day(sub["date"]))
+                if not reached:
+                    if presence:
+                        found.append((f"{docs[0]['id']}>{body}", due, None))
+                elif deadline and not any(d <= due for d in dates):  # type: ignore[operator]
+                    found.append((f"{docs[0]['id']}>{body}", due, min(dates) if dates else None))  # type: ignore[type-var]
+        return found
+
+    owners = [GROUP, *members]
+    pre_review = [
+        ("request_for_meeting", GROUP),
+        ("implementation_plan", GROUP),
+        *(("opinion_list", o) for o in owners),
+        ("check_material", GROUP),
+        *(("speech_outline", s) for s in secretary),
+    ]
+    filing = [
+        ("situation_report", GROUP),
+        ("minutes", GROUP),
+        ("check_material", GROUP),
+        ("rectification_list", GROUP),
+        *(("speech_outline", m) for m in members),
+        *(("rectification_list", m) for m in members),
+    ]
+    pre = sent["pre_review"]
+    return {
+        "prep.talks.secretary_members": _verdict(missing(star), len(star), as_of),
+        "prep.talks.member_pairs": _verdict(missing(all_pairs), len(all_pairs), as_of),
+        "prep.talks.department_heads": _verdict(missing(supervised), len(supervised), as_of),
+        "prep.talks.form": _verdict(form, len(talks), as_of),
+        "prep.talks.deadline": _verdict(late, len(mandatory), as_of),
+        "meeting.mutual_criticism": _verdict(criticism, n_present * (n_present - 1), as_of),
+        "prep.submission.complete": _verdict(
+            delivered(pre_review, PRE_REVIEW_TO, pre, submission_due, True, False),
+            len(pre_review),
+            as_of,
+        ),
+        "prep.submission.deadline": _verdict(
+            delivered(pre_review, PRE_REVIEW_TO, pre, submission_due, False, True),
+            len(pre_review),
+            as_of,
+        ),
+        "followup.report": _verdict(
+            delivered(filing, FILING_TO, sent["filing"], report_due, True, True),
+            len(filing),
+            as_of,
+        ),
+    }
