@@ -34,17 +34,15 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
     deadline = spec.report in ("deadline", "both") and (due is not None or not_before is not None)
     out = Outcome()
     for dspec in spec.documents:
-        kind_label = ctx.label("document_kind", dspec.kind)
         for owner in dspec.owners.items(ctx):
             owner_key = str(key_of(owner))
-            owner_name = ctx.name(owner_key)
             out.checked += 1
             docs = docs_by_owner.get((dspec.kind, owner_key), [])
-            doc_name = Text(
-                f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}"
-            )
+            # Names and labels only for findings: a compliant record has none.
+            lazy_name = _LazyName(ctx, owner_key, dspec.kind)
             if not docs:
                 if presence:
+                    doc_name = lazy_name.text()
                     out.findings.append(
                         make_finding(
                             spec,
@@ -59,7 +57,6 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     )
                 continue
             for org_kind in spec.to:
-                org_label = ctx.label("org_kind", org_kind)
                 sent = [
                     (sub, doc)
                     for doc in docs
@@ -68,6 +65,8 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                 ]
                 if not sent:
                     if presence:
+                        org_label = ctx.label("org_kind", org_kind)
+                        doc_name = lazy_name.text()
                         out.findings.append(
                             make_finding(
                                 spec,
@@ -92,6 +91,8 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     for d in dates
                 ):
                     continue
+                org_label = ctx.label("org_kind", org_kind)
+                doc_name = lazy_name.text()
                 first = (
                     plain_text(min(dates).isoformat())
                     if dates
@@ -112,6 +113,7 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                             f"{doc_name.en} reached {org_label.en} undated (on or after {bound} required)",
                         )
                     )
+                    doc_name = lazy_name.text()
                     out.findings.append(
                         make_finding(
                             spec,
@@ -126,6 +128,7 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                         )
                     )
                     continue
+                doc_name = lazy_name.text()
                 out.findings.append(
                     make_finding(
                         spec,
@@ -145,3 +148,22 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     )
                 )
     return out
+
+
+class _LazyName:
+    """A document's name in messages ("张三的发言提纲"), made when a finding first reads it."""
+
+    __slots__ = ("_ctx", "_kind", "_owner", "_text")
+
+    def __init__(self, ctx: Context, owner: str, kind: str) -> None:
+        self._ctx, self._owner, self._kind = ctx, owner, kind
+        self._text: Text | None = None
+
+    def text(self) -> Text:
+        if self._text is None:
+            owner_name = self._ctx.name(self._owner)
+            kind_label = self._ctx.label("document_kind", self._kind)
+            self._text = Text(
+                f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}"
+            )
+        return self._text
