@@ -36,8 +36,17 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
     for dspec in spec.documents:
         for owner in dspec.owners.items(ctx):
             owner_key = str(key_of(owner))
-            out.checked += 1
             docs = docs_by_owner.get((dspec.kind, owner_key), [])
+            # `report: deadline` judges the dates of what was sent: a document never sent (or
+            # missing) is not checked here, so that a check with nothing sent at all is
+            # not applicable instead of "passed" (its absence is a `presence` check's finding).
+            if presence or any(
+                org_kind in kinds
+                for doc in docs
+                for _, kinds in by_doc.get(doc["id"], [])
+                for org_kind in spec.to
+            ):
+                out.checked += 1
             # Names and labels only for findings: a compliant record has none.
             lazy_name = _LazyName(ctx, owner_key, dspec.kind)
             if not docs:
@@ -113,7 +122,6 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                             f"{doc_name.en} reached {org_label.en} undated (on or after {bound} required)",
                         )
                     )
-                    doc_name = lazy_name.text()
                     out.findings.append(
                         make_finding(
                             spec,
@@ -128,7 +136,6 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                         )
                     )
                     continue
-                doc_name = lazy_name.text()
                 out.findings.append(
                     make_finding(
                         spec,
