@@ -53,14 +53,16 @@ RULES = (
 TALKS_DUE = -10
 SUBMISSION_DUE = -10
 REPORT_DUE = 15
+REPORT_NOT_BEFORE = 1
 PRE_REVIEW_TO = ("discipline_commission", "organization_department")
 FILING_TO = ("discipline_commission", "organization_department", "organs_work_committee")
 GROUP = "group"
 
-# A verdict: (status, sorted subjects of the findings).
-Verdict = tuple[str, tuple[str, ...]]
-# A finding: (subject, due date, the date that broke the bound or None).
-Finding = tuple[str, dt.date, "dt.date | None"]
+# A verdict: (status, level when failed, sorted subjects of the findings).
+Verdict = tuple[str, "str | None", tuple[str, ...]]
+# A finding: (subject, due date, the date that broke the bound or None, severity).
+Finding = tuple[str, dt.date, "dt.date | None", str]
+RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 def _day(value: Any) -> dt.date | None:
@@ -77,15 +79,19 @@ def _live(items: Any) -> list[dict[str, Any]]:
 
 def _verdict(findings: list[Finding], checked: int, as_of: dt.date | None) -> Verdict:
     """The engine's status rule: no finding → passed (or not_applicable when nothing was
-    checked); a finding is pending while its due date and the date it judged are after as_of."""
-    subjects = tuple(sorted(s for s, _, _ in findings))
+    checked); a finding is pending while its due date and the date it judged are after as_of;
+    a failed rule's level is the highest severity of a finding that is not pending."""
+    subjects = tuple(sorted(f[0] for f in findings))
     if not findings:
-        return ("passed" if checked else "not_applicable"), subjects
-    if as_of is not None and all(
-        due > as_of and (judged is None or judged > as_of) for _, due, judged in findings
-    ):
-        return "pending", subjects
-    return "failed", subjects
+        return ("passed" if checked else "not_applicable"), None, subjects
+    due_now = [
+        severity
+        for _, due, judged, severity in findings
+        if not (as_of is not None and due > as_of and (judged is None or judged > as_of))
+    ]
+    if not due_now:
+        return "pending", None, subjects
+    return "failed", max(due_now, key=RANK.__getitem__), subjects
 
 
 def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str, Verdict]:
@@ -96,6 +102,7 @@ def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str
     talks_due = day + dt.timedelta(days=TALKS_DUE)
     submission_due = day + dt.timedelta(days=SUBMISSION_DUE)
     report_due = day + dt.timedelta(days=REPORT_DUE)
+    report_not_before = day + dt.timedelta(days=REPORT_NOT_BEFORE)
 
     people = _live(data.get("people"))
     secretary = [p["id"] for p in people if p["role"] == "secretary"]
@@ -128,7 +135,7 @@ def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str
     # earliest date of the counting talks of each pair, for the deadline.
     talks = _live(data.get("talks"))
     earliest: dict[tuple[str, str], dt.date | None] = {}
-    form: list[Finding] = []
+    wrong_form: list[dict[str, Any]] = []
     for talk in talks:
         who = talk.get("participants") or []
         if talk.get("mode") == "in_person" and len(who) == 2:
@@ -142,10 +149,12 @@ def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str
                     seen = earliest[pair]
                     earliest[pair] = held if seen is None or held < seen else seen
         else:
-            form.append((talk["id"], talks_due, None))
+            wrong_form.append(talk)
 
     def missing(required: set[tuple[str, str]]) -> list[Finding]:
-        return [(f"{a}~{b}", talks_due, None) for a, b in required if (a, b) not in earliest]
+        return [
+            (f"{a}~{b}", talks_due, None, "error") for a, b in required if (a, b) not in earliest
+        ]
 
     late: list[Finding] = []
     mandatory = star | all_pairs | supervised
@@ -153,12 +162,27 @@ def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str
         if pair in earliest:
             held = earliest[pair]
             if held is None or held > talks_due:
-                late.append((f"{pair[0]}~{pair[1]}", talks_due, held))
+                late.append((f"{pair[0]}~{pair[1]}", talks_due, held, "error"))
+
+    # A talk that does not count is an error when a mandatory pair it is between has no talk
+    # that counts, else information only.
+    form: list[Finding] = []
+    for talk in wrong_form:
+        who = sorted(set(talk.get("participants") or ()))
+        needed = any(
+            (a, b) in mandatory and (a, b) not in earliest
+            for i, a in enumerate(who)
+            for b in who[i + 1 :]
+        )
+        form.append((talk["id"], talks_due, None, "error" if needed else "info"))
 
     # Mutual criticism: every ordered pair of members present.
     said = {(c.get("from"), c.get("to")) for c in _live(meeting.get("criticisms"))}
     criticism = [
-        (f"{a}>{b}", day, None) for a in present for b in present if a != b and (a, b) not in said
+        (f"{a}>{b}", day, None, "error")
+        for a in present
+        for b in present
+        if a != b and (a, b) not in said
     ]
     n_present = len(present)
 
@@ -179,34 +203,51 @@ def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str
         to: tuple[str, ...],
         by_doc: dict[str, list[dict[str, Any]]],
         due: dt.date,
+        not_before: dt.date | None,
         presence: bool,
         deadline: bool,
-    ) -> list[Finding]:
+    ) -> tuple[list[Finding], int]:
+        """Findings, and how many documents were checked: all of them for presence, only those
+        sent to one of the bodies for a deadline alone."""
         found: list[Finding] = []
+        checked = 0
         for kind, owner in wanted:
-            docs = documents.get((kind, owner))
+            docs = documents.get((kind, owner), [])
+            reached: dict[str, list[dt.date]] = {}  # body -> dates sent
+            for doc in docs:
+                for sub in by_doc.get(doc["id"], ()):
+                    targets = sub.get("to")
+                    if isinstance(targets, str):
+                        targets = [targets]
+                    for target in targets or ():
+                        body = org_kind.get(target)
+                        if body in to:
+                            dates = reached.setdefault(body, [])
+                            if sub.get("date") is not None:
+                                dates.append(_day(sub["date"]))  # type: ignore[arg-type]
+            if presence or reached:
+                checked += 1
             if not docs:
                 if presence:
-                    found.append((f"{owner}:{kind}", due, None))
+                    found.append((f"{owner}:{kind}", due, None, "error"))
                 continue
             for body in to:
-                dates = []
-                reached = False
-                for doc in docs:
-                    for sub in by_doc.get(doc["id"], ()):
-                        targets = sub.get("to")
-                        if isinstance(targets, str):
-                            targets = [targets]
-                        if any(org_kind.get(t) == body for t in targets or ()):
-                            reached = True
-                            if sub.get("date") is not None:
-                                dates.append(_day(sub["date"]))
-                if not reached:
+                subject = f"{docs[0]['id']}>{body}"
+                if body not in reached:
                     if presence:
-                        found.append((f"{docs[0]['id']}>{body}", due, None))
-                elif deadline and not any(d <= due for d in dates):  # type: ignore[operator]
-                    found.append((f"{docs[0]['id']}>{body}", due, min(dates) if dates else None))  # type: ignore[type-var]
-        return found
+                        found.append((subject, due, None, "error"))
+                    continue
+                if not deadline:
+                    continue
+                dates = reached[body]
+                if any(d <= due and (not_before is None or d >= not_before) for d in dates):
+                    continue
+                early = [d for d in dates if not_before is not None and d < not_before]
+                if early:
+                    found.append((subject, due, min(early), "error"))
+                else:
+                    found.append((subject, due, min(dates) if dates else None, "error"))
+        return found, checked
 
     owners = [GROUP, *members]
     pre_review = [
@@ -225,6 +266,9 @@ def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str
         *(("rectification_list", m) for m in members),
     ]
     pre = sent["pre_review"]
+    complete = delivered(pre_review, PRE_REVIEW_TO, pre, submission_due, None, True, False)
+    in_time = delivered(pre_review, PRE_REVIEW_TO, pre, submission_due, None, False, True)
+    report = delivered(filing, FILING_TO, sent["filing"], report_due, report_not_before, True, True)
     return {
         "prep.talks.secretary_members": _verdict(missing(star), len(star), as_of),
         "prep.talks.member_pairs": _verdict(missing(all_pairs), len(all_pairs), as_of),
@@ -232,19 +276,7 @@ def check_record(data: dict[str, Any], as_of: dt.date | None = None) -> dict[str
         "prep.talks.form": _verdict(form, len(talks), as_of),
         "prep.talks.deadline": _verdict(late, len(mandatory), as_of),
         "meeting.mutual_criticism": _verdict(criticism, n_present * (n_present - 1), as_of),
-        "prep.submission.complete": _verdict(
-            delivered(pre_review, PRE_REVIEW_TO, pre, submission_due, True, False),
-            len(pre_review),
-            as_of,
-        ),
-        "prep.submission.deadline": _verdict(
-            delivered(pre_review, PRE_REVIEW_TO, pre, submission_due, False, True),
-            len(pre_review),
-            as_of,
-        ),
-        "followup.report": _verdict(
-            delivered(filing, FILING_TO, sent["filing"], report_due, True, True),
-            len(filing),
-            as_of,
-        ),
+        "prep.submission.complete": _verdict(*complete, as_of),
+        "prep.submission.deadline": _verdict(*in_time, as_of),
+        "followup.report": _verdict(*report, as_of),
     }

@@ -94,7 +94,7 @@ def bench_sizes(sizes: Sequence[int], quick: bool) -> list[dict[str, Any]]:
             raise SystemExit(f"the record of {members} members does not pass the 9 rules")
         verdicts = handwritten.check_record(parsed)
         if verdicts != handwritten.check_record(record.data) or any(
-            status != "passed" for status, _ in verdicts.values()
+            status != "passed" for status, *_ in verdicts.values()
         ):
             raise SystemExit(f"hand-written rules disagree on the record of {members} members")
         before = json.dumps(parsed, sort_keys=True)

@@ -39,7 +39,7 @@ def engine_verdicts(
 ) -> dict[str, handwritten.Verdict]:
     report = check(record, pack, as_of=as_of, select=handwritten.RULES)
     return {
-        r.rule: (r.status, tuple(sorted(str(f.subject) for f in r.findings)))
+        r.rule: (r.status, r.level, tuple(sorted(str(f.subject) for f in r.findings)))
         for r in report.results
     }
 
@@ -107,7 +107,7 @@ def test_every_case_of_the_pack(pack: Pack) -> None:
         if assert_same(pack, data, as_of, case.id):
             compared += 1
             record = validate_record(apply_patch(base, case.model.patch), case.id, pack.enums)
-            for rule_id, (status, _) in handwritten.check_record(record.data, as_of).items():
+            for rule_id, (status, _, _) in handwritten.check_record(record.data, as_of).items():
                 statuses.add((rule_id, status))
     assert compared > 200
     assert len(PARSED) > 200
