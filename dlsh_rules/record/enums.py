@@ -225,6 +225,12 @@ class EnumTable:
         aliases: dict[str, dict[str, str]] = self._aliases  # type: ignore[attr-defined]
         return aliases[name].get(value)
 
+    def alias_table(self) -> Mapping[str, Mapping[str, str]]:
+        """Enumeration name -> {identifier or Chinese label: identifier}: `normalise` as data,
+        for the record validator's generated code (plan.py), which reads it inline."""
+        aliases: dict[str, dict[str, str]] = self._aliases  # type: ignore[attr-defined]
+        return aliases
+
     def label(self, name: str, value: str) -> str:
         return self.labels.get(name, {}).get(value, value)
 
