@@ -307,8 +307,22 @@ class DateSpec:
             steps=steps,
         )
 
+    @cached_property
+    def relative(self) -> bool:
+        """Whether the date depends on the object being checked (an anchor ``{here: …}``)."""
+        return (self.anchor is not None and self.anchor.relative) or (
+            self.base is not None and self.base.relative
+        )
+
     def resolve(self, ctx: Context, obj: Any = None) -> dt.date | None:
         """The date; `obj` is the object being checked, for an anchor ``{here: …}``."""
+        if self.relative:
+            return self._resolve(ctx, obj)
+        # The same for every object of a record: a condition with a date bound asked for it
+        # once per object checked.
+        return ctx.memo(self, lambda: self._resolve(ctx, None))
+
+    def _resolve(self, ctx: Context, obj: Any) -> dt.date | None:
         start: dt.date | None
         if self.absolute is not None:
             start = self.absolute
