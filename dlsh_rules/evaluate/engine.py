@@ -35,6 +35,7 @@ from .results import (
     Status,
     UnusedWaiver,
     WaiverRef,
+    rule_result,
 )
 
 if TYPE_CHECKING:
@@ -282,6 +283,12 @@ def check(
     )
 
 
+@lru_cache(maxsize=256)
+def _passed_text(checked: int) -> Text:
+    # Most results say this, with few distinct counts; a Text is immutable.
+    return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
+
+
 RECORD_WAIVER_OF_ORG_RULE = Text(
     "记录自身的豁免不适用于组织规则（按组织判断的规则只能用豁免文件豁免）",
     "a record's own waiver does not apply to an organisation rule (use a waiver file)",
@@ -303,7 +310,22 @@ MAX_LISTED_FINDINGS = 1000
 
 
 def rule_fields(rule: Rule) -> dict[str, Any]:
-    """What every result of a rule says about the rule itself (record and organisation rules)."""
+    """What every result of a rule says about the rule itself (record and organisation rules).
+
+    Made once per rule and kept (the rule with it, so that its id is never another's): every
+    check of every record asked for it again. A copy, as the caller may add to it."""
+    kept = _RULE_FIELDS.get(id(rule))
+    if kept is None or kept[0] is not rule:
+        if len(_RULE_FIELDS) >= 4096:  # packs loaded and dropped by a long-lived process
+            _RULE_FIELDS.clear()
+        kept = _RULE_FIELDS[id(rule)] = (rule, _rule_fields(rule))
+    return dict(kept[1])
+
+
+_RULE_FIELDS: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _rule_fields(rule: Rule) -> dict[str, Any]:
     return dict(
         rule=rule.id,
         title=Text.of(rule.title),
@@ -375,7 +397,7 @@ def _evaluate(
         status = "pending"
     else:
         status = "failed"
-    return RuleResult(
+    return rule_result(
         status=status,
         message=_summary_message(status, total, waived, checked),
         findings=tuple(findings),
@@ -443,7 +465,7 @@ def summary_message(status: Status, findings: Sequence[FindingResult], checked: 
 
 def _summary_message(status: Status, n: int, waived: int, checked: int) -> Text:
     if status == "passed":
-        return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
+        return _passed_text(checked)
     if status == "not_applicable":
         return Text("记录中没有适用此规则的对象", "nothing in the record is subject to this rule")
     if status == "waived":

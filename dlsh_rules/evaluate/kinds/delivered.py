@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import Text
 from ...language.messages import NONE
 from ...language.paths import Path, key_of
+from ...language.query import shared_key
 
 if TYPE_CHECKING:
     from ...language.models import DeliveredSpec
@@ -17,16 +18,42 @@ from .base import Outcome, make_finding, plain_text
 # --- delivered: documents reach bodies ---------------------------------------------------------
 
 
+_TO_KIND = Path.parse("to.kind")
+
+# Submissions by document id: each with the kinds of the bodies it reached.
+ByDocument = dict[str, list[tuple[dict[str, Any], set[str]]]]
+
+
+def _by_document(ctx: Context, spec: DeliveredSpec) -> ByDocument:
+    """The submissions by the documents they carry: made once per record for the checks that
+    select the same submissions (the pre-review rules both read the pre_review ones)."""
+
+    def build() -> ByDocument:
+        by_doc: ByDocument = defaultdict(list)
+        for raw in spec.submissions.items(ctx):
+            sub = ctx.as_object(raw)
+            kinds = {str(v) for v in _TO_KIND.values(ctx, sub)}
+            for doc in sub.get("documents", []):
+                by_doc[doc].append((sub, kinds))
+        return by_doc
+
+    key = shared_key("delivered", spec.submissions.spec)
+    return build() if key is None else ctx.cached(key, build)
+
+
+def _documents_by_owner(ctx: Context) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    def build() -> dict[tuple[str, str], list[dict[str, Any]]]:
+        docs_by_owner: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for doc in ctx.record.data.get("documents", []):
+            docs_by_owner[(doc["kind"], str(doc.get("owner")))].append(doc)
+        return docs_by_owner
+
+    return ctx.cached(("delivered", "documents by owner"), build)
+
+
 def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
-    by_doc: dict[str, list[tuple[dict[str, Any], set[str]]]] = defaultdict(list)
-    for raw in spec.submissions.items(ctx):
-        sub = ctx.as_object(raw)
-        kinds = {str(v) for v in Path.parse("to.kind").values(ctx, sub)}
-        for doc in sub.get("documents", []):
-            by_doc[doc].append((sub, kinds))
-    docs_by_owner: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for doc in ctx.record.data.get("documents", []):
-        docs_by_owner[(doc["kind"], str(doc.get("owner")))].append(doc)
+    by_doc = _by_document(ctx, spec)
+    docs_by_owner = _documents_by_owner(ctx)
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
     not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
@@ -40,11 +67,12 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
             # `report: deadline` judges the dates of what was sent: a document never sent (or
             # missing) is not checked here, so that a check with nothing sent at all is
             # not applicable instead of "passed" (its absence is a `presence` check's finding).
+            # Each submission of one of the documents, with the kinds of bodies it reached.
+            carried = [
+                (sub, doc, kinds) for doc in docs for sub, kinds in by_doc.get(doc["id"], ())
+            ]
             if presence or any(
-                org_kind in kinds
-                for doc in docs
-                for _, kinds in by_doc.get(doc["id"], [])
-                for org_kind in spec.to
+                org_kind in kinds for _, _, kinds in carried for org_kind in spec.to
             ):
                 out.checked += 1
             # Names and labels only for findings: a compliant record has none.
@@ -66,12 +94,7 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     )
                 continue
             for org_kind in spec.to:
-                sent = [
-                    (sub, doc)
-                    for doc in docs
-                    for sub, kinds in by_doc.get(doc["id"], [])
-                    if org_kind in kinds
-                ]
+                sent = [(sub, doc) for sub, doc, kinds in carried if org_kind in kinds]
                 if not sent:
                     if presence:
                         org_label = ctx.label("org_kind", org_kind)
