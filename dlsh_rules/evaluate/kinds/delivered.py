@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import Text
 from ...language.messages import NONE
 from ...language.paths import Path, key_of
-from ...language.query import shared_key
+from ...language.query import memoised_key, shared_key
 
 if TYPE_CHECKING:
     from ...language.models import DeliveredSpec
@@ -37,7 +37,7 @@ def _by_document(ctx: Context, spec: DeliveredSpec) -> ByDocument:
                 by_doc[doc].append((sub, kinds))
         return by_doc
 
-    key = shared_key("delivered", spec.submissions.spec)
+    key = memoised_key("delivered", spec, lambda: shared_key("delivered", spec.submissions.spec))
     return build() if key is None else ctx.cached(key, build)
 
 
