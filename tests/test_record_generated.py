@@ -22,6 +22,7 @@ from test_record_fastpath import _same, _validated, mutated
 
 from dlsh_rules.authoring.patch import apply_patch
 from dlsh_rules.authoring.testing import example_data, load_cases
+from dlsh_rules.load import cache as disk_cache
 from dlsh_rules.pack.loader import available_packs, load_pack
 from dlsh_rules.record import plan as plan_module
 from dlsh_rules.record import validate as record_module
@@ -174,7 +175,10 @@ def test_the_generated_source_holds_no_text_of_the_plan() -> None:
         sources.append(source)
         return real_compile(source, *args)
 
-    with mock.patch("builtins.compile", spy):
+    with (
+        mock.patch("builtins.compile", spy),
+        mock.patch.object(disk_cache, "enabled", lambda: False),
+    ):
         plan_module._generate(plan)
         walkcode.generate(plan, record_module.Indexed)
     assert len(sources) == 2
@@ -183,3 +187,22 @@ def test_the_generated_source_holds_no_text_of_the_plan() -> None:
     for source in sources:
         for alias in aliases:
             assert f'"{alias}"' not in source and f"'{alias}'" not in source
+
+
+def test_compiled_code_comes_back_from_the_disk_cache(tmp_path: Any, monkeypatch: Any) -> None:
+    """The second process compiles nothing; an entry of other bytes is not trusted."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("DLSH_NO_CACHE", raising=False)
+    source = "def f():\n    return 41 + 1\n"
+    first = plan_module.compiled_source(source, "<test>")
+    with mock.patch("builtins.compile", side_effect=AssertionError("compiled again")):
+        again = plan_module.compiled_source(source, "<test>")
+    assert again == first and again is not first
+    space: dict[str, Any] = {}
+    exec(again, space)
+    assert space["f"]() == 42
+    name = disk_cache.key("generated code", "<test>", source)
+    disk_cache.write(name, b"not code")
+    space = {}
+    exec(plan_module.compiled_source(source, "<test>"), space)
+    assert space["f"]() == 42

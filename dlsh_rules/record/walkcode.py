@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .plan import GROUP, ModelPlan, RecordPlan, Ref
+from .plan import GROUP, ModelPlan, RecordPlan, Ref, compiled_source
 
 # walk(data, pointers, index, refs, todo): what `_walk` fills, for a record without problems.
 Walk = Callable[
@@ -143,6 +143,6 @@ def generate(plan: RecordPlan, indexed: Callable[[str, dict[str, Any], str], Any
 
     emit(plan.top, 0, "    ", 0)
     # Fixed templates and generated names only (see the module's docstring).
-    exec(compile("\n".join(lines) + "\n", "<dlsh_rules record walk>", "exec"), space)
+    exec(compiled_source("\n".join(lines) + "\n", "<dlsh_rules record walk>"), space)
     walk: Walk = space["walk"]
     return walk
