@@ -504,12 +504,15 @@ def entries(
     lang: str = "zh",
     color: bool = False,
     as_of: dt.date | None = None,
+    date: dt.date | None = None,
 ) -> list[RunEntry]:
     """The render layer's view of batch results (without the records: see RenderContext)."""
     return [
         RunEntry(
             r.source,
-            RenderContext(r.report, lang, color, None, pack) if r.report is not None else None,
+            RenderContext(r.report, lang, color, None, pack, date=date)
+            if r.report is not None
+            else None,
             r.error,
             lang=lang,
             pack_id=pack.id,
