@@ -7,7 +7,8 @@
 as a programmer would write them for provincial-bureau-2024 without a rule engine: the plan's
 numbers and lists are constants here, every loop is plain Python, no message is written. The
 result of each rule is its *verdict*: the status the engine would give (passed, failed, pending,
-not_applicable) and the subjects of its findings. tests/test_bench_handwritten.py requires these
+not_applicable), the level of a failed rule and the subjects of its findings (one per document
+and body, before the report lists the findings of one cause as one). tests/test_bench_handwritten.py requires these
 verdicts to be the pack's on every case of the pack and on the benchmark's records, so that the
 comparison is between two programs that decide the same thing.
 

@@ -38,8 +38,14 @@ def engine_verdicts(
     record: RecordData, pack: Pack, as_of: dt.date | None
 ) -> dict[str, handwritten.Verdict]:
     report = check(record, pack, as_of=as_of, select=handwritten.RULES)
+    # The subjects of the findings as the rule decided them: a finding that lists several of
+    # one cause as one (evaluate/grouping.py) stands for its items.
     return {
-        r.rule: (r.status, r.level, tuple(sorted(str(f.subject) for f in r.findings)))
+        r.rule: (
+            r.status,
+            r.level,
+            tuple(sorted(str(i.subject) for f in r.findings for i in (f.items or (f,)))),
+        )
         for r in report.results
     }
 
