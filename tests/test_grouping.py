@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -396,3 +397,15 @@ def test_an_authors_message_names_the_members(tmp_path: Path) -> None:
         "filed late: the party group's situation report and 13 other documents (2024-02-26)"
     )
     assert finding.items[0].message.zh == "逾期备案：局党组的情况报告（2024-02-26）"
+
+
+def test_the_html_appendix_lists_what_a_merged_finding_stands_for(pack: Pack) -> None:
+    report, ctx = _check(pack, late_filing())
+    out = html.render(ctx)
+    appendix = out[out.index('class="appendix"') :]
+    finding = _rule(report).findings[0]
+    assert len(finding.items) == 42
+    for item in finding.items:
+        assert f"↳ {escape(item.subject or '')}" in appendix, item.subject
+    body = out[: out.index('class="appendix"')]
+    assert "↳" not in body

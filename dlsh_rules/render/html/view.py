@@ -627,10 +627,14 @@ class View:
         for n, r in enumerate(rep.results, 1):
             findings = []
             for f in r.findings:
-                where = f"{rep.source}:{f.line}:{f.column}" if f.line is not None else ""
-                pointer = (f.path or "/") if f.path is not None else ""
-                if f.subject or pointer or where:
-                    findings.append({"subject": f.subject or "", "pointer": pointer, "at": where})
+                # a finding that stands for several of one cause lists them after it, so the
+                # appendix keeps every document and body the body's one line names
+                for i, g in enumerate((f, *f.items)):
+                    where = f"{rep.source}:{g.line}:{g.column}" if g.line is not None else ""
+                    pointer = (g.path or "/") if g.path is not None else ""
+                    if g.subject or pointer or where:
+                        subject = ("↳ " if i else "") + (g.subject or "")
+                        findings.append({"subject": subject, "pointer": pointer, "at": where})
             rules.append(
                 {
                     "id": self.id(f"tech-{n}"),
