@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ from .results import (
     Status,
     UnusedWaiver,
     WaiverRef,
+    rule_result,
 )
 
 if TYPE_CHECKING:
@@ -45,13 +47,39 @@ if TYPE_CHECKING:
 
 def rule_selected(rule_id: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     """ruff-style selection: an entry names a rule id or a dotted prefix of ids."""
+    return Selector(select, ignore)(rule_id)
 
-    def matches(prefix: str) -> bool:
-        return rule_id == prefix or rule_id.startswith(prefix.rstrip(".") + ".")
 
-    if select and not any(matches(p) for p in select):
-        return False
-    return not any(matches(p) for p in ignore)
+@lru_cache(maxsize=4096)  # rule ids; a waiver may name any
+def _dotted_prefixes(rule_id: str) -> frozenset[str]:
+    """Every ``p`` with ``rule_id.startswith(p + ".")``: "a.b.c" → {"a", "a.b"}."""
+    return frozenset(rule_id[:i] for i, c in enumerate(rule_id) if c == ".")
+
+
+class Selector:
+    """`rule_selected` for one select/ignore, made once per run: an entry matches a rule id
+    when it is the id, or when, stripped of trailing dots, it is a dotted prefix of it. Set
+    lookups instead of string tests per rule and entry, which cost a check of a small record
+    more than its rules did."""
+
+    __slots__ = ("_ignore", "_ignore_prefixes", "_select", "_select_prefixes")
+
+    def __init__(self, select: Sequence[str], ignore: Sequence[str]) -> None:
+        self._select = frozenset(select)
+        self._select_prefixes = frozenset(p.rstrip(".") for p in select)
+        self._ignore = frozenset(ignore)
+        self._ignore_prefixes = frozenset(p.rstrip(".") for p in ignore)
+
+    def __call__(self, rule_id: str) -> bool:
+        if self._select or self._ignore:
+            prefixes = _dotted_prefixes(rule_id)
+            if self._select and not (
+                rule_id in self._select or not prefixes.isdisjoint(self._select_prefixes)
+            ):
+                return False
+            if rule_id in self._ignore or not prefixes.isdisjoint(self._ignore_prefixes):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -96,18 +124,21 @@ def not_yet_text(approved: dt.date, day: dt.date) -> Text:
 def check_selection(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     """As the command line does: a selector that names no rule is a mistake, not an empty (and
     so compliant) report; ValueError."""
+    ids = {rule.id for rule in pack.rules}
+    prefixes = frozenset().union(*(_dotted_prefixes(i) for i in ids))
     for name, entries in (("select", select), ("ignore", ignore)):
         unmatched = [
             entry
             for entry in dict.fromkeys(entries)
-            if not any(rule_selected(rule.id, [entry], []) for rule in pack.rules)
+            if entry not in ids and entry.rstrip(".") not in prefixes
         ]
         if unmatched:
             raise ValueError(
                 f"{name} {', '.join(map(repr, unmatched))} names no rule id or dotted prefix "
                 f"of pack {pack.id}"
             )
-    if select and not any(rule_selected(rule.id, select, ignore) for rule in pack.rules):
+    selected = Selector(select, ignore)
+    if select and not any(selected(rule.id) for rule in pack.rules):
         raise ValueError(f"select and ignore leave no rule of pack {pack.id} to check")
 
 
@@ -222,11 +253,12 @@ def check(
         and not not_yet_approved(w, judge_day)
     ]
     used: set[int] = set()
+    selected = Selector(select, ignore)
     results = []
     facts: list[OrgFact] = []
     with gc_paused():  # perf.py: the rules allocate much and leave no cycles
         for rule in pack.rules:
-            if not rule_selected(rule.id, select, ignore):
+            if not selected(rule.id):
                 continue
             if rule.scope == "organisation":
                 # Judged over the run's records (organisations.py); this record gives its facts.
@@ -258,7 +290,7 @@ def check(
             if w.origin == "record":
                 unused.append(w.note(RECORD_WAIVER_OF_ORG_RULE))
             # a standing waiver of an organisation rule is judged with the organisation
-        elif id(w) not in used and rule_selected(w.rule, select, ignore):
+        elif id(w) not in used and selected(w.rule):
             unused.append(
                 w.note(Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"))
             )
@@ -285,6 +317,12 @@ def check(
     )
 
 
+@lru_cache(maxsize=256)
+def _passed_text(checked: int) -> Text:
+    # Most results say this, with few distinct counts; a Text is immutable.
+    return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
+
+
 RECORD_WAIVER_OF_ORG_RULE = Text(
     "记录自身的豁免不适用于组织规则（按组织判断的规则只能用豁免文件豁免）",
     "a record's own waiver does not apply to an organisation rule (use a waiver file)",
@@ -306,7 +344,22 @@ MAX_LISTED_FINDINGS = 1000
 
 
 def rule_fields(rule: Rule) -> dict[str, Any]:
-    """What every result of a rule says about the rule itself (record and organisation rules)."""
+    """What every result of a rule says about the rule itself (record and organisation rules).
+
+    Made once per rule and kept (the rule with it, so that its id is never another's): every
+    check of every record asked for it again. A copy, as the caller may add to it."""
+    kept = _RULE_FIELDS.get(id(rule))
+    if kept is None or kept[0] is not rule:
+        if len(_RULE_FIELDS) >= 4096:  # packs loaded and dropped by a long-lived process
+            _RULE_FIELDS.clear()
+        kept = _RULE_FIELDS[id(rule)] = (rule, _rule_fields(rule))
+    return dict(kept[1])
+
+
+_RULE_FIELDS: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _rule_fields(rule: Rule) -> dict[str, Any]:
     return dict(
         rule=rule.id,
         title=Text.of(rule.title),
@@ -378,7 +431,7 @@ def _evaluate(
         status = "pending"
     else:
         status = "failed"
-    return RuleResult(
+    return rule_result(
         status=status,
         message=_summary_message(status, total, waived, checked),
         # Judged one by one above (status, counts, waivers); listed by cause.
@@ -458,7 +511,7 @@ def summary_message(status: Status, findings: Sequence[FindingResult], checked: 
 
 def _summary_message(status: Status, n: int, waived: int, checked: int) -> Text:
     if status == "passed":
-        return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
+        return _passed_text(checked)
     if status == "not_applicable":
         return Text("记录中没有适用此规则的对象", "nothing in the record is subject to this rule")
     if status == "waived":

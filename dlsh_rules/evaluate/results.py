@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Literal
 
 from ..errors import Text
@@ -176,6 +176,24 @@ class RuleResult:
         if self.omitted_waived:
             out["findings_omitted_waived"] = self.omitted_waived
         return out
+
+
+_RULE_RESULT_FIELDS = tuple((f.name, f.default) for f in fields(RuleResult))
+
+
+def rule_result(**given: Any) -> RuleResult:
+    """``RuleResult(**given)`` without the frozen dataclass's ``__init__``, which sets each of
+    its 15 fields through ``object.__setattr__``: a report of a small record is mostly these
+    objects (issue 13). The same attributes in the same order, so equality, repr, pickling and
+    ``to_dict`` cannot tell the difference; a field not given takes its default."""
+    result = object.__new__(RuleResult)
+    values = {name: given.pop(name, default) for name, default in _RULE_RESULT_FIELDS}
+    if given:
+        raise TypeError(f"RuleResult has no field {next(iter(given))!r}")
+    if MISSING in values.values():
+        raise TypeError("RuleResult needs rule, title, clause, severity, status and message")
+    result.__dict__.update(values)
+    return result
 
 
 @dataclass(frozen=True)

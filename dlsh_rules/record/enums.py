@@ -255,6 +255,12 @@ class EnumTable:
             close = difflib.get_close_matches(text.lower().replace(" ", "_"), pool, n=3, cutoff=0.6)
         return close
 
+    def alias_table(self) -> Mapping[str, Mapping[str, str]]:
+        """Enumeration name -> {identifier or Chinese label: identifier}: `normalise` as data,
+        for the record validator's generated code (plan.py), which reads it inline."""
+        aliases: dict[str, dict[str, str]] = self._aliases  # type: ignore[attr-defined]
+        return aliases
+
     def label(self, name: str, value: str) -> str:
         return self.labels.get(name, {}).get(value, value)
 
