@@ -214,6 +214,8 @@ def test_unused_waivers_point_at_file_line(
     assert f"::notice file={w},line=4,col=5," in capsys.readouterr().out
     main(["check", str(failing), "--waivers", str(w), "--format", "markdown"])
     assert "w.yaml:4:5 /waivers/0" in capsys.readouterr().out
+    main(["check", str(failing), "--waivers", str(w), "--format", "html"])
+    assert "w.yaml:4:5 /waivers/0" in capsys.readouterr().out
 
 
 def test_unused_waiver_is_reported_in_every_format(
