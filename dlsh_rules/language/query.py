@@ -20,24 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ..dates import (
-    MAX_OFFSET_DAYS,
-    MAX_OFFSET_MONTHS,
-    MAX_OFFSET_YEARS,
-    OFFSET_LIMITS,
-    PERIODS,
-    Offset,
-    Steps,
-    offset_range_problem,
-    parse_date,
-)
+from ..dates import PERIODS, Offset, Steps, offset_range_problem, parse_date
 from ..errors import Text
 
 if TYPE_CHECKING:
@@ -45,7 +34,16 @@ if TYPE_CHECKING:
 from .bulk import op_passing
 from .compiled import memoised, op_filter
 from .messages import SEGMENT_EN, Failure, zh_path
-from .normalise import NORMALISATIONS, SpecError, normalise
+from .normalise import (
+    BOUND_FORMS_ZH,
+    NORMALISATIONS,
+    SHARE_ZH,
+    SpecError,
+    keys_zh,
+    normalise,
+    offset_problem_zh,
+    suggest,
+)
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
 from .paths import Path, academic_start, follow_id, key_of
 
@@ -85,7 +83,7 @@ class Selection:
             raise SpecError(
                 f"unknown key(s) {sorted(unknown)} in selection; allowed: {sorted(allowed)}",
                 where,
-                zh=f"选择中有未知的键 {_keys_zh(unknown)}；可用的键：{_keys_zh(allowed)}",
+                zh=f"选择中有未知的键 {keys_zh(unknown)}；可用的键：{keys_zh(allowed)}",
             )
         roots = [k for k in ("from", "here", "set", "values", "union") if k in spec]
         if len(roots) != 1:
@@ -220,17 +218,14 @@ class Ratio:
         return Text(f"{total} {unit}的 {share}", f"{share} of {total}")
 
 
-_SHARE_ZH = '比例，如 0.5 或 "2/3"'
-
-
 def parse_fraction(value: Any, where: str = "") -> Fraction:
     """A share greater than 0 and at most 1, written 0.5 or "2/3"."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
-        raise SpecError('a share such as 0.5 or "2/3"', where, zh=_SHARE_ZH)
+        raise SpecError('a share such as 0.5 or "2/3"', where, zh=SHARE_ZH)
     try:
         ratio = value if isinstance(value, Fraction) else Fraction(str(value))
     except (ValueError, ZeroDivisionError):
-        raise SpecError('a share such as 0.5 or "2/3"', where, zh=_SHARE_ZH) from None
+        raise SpecError('a share such as 0.5 or "2/3"', where, zh=SHARE_ZH) from None
     if not 0 < ratio <= 1:
         raise SpecError(
             "a share greater than 0 and at most 1", where, zh="大于 0 且不超过 1 的比例"
@@ -263,35 +258,6 @@ BOUND_FORMS = (
     "a date bound: a date YYYY-MM-DD (2024-03-01), a parameter $name, or a mapping such as "
     "{days: -10}, {month: 3, day: 1} or {base: $due, working_days: -3}"
 )
-BOUND_FORMS_ZH = (
-    "日期界限：格式为 YYYY-MM-DD 的日期（如 2024-03-01）、参数 $名称，或如 "
-    "{days: -10}、{month: 3, day: 1}、{base: $due, working_days: -3} 的映射"
-)
-
-
-def _offset_problem_zh(spec: dict[str, object]) -> str:
-    """`offset_range_problem`'s words in Chinese, for the same spec."""
-    for key, limit in OFFSET_LIMITS.items():
-        value = spec.get(key, 0)
-        if type(value) is not int:
-            return f"{key} 应为整数，实际为 {value!r}"
-        if abs(value) > limit:
-            return (
-                f"日期偏移至多 100 年（days 和 working_days 在 ±{MAX_OFFSET_DAYS} 以内，"
-                f"months 在 ±{MAX_OFFSET_MONTHS} 以内，years 在 ±{MAX_OFFSET_YEARS} 以内），"
-                f"实际为 {key} {value}"
-            )
-    return "日期偏移超出范围"
-
-
-def _keys_zh(keys: Iterable[str], sort: bool = True) -> str:
-    """Keys or values of the rule language, quoted, for a Chinese message."""
-    return "、".join(repr(k) for k in (sorted(keys) if sort else keys))
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    guess = get_close_matches(name, list(known), n=1)
-    return f"（您是否要写 {guess[0]!r}？）" if guess else ""
 
 
 @dataclass(frozen=True)
@@ -324,11 +290,11 @@ class DateSpec:
             raise SpecError(
                 f"unknown key(s) {sorted(unknown)} in date bound",
                 where,
-                zh=f"日期界限中有未知的键 {_keys_zh(unknown)}",
+                zh=f"日期界限中有未知的键 {keys_zh(unknown)}",
             )
         problem = offset_range_problem(spec)
         if problem is not None:
-            raise SpecError(problem, where, zh=_offset_problem_zh(spec))
+            raise SpecError(problem, where, zh=offset_problem_zh(spec))
         if sum(k in spec for k in ("date", "anchor", "base")) > 1:
             raise SpecError(
                 "a date bound has at most one of date, anchor and base",
@@ -367,7 +333,7 @@ class DateSpec:
                 raise SpecError(
                     f"{key} must be one of {', '.join(PERIODS)}, not {period!r}",
                     where,
-                    zh=f"{key} 应为 {_keys_zh(PERIODS, sort=False)} 之一，实际为 {period!r}",
+                    zh=f"{key} 应为 {keys_zh(PERIODS, sort=False)} 之一，实际为 {period!r}",
                 )
         steps = Steps(
             years=spec.get("years", 0),
@@ -690,7 +656,7 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
         raise SpecError(
             f"normalize must be one of {list(NORMALISATIONS)}, not {norm!r}",
             where,
-            zh=f"normalize 应为 {_keys_zh(NORMALISATIONS, sort=False)} 之一，实际为 {norm!r}",
+            zh=f"normalize 应为 {keys_zh(NORMALISATIONS, sort=False)} 之一，实际为 {norm!r}",
         )
     only = None
     if "where" in test:
@@ -712,8 +678,8 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
             raise SpecError(
                 f"unknown operator {name!r}; known operators: {', '.join(OPERATORS)}",
                 f"{where}/{name}",
-                zh=f"未知的运算符 {name!r}{_suggest(name, OPERATORS)}；"
-                f"可用的运算符：{_keys_zh(OPERATORS, sort=False)}",
+                zh=f"未知的运算符 {name!r}{suggest(name, OPERATORS)}；"
+                f"可用的运算符：{keys_zh(OPERATORS, sort=False)}",
             )
         if name in LIST_OPS:
             if not isinstance(arg, list):
