@@ -34,6 +34,9 @@ class RenderContext:
     pack: Pack | None = None
     # The run's organisation rules (evaluate/organisations.py); a one-record run is one organisation
     organisations: Organisations | None = None
+    # Views for people (text, markdown): only the rules not passed; counts instead of rules
+    quiet: bool = False
+    statistics: bool = False
 
 
 @dataclass(frozen=True)

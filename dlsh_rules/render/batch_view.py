@@ -28,6 +28,8 @@ class RunEntry(BatchEntry):
     pack_id: str = ""
     pack_version: str = ""
     as_of: dt.date | None = None
+    quiet: bool = False
+    statistics: bool = False
 
 
 def _run_info(items: Sequence[BatchEntry]) -> tuple[str, str, str, dt.date | None, bool]:
