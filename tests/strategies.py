@@ -191,9 +191,10 @@ def _drop_opinions(data: Record, draw: st.DrawFn) -> str:
     indices = _pick(draw, opinions, 4)
     gone = {opinions[i]["id"] for i in indices}
     data["opinions"] = _remove(opinions, indices)
-    for activity in data["activities"]:
-        if "opinions" in activity:
-            activity["opinions"] = [o for o in activity["opinions"] if o not in gone]
+    # Activities that discussed them and lists that sort them (documents[].opinions, issue 10).
+    for holder in [*data["activities"], *data["documents"]]:
+        if "opinions" in holder:
+            holder["opinions"] = [o for o in holder["opinions"] if o not in gone]
     remove_sources(data, gone, drop_empty_items=draw(st.booleans()))
     return ",".join(sorted(gone))
 

@@ -76,5 +76,8 @@ def test_default_pack_implements_the_whole_catalog(data: Path) -> None:
     ids = re.findall(r"^\| `([a-z_.]+)` \|", catalog, flags=re.M)
     assert len(ids) == 53
     pack_ids = [r.id for r in _pack("provincial-bureau-2024").rules]
-    assert sorted(pack_ids) == sorted(ids)
+    # Every catalog id, and the rules issue 10 added to hold the plan to the letter (pack-only
+    # ids of the same style, docs/decisions.md): the catalog file itself keeps its 53 rows.
+    assert set(ids) <= set(pack_ids)
+    assert len(pack_ids) == 78
     assert len(set(pack_ids)) == len(pack_ids)

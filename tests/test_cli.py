@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from dlsh_rules.cli.main import main
+from dlsh_rules.pack.loader import load_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
@@ -39,7 +40,7 @@ def warning_only(tmp_path: Path) -> Path:
 def test_compliant_example_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(EXAMPLE)]) == 0
     out = capsys.readouterr().out
-    assert "共 53 条规则：通过 53" in out and "合规" in out
+    assert "共 78 条规则：通过 78" in out and "合规" in out
 
 
 def test_failure_exits_1_and_names_the_pair(
@@ -64,9 +65,9 @@ def test_json_report_every_rule_once_in_pack_order(capsys: pytest.CaptureFixture
     assert main(["check", str(EXAMPLE), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["format"] == "dlsh-report/1"
-    assert report["summary"]["rules"] == 53 == len(report["results"])
+    assert report["summary"]["rules"] == 78 == len(report["results"])
     ids = [r["rule"] for r in report["results"]]
-    assert len(set(ids)) == 53 and ids[0] == "meeting.theme"
+    assert len(set(ids)) == 78 and ids[0] == "meeting.theme"
     assert all(r["status"] == "passed" for r in report["results"])
 
 
@@ -79,11 +80,11 @@ def test_english(failing: Path, capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--select", "prep.talks"], 6),
+        (["--select", "prep.talks"], 7),
         (["--select", "prep.talks.form,meeting.theme"], 2),
         (["--select", "prep.talks.form", "--select", "meeting.theme"], 2),
-        (["--ignore", "prep，followup"], 15),  # a full-width comma too
-        (["--select", "prep", "--ignore", "prep.talks"], 23),
+        (["--ignore", "prep，followup"], 17),  # a full-width comma too
+        (["--select", "prep", "--ignore", "prep.talks"], 33),
     ],
 )
 def test_select_and_ignore(
@@ -217,7 +218,14 @@ def test_help_is_chinese_throughout_by_default(capsys: pytest.CaptureFixture[str
 def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     listing = capsys.readouterr().out
-    assert listing.count("\n  ") == 53 and "prep.talks.member_pairs" in listing
+    rules = load_pack().rules
+    for rule in rules:
+        line = next(x for x in listing.splitlines() if x.startswith(f"  {rule.id} "))
+        assert rule.clause in line
+        assert "「" + " ".join(rule.quote.split()) + "」" in listing
+    assert main(["rules", "--brief"]) == 0
+    brief = capsys.readouterr().out
+    assert brief.count("\n  ") == len(rules) == 78 and "「" not in brief
     assert main(["explain", "prep.submission.deadline", "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "会前10天" in text and "submission_due = {days: -10}" in text

@@ -246,7 +246,7 @@ def test_junit_failure_and_skip_details(failing: RenderContext, pending: RenderC
     root = ET.fromstring(junit.render(failing).encode("utf-8"))
     assert root.tag == "testsuites"
     cases = {c.get("name", "").split(" · ")[0]: c for c in root.iter("testcase")}
-    assert len(cases) == 53
+    assert len(cases) == 78
     pairs = cases["prep.talks.member_pairs"]
     assert pairs.get("classname") == "prep.talks"
     failure = pairs.find("failure")
@@ -290,7 +290,7 @@ def test_junit_batch(batch: list[BatchEntry], junitparser: Any) -> None:
     (case,) = list(broken)
     (err,) = case.result
     assert type(err).__name__ == "Error" and "2024-13-01" in (err.message or "")
-    assert xml.errors == 1 and xml.tests == 53 * 2 + 1
+    assert xml.errors == 1 and xml.tests == 78 * 2 + 1
 
 
 def test_junit_strips_characters_xml_cannot_carry(failing: RenderContext) -> None:
@@ -553,8 +553,8 @@ def test_markdown_compliant(example: RenderContext) -> None:
     )
     tables = _tables(text)
     assert len(tables) == 1 + len(PHASES)
-    assert tables[0][2] == ["53", "53", "0", "0", "0", "0", "0", "0"]
-    assert sum(len(t) - 2 for t in tables[1:]) == 53
+    assert tables[0][2] == ["78", "78", "0", "0", "0", "0", "0", "0"]
+    assert sum(len(t) - 2 for t in tables[1:]) == 78
 
 
 def test_markdown_failing(failing: RenderContext) -> None:

@@ -128,7 +128,7 @@ def test_unknown_pack_name(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_pack_copied_elsewhere_still_loads(tmp_path: Path) -> None:
     target = tmp_path / "copy"
     shutil.copytree(packs_dir() / "provincial-bureau-2024", target)
-    assert len(load_pack(target).rules) == 53
+    assert len(load_pack(target).rules) == 78
 
 
 @pytest.mark.parametrize(

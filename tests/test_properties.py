@@ -254,7 +254,8 @@ CYCLE_DAYS = (dt.date(2052, 1, 1) - dt.date(2024, 1, 1)).days  # 28 years: 10227
 
 
 def test_month_based_rules_are_the_briefing_rules() -> None:
-    assert {"briefing_due"} == MONTH_PARAMS
+    # The briefing's, and the deadlines issue 10 made explicit assumptions (docs/decisions.md).
+    assert {"briefing_due", "special_rectification_due", "institutions_due"} == MONTH_PARAMS
     assert {"followup.briefing", "followup.special_rectification"} <= MONTH_RULES
     assert not {r for r in MONTH_RULES if not r.startswith("followup.")}
 
@@ -335,14 +336,18 @@ def test_adding_a_qualifying_talk_only_removes_that_pairs_findings(
             "date": talk_date.isoformat(),
             "participants": [a, b],
             "mode": data.draw(st.sampled_from(["in_person", "面对面"]), label="mode"),
+            "covers": ["work", "thought", "own_gaps", "others_shortcomings"],
         }
     )
     after = report_of(added)
     gone = {(rule, subject) for rule in TALK_RULES}
-    assert failing_subjects(after) == failing_subjects(before) - gone
+    # A talk dated before the mobilization meeting (a drawn date can be, once the meeting moved)
+    # is that warning's own finding about the new talk, not a change to any other.
+    early = ("prep.dates.after_mobilization", "t-added")
+    assert failing_subjects(after) - {early} == failing_subjects(before) - gone
     assert failing_subjects(before) & gone  # the pair's finding was there and is removed
     for rule, status in statuses(after).items():
-        if status == "failed":
+        if status == "failed" and (rule, "t-added") != early:
             assert statuses(before)[rule] == "failed", rule  # no new failure
 
 

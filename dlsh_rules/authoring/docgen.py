@@ -1,4 +1,5 @@
-"""Regenerate the generated files: schemas/*.schema.json and docs/rules/<pack>.md.
+"""Regenerate the generated files: schemas/*.schema.json, docs/rules/<pack>.md and the column
+table of docs/workbook.md.
 
 python -m dlsh_rules.docgen          # write them
 python -m dlsh_rules.docgen --check  # exit 1 if any is stale (what the tests do)
@@ -25,7 +26,21 @@ def outputs() -> dict[Path, str]:
     }
     for name in available_packs(include_abstract=True):
         files[ROOT / "docs" / "rules" / f"{name}.md"] = reference_markdown(load_pack(name))
+    workbook = ROOT / "docs" / "workbook.md"
+    if workbook.exists():
+        files[workbook] = _with_workbook_table(workbook.read_text(encoding="utf-8"))
     return files
+
+
+def _with_workbook_table(text: str) -> str:
+    """docs/workbook.md with its generated column table (between two markers) made current."""
+    from ..record.validate import record_plan
+    from ..record.workbook import reference_table
+
+    begin = "<!-- workbook-columns:begin -->\n"
+    head, rest = text.split(begin, 1)
+    tail = rest[rest.index("<!-- workbook-") :]
+    return head + begin + reference_table(record_plan()) + tail
 
 
 def main(argv: list[str]) -> int:

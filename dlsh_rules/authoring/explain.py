@@ -52,7 +52,9 @@ def _from(pack: Pack, origin: str, lang: str) -> str:
     return "" if origin == pack.id else f"{_L['origin'].get(lang)}: {origin}"
 
 
-def list_rules(pack: Pack, lang: str) -> str:
+def list_rules(pack: Pack, lang: str, quotes: bool = True) -> str:
+    """Every rule by phase: id, clause, severity, title, and (unless ``quotes`` is false) the
+    plan's own words on the line below, so that the list can be read against the plan."""
     rows = [
         (
             r.id,
@@ -74,9 +76,12 @@ def list_rules(pack: Pack, lang: str) -> str:
         mine = [row for row, rule in zip(rows, pack.rules, strict=False) if rule.phase == phase]
         if mine:
             lines.append(label.get(lang))
-            lines += [
-                f"  {rid:<{width}}  {clause}\t{sev}\t{title}" for rid, clause, sev, title in mine
-            ]
+            for (rid, clause, sev, title), rule in zip(
+                mine, [r for r in pack.rules if r.phase == phase], strict=True
+            ):
+                lines.append(f"  {rid:<{width}}  {clause}\t{sev}\t{title}")
+                if quotes:
+                    lines.append(" " * (width + 4) + "「" + " ".join(rule.quote.split()) + "」")
             lines.append("")
     return "\n".join(lines)
 

@@ -196,7 +196,7 @@ def record_schema() -> dict[str, Any]:
 
 def generated() -> dict[str, dict[str, Any]]:
     """Every shipped schema by name: record, rule, pack, report."""
-    from ..language.models import manifest_schema, rule_schema
+    from ..language.json_schemas import manifest_schema, rule_schema
 
     return {
         "record": record_schema(),

@@ -70,19 +70,22 @@ def compliant_record(members: int = 5, shift_days: int = 0) -> dict[str, Any]:
     meeting["chair"] = secretary
     meeting["attendees"] = ids + [p["id"] for p in keep_people]
     meeting["absences"] = []
+    # Items 2 and 7 as the example states them (what they covered, issue 10); item 5 once per
+    # other member, in turn.
+    said = {a["kind"]: a for a in base["meeting"]["agenda"]}
     meeting["agenda"] = [
         {"kind": "preparation_report", "by": secretary},
-        {"kind": "prior_rectification_report", "by": secretary},
+        {**said["prior_rectification_report"], "by": secretary},
         {"kind": "guidance_remarks", "by": "g1"},
         {"kind": "group_check", "by": secretary},
-        {"kind": "members_self_criticism", "by": others[0]},
-        {"kind": "summary", "by": secretary},
+        *[{"kind": "members_self_criticism", "by": pid} for pid in others],
+        {**said["summary"], "by": secretary},
     ]
     meeting["self_criticisms"] = [
         {
             "person": pid,
             "on_behalf_of_group": pid == secretary,
-            "text": "对照检查，存在理论学习不够深入的问题。",
+            "text": "本人对照检查，存在理论学习不够深入的问题，根源在于党性修养不够。",
         }
         for pid in ids
     ]
@@ -155,7 +158,13 @@ def compliant_record(members: int = 5, shift_days: int = 0) -> dict[str, Any]:
             p["id"] for p in base["people"] if p["role"] in ("secretary", "member")
         ]:
             activity["chair"] = secretary
-        if "participants" in activity:
+        if activity["kind"] in ("mobilization_meeting", "group_study", "briefing_meeting"):
+            # Meetings of the whole group (issue 10: quorum, every member at the briefing).
+            known = {p["id"] for p in rec["people"]}
+            activity["participants"] = ids + [
+                p for p in activity.get("participants", []) if p in known and p not in ids
+            ]
+        elif "participants" in activity:
             activity["participants"] = [p for p in activity["participants"] if p in ids] or [
                 secretary
             ]
@@ -171,6 +180,7 @@ def compliant_record(members: int = 5, shift_days: int = 0) -> dict[str, Any]:
                     "date": "2024-01-12",
                     "participants": [a, b],
                     "mode": "in_person",
+                    "covers": ["work", "thought", "own_gaps", "others_shortcomings"],
                 }
             )
         talks.append(
@@ -179,6 +189,7 @@ def compliant_record(members: int = 5, shift_days: int = 0) -> dict[str, Any]:
                 "date": "2024-01-18",
                 "participants": [a, f"h{i + 1}"],
                 "mode": "in_person",
+                "covers": ["work", "thought", "own_gaps", "others_shortcomings"],
             }
         )
     rec["talks"] = talks
@@ -203,7 +214,13 @@ def compliant_record(members: int = 5, shift_days: int = 0) -> dict[str, Any]:
             {} if pid == secretary else {"reviewed_by": secretary, "review_date": "2024-01-19"}
         )
         docs += [
-            {"id": f"ol-{pid}", "kind": "opinion_list", "owner": pid, "date": "2024-01-16"},
+            {
+                "id": f"ol-{pid}",
+                "kind": "opinion_list",
+                "owner": pid,
+                "date": "2024-01-16",
+                "opinions": [f"op-{pid}"],
+            },
             {"id": f"pl-{pid}", "kind": "problem_list", "owner": pid, "date": "2024-01-19"},
             {
                 "id": f"so-{pid}",
@@ -306,6 +323,23 @@ def compliant_record(members: int = 5, shift_days: int = 0) -> dict[str, Any]:
                 "sources": [{"kind": "criticism", "ref": c["id"]}],
                 "measure": "制定措施",
                 "responsible": c["to"],
+                "due": "2024-06-30",
+                "status": "open",
+            }
+        )
+    # Problems each owner found himself, and the group's from superiors (issue 10: 六（一）).
+    for owner in ["group", *ids]:
+        items.append(
+            {
+                "id": f"i-self-{owner}",
+                "owner": owner,
+                "problem": "自己查摆的问题",
+                "sources": [
+                    {"kind": "self"},
+                    *([{"kind": "superior"}] if owner == "group" else []),
+                ],
+                "measure": "制定措施",
+                "responsible": secretary if owner == "group" else owner,
                 "due": "2024-06-30",
                 "status": "open",
             }

@@ -16,7 +16,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from ..authoring.explain import list_rules
     from ..pack.loader import load_pack
 
-    _out(list_rules(load_pack(args.pack), args.lang))
+    _out(list_rules(load_pack(args.pack), args.lang, quotes=not args.brief))
     return EXIT_OK
 
 

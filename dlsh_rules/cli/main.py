@@ -41,7 +41,11 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "cmd": ("子命令", "commands"),
     "check": ("检查会议记录", "check meeting records"),
-    "rules": ("列出规则包中的全部规则", "list every rule of a pack"),
+    "rules": (
+        "列出规则包中的全部规则：编号、条款、严重程度、标题和方案原文",
+        "list every rule of a pack: id, clause, severity, title and the plan's words",
+    ),
+    "brief": ("不列出方案原文，每条规则一行", "leave out the plan's words: one line a rule"),
     "explain": (
         "解释一条规则：原文、检查内容、参数与示例",
         "explain a rule: the plan's words, what it checks, parameters, examples",
@@ -388,6 +392,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     c.add_argument("--show-config", action="store_true", help=t["show_config"])
 
     r = sub.add_parser("rules", help=t["rules"], description=t["rules"], add_help=False)
+    r.add_argument("--brief", action="store_true", help=t["brief"])
     common(r)
 
     e = sub.add_parser("explain", help=t["explain"], description=t["explain"], add_help=False)

@@ -118,6 +118,14 @@ _MAYBE_CONTROL_YAML = re.compile(
 
 
 def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
+    if not json_text:
+        # YAML reads a raw NEL (U+0085) as a line break, so no string keeps it and the walk below
+        # would let through what the same record in JSON is refused for.
+        nel = text.find("\x85")
+        if nel >= 0:
+            line_start = text.rfind("\n", 0, nel) + 1
+            pos = Position(text.count("\n", 0, nel) + 1, nel - line_start + 1)
+            raise fail_input(doc.name, "encoding", "", EXPECT_PRINTABLE, "character U+0085", pos)
     maybe = _MAYBE_CONTROL_JSON if json_text else _MAYBE_CONTROL_YAML
     if not maybe.search(text):
         return

@@ -61,6 +61,9 @@ BASE: dict[str, dict[str, str]] = {
         "opinion_solicitation": "征求意见",
         "opinion_discussion": "党组书记召开会议讨论党组意见",
         "briefing_meeting": "情况通报会",
+        # issue 10 (the seed plan to the letter): 八（三） publicity, 六（四） the campaign
+        "publicity": "宣传",
+        "special_rectification": "集中整治",
     },
     "form": {
         "symposium": "座谈会",
@@ -140,6 +143,32 @@ BASE: dict[str, dict[str, str]] = {
     "approval_result": {
         "approved": "审核通过",
         "returned": "退回修改",
+    },
+    # --- issue 10 (the seed plan to the letter) ----------------------------------------------
+    "notice_level": {
+        "central": "中央",
+        "provincial": "省级",
+    },
+    "plan_scope": {
+        "leading_group": "党组班子",
+        "division_leaders": "处级以上党员领导干部",
+    },
+    "talk_topic": {
+        "work": "工作问题",
+        "thought": "思想问题",
+        "own_gaps": "自身差距",
+        "others_shortcomings": "对方不足",
+    },
+    "agenda_topic": {
+        "last_meeting_rectification": "上一次民主生活会整改落实情况",
+        "two_studies_one_action_rectification": "“两学一做”后续整改落实情况",
+        "unfinished_reasons": "未整改或整改不到位的原因",
+        "rectification_attitude": "整改态度",
+        "rectification_opinions": "整改意见",
+    },
+    "briefing_topic": {
+        "meeting_situation": "民主生活会情况",
+        "rectification_measures": "整改措施",
     },
 }
 

@@ -188,6 +188,9 @@ class AgendaItem(Model):
     by: PersonRef | None = None
     reads: DocumentRef | None = None
     on_behalf_of: PersonRef | None = None
+    # --- issue 10 (the seed plan to the letter): what the item covered and said --------------
+    covers: list[Annotated[str, EnumValue("agenda_topic")]] = Field(default_factory=list)
+    text: str | None = None
 
 
 class SelfCriticism(Model):
@@ -258,6 +261,9 @@ class Activity(Model):
     opinions: list[Annotated[str, Ref("opinion")]] = Field(default_factory=list)
     attendee_groups: list[Annotated[str, EnumValue("attendee_group")]] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
+    # --- issue 10 (the seed plan to the letter): who organised it, what a briefing reported -----
+    organized_by: Annotated[str, EnumValue("represents")] | None = None
+    covers: list[Annotated[str, EnumValue("briefing_topic")]] = Field(default_factory=list)
     todo: bool = False
 
 
@@ -275,6 +281,8 @@ class Opinion(Model):
     activity: Annotated[str, Ref("activity")] | None = None
     target: OwnerRef | None = None
     feedback: Feedback | None = None
+    # --- issue 10 (the seed plan to the letter): when the opinion was received --------------
+    date: Date | None = None
 
 
 class Talk(Model):
@@ -285,6 +293,8 @@ class Talk(Model):
     topic: str | None = None
     leader: PersonRef | None = None
     kind: str | None = None
+    # --- issue 10 (the seed plan to the letter): what a talk covered -------------------------
+    covers: list[Annotated[str, EnumValue("talk_topic")]] = Field(default_factory=list)
     todo: bool = False
 
 
@@ -294,6 +304,8 @@ class TalkRequest(Model):
     requested_by: str | None = None
     date: Date | None = None
     talk: Annotated[str, Ref("talk")] | None = None
+    # --- issue 10 (the seed plan to the letter): who asked, as an audience --------------------
+    audience: Annotated[str, EnumValue("audience")] | None = None
 
 
 class DocumentStates(Model):
@@ -337,6 +349,13 @@ class Document(Model):
     approvals: list[DocumentApproval] = Field(default_factory=list)
     archived: Archive | None = None
     presided_by: PersonRef | None = None
+    # --- issue 10 (the seed plan to the letter) ----------------------------------------------
+    # a notice's level (the central notice or the provincial transmittal)
+    level: Annotated[str, EnumValue("notice_level")] | None = None
+    # whom a plan applies to (a special rectification plan: the group, division-level leaders)
+    applies_to: list[Annotated[str, EnumValue("plan_scope")]] = Field(default_factory=list)
+    # the opinions an opinion list sorts
+    opinions: list[Annotated[str, Ref("opinion")]] = Field(default_factory=list)
     todo: bool = False
 
 

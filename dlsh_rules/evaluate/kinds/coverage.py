@@ -174,7 +174,11 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             short[key] = (len(found), gaps)
         elif add_up is not None:
             total = sum(v for item in found for v in add_up.values(ctx, item) if isinstance(v, int))
-            if total >= (spec.min_sum or 0) and len(found) >= min_items:
+            if (
+                total >= (spec.min_sum or 0)
+                and (spec.max_sum is None or total <= spec.max_sum)
+                and len(found) >= min_items
+            ):
                 continue
             if len(found) < min_items:
                 short[key] = (len(found), [])
@@ -251,6 +255,23 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         failures: list[Failure] = []
         if key in short:
             out.findings.append(_short_finding(ctx, spec, label, name, path, what, *short[key]))
+            continue
+        if total is not None and spec.max_sum is not None and total > spec.max_sum:
+            out.findings.append(
+                make_finding(
+                    spec,
+                    label,
+                    Text(
+                        f"{name.zh}：{what.zh}合计 {total}，应至多 {spec.max_sum}",
+                        f"{name.en}: {what.en} total {total}, at most {spec.max_sum} allowed",
+                    ),
+                    subject_name=name,
+                    path=path,
+                    due=own_due,
+                    expected=Text(f"合计至多 {spec.max_sum}", f"a total of at most {spec.max_sum}"),
+                    found=Text(f"合计 {total}", f"total {total}"),
+                )
+            )
             continue
         if total is not None:
             detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"

@@ -38,8 +38,17 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
         for owner in dspec.owners.items(ctx):
             owner_key = str(key_of(owner))
             owner_name = ctx.name(owner_key)
-            out.checked += 1
             docs = docs_by_owner.get((dspec.kind, owner_key), [])
+            # `report: deadline` judges the dates of what was sent: a document never sent (or
+            # missing) is not checked here, so that a check with nothing sent at all is
+            # not applicable instead of "passed" (its absence is a `presence` check's finding).
+            if presence or any(
+                org_kind in kinds
+                for doc in docs
+                for _, kinds in by_doc.get(doc["id"], [])
+                for org_kind in spec.to
+            ):
+                out.checked += 1
             doc_name = Text(
                 f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}"
             )

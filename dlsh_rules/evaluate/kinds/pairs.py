@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 from .base import (
     Finding,
     Outcome,
+    check_due,
     detail_found,
+    field_pointer,
     first_cited,
     join_failures,
     make_finding,
@@ -282,6 +284,8 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         return [item for _, item in merged]
 
     need = spec.min_items
+    if spec.report == "unqualified":
+        return _unqualified(ctx, spec, required, ordered, qualifying)
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
     not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
@@ -469,3 +473,86 @@ def _window_text(not_before: dt.date | None, due: dt.date | None) -> Text:
         return Text(f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}")
     assert not_before is not None
     return Text(f"不早于 {not_before.isoformat()}", f"on or after {not_before.isoformat()}")
+
+
+def _unqualified(
+    ctx: Context,
+    spec: PairsSpec,
+    required: dict[Pair, None],
+    ordered: bool,
+    qualifying: Callable[[Pair], list[Any]],
+) -> Outcome:
+    """`report: unqualified`: the items that fail `qualify`, one finding each.
+
+    An item is reported at the check's severity when a required pair it names has too few
+    qualifying items (it was meant for that pair, which is still missing); an item that no
+    required pair needs — it names none, or each it names is covered by other items — at
+    `unneeded_severity` (info), or not at all (omit). A 约谈 by phone beside the one-to-one
+    talks, or an extra group talk, is then information, never non-compliance.
+    """
+    qualify = spec.qualify
+    items = [ctx.as_object(raw) for raw in spec.items.items(ctx)]
+    out = Outcome(checked=len(items))
+    if qualify is None:
+        return out
+    own_due = spec.due.resolve(ctx) if spec.due is not None else check_due(ctx, spec)
+    what = what_text(spec, "符合要求的记录", "a qualifying entry")
+    sep = ">" if ordered else "~"
+    covered: dict[Pair, bool] = {}
+
+    def is_covered(pair: Pair) -> bool:
+        if pair not in covered:
+            covered[pair] = len(qualifying(pair)) >= spec.min_items
+        return covered[pair]
+
+    for item in items:
+        failures = qualify.failures(ctx, item)
+        if not failures:
+            continue
+        lefts, rights = _item_sides(ctx, spec, item, ordered)
+        if _pair_count((lefts, rights), ordered, spec.hub is not None) <= SMALL:
+            named = [p for p in sorted(_expand((lefts, rights), ordered)) if p in required]
+        else:
+            named = [
+                (a, b)
+                for a, b in required
+                if (a in lefts and b in rights) or (not ordered and b in lefts and a in rights)
+            ]
+        open_pairs = [p for p in named if not is_covered(p)]
+        ref = subject_key_of(ctx, item, None)
+        expected, found = join_failures(failures)
+        head = Text(
+            f"{ref or '该记录'} 不计入（应{expected.zh}；实际为 {found.zh}）",
+            f"{ref or 'the entry'} does not count (expected {expected.en}; found {found.en})",
+        )
+        if open_pairs:
+            shown = [f"{a}{sep}{b}" for a, b in open_pairs]
+            listed = "、".join(shown[:6]) + ("等" if len(shown) > 6 else "")
+            listed_en = ", ".join(shown[:6]) + (", …" if len(shown) > 6 else "")
+            message = Text(
+                f"{head.zh}；{listed} 尚无{what.zh}",
+                f"{head.en}; {listed_en} has no {what.en}",
+            )
+            severity = None
+        elif spec.unneeded_severity == "omit":
+            continue
+        else:
+            message = Text(
+                f"{head.zh}；没有哪一对必需对象缺它（仅作提示）",
+                f"{head.en}; no required pair needs it (for information only)",
+            )
+            severity = spec.unneeded_severity
+        out.findings.append(
+            make_finding(
+                spec,
+                ref,
+                message,
+                subject_name=plain_text(ref or ""),
+                path=field_pointer(ctx.pointer_of(item), failures[0]),
+                due=own_due,
+                expected=expected,
+                found=found,
+                severity=severity,
+            )
+        )
+    return out

@@ -61,12 +61,16 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
     base = ctx.selection_pointer(spec.select)
     out = Outcome(checked=len(spec.steps))
     own_due = check_due(ctx, spec)
+    # exact: every item belongs to a step; a repeatable step's further items are in extra_of.
+    extra_of: dict[int, list[int]] = {}
     if spec.mode == "prefix":
         placed = {
             n: n
             for n, step in enumerate(spec.steps)
             if n < len(items) and step.match.holds(ctx, items[n])
         }
+    elif spec.mode == "exact":
+        placed, extra_of = _align_exact(ctx, spec.steps, items)
     else:
         placed = _align(ctx, spec.steps, items)
     for n, step in enumerate(spec.steps):
@@ -98,8 +102,9 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
                 )
             )
             continue
-        if step.require is not None:
-            failures = step.require.failures(ctx, items[at])
+        for one in sorted([at, *extra_of.get(n, [])]) if step.require is not None else ():
+            assert step.require is not None
+            failures = step.require.failures(ctx, items[one])
             if failures:
                 expected, found = join_failures(failures)
                 out.findings.append(
@@ -111,11 +116,139 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
                             f"step {sid} “{label.en}”: expected {expected.en}; found {found.en}",
                         ),
                         subject_name=label,
-                        path=field_pointer(ctx.pointer_of(items[at]), failures[0]),
+                        path=field_pointer(ctx.pointer_of(items[one]), failures[0]),
                         due=earliest_due(failures) or own_due,
                         expected=expected,
                         found=found,
                         judged=judged_of_failures(failures),
                     )
                 )
+    if spec.mode == "exact":
+        _stray_items(ctx, spec, items, placed, extra_of, out, own_due)
     return out
+
+
+def _align_exact(
+    ctx: Context, steps: list[StepSpec], items: list[Any]
+) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """`mode: exact`: each step's first item, and the further items of a repeatable step.
+
+    The cheapest reading of the list as the steps in order: a step missing or an item that is
+    no step costs 2, an item that matches its step but fails the step's `require` costs 1. A
+    repeatable step takes every later item that matches it until the next step's item, even
+    past an intruding item, so that one summary inserted among the members' self-criticisms
+    is reported as that one item, not as every self-criticism after it.
+    """
+    n, m = len(steps), len(items)
+    fit = [[0] * m for _ in range(n)]  # 0: no match, 1: match failing require, 2: match
+    for i, step in enumerate(steps):
+        for j, item in enumerate(items):
+            if step.match.holds(ctx, item):
+                fit[i][j] = 2 if step.require is None or step.require.holds(ctx, item) else 1
+    inf = 1 << 30
+    # cost[r][i][j]: the least cost of reading steps i.. against items j..; r = 1 when step
+    # i - 1 was placed (its repeat may take more items).
+    cost = [[[inf] * (m + 1) for _ in range(n + 1)] for _ in range(2)]
+    for i in range(n, -1, -1):
+        for j in range(m, -1, -1):
+            for r in (0, 1):
+                if i == n and j == m:
+                    cost[r][i][j] = 0
+                    continue
+                best = inf
+                if j < m:
+                    if r and i > 0 and steps[i - 1].repeat and fit[i - 1][j]:
+                        best = min(best, cost[1][i][j + 1] + 2 - fit[i - 1][j])
+                    if i < n and fit[i][j]:
+                        best = min(best, cost[1][i + 1][j + 1] + 2 - fit[i][j])
+                    best = min(best, cost[r][i][j + 1] + 2)
+                if i < n:
+                    best = min(best, cost[0][i + 1][j] + 2)
+                cost[r][i][j] = best
+    placed: dict[int, int] = {}
+    extra: dict[int, list[int]] = {}
+    i = j = r = 0
+    while i < n or j < m:
+        here = cost[r][i][j]
+        if (
+            j < m
+            and r
+            and i > 0
+            and steps[i - 1].repeat
+            and fit[i - 1][j]
+            and here == cost[1][i][j + 1] + 2 - fit[i - 1][j]
+        ):
+            extra.setdefault(i - 1, []).append(j)
+            j += 1
+            continue
+        if i < n and j < m and fit[i][j] and here == cost[1][i + 1][j + 1] + 2 - fit[i][j]:
+            placed[i] = j
+            i, j, r = i + 1, j + 1, 1
+            continue
+        if j < m and here == cost[r][i][j + 1] + 2:
+            j += 1  # an item that is no step here
+            continue
+        i, r = i + 1, 0  # a step missing here
+    return placed, extra
+
+
+def _stray_items(
+    ctx: Context,
+    spec: SequenceSpec,
+    items: list[Any],
+    placed: dict[int, int],
+    extra_of: dict[int, list[int]],
+    out: Outcome,
+    own_due: Any,
+) -> None:
+    """`mode: exact`: each item that belongs to no step is a finding, subject `item-<n>`.
+
+    An item matching a step already placed is that step again ("the summary appears again at
+    item 4"); an item matching a step that was not placed is already that step's "out of
+    place" finding; any other is not one of the steps at all.
+    """
+    used = set(placed.values()) | {j for more in extra_of.values() for j in more}
+    unplaced_steps = [n for n in range(len(spec.steps)) if n not in placed]
+    cited = set()
+    for n in unplaced_steps:
+        step = spec.steps[n]
+        first = next(
+            (j for j, it in enumerate(items) if j not in used and step.match.holds(ctx, it)), None
+        )
+        if first is not None:
+            cited.add(first)
+    for j, item in enumerate(items):
+        if j in used or j in cited:
+            continue
+        again = next(
+            (n for n, step in enumerate(spec.steps) if n in placed and step.match.holds(ctx, item)),
+            None,
+        )
+        if again is not None:
+            step = spec.steps[again]
+            label = Text.of(step.label)
+            sid = step.id or str(again + 1)
+            msg = Text(
+                f"第 {sid} 项“{label.zh}”在第 {j + 1} 位再次出现（应只出现一次，位于第 {placed[again] + 1} 位）",
+                f"step {sid} “{label.en}” appears again at item {j + 1} "
+                f"(once only, at item {placed[again] + 1})",
+            )
+            expected = Text(f"第 {sid} 项只出现一次", f"step {sid} once")
+        else:
+            msg = Text(
+                f"第 {j + 1} 项不是方案规定的任何一项",
+                f"item {j + 1} is none of the plan's steps",
+            )
+            expected = Text("只有方案规定的各项", "only the plan's steps")
+        out.findings.append(
+            make_finding(
+                spec,
+                f"item-{j + 1}",
+                msg,
+                subject_name=Text(f"第 {j + 1} 项", f"item {j + 1}"),
+                path=ctx.pointer_of(item),
+                due=own_due,
+                expected=expected,
+                found=Text(f"第 {j + 1} 项", f"item {j + 1}"),
+            )
+        )
