@@ -47,7 +47,7 @@ def test_one_fault_prints_under_ten_lines_with_the_failures_only_view(
     assert "prep.talks.member_pairs" in out and "张建国（p2）与刘秀芳（p3）" in out
     assert lines[-1].endswith("—— 不合规")
     _, full = _run(capsys, str(one_fault))
-    assert len(full.splitlines()) > 50 and full.count("✓") == 52
+    assert len(full.splitlines()) > 50 and full.count("✓") > 50
 
 
 def test_quiet_on_a_compliant_record_is_the_header_and_the_verdict(
@@ -86,13 +86,18 @@ def _table(out: str, heading: str) -> dict[str, list[str]]:
 def test_statistics_by_phase_status_and_rule(
     one_fault: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _, report = _run(capsys, str(one_fault), "--format", "json")
+    results = json.loads(report)["results"]
     code, out = _run(capsys, str(one_fault), "--statistics")
     assert code == 1
     assert "✓" not in out and "张建国" not in out  # counts, not the rules
     phases = _table(out, "统计：按阶段和状态")
     assert phases["阶段"] == ["通过", "不符合", "待到期", "已豁免", "不适用", "出错"]
-    assert phases["会前准备"] == ["28", "1", "0", "0", "0", "0"]
-    assert phases["合计"] == ["52", "1", "0", "0", "0", "0"]
+    for phase, label in (("prep", "会前准备"), ("meeting", "会议召开"), ("followup", "会后工作")):
+        passed = sum(1 for r in results if r["phase"] == phase and r["status"] == "passed")
+        failed = sum(1 for r in results if r["phase"] == phase and r["status"] == "failed")
+        assert phases[label] == [str(passed), str(failed), "0", "0", "0", "0"]
+    assert phases["合计"] == [str(len(results) - 1), "1", "0", "0", "0", "0"]
     rules = _table(out, "统计：未通过的规则")
     # failed, error, pending (records), findings, rule, title
     assert rules["1"][:4] == ["0", "0", "1", "prep.talks.member_pairs"]
@@ -103,10 +108,12 @@ def test_statistics_over_a_batch_add_up_the_records(
     one_fault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "good.yaml").write_bytes(EXAMPLE.read_bytes())
+    _, report = _run(capsys, str(EXAMPLE), "--format", "json")
+    rules = json.loads(report)["summary"]["rules"]
     code, out = _run(capsys, str(tmp_path), "--statistics", "--lang", "en")
     assert code == 1
     phases = _table(out, "Statistics by phase and status")
-    assert phases["total"] == ["105", "1", "0", "0", "0", "0"]
+    assert phases["total"] == [str(2 * rules - 1), "1", "0", "0", "0", "0"]
     assert "good.yaml" not in out  # the counts replace the lines per record
     assert out.rstrip().endswith("2 records: 1 compliant, 1 NOT compliant, 0 cannot be checked")
 
