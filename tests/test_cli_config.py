@@ -318,3 +318,13 @@ def test_naming_files_never_imports_pathspec() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_the_documented_example_file_is_valid(tmp_path: Path) -> None:
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "dlsh-rules.toml"
+    path.write_text(example, encoding="utf-8")
+    loaded = config.load(str(path))
+    assert set(loaded.values) == set(config.KEYS)  # every setting is documented, and valid
+    assert loaded.values["select"] == ["prep", "meeting"] and loaded.lines["pack"] == 2
