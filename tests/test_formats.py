@@ -576,7 +576,24 @@ def test_markdown_failing(failing: RenderContext) -> None:
     assert "张建国同志住院 \\| 无法谈话" in pairs[4]  # the waiver reason's pipe is escaped
     assert "省委组织部（o2）" in pairs[4]  # approver by name
     report_row = next(row for t in tables for row in t if row[1] == "`followup.report`")
-    assert "……另有" in report_row[4]
+    # One late filing is one finding (evaluate/grouping.py), so nothing is cut here…
+    assert report_row[4].startswith(
+        "局党组的情况报告等14份材料报送省纪委、省委组织部、省直机关工委"
+    )
+    assert "……另有" not in report_row[4]
+    # …but a cell still lists at most MAX_FINDINGS and counts the rest.
+    many = dataclasses.replace(
+        failing.report,
+        results=tuple(
+            dataclasses.replace(r, findings=r.findings[0].items)
+            if r.rule == "followup.report"
+            else r
+            for r in failing.report.results
+        ),
+    )
+    cut = _tables(markdown.render(dataclasses.replace(failing, report=many)))
+    cut_row = next(row for t in cut for row in t if row[1] == "`followup.report`")
+    assert f"……另有 {42 - markdown.MAX_FINDINGS} 项" in cut_row[4]
     assert EVIL not in text
     assert "### 未生效的豁免\n\n- `meeting.chair`" in text
 

@@ -4,6 +4,8 @@ Skips where no Chromium is installed (e.g. CI machines without the Debian packag
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,7 +24,13 @@ pytestmark = pytest.mark.slow
 
 
 def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+    for name in (
+        "chromium",
+        "chromium-browser",
+        "chromium-headless-shell",
+        "google-chrome",
+        "google-chrome-stable",
+    ):
         found = shutil.which(name)
         if found:
             return found
@@ -66,7 +74,9 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     record_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     pack = dlsh_rules.load_pack("provincial-bureau-2024")
     record = load_record(record_path, pack.enums)
-    ctx = RenderContext(dlsh_rules.check(record, pack), "zh", False, record, pack)
+    ctx = RenderContext(
+        dlsh_rules.check(record, pack), "zh", False, record, pack, date=dt.date(2024, 3, 5)
+    )
     out = folder / "report.html"
     out.write_text(html.render(ctx), encoding="utf-8")
     return out
@@ -108,3 +118,37 @@ def test_screenshot(page: Path, tmp_path: Path) -> None:
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     assert not _console_trouble(done.stderr)
+
+
+def test_prints_to_a4_pages(page: Path, tmp_path: Path) -> None:
+    """Printed as a user prints it: several A4 pages, no error on the way. The page numbers
+    are drawn by the page's own @page margin boxes, so the browser's are turned off."""
+    binary = _chromium()
+    pdf = tmp_path / "report.pdf"
+    done = _browser(
+        binary,
+        tmp_path / "profile",
+        f"--print-to-pdf={pdf}",
+        "--no-pdf-header-footer",
+        page.as_uri(),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count (\d+)", data)]
+    pages = pages or [int(n) for n in re.findall(rb"/Count (\d+)", data)]
+    assert pages and max(pages) > 1, pages
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert boxes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in boxes)
+    assert not _console_trouble(done.stderr)
+
+
+def test_appendix_and_signatures_in_the_dom(page: Path, tmp_path: Path) -> None:
+    binary = _chromium()
+    done = _browser(binary, tmp_path / "profile", "--dump-dom", page.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    assert dom.index('<section class="signature">') < dom.index('<section class="appendix"')
+    assert "<dd>2024-03-05</dd>" in dom
+    body = dom.split('<section class="appendix"', 1)[0]
+    assert "prep.talks.member_pairs" not in re.sub(r"<[^>]+>", "", body)

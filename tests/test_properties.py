@@ -640,4 +640,7 @@ def test_any_argument_value_is_accepted_or_refused_with_type_or_value_error(
     except (TypeError, ValueError) as exc:
         assert argument in str(exc) or "select" in str(exc), (argument, exc)
     except InputError:
-        assert argument in ("record", "pack") and isinstance(value, str)
+        # a path that is no record or pack, or a mapping that is no valid record
+        assert (argument in ("record", "pack") and isinstance(value, str)) or (
+            argument == "record" and isinstance(value, dict)
+        ), (argument, value)

@@ -328,8 +328,9 @@ def test_a_bad_enumerated_value_lists_the_chinese_labels(
     assert problem.code == "enum"
     zh, en = info.value.render("zh"), info.value.render("en")
     for choice in choices:
-        assert choice in zh
         value_, label = choice.rstrip("）").split("（")
+        # Chinese names the label first (what a reader recognises), then the identifier.
+        assert f"{label}（{value_}）" in zh
         assert f"{value_} ({label})" in en
     _assert_validate_record_unchanged(data, DEFAULT)
 

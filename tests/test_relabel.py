@@ -25,7 +25,8 @@ FORMATS = ["text", "json", "markdown", "html", "junit", "sarif", "github"]
 SHOWN = {
     "zh": ["未报送县纪委监委", "现场召开（in_person）", "书面发言材料（written_statement）"],
     "en": [
-        "not sent to county discipline commission",
+        # the record's name of the body, the pack's English label of its kind in brackets
+        "not sent to 县纪委监委 (county discipline commission)",
         "held on site (in_person)",
         "written statement (written_statement)",
     ],
@@ -92,7 +93,7 @@ def test_a_bad_value_lists_the_new_labels(tmp_path: Path) -> None:
         load_record(path, load_pack(PACK).enums)
     (problem,) = info.value.problems
     assert problem.pointer == "/orgs/0/kind" and problem.line is not None
-    assert "discipline_commission（县纪委监委）" in info.value.render("zh")
+    assert "县纪委监委（discipline_commission）" in info.value.render("zh")
 
 
 def test_the_table_of_a_pack_without_labels_is_unchanged() -> None:

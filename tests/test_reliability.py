@@ -649,3 +649,17 @@ def test_a_raw_next_line_character_in_yaml_is_refused_as_in_json() -> None:
         load_bytes(raw, "r.yaml")
     assert "U+0085" in caught.value.render("en")
     assert load_bytes(b"a: b\n", "r.yaml").data == {"a": "b"}
+
+
+@pytest.mark.parametrize("char", ["\x08", "\x0c"])
+def test_json_short_escapes_of_controls_are_refused_as_in_yaml(char: str) -> None:
+    # json.dumps writes U+0008 and U+000C as \b and \f, not \u0008: both must be refused.
+    from dlsh_rules.errors import InputError
+    from dlsh_rules.load.source import load_bytes
+
+    raw = json.dumps({"a": f"x{char}y"}).encode()
+    assert b"\\u00" not in raw
+    with pytest.raises(InputError):
+        load_bytes(raw, "r.json")
+    with pytest.raises(InputError):
+        load_bytes(yaml.safe_dump({"a": f"x{char}y"}).encode(), "r.yaml")

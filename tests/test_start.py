@@ -312,11 +312,37 @@ def test_without_openpyxl_the_message_says_how_to_install(tmp_path: Path) -> Non
     assert "Traceback" not in done.stderr
 
 
-def test_checking_yaml_never_imports_openpyxl() -> None:
+# Modules the check path never imports: openpyxl (workbooks only) and Jinja2 with MarkupSafe
+# (the HTML report only). Every other format, one record or several, is rendered without them.
+LAZY = ("openpyxl", "jinja2", "markupsafe")
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "markdown", "sarif", "junit", "github"])
+def test_checking_yaml_never_imports_openpyxl(fmt: str) -> None:
     code = (
         "import sys\nfrom dlsh_rules.cli.main import main\n"
-        f"main(['check', {str(EXAMPLE)!r}, '--format', 'json', '-o', '/dev/null'])\n"
-        "assert 'openpyxl' not in sys.modules, 'openpyxl imported'\n"
+        f"main(['check', {str(EXAMPLE)!r}, '--format', {fmt!r}, '-o', '/dev/null'])\n"
+        f"main(['check', {str(EXAMPLE)!r}, {str(EXAMPLE)!r}, '-q', '--format', {fmt!r},"
+        " '-o', '/dev/null', '--jobs', '1'])\n"
+        f"for name in {LAZY!r}:\n"
+        "    assert name not in sys.modules, name + ' imported'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_html_report_imports_jinja2() -> None:
+    """The other side of the test above: it would pass vacuously if nothing ever imported it."""
+    code = (
+        "import sys\nfrom dlsh_rules.cli.main import main\n"
+        f"main(['check', {str(EXAMPLE)!r}, '--format', 'html', '-o', '/dev/null'])\n"
+        "assert 'jinja2' in sys.modules and 'markupsafe' in sys.modules\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],

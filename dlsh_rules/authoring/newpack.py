@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError, Problem, Text, describe
+from ..errors import Found, InputError, Problem, Text, describe
 from ..language.models import PACK_ID
 from ..pack.compose import PACK_NAME, resolve_base
 from ..pack.loader import Pack, load_pack, packs_dir
@@ -102,7 +102,7 @@ cases:
 """
 
 
-def _refuse(where: str, expected: Text, found: str, code: str) -> InputError:
+def _refuse(where: str, expected: Text, found: Found, code: str) -> InputError:
     return InputError([Problem(where, "", expected, found, code=code)])
 
 

@@ -168,6 +168,27 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "found": {"type": "string"},
                 "pending": {"type": "boolean"},
                 "records": {"type": "array", "items": {"type": "string"}},
+                "items": {
+                    "type": "array",
+                    "minItems": 2,
+                    "description": (
+                        "A finding that stands for several of one cause (one late submission of"
+                        " many documents to many bodies): each of them, with its own subject,"
+                        " message and place (present only then)."
+                    ),
+                    "items": {
+                        "type": "object",
+                        "required": ["subject", "message", "path"],
+                        "properties": {
+                            "subject": _STRING_OR_NULL,
+                            "message": {"type": "string"},
+                            "path": _STRING_OR_NULL,
+                            "line": {"type": "integer", "minimum": 1},
+                            "column": {"type": "integer", "minimum": 1},
+                            "expected": {"type": "string"},
+                        },
+                    },
+                },
                 "waiver": {
                     "type": "object",
                     "required": ["reason"],

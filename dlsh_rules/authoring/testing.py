@@ -58,7 +58,9 @@ class CaseModel(BaseModel):
     )
     expect: dict[str, Literal["passed", "failed", "pending", "waived", "not_applicable", "error"]]
     subjects: list[str | None] | None = Field(
-        default=None, description="Exactly the subjects of the findings of `rule`, in any order."
+        default=None,
+        description="Exactly the subjects of the findings of `rule`, in any order (a finding "
+        "merged from several of one cause counts as those several).",
     )
     levels: dict[str, Literal["error", "warning", "info"]] = Field(
         default_factory=dict, description="Rule id -> the level a failed result must have."
@@ -228,7 +230,10 @@ def run_case(pack: Pack, base: dict[str, Any], case: Case, lang: str = "en") -> 
             problems.append(f"{rule_id}: expected level {level}, got {result.level}")
     if case.model.subjects is not None and case.model.rule in by_id:
         # null names a finding about the whole selection (no single subject)
-        got_subjects = sorted(str(f.subject) for f in by_id[case.model.rule].findings)
+        # A finding that stands for several of one cause (a late filing) counts as those several.
+        got_subjects = sorted(
+            str(one.subject) for f in by_id[case.model.rule].findings for one in f.items or (f,)
+        )
         want_subjects = sorted(str(s) for s in case.model.subjects)
         if got_subjects != want_subjects:
             problems.append(

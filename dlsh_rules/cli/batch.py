@@ -533,6 +533,7 @@ def entries(
     lang: str = "zh",
     color: bool = False,
     as_of: dt.date | None = None,
+    date: dt.date | None = None,
     quiet: bool = False,
     statistics: bool = False,
 ) -> list[RunEntry]:
@@ -540,7 +541,9 @@ def entries(
     return [
         RunEntry(
             r.source,
-            RenderContext(r.report, lang, color, None, pack, quiet=quiet, statistics=statistics)
+            RenderContext(
+                r.report, lang, color, None, pack, date=date, quiet=quiet, statistics=statistics
+            )
             if r.report is not None
             else None,
             r.error,

@@ -10,16 +10,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
 from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror
+from .translation import argparse_language
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -130,6 +130,13 @@ _T: dict[str, tuple[str, str]] = {
         "waiver file (dlsh-waivers/1, YAML or JSON): approved standing exceptions applied to "
         "every record; expiry is judged at --as-of, else at --today (default: today)",
     ),
+    "date": (
+        "报告上写明的检查日期 YYYY-MM-DD（HTML 报告；today 表示今天）；未给出时用 --as-of，"
+        "都未给出则留空待手填，保证同样的输入得到同样的报告",
+        "the date of the check that the report states, YYYY-MM-DD (HTML report; 'today' reads "
+        "the clock); default --as-of, else a blank to fill in by hand, so that the same inputs "
+        "give the same report",
+    ),
     "today": (
         "判断豁免文件有效期所用的日期 YYYY-MM-DD（默认今天；给出 --as-of 时以其为准），"
         "用于重现某日的结果",
@@ -174,7 +181,7 @@ _T: dict[str, tuple[str, str]] = {
         "format {name} shows one record only; the arguments name several (or a directory or pattern)",
     ),
     "bad_jobs": (
-        "应为正整数：{value}",
+        "应为正整数：{value!r}",
         "a positive whole number was expected: {value}",
     ),
     "overwrite_input": (
@@ -193,7 +200,7 @@ _T: dict[str, tuple[str, str]] = {
     "schema_name": ("哪个 schema", "which schema"),
     "no_rule": ("规则包 {pack} 中没有规则 {rule}", "pack {pack} has no rule {rule}"),
     "bad_date": (
-        "日期应为 YYYY-MM-DD 格式的真实日期：{value}",
+        "日期应为 YYYY-MM-DD 格式的真实日期：{value!r}",
         "a real date written YYYY-MM-DD was expected: {value}",
     ),
     "cannot_write_stdout": (
@@ -224,50 +231,9 @@ def _lang_from(argv: Sequence[str]) -> str:
     return "en" if peek_lang(argv) == "en" else "zh"
 
 
-# argparse's own error messages (English, from its gettext catalogue) in Chinese; the messages
-# of this tool's argument types are already in the chosen language.
-_ARGPARSE_ZH: tuple[tuple[str, str], ...] = (
-    (r"^the following arguments are required: (.*)$", r"缺少必需的参数：\1"),
-    (r"^unrecognized arguments: (.*)$", r"无法识别的参数：\1"),
-    (r"^argument (\S+): ", r"参数 \1："),
-    (r"expected one argument$", "需要一个值"),
-    (r"expected at least one argument$", "需要至少一个值"),
-    (r"invalid choice: (.*) \(choose from (.*)\)$", r"无效的值 \1（可选：\2）"),
-    (r"ambiguous option: (\S+) could match (.*)$", r"选项 \1 有歧义，可能是 \2"),
-)
-
-
-class _ZhFormatter(argparse.HelpFormatter):
-    """argparse's own headings in Chinese, so that `--help` reads in one language."""
-
-    def add_usage(
-        self,
-        usage: str | None,
-        actions: Iterable[argparse.Action],
-        groups: Iterable[argparse._MutuallyExclusiveGroup],
-        prefix: str | None = None,
-    ) -> None:
-        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
-
-
 class _Parser(argparse.ArgumentParser):
-    lang = "zh"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if self.lang != "en":
-            kwargs.setdefault("formatter_class", _ZhFormatter)
-        super().__init__(*args, **kwargs)
-        if self.lang != "en":
-            self._positionals.title = "位置参数"
-            self._optionals.title = "选项"
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        if self.lang != "en":
-            for pattern, replacement in _ARGPARSE_ZH:
-                message = re.sub(pattern, replacement, message)
-        prefix = "错误" if self.lang != "en" else "error"
-        self.exit(EXIT_INPUT, f"{self.prog}: {prefix}: {message}\n")
+    """argparse's parser; its own words come from `translation.py` while the command line is
+    parsed (`main`)."""
 
 
 def _date_type(lang: str) -> Any:
@@ -279,6 +245,16 @@ def _date_type(lang: str) -> Any:
         except ValueError:
             message = _T["bad_date"][1 if lang == "en" else 0].format(value=value)
             raise argparse.ArgumentTypeError(message) from None
+
+    return date
+
+
+def _report_date_type(lang: str) -> Any:
+    """--date: a day, or `today`, the one way to put the clock into a report (asked for)."""
+    day = _date_type(lang)
+
+    def date(value: str) -> dt.date:
+        return dt.date.today() if value == "today" else day(value)
 
     return date
 
@@ -326,7 +302,6 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     from .inputs import HELP
 
     t = {k: v[1] if lang == "en" else v[0] for k, v in {**_T, **HELP}.items()}
-    _Parser.lang = lang
     parser = _Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
     parser.add_argument("-h", "--help", action="help", help=t["help"])
     from .. import __version__
@@ -334,7 +309,15 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"dlsh_rules {__version__}", help=t["version"]
     )
-    sub = parser.add_subparsers(dest="command", title=t["cmd"], required=True, parser_class=_Parser)
+    # In Chinese the commands are named 子命令 in the usage line and in argparse's errors (which
+    # would otherwise name them by `dest`, an English word); English keeps argparse's {a,b,…}.
+    sub = parser.add_subparsers(
+        dest="command",
+        title=t["cmd"],
+        required=True,
+        parser_class=_Parser,
+        metavar=None if lang == "en" else "命令",
+    )
 
     def common(p: argparse.ArgumentParser, pack: bool = True) -> None:
         # Settings default to None: cli/config.py fills them from the environment, the
@@ -378,6 +361,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
             help=t[name],
         )
     c.add_argument("--as-of", type=_date_type(lang), default=None, metavar="DATE", help=t["as_of"])
+    c.add_argument(
+        "--date", type=_report_date_type(lang), default=None, metavar="DATE", help=t["date"]
+    )
     c.add_argument("-o", "--output", default=None, metavar="FILE", help=t["output"])
     c.add_argument("--waivers", default=None, metavar="FILE", help=t["waivers"])
     c.add_argument("--today", type=_date_type(lang), default=None, metavar="DATE", help=t["today"])
@@ -514,8 +500,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         _out(show(args, args.settings, args.lang))
         return EXIT_OK
     if not args.record:
-        try:  # argparse's own words, as when RECORD was required by the parser
-            args.check_parser.error("the following arguments are required: RECORD")
+        # argparse's own words, as when RECORD was required by the parser (RECORD is optional
+        # there only so that --show-config needs none)
+        try:
+            with argparse_language(args.lang):
+                translate: Callable[[str], str] = vars(argparse)["_"]
+                message = translate("the following arguments are required: %s")
+                args.check_parser.error(message % "RECORD")
         except SystemExit:
             return EXIT_INPUT
     outputs = _outputs(args)
@@ -609,6 +600,7 @@ def _check_one(
             record,
             pack,
             organisations,
+            date=args.date,
             quiet=args.quiet,
             statistics=args.statistics,
         )
@@ -660,7 +652,9 @@ def _check_batch(
         render = batch_renderer(name)
         assert render is not None  # checked before any work was done
         color = _use_color(args.color, path)
-        run = entries(results, pack, args.lang, color, args.as_of, args.quiet, args.statistics)
+        run = entries(
+            results, pack, args.lang, color, args.as_of, args.date, args.quiet, args.statistics
+        )
         texts.append((render(run, organisations), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
@@ -705,9 +699,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_from(argv)
-    parser = build_parser(lang)
     try:
-        args = parser.parse_args(argv)
+        with argparse_language(lang):
+            args = build_parser(lang).parse_args(argv)
     except SystemExit as exc:  # argparse: --help / --version exit 0, bad arguments exit 2
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INPUT
     from ..errors import InputError

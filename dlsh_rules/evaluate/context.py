@@ -7,7 +7,7 @@ importing the engine that calls them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import Text
@@ -84,6 +84,8 @@ class Context:
             enums = self.record.enums
             for enum, labels in enums.labels.items():
                 if key in labels:  # a required enumeration value, e.g. an org kind or a form
+                    if enum == "org_kind":
+                        return self.bodies(key)
                     return Text(labels[key], enums.en_label(enum, key))
             return Text(key, key)
         obj = found.obj
@@ -97,6 +99,28 @@ class Context:
             short = text if len(text) <= 16 else text[:15] + "…"
             return Text(f"{key}“{short}”", f"{key} “{short}”")
         return Text(key, key)
+
+    def bodies(self, kind: str, among: Iterable[str] | None = None) -> Text:
+        """The bodies of an org kind as the record names them (those of ``among``, org ids, when
+        given), the kind's label in brackets unless the one name is the label: 县纪委监委（省纪委）.
+        The label alone when the record names no body of that kind."""
+        label = self.label("org_kind", kind)
+        wanted = None if among is None else set(among)
+        names = list(
+            dict.fromkeys(
+                str(org["name"])
+                for org in self.record.data.get("orgs", [])
+                if org.get("kind") == kind
+                and isinstance(org.get("name"), str)
+                and (wanted is None or org.get("id") in wanted)
+            )
+        )
+        if not names:
+            return label
+        zh = "、".join(names)
+        return Text(
+            zh if names == [label.zh] else f"{zh}（{label.zh}）", f"{', '.join(names)} ({label.en})"
+        )
 
     def label(self, enum: str, value: str) -> Text:
         enums = self.record.enums

@@ -22,6 +22,7 @@ from ..load.perf import gc_paused
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
 from ..record.validate import RecordData, load_record
 from .context import Context
+from .grouping import Listed, merge_findings
 from .kinds import run
 from .kinds.base import Finding, Outcome
 from .kinds.frequency import record_facts
@@ -288,7 +289,7 @@ def _evaluate(
     ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int], as_of: dt.date | None
 ) -> RuleResult:
     base = rule_fields(rule)
-    findings: list[FindingResult] = []
+    listed: list[Listed] = []
     checked = total = waived = omitted = omitted_waived = 0
     open_pending = open_due = 0  # open findings not yet due at as_of / due or past
     level: str | None = None  # the highest severity of an open finding that is due
@@ -299,7 +300,7 @@ def _evaluate(
         # Resolved here, as a bound may ask the working-day calendar about a year it lacks.
         declared_due = rule.due.resolve(ctx) if rule.due else None
         rule_due = declared_due or Offset().apply(ctx.meeting_date)
-        for outcome in outcomes:
+        for index, outcome in enumerate(outcomes):
             checked += outcome.checked
             made = chain(outcome.findings, outcome.stream) if outcome.stream else outcome.findings
             # A stream runs the kind's code as it is read: inside the try, like the kind itself.
@@ -314,8 +315,8 @@ def _evaluate(
                     open_due += 1
                     if level is None or SEVERITY_RANK[result.severity] > SEVERITY_RANK[level]:
                         level = result.severity
-                if len(findings) < MAX_LISTED_FINDINGS:
-                    findings.append(result)
+                if len(listed) < MAX_LISTED_FINDINGS:
+                    listed.append((index, result, f.cause))
                 else:
                     omitted += 1
                     omitted_waived += result.waived
@@ -347,7 +348,8 @@ def _evaluate(
     return RuleResult(
         status=status,
         message=_summary_message(status, total, waived, checked),
-        findings=tuple(findings),
+        # Judged one by one above (status, counts, waivers); listed by cause.
+        findings=tuple(merge_findings(listed)),
         level=level if status == "failed" else None,
         findings_omitted=omitted,
         omitted_waived=omitted_waived,
@@ -378,7 +380,17 @@ def _finding_result(
     rule_due: dt.date,
     declared_due: dt.date | None,
 ) -> FindingResult:
-    waiver = next((w for w in waivers if w.covers(rule.id, f.subject)), None)
+    # A waiver names a finding's subject, or the object that caused it (a submission), which a
+    # merged finding shows as its subject.
+    cause = f.cause.subject if f.cause is not None else None
+    waiver = next(
+        (
+            w
+            for w in waivers
+            if w.covers(rule.id, f.subject) or (cause is not None and w.covers(rule.id, cause))
+        ),
+        None,
+    )
     if waiver is not None:
         used.add(id(waiver))
     due = f.due or rule_due

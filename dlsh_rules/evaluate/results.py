@@ -41,6 +41,14 @@ class FindingResult:
     column: int | None = None
     # An organisation finding: the records counted in its period (an empty tuple: none was).
     records: tuple[str, ...] | None = field(default=None, repr=False)
+    # A finding that lists several of one cause as one (evaluate/grouping.py): the findings it
+    # stands for, each with its own subject, message and place; empty for a finding of its own.
+    items: tuple[FindingResult, ...] = field(default=(), repr=False)
+
+    @property
+    def count(self) -> int:
+        """How many findings this one stands for (its items, or itself)."""
+        return len(self.items) or 1
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -70,6 +78,22 @@ class FindingResult:
             }
         if self.records is not None:
             out["records"] = list(self.records)
+        if self.items:
+            out["items"] = [i.item_dict(lang) for i in self.items]
+        return out
+
+    def item_dict(self, lang: str) -> dict[str, Any]:
+        """This finding as one of the items of a merged finding: what tells it from the others."""
+        out: dict[str, Any] = {
+            "subject": self.subject,
+            "message": self.message.get(lang),
+            "path": self.path,
+        }
+        if self.line is not None:
+            out["line"] = self.line
+            out["column"] = self.column
+        if self.expected is not None:
+            out["expected"] = self.expected.get(lang)
         return out
 
 
@@ -180,7 +204,7 @@ def summarise(results: tuple[RuleResult, ...]) -> Summary:
         rules=len(results),
         compliant=not any(r.status == "failed" and r.level == "error" for r in results),
         waived_findings=sum(
-            sum(1 for f in r.findings if f.waived) + r.omitted_waived for r in results
+            sum(f.count for f in r.findings if f.waived) + r.omitted_waived for r in results
         ),
         **counts,
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, Problem, Text, describe
+from ..errors import Found, InputError, Problem, Text, describe
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ EXPECT_READABLE = Text(zh="可以读取的文件", en="a readable file")
 
 def too_many_bytes(name: str, size: int, limit: int) -> InputError:
     expected = Text(zh=f"不超过 {limit} 字节的文件", en=f"a file of at most {limit} bytes")
-    return fail_input(name, "too_large", "", expected, f"{size} bytes")
+    return fail_input(name, "too_large", "", expected, Text(f"{size} 字节", f"{size} bytes"))
 
 
 def expect_depth(limit: int) -> Text:
@@ -175,7 +175,7 @@ class ProblemList:
         self.dropped = 0
 
     def add(
-        self, code: str, pointer: str, expected: Text, found: str, pos: Position | None
+        self, code: str, pointer: str, expected: Text, found: Found, pos: Position | None
     ) -> None:
         if len(self.items) >= _MAX_PROBLEMS:
             self.dropped += 1
@@ -194,7 +194,10 @@ class ProblemList:
                     "more_problems",
                     "",
                     Text(zh="更少的问题", en="fewer problems"),
-                    f"{self.dropped} more problems not listed",
+                    Text(
+                        f"另有 {self.dropped} 个问题未列出",
+                        f"{self.dropped} more problems not listed",
+                    ),
                     None,
                 )
             )
@@ -202,7 +205,7 @@ class ProblemList:
 
 
 def _problem(
-    name: str, code: str, pointer: str, expected: Text, found: str, pos: Position | None
+    name: str, code: str, pointer: str, expected: Text, found: Found, pos: Position | None
 ) -> Problem:
     return Problem(
         file=name,
@@ -216,7 +219,7 @@ def _problem(
 
 
 def fail_input(
-    name: str, code: str, pointer: str, expected: Text, found: str, pos: Position | None = None
+    name: str, code: str, pointer: str, expected: Text, found: Found, pos: Position | None = None
 ) -> InputError:
     return InputError([_problem(name, code, pointer, expected, found, pos)])
 
@@ -275,7 +278,7 @@ class OffsetPositions(Mapping[str, Position]):
 # ---------------------------------------------------------------------------------------------
 
 
-def problem_at(doc: Document, pointer: str, expected: Text, found: str, code: str) -> Problem:
+def problem_at(doc: Document, pointer: str, expected: Text, found: Found, code: str) -> Problem:
     """A problem at ``pointer`` of ``doc``, with the line and column the text gives it."""
     return problem_in(doc.name, doc.positions, pointer, expected, found, code)
 
@@ -285,7 +288,7 @@ def problem_in(
     positions: Mapping[str, Position],
     pointer: str,
     expected: Text,
-    found: str,
+    found: Found,
     code: str,
 ) -> Problem:
     """A problem at ``pointer`` of the file ``source``, placed by its ``positions``."""

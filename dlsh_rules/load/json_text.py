@@ -32,6 +32,7 @@ from .document import (
     pointer_join,
     text_position,
 )
+from .wording import deeper_than, json_syntax, key_again, lone_surrogate, more_values
 
 # JSON
 
@@ -98,7 +99,7 @@ def _scan_json(text: str, name: str, limits: Limits, track_keys: bool) -> _JsonS
                 "too_large",
                 "",
                 expect_nodes(max_nodes),
-                f"more than {max_nodes} values",
+                more_values(max_nodes),
                 text_position(text, start),
             )
         string = ""
@@ -133,7 +134,7 @@ def _scan_json(text: str, name: str, limits: Limits, track_keys: bool) -> _JsonS
                     "too_deep",
                     pointer,
                     expect_depth(max_depth),
-                    f"nesting deeper than {max_depth} levels",
+                    deeper_than(max_depth),
                     text_position(text, start),
                 )
             stack.append((in_object, in_array, base, count, keys))
@@ -313,7 +314,7 @@ def load_json(text: str, name: str, limits: Limits) -> Document:
         if not isinstance(exc, json.JSONDecodeError):
             raise
         pos = Position(exc.lineno, exc.colno)
-        raise fail_input(name, "syntax", "", EXPECT_JSON, exc.msg, pos) from None
+        raise fail_input(name, "syntax", "", EXPECT_JSON, json_syntax(exc.msg), pos) from None
     if not (
         hooks.duplicates
         or hooks.flagged
@@ -329,10 +330,10 @@ def load_json(text: str, name: str, limits: Limits) -> Document:
     problems = ProblemList(name)
     for pointer, key, offset, first_offset in scan.duplicates:
         first = lines.position(first_offset)
-        found = f"key {describe(key)} again (first at line {first.line}, column {first.column})"
+        found = key_again(key, first)
         problems.add("duplicate_key", pointer, EXPECT_UNIQUE_KEY, found, lines.position(offset))
     for pointer, offset, token in scan.surrogates:
-        found = f"a lone surrogate in {describe(token)}"
+        found = lone_surrogate(token)
         problems.add("encoding", pointer, EXPECT_UNICODE, found, lines.position(offset))
     if hooks.flagged:
         for pointer, flagged in _flagged_values(data):

@@ -15,7 +15,7 @@ import os
 import re
 from typing import Any
 
-from ..errors import InputError, Text, describe
+from ..errors import InputError, Text, os_error_text
 from .document import (
     BOM_UTF8,
     EXPECT_PRINTABLE,
@@ -36,6 +36,7 @@ from .document import (
 )
 from .json_text import load_json
 from .perf import gc_paused
+from .wording import character_in
 from .yaml_text import load_yaml
 
 __all__ = [
@@ -64,6 +65,10 @@ def detect_format(name: str, data: bytes) -> str:
     return "json" if first in (b"{", b"[") else "yaml"
 
 
+def _zh_endian(encoding: str) -> str:
+    return encoding.replace("(big-endian)", "（大端）").replace("(little-endian)", "（小端）")
+
+
 def _decode(data: bytes, name: str) -> str:
     for bom, encoding in FOREIGN_BOMS:
         if data.startswith(bom):
@@ -72,7 +77,9 @@ def _decode(data: bytes, name: str) -> str:
                 "encoding",
                 "",
                 EXPECT_UTF8_NOT_WIDE,
-                f"a {encoding} byte order mark",
+                Text(
+                    f"{_zh_endian(encoding)} 的字节顺序标记（BOM）", f"a {encoding} byte order mark"
+                ),
                 Position(1, 1),
             )
     skip = len(BOM_UTF8) if data.startswith(BOM_UTF8) else 0
@@ -93,7 +100,10 @@ def _bad_byte(name: str, body: bytes, offset: int, skip: int, expected: Text) ->
     # The bytes before the first bad one decode cleanly, so the column counts characters.
     column = len(body[line_start:offset].decode("utf-8", "replace")) + 1
     pos = Position(body.count(b"\n", 0, offset) + 1, column)
-    found = f"byte 0x{body[offset]:02x} at offset {offset + skip}"
+    found = Text(
+        f"第 {offset + skip} 字节处的字节 0x{body[offset]:02x}",
+        f"byte 0x{body[offset]:02x} at offset {offset + skip}",
+    )
     return fail_input(name, "encoding", "", expected, found, pos)
 
 
@@ -109,7 +119,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 # in a plain scalar) cost only the walk.
 _MAYBE_CONTROL_JSON = re.compile(
     "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
-    r"|\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]|[fF]{3}[eEfF])"
+    # \b and \f are JSON's own short escapes of two C0 controls (json.dumps writes them)
+    r"|\\[bf]|\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]|[fF]{3}[eEfF])"
 )
 _MAYBE_CONTROL_YAML = re.compile(
     "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
@@ -140,7 +151,7 @@ def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
                     "encoding",
                     pointer,
                     EXPECT_PRINTABLE,
-                    f"character U+{ord(found.group()):04X} in {describe(value)}",
+                    character_in(ord(found.group()), value),
                     doc.position(pointer),
                 )
         elif isinstance(value, dict):
@@ -152,7 +163,7 @@ def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
                         "encoding",
                         child,
                         EXPECT_PRINTABLE,
-                        f"character U+{ord(found.group()):04X} in the key {describe(key)}",
+                        character_in(ord(found.group()), key, key=True),
                         doc.key_positions.get(child) or doc.position(child),
                     )
                 stack.append((child, item))
@@ -194,11 +205,15 @@ def load_bytes(
             "too_deep",
             "",
             expect_depth(limits.max_depth),
-            "nesting deeper than Python can parse",
+            Text("嵌套层数超过 Python 能读取的深度", "nesting deeper than Python can parse"),
         ) from None
     except MemoryError:
         raise fail_input(
-            name, "too_large", "", expect_nodes(limits.max_nodes), "more than memory allows"
+            name,
+            "too_large",
+            "",
+            expect_nodes(limits.max_nodes),
+            Text("超过内存容量", "more than memory allows"),
         ) from None
     except Exception as exc:
         # The contract is that bad input never surfaces as a traceback; a bug here should
@@ -211,7 +226,7 @@ def load_bytes(
                 zh="可以读取的输入（这是本工具的缺陷，请报告）",
                 en="a readable input (this is a bug; please report it)",
             ),
-            f"{type(exc).__name__}: {exc}",
+            Text(f"程序异常 {type(exc).__name__}", f"{type(exc).__name__}: {exc}"),
         ) from exc
 
 
@@ -225,8 +240,7 @@ def load_path(path: str | os.PathLike[str], limits: Limits | None = None) -> Doc
             size = os.fstat(handle.fileno()).st_size
             data = b"" if size > limits.max_bytes else handle.read(limits.max_bytes + 1)
     except OSError as exc:
-        found = exc.strerror or type(exc).__name__
-        raise fail_input(name, "io", "", EXPECT_READABLE, found) from None
+        raise fail_input(name, "io", "", EXPECT_READABLE, os_error_text(exc)) from None
     if size > limits.max_bytes:
         # Refused from the size alone, without reading a huge file into memory.
         raise too_many_bytes(name, size, limits.max_bytes)

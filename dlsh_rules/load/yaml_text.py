@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import yaml
 
-from ..errors import InputError, Text, describe
+from ..errors import Found, InputError, Text, describe
 from .document import (
     EXPECT_DATE,
     EXPECT_FINITE,
@@ -49,6 +49,15 @@ from .document import (
     text_position,
 )
 from .json_text import SURROGATE
+from .wording import (
+    FULL_WIDTH_COLON,
+    deeper_than,
+    full_width_colon,
+    key_again,
+    lone_surrogate,
+    more_values,
+    yaml_syntax,
+)
 
 if TYPE_CHECKING:
     from yaml.error import Mark
@@ -70,6 +79,7 @@ _KEY_KINDS = {
     _NULL: "null",
     _TIMESTAMP: "date",
 }
+_KEY_KINDS_ZH = {_INT: "数值", _FLOAT: "数值", _BOOL: "布尔值", _NULL: "空值", _TIMESTAMP: "日期"}
 
 
 def _short_tag(tag: str) -> str:
@@ -146,7 +156,7 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
     chars = 0  # of scalar text, aliases expanded
     resolved: dict[tuple[str, Any], str] = {}
 
-    def fail(code: str, expected: Text, found: str, mark: Any) -> InputError:
+    def fail(code: str, expected: Text, found: Found, mark: Any) -> InputError:
         return fail_input(name, code, "", expected, found, _mark(mark))
 
     def check_anchor(anchor: str | None, mark: Any) -> None:
@@ -154,7 +164,7 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
             raise fail(
                 "alias",
                 Text(zh="不重复的锚点名", en="each anchor name defined once"),
-                f"anchor &{anchor} defined again",
+                Text(f"锚点 &{anchor} 再次定义", f"anchor &{anchor} defined again"),
                 mark,
             )
 
@@ -198,10 +208,20 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
                         zh="不引用其所在节点的别名", en="an alias outside the node it names"
                     )
                     raise fail(
-                        "alias", expected, f"alias *{anchor} inside &{anchor}", event.start_mark
+                        "alias",
+                        expected,
+                        Text(
+                            f"别名 *{anchor} 在 &{anchor} 之内", f"alias *{anchor} inside &{anchor}"
+                        ),
+                        event.start_mark,
                     )
                 expected = Text(zh="此前已定义的锚点", en="an anchor defined earlier")
-                raise fail("alias", expected, f"undefined alias *{anchor}", event.start_mark)
+                raise fail(
+                    "alias",
+                    expected,
+                    Text(f"未定义的别名 *{anchor}", f"undefined alias *{anchor}"),
+                    event.start_mark,
+                )
             aliases += 1 + target.aliases
             if aliases > limits.max_alias_expansions:
                 raise fail(
@@ -210,7 +230,10 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
                         zh=f"别名展开不超过 {limits.max_alias_expansions} 次",
                         en=f"at most {limits.max_alias_expansions} alias expansions",
                     ),
-                    f"more than {limits.max_alias_expansions} alias expansions at *{anchor}",
+                    Text(
+                        f"在 *{anchor} 处别名展开超过 {limits.max_alias_expansions} 次",
+                        f"more than {limits.max_alias_expansions} alias expansions at *{anchor}",
+                    ),
                     event.start_mark,
                 )
             nodes += target.size
@@ -222,14 +245,20 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
                         zh=f"别名展开后的文本不超过 {limits.max_expanded_chars} 个字符",
                         en=f"at most {limits.max_expanded_chars} characters of text once aliases are expanded",
                     ),
-                    f"more than {limits.max_expanded_chars} characters once *{anchor} is expanded",
+                    Text(
+                        f"展开 *{anchor} 后超过 {limits.max_expanded_chars} 个字符",
+                        f"more than {limits.max_expanded_chars} characters once *{anchor} is expanded",
+                    ),
                     event.start_mark,
                 )
             if len(stack) + target.height > limits.max_depth:
                 raise fail(
                     "too_deep",
                     expect_depth(limits.max_depth),
-                    f"nesting deeper than {limits.max_depth} levels once *{anchor} is expanded",
+                    Text(
+                        f"展开 *{anchor} 后嵌套超过 {limits.max_depth} 层",
+                        f"nesting deeper than {limits.max_depth} levels once *{anchor} is expanded",
+                    ),
                     event.start_mark,
                 )
             node = _AliasNode(target.node, event.start_mark, None)
@@ -241,7 +270,7 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
                 raise fail(
                     "too_deep",
                     expect_depth(limits.max_depth),
-                    f"nesting deeper than {limits.max_depth} levels",
+                    deeper_than(limits.max_depth),
                     event.start_mark,
                 )
             check_anchor(event.anchor, event.start_mark)
@@ -262,7 +291,7 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
                 raise fail(
                     "too_large",
                     expect_nodes(limits.max_nodes),
-                    f"more than {limits.max_nodes} values",
+                    more_values(limits.max_nodes),
                     event.start_mark,
                 )
             continue
@@ -277,7 +306,10 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
             raise fail(
                 "too_large",
                 expect_nodes(limits.max_nodes),
-                f"more than {limits.max_nodes} values once aliases are expanded",
+                Text(
+                    f"别名展开后超过 {limits.max_nodes} 个值",
+                    f"more than {limits.max_nodes} values once aliases are expanded",
+                ),
                 event.start_mark,
             )
         if not stack:
@@ -302,7 +334,7 @@ def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:
         raise fail(
             "multiple_documents",
             EXPECT_ONE_DOCUMENT,
-            "a second document",
+            Text("第二个文档", "a second document"),
             extra.start_mark,
         )
     return node
@@ -323,7 +355,7 @@ def _scalar(
     if tag == _STR:
         if node.style == '"' and SURROGATE.search(text):
             problems.add(
-                "encoding", pointer, EXPECT_UNICODE, "a lone surrogate", _mark(node.start_mark)
+                "encoding", pointer, EXPECT_UNICODE, lone_surrogate(), _mark(node.start_mark)
             )
             return _REFUSED
         return text
@@ -343,7 +375,13 @@ def _scalar(
             # An impossible date stays as written, for the record model to name precisely.
             return text
     if tag not in _SCALAR_TAGS:
-        problems.add("tag", pointer, EXPECT_PLAIN_TAG, f"tag {_short_tag(tag)}", pos)
+        problems.add(
+            "tag",
+            pointer,
+            EXPECT_PLAIN_TAG,
+            Text(f"标签 {_short_tag(tag)}", f"tag {_short_tag(tag)}"),
+            pos,
+        )
         return _REFUSED
     if len(text) > MAX_INT_DIGITS:
         problems.add("number_range", pointer, EXPECT_NUMBER_SIZE, describe(text), pos)
@@ -381,22 +419,35 @@ def _key(
         return key
     pos = _mark(node.start_mark)
     if not isinstance(target, yaml.ScalarNode):
-        found = "a list as key" if isinstance(target, yaml.SequenceNode) else "a mapping as key"
+        found = (
+            Text("用列表作键", "a list as key")
+            if isinstance(target, yaml.SequenceNode)
+            else Text("用对象作键", "a mapping as key")
+        )
         problems.add("key_type", pointer, EXPECT_STRING_KEY, found, pos)
         return None
     tag = target.tag
     # Name the member by the key as written, so the reader can find it.
     member = pointer_join(pointer, target.value)
     if tag == _MERGE:
-        problems.add("merge_key", member, EXPECT_NO_MERGE, "merge key <<", pos)
+        problems.add("merge_key", member, EXPECT_NO_MERGE, Text("合并键 <<", "merge key <<"), pos)
         return None
     if tag == _STR:
         value = _scalar(loader, target, member, problems)
         return value if isinstance(value, str) else None
     if tag not in _SCALAR_TAGS:
-        problems.add("tag", member, EXPECT_PLAIN_TAG, f"tag {_short_tag(tag)} on a key", pos)
+        problems.add(
+            "tag",
+            member,
+            EXPECT_PLAIN_TAG,
+            Text(f"键上的标签 {_short_tag(tag)}", f"tag {_short_tag(tag)} on a key"),
+            pos,
+        )
         return None
-    found = f"{_KEY_KINDS[tag]} key {describe(target.value)}"
+    found = Text(
+        f"{_KEY_KINDS_ZH[tag]}键 {describe(target.value)}",
+        f"{_KEY_KINDS[tag]} key {describe(target.value)}",
+    )
     problems.add("key_type", member, EXPECT_STRING_KEY, found, pos)
     return None
 
@@ -468,9 +519,7 @@ def _build(
                 member = pointer_join(pointer, key)
                 if key in value:
                     first = _mark(key_marks.get(member))
-                    found = f"key {describe(key)} again" + (
-                        f" (first at line {first.line}, column {first.column})" if first else ""
-                    )
+                    found = key_again(key, first)
                     problems.add(
                         "duplicate_key",
                         member,
@@ -488,7 +537,13 @@ def _build(
             )
         else:
             pos = _mark(marks.get(pointer))
-            problems.add("tag", pointer, EXPECT_PLAIN_TAG, f"tag {_short_tag(node.tag)}", pos)
+            problems.add(
+                "tag",
+                pointer,
+                EXPECT_PLAIN_TAG,
+                Text(f"标签 {_short_tag(node.tag)}", f"tag {_short_tag(node.tag)}"),
+                pos,
+            )
             value = None
         container[slot] = None if value is _REFUSED else value
     return holder[0], _MarkPositions(marks), _MarkPositions(key_marks)
@@ -535,15 +590,25 @@ def _compose_fast(text: str, name: str, limits: Limits) -> yaml.Node | _Unread |
         parser.dispose()
 
 
-def _compose_python(loader: yaml.SafeLoader, name: str, limits: Limits) -> yaml.Node | None:
+def _compose_python(
+    loader: yaml.SafeLoader, text: str, name: str, limits: Limits
+) -> yaml.Node | None:
     try:
         return _compose(cast("_Events", loader), name, limits)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        found = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        raise fail_input(name, "syntax", "", EXPECT_YAML, found, _mark(mark)) from None
+        pos = _mark(mark)
+        # A key written with a full-width colon is the usual cause, lines before the parser
+        # notices: point at it.
+        colon = full_width_colon(text, pos.line) if pos is not None else None
+        if colon is not None:
+            raise fail_input(name, "syntax", "", EXPECT_YAML, FULL_WIDTH_COLON, colon) from None
+        found = yaml_syntax(exc.context, exc.problem)
+        raise fail_input(name, "syntax", "", EXPECT_YAML, found, pos) from None
     except yaml.YAMLError as exc:
-        raise fail_input(name, "syntax", "", EXPECT_YAML, str(exc)) from None
+        raise fail_input(
+            name, "syntax", "", EXPECT_YAML, Text("不符合 YAML 语法", str(exc))
+        ) from None
     finally:
         loader.dispose()
 
@@ -553,13 +618,17 @@ def load_yaml(text: str, name: str, limits: Limits) -> Document:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:
         position = int(exc.position)
-        found = f"character U+{ord(text[position]):04X}" if position < len(text) else exc.reason
+        found = (
+            Text(f"字符 U+{ord(text[position]):04X}", f"character U+{ord(text[position]):04X}")
+            if position < len(text)
+            else Text("不允许的字符", str(exc.reason))
+        )
         raise fail_input(
             name, "encoding", "", EXPECT_PRINTABLE, found, text_position(text, position)
         ) from None
     fast = _compose_fast(text, name, limits)
     if isinstance(fast, _Unread):
-        root = _compose_python(loader, name, limits)
+        root = _compose_python(loader, text, name, limits)
     else:
         root = fast
         loader.dispose()

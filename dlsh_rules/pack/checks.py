@@ -112,7 +112,10 @@ def _relabel(doc: Document, labels: Any, enums: EnumTable, problems: list[Proble
                             f"枚举 {name} 中其他值未使用的中文标签",
                             f"a Chinese label no other value of {name} has",
                         ),
-                        f"{text.zh!r}, which is {taken[0]!r} or its label",
+                        Text(
+                            f"{text.zh!r}，它已是 {taken[0]!r} 或其标签",
+                            f"{text.zh!r}, which is {taken[0]!r} or its label",
+                        ),
                         "enum_label",
                     )
                 )

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, Problem, Text, describe
+from ..errors import Found, InputError, Problem, Text, describe
 from ..language.normalise import SpecError
 from ..language.query import Selection
 from ..load import cache as disk_cache
@@ -193,13 +193,16 @@ def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list
                 continue
             pointer = pointer_join(pointer, part)
         msg = str(error["msg"])
+        found: Found
         if error["type"] == "extra_forbidden":
             expected = Text(
                 "规则语言定义的键（此键未定义，可能拼写有误）", "a key the rule language defines"
             )
-            found = f"unknown key {error['loc'][-1]!r}"
+            key = error["loc"][-1]
+            found = Text(f"未知的键 {key!r}", f"unknown key {key!r}")
         elif error["type"] == "missing":
-            expected, found = Text("必填的键", "a required key"), "无 (missing)"
+            expected = Text("必填的键", "a required key")
+            found = Text("无（缺少此键）", "nothing (missing)")
         elif error["type"] == "union_tag_invalid":
             kinds = ", ".join(sorted(_UNION_TAGS))
             expected = Text(f"检查类型之一：{kinds}", f"a check kind: {kinds}")

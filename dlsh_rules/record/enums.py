@@ -7,9 +7,13 @@ records with.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from ..errors import Text, describe
 
 BASE: dict[str, dict[str, str]] = {
     "role": {
@@ -221,9 +225,34 @@ class EnumTable:
         object.__setattr__(self, "_aliases", aliases)
 
     def normalise(self, name: str, value: str) -> str | None:
-        """The English identifier for ``value`` (identifier or Chinese label), or None."""
+        """The English identifier for ``value`` (identifier or Chinese label), or None.
+
+        A label followed by an explanation in brackets, as copied from a form or a table
+        (`整改问题清单（会前查摆）`), is the label.
+        """
         aliases: dict[str, dict[str, str]] = self._aliases  # type: ignore[attr-defined]
-        return aliases[name].get(value)
+        table = aliases[name]
+        found = table.get(value)
+        if found is None:
+            bare = _EXPLAINED.fullmatch(value)
+            if bare is not None:
+                found = table.get(bare[1].strip())
+        return found
+
+    def suggest(self, name: str, value: object) -> list[str]:
+        """The labels and identifiers closest to a wrong ``value``, best first ("did you mean")."""
+        if not isinstance(value, str) or not value.strip():
+            return []
+        bare = _EXPLAINED.fullmatch(value)
+        text = (bare[1] if bare is not None else value).strip()
+        labels = self.labels[name]
+        # Labels and identifiers are compared separately: a Chinese text is never close to an
+        # identifier, and a misspelt identifier should be answered with identifiers.
+        pool = list(labels.values()) if not text.isascii() else list(labels)
+        close = difflib.get_close_matches(text, pool, n=3, cutoff=0.5)
+        if not close and text.isascii():
+            close = difflib.get_close_matches(text.lower().replace(" ", "_"), pool, n=3, cutoff=0.6)
+        return close
 
     def label(self, name: str, value: str) -> str:
         return self.labels.get(name, {}).get(value, value)
@@ -243,7 +272,8 @@ class EnumTable:
     def choices(self, name: str, zh: bool = True) -> str:
         """The values of an enumeration with their Chinese labels, for "expected one of"."""
         if zh:
-            return "、".join(f"{v}（{label}）" for v, label in self.labels[name].items())
+            # The label first: it is what a Chinese reader recognises, and it is accepted as is.
+            return "、".join(f"{label}（{v}）" for v, label in self.labels[name].items())
         return ", ".join(f"{v} ({label})" for v, label in self.labels[name].items())
 
     def extend(self, extra: Mapping[str, Mapping[str, str]]) -> EnumTable:
@@ -268,3 +298,19 @@ class EnumTable:
 
 
 DEFAULT = EnumTable()
+
+# A value with an explanation in full-width or ASCII brackets after it.
+_EXPLAINED = re.compile(r"(.+?)\s*[（(][^（）()]*[）)]\s*")
+
+
+def enum_found(value: object, ctx: Mapping[str, object]) -> Text:
+    """What a wrong enumeration value is shown as, with what it was probably meant to be."""
+    shown = describe(value)
+    close = ctx.get("suggestions")
+    if not isinstance(close, str) or not close:
+        return Text(shown, shown)
+    names = close.split("\n")
+    return Text(
+        f"{shown}（您是否要写 {'、'.join(repr(c) for c in names)}？）",
+        f"{shown} (did you mean {' or '.join(repr(c) for c in names)}?)",
+    )

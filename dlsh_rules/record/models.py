@@ -90,6 +90,7 @@ class EnumValue:
                     # With the Chinese labels, which are accepted too (record-format.md).
                     "choices_zh": table.choices(self.name),
                     "choices_en": table.choices(self.name, zh=False),
+                    "suggestions": "\n".join(table.suggest(self.name, value)),
                 },
             )
         return normal

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
+from ..errors import EXPECTED_BY_TYPE, Found, InputError, Problem, Text, describe, describe_found
 from ..load import cache as disk_cache
 from ..load.document import Document, Position, nearest_position, pointer_join, problem_in
 from ..load.perf import gc_paused
 from ..load.source import load_path
-from .enums import DEFAULT, EnumTable
+from ..load.wording import FULL_WIDTH_COLON, key_with_full_width_colon
+from .enums import DEFAULT, EnumTable, enum_found
 from .plan import GROUP, RecordPlan, Ref, fast_validate
 
 # pydantic is imported only where a record is validated by it (a record the fast path of
@@ -148,7 +149,9 @@ def _walk(
                         f"恰好给出 {'、'.join(group)} 之一",
                         f"exactly one of {', '.join(group)}",
                     ),
-                    f"both: {', '.join(given)}" if given else "neither",
+                    Text(f"同时给出了 {'、'.join(given)}", f"both: {', '.join(given)}")
+                    if given
+                    else Text("一个也没有给出", "neither"),
                     code="exactly_one",
                 )
             )
@@ -213,20 +216,28 @@ def _expected(error: Mapping[str, Any]) -> Text:
         return Text(f"{op} {bound} 的数", f"a number {op} {bound}")
     if etype == "too_short":
         return Text(f"至少 {ctx.get('min_length')} 项", f"at least {ctx.get('min_length')} items")
-    return _EXPECTED.get(etype, Text(f"合法的值（{error['msg']}）", str(error["msg"])))
+    return _EXPECTED.get(etype, Text("合法的值", str(error["msg"])))
 
 
-def _found(error: Mapping[str, Any]) -> str:
+def _found(error: Mapping[str, Any]) -> Found:
     if error["type"] == "missing":
-        return "无 (missing)"
+        return Text("无（缺少此字段）", "nothing (missing)")
     if error["type"] == "extra_forbidden":
-        return f"unknown field {error['loc'][-1]!r}"
-    return describe(error.get("input"))
+        key = error["loc"][-1]
+        if isinstance(key, str) and key_with_full_width_colon(key):
+            return Text(
+                f"未知字段 {key!r}：{FULL_WIDTH_COLON.zh}",
+                f"unknown field {key!r}: {FULL_WIDTH_COLON.en}",
+            )
+        return Text(f"未知字段 {key!r}", f"unknown field {key!r}")
+    if error["type"] == "enum":
+        return enum_found(error.get("input"), error.get("ctx") or {})
+    return describe_found(error.get("input"))
 
 
 def _with_positions(problems: list[Problem], positions: Mapping[str, Position]) -> list[Problem]:
     return [
-        problem_in(p.file, positions, p.pointer, p.expected, p.found, p.code)
+        problem_in(p.file, positions, p.pointer, p.expected, p.found_both(), p.code)
         if p.line is None
         else p
         for p in problems
@@ -261,7 +272,7 @@ def validate_record(
                     positions,
                     "",
                     Text("一个对象（记录）", "an object (the record)"),
-                    describe(data),
+                    describe_found(data),
                     "type",
                 )
             ]
@@ -279,7 +290,7 @@ def validate_record(
                         f"at most {MAX_PEOPLE} people (rules check pairs of people: time grows "
                         "with the square of their number)",
                     ),
-                    f"{len(people)} people",
+                    Text(f"{len(people)} 人", f"{len(people)} people"),
                     "too_large",
                 )
             ]
@@ -441,9 +452,16 @@ def _index(
         zh = "或".join(w.zh for w in wanted) + ("或 'group'（党组）" if ref.group else "")
         en = " or ".join(w.en for w in wanted) + (" or 'group'" if ref.group else "")
         if found is None:
-            got = f"{target!r}, which no object in the record has as its id"
+            got = Text(
+                f"{target!r}，但记录中没有以它为 id 的对象",
+                f"{target!r}, which no object in the record has as its id",
+            )
         else:
-            got = f"{target!r}, which is a {KIND_LABELS[found.kind].en} ({found.pointer})"
+            kind = KIND_LABELS[found.kind]
+            got = Text(
+                f"{target!r}，它是一个{kind.zh}（{found.pointer}）",
+                f"{target!r}, which is a {kind.en} ({found.pointer})",
+            )
         problems.append(
             Problem(
                 source, pointer, Text(f"某个{zh}的 id", f"the id of a {en}"), got, code="reference"
@@ -462,7 +480,10 @@ def _index(
                 Text(
                     "恰好一名党组书记（role: secretary）", "exactly one person with role secretary"
                 ),
-                f"{len(secretaries)} ({', '.join(secretaries) or 'none'})",
+                Text(
+                    f"{len(secretaries)} 名（{'、'.join(secretaries) or '无'}）",
+                    f"{len(secretaries)} ({', '.join(secretaries) or 'none'})",
+                ),
                 code="secretary_count",
             )
         )

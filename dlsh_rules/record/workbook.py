@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, Problem, Text, describe
+from ..errors import Found, InputError, Problem, Text, describe, os_error_text
 from ..load.document import Limits
 from .enums import DEFAULT, EnumTable
 from .plan import BOOL, DATE, ENUM, INT, MODEL, FieldPlan, ModelPlan, RecordPlan
@@ -466,7 +466,7 @@ class _Reader:
     cells: dict[str, str] = field(default_factory=dict)  # JSON pointer -> 'sheet!A1'
     problems: list[Problem] = field(default_factory=list)
 
-    def problem(self, cell: str, expected: Text, found: str, code: str) -> None:
+    def problem(self, cell: str, expected: Text, found: Found, code: str) -> None:
         self.problems.append(Problem(f"{self.name}:{cell}", "", expected, found, code=code))
 
 
@@ -505,7 +505,7 @@ def read_workbook(
         from ..load.document import EXPECT_READABLE
 
         raise InputError(
-            [Problem(name, "", EXPECT_READABLE, exc.strerror or type(exc).__name__, code="io")]
+            [Problem(name, "", EXPECT_READABLE, os_error_text(exc), code="io")]
         ) from None
     except InputError:
         raise
@@ -516,7 +516,7 @@ def read_workbook(
                     name,
                     "",
                     Text("Excel 工作簿（.xlsx）", "an Excel workbook (.xlsx)"),
-                    f"{type(exc).__name__}",
+                    Text("无法作为工作簿打开的文件", type(exc).__name__),
                     code="syntax",
                 )
             ]
@@ -710,7 +710,13 @@ def at_cell(problem: Problem, name: str, cells: Mapping[str, str]) -> Problem:
     if cell is None:
         return problem
     return Problem(
-        f"{name}:{cell}", problem.pointer, problem.expected, problem.found, None, None, problem.code
+        f"{name}:{cell}",
+        problem.pointer,
+        problem.expected,
+        problem.found_both(),
+        None,
+        None,
+        problem.code,
     )
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ..errors import InputError
     from ..evaluate.results import Organisations, Report
     from ..pack.loader import Pack
@@ -34,6 +36,9 @@ class RenderContext:
     pack: Pack | None = None
     # The run's organisation rules (evaluate/organisations.py); a one-record run is one organisation
     organisations: Organisations | None = None
+    # The date of the check a report shows (the HTML report's `--date`); None: --as-of, else
+    # none. Views never read the clock, so that the same inputs give the same bytes.
+    date: dt.date | None = None
     # Views for people (text, markdown): only the rules not passed; counts instead of rules
     quiet: bool = False
     statistics: bool = False

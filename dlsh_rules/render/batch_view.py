@@ -57,7 +57,7 @@ def problem_dict(p: Problem, lang: str) -> dict[str, Any]:
         "column": p.column,
         "code": p.code,
         "expected": p.expected.get(lang),
-        "found": p.found,
+        "found": p.found_in(lang),
         "message": p.render(lang),
     }
 

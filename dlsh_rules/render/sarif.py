@@ -143,6 +143,9 @@ class _Run:
             props["expected"] = f.expected.get(lang)
         if f.found is not None:
             props["found"] = f.found.get(lang)
+        if f.items:
+            # One result per cause (one alert for one late filing), the detail for programs.
+            props["items"] = [i.item_dict(lang) for i in f.items]
         result: dict[str, Any] = {
             "ruleId": r.rule,
             "ruleIndex": self.rule(r),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from ..errors import EXPECTED_BY_TYPE, InputError, Problem, Text, describe
+from ..errors import EXPECTED_BY_TYPE, Found, InputError, Problem, Text, describe, describe_found
 from ..evaluate.engine import Waiver
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
@@ -86,20 +86,23 @@ def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
         for part in error["loc"]:
             pointer = pointer_join(pointer, part)
         if etype == "missing":
-            found = "无 (missing)"
+            found: Found = Text("无（缺少此字段）", "nothing (missing)")
         elif etype == "extra_forbidden":
-            found = f"unknown field {error['loc'][-1]!r}"
+            found = Text(f"未知字段 {error['loc'][-1]!r}", f"unknown field {error['loc'][-1]!r}")
         elif etype == "value_error":
             data = error.get("input")
             found = (
-                f"expires {data.get('expires')!r}, date {data.get('date')!r}"
+                Text(
+                    f"失效日期 {data.get('expires')!r}，批准日期 {data.get('date')!r}",
+                    f"expires {data.get('expires')!r}, date {data.get('date')!r}",
+                )
                 if isinstance(data, Mapping)
-                else describe(data)
+                else describe_found(data)
             )
             pointer = pointer_join(pointer, "expires")
         else:
-            found = describe(error.get("input"))
-        expected = _EXPECTED.get(etype, Text(f"合法的值（{error['msg']}）", str(error["msg"])))
+            found = describe_found(error.get("input"))
+        expected = _EXPECTED.get(etype, Text("合法的值", str(error["msg"])))
         problems.append(_problem(doc, pointer, expected, found, etype))
     return problems
 
@@ -122,7 +125,7 @@ def read_waivers(path: str | os.PathLike[str], pack: Pack) -> tuple[Waiver, ...]
                         f"一个对象：format: {WAIVERS_FORMAT} 和 waivers 列表",
                         f"an object with format: {WAIVERS_FORMAT} and a list of waivers",
                     ),
-                    describe(doc.data),
+                    describe_found(doc.data),
                     "type",
                 )
             ]

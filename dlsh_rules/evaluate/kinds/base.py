@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Severity, Text
@@ -15,6 +15,30 @@ from ...language.paths import Path, key_of
 if TYPE_CHECKING:
     from ...language.models import I18n, Spec
     from ..context import Context
+
+
+ITEMS = Text("项", "items")
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What made a finding, so that the findings of one check with one cause are listed as one.
+
+    The engine merges the findings of a check whose causes have the same ``key`` and that agree
+    on everything but their subject and message (and ``expected`` when the cause rebuilds it):
+    one late submission of 14 documents to 3 bodies is one finding, not 42. Each member says
+    what it is about (``what``, a document) and to whom (``to``, a body); the merged message is
+    ``message(whats, tos)`` with the members' lists joined (see evaluate/grouping.py).
+    """
+
+    key: str  # the causing object and the reason, e.g. "late /submissions/2"
+    what: Text
+    to: Text
+    message: Callable[[Text, Text], Text]
+    # The merged finding's `expected`, when the members' differ only by what or to.
+    expected: Callable[[Text, Text], Text] | None = None
+    subject: str | None = None  # the merged finding's subject: the causing object's id
+    noun: Text = ITEMS  # counts a long list of `what`: "A等14份材料"
 
 
 @dataclass(frozen=True)
@@ -31,6 +55,7 @@ class Finding:
     # The recorded date whose breaking a date bound made this finding (internal, not reported):
     # the engine never reports it pending once that date is on or before --as-of.
     judged: dt.date | None = None
+    cause: Cause | None = None
 
 
 @dataclass
@@ -75,20 +100,37 @@ def make_finding(
     found: Text | None = None,
     severity: Severity | None = None,
     judged: dt.date | None = None,
+    cause: Cause | None = None,
 ) -> Finding:
     message = default
     if spec.message is not None:
-        message = fill_template(
-            spec.message,
-            {
-                "subject": subject_name,
-                "expected": expected or Text("", ""),
-                "found": found or Text("", ""),
-                "due": plain_text(due.isoformat() if due else ""),
-                "what": what_text(spec, "", ""),
-            },
-        )
-    return Finding(subject, message, path, due, severity or spec.severity, expected, found, judged)
+        template = spec.message
+
+        def fill(name: Text, exp: Text | None) -> Text:
+            return fill_template(
+                template,
+                {
+                    "subject": name,
+                    "expected": exp or Text("", ""),
+                    "found": found or Text("", ""),
+                    "due": plain_text(due.isoformat() if due else ""),
+                    "what": what_text(spec, "", ""),
+                },
+            )
+
+        message = fill(subject_name, expected)
+        if cause is not None:
+            # The author's message for the merged finding too: {subject} names the members.
+            rebuild = cause.expected
+            cause = replace(
+                cause,
+                message=lambda what, to: fill(
+                    what, rebuild(what, to) if rebuild is not None else expected
+                ),
+            )
+    return Finding(
+        subject, message, path, due, severity or spec.severity, expected, found, judged, cause
+    )
 
 
 def join_failures(failures: list[Failure]) -> tuple[Text, Text]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
@@ -12,7 +13,10 @@ from ...language.paths import Path, key_of
 if TYPE_CHECKING:
     from ...language.models import DeliveredSpec
     from ..context import Context
-from .base import Outcome, make_finding, plain_text
+from .base import Cause, Outcome, make_finding, plain_text
+
+# Counts a long list of documents in a merged finding: "局党组的情况报告等14份材料".
+DOCUMENTS = Text("份材料", "documents")
 
 # --- delivered: documents reach bodies ---------------------------------------------------------
 
@@ -68,7 +72,6 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     )
                 continue
             for org_kind in spec.to:
-                org_label = ctx.label("org_kind", org_kind)
                 sent = [
                     (sub, doc)
                     for doc in docs
@@ -77,19 +80,28 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                 ]
                 if not sent:
                     if presence:
+                        body = ctx.bodies(org_kind)
                         out.findings.append(
                             make_finding(
                                 spec,
                                 f"{docs[0]['id']}>{org_kind}",
                                 Text(
-                                    f"{doc_name.zh}未报送{org_label.zh}",
-                                    f"{doc_name.en} was not sent to {org_label.en}",
+                                    f"{doc_name.zh}未报送{body.zh}",
+                                    f"{doc_name.en} was not sent to {body.en}",
                                 ),
                                 subject_name=doc_name,
                                 path=ctx.pointer_of(docs[0]),
                                 due=due,
-                                expected=Text(f"报送{org_label.zh}", f"sent to {org_label.en}"),
+                                expected=Text(f"报送{body.zh}", f"sent to {body.en}"),
                                 found=NONE,
+                                cause=Cause(
+                                    "unsent",
+                                    doc_name,
+                                    body,
+                                    _unsent,
+                                    expected=_sent_to,
+                                    noun=DOCUMENTS,
+                                ),
                             )
                         )
                     continue
@@ -106,19 +118,29 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     if dates
                     else Text("（未注明日期）", "(no date)")
                 )
+                # The bodies of this kind the documents reached, as the record names them.
+                body = ctx.bodies(org_kind, (o for sub, _ in sent for o in sub.get("to", [])))
+                pointer = ctx.pointer_of(sent[0][0])
+                sub_id = sent[0][0].get("id")
                 early = [d for d in dates if not_before is not None and d < not_before]
                 if early or due is None:
                     # Sent only before the window opened (or undated, with no upper bound).
                     bound = not_before.isoformat() if not_before is not None else ""
-                    message = (
-                        Text(
-                            f"{doc_name.zh}报送{org_label.zh}的日期 {first.zh} 早于 {bound}（过早）",
-                            f"{doc_name.en} reached {org_label.en} on {first.en}, before {bound} (too early)",
+                    message, grouped = (
+                        (
+                            Text(
+                                f"{doc_name.zh}报送{body.zh}的日期 {first.zh} 早于 {bound}（过早）",
+                                f"{doc_name.en} reached {body.en} on {first.en}, before {bound} (too early)",
+                            ),
+                            _early(first, bound),
                         )
                         if early
-                        else Text(
-                            f"{doc_name.zh}报送{org_label.zh}未注明日期（应不早于 {bound}）",
-                            f"{doc_name.en} reached {org_label.en} undated (on or after {bound} required)",
+                        else (
+                            Text(
+                                f"{doc_name.zh}报送{body.zh}未注明日期（应不早于 {bound}）",
+                                f"{doc_name.en} reached {body.en} undated (on or after {bound} required)",
+                            ),
+                            _undated(bound),
                         )
                     )
                     out.findings.append(
@@ -127,30 +149,77 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                             f"{docs[0]['id']}>{org_kind}",
                             message,
                             subject_name=doc_name,
-                            path=ctx.pointer_of(sent[0][0]),
+                            path=pointer,
                             due=due,
                             expected=Text(f"不早于 {bound}", f"on or after {bound}"),
                             found=first,
                             judged=min(early) if early else None,
+                            cause=Cause(
+                                f"{'early' if early else 'undated'} {pointer}",
+                                doc_name,
+                                body,
+                                grouped,
+                                subject=sub_id if isinstance(sub_id, str) else None,
+                                noun=DOCUMENTS,
+                            ),
                         )
                     )
                     continue
+                day = due.isoformat()
                 out.findings.append(
                     make_finding(
                         spec,
                         f"{docs[0]['id']}>{org_kind}",
                         Text(
-                            f"{doc_name.zh}报送{org_label.zh}的日期 {first.zh} 晚于 {due.isoformat()}",
-                            f"{doc_name.en} reached {org_label.en} on {first.en}, due {due.isoformat()}",
+                            f"{doc_name.zh}报送{body.zh}的日期 {first.zh} 晚于 {day}",
+                            f"{doc_name.en} reached {body.en} on {first.en}, due {day}",
                         ),
                         subject_name=doc_name,
-                        path=ctx.pointer_of(sent[0][0]),
+                        path=pointer,
                         due=due,
-                        expected=Text(
-                            f"不晚于 {due.isoformat()}", f"on or before {due.isoformat()}"
-                        ),
+                        expected=Text(f"不晚于 {day}", f"on or before {day}"),
                         found=first,
                         judged=min(dates) if dates else None,
+                        cause=Cause(
+                            f"late {pointer}",
+                            doc_name,
+                            body,
+                            _late(first, day),
+                            subject=sub_id if isinstance(sub_id, str) else None,
+                            noun=DOCUMENTS,
+                        ),
                     )
                 )
     return out
+
+
+# --- the messages of merged findings (evaluate/grouping.py): what (documents) and to (bodies) --
+
+
+def _unsent(what: Text, to: Text) -> Text:
+    return Text(f"{what.zh}未报送{to.zh}", f"{what.en} not sent to {to.en}")
+
+
+def _sent_to(_what: Text, to: Text) -> Text:
+    return Text(f"报送{to.zh}", f"sent to {to.en}")
+
+
+def _late(first: Text, day: str) -> Callable[[Text, Text], Text]:
+    return lambda what, to: Text(
+        f"{what.zh}报送{to.zh}，{first.zh}，晚于截止日 {day}",
+        f"{what.en} reached {to.en} on {first.en}, after the deadline {day}",
+    )
+
+
+def _early(first: Text, bound: str) -> Callable[[Text, Text], Text]:
+    return lambda what, to: Text(
+        f"{what.zh}报送{to.zh}，{first.zh}，早于 {bound}（过早）",
+        f"{what.en} reached {to.en} on {first.en}, before {bound} (too early)",
+    )
+
+
+def _undated(bound: str) -> Callable[[Text, Text], Text]:
+    return lambda what, to: Text(
+        f"{what.zh}报送{to.zh}未注明日期（应不早于 {bound}）",
+        f"{what.en} reached {to.en} undated (on or after {bound} required)",
+    )

@@ -1,13 +1,19 @@
 """One self-contained, printable HTML page for the organiser and the supervising bodies.
 
-Sections per record: the meeting at a glance and the verdict; a timeline of preparation and
-follow-up (what the record shows was done, and each rule's deadline with whether it was met);
-the talk matrix (三必谈); the criticism matrix (相互批评); and every rule with its findings,
-grouped by phase. A batch page starts with an index of the records and their verdicts.
+Sections per record: the meeting at a glance, the verdict and the date of the check; a timeline
+of preparation and follow-up (what the record shows was done, and each rule's deadline with
+whether it was met); the talk matrix (三必谈); the criticism matrix (相互批评); every rule with
+its findings, grouped by phase; a signature and stamp block (检查人、审核人、日期、盖章); and a
+technical appendix (技术附录) with rule ids, JSON pointers and file:line, which the body only
+points at by number. A batch page starts with an index of the records and their verdicts.
 
-The page loads nothing: inline CSS, system fonts, no script, no external URL, so it can be
-mailed, archived or printed as it is. Record text is untrusted: everything taken from the
-record or the report goes through html.escape.
+The page is rendered from Jinja2 templates shipped in the package (templates/*.j2), with
+autoescape on: record text is untrusted and every value is escaped. The page loads nothing:
+inline CSS, system fonts, no script, no external URL, so it can be mailed, archived or printed
+as it is (A4, page numbers in the margin where the browser supports CSS paged media).
+
+The date of the check is the one given for the report (`RenderContext.date`, `--date`), else
+`--as-of`; the clock is never read, so the same inputs give the same bytes.
 
 Which pairs the matrices require comes from the rule pack when the context carries one (the
 pack's `pairs` checks over talks and criticisms, evaluated on this record), so the grids agree
@@ -21,54 +27,34 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from ... import __version__
 from ...errors import InputError
-
-# The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
-from ...evaluate.results import Organisations, Report
+from ...evaluate.results import Organisations
 from ...record.enums import DEFAULT
 from ...record.validate import load_record
 from .. import BatchEntry, RenderContext, batch_lang
-from .css import CSS
-from .organisations import organisations_section
+from .organisations import organisations_values
+from .templating import render_template
 from .view import View
 from .words import COUNTS, W, esc, paren, punct
 
-# --- pages -------------------------------------------------------------------------------------
+__all__ = ["esc", "render", "render_batch"]
 
 
-def _page(title: str, lang: str, body: str) -> str:
-    footer = esc(W["generated"].get(lang).format(v=__version__))
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{"en" if lang == "en" else "zh-CN"}">\n'
-        '<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>{CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n<footer>{footer}</footer>\n</main>\n</body>\n</html>\n"
-    )
-
-
-def _title(report: Report, lang: str) -> str:
-    return esc(f"{report.unit} · {report.meeting_date.isoformat()} · {W['report'].get(lang)}")
+def _frame(lang: str, title: str) -> dict[str, Any]:
+    return {"lang": lang, "title": title, "footer": W["generated"].get(lang).format(v=__version__)}
 
 
 def render(ctx: RenderContext) -> str:
-    body = View(ctx, "").section() + organisations_section(ctx.organisations, ctx.lang)
-    return _page(_title(ctx.report, ctx.lang), ctx.lang, body)
-
-
-def _broken_section(anchor: str, source: str, error: InputError, lang: str) -> str:
-    problems = "".join(f"<li>{esc(p.render(lang))}</li>" for p in error.problems) or (
-        f"<li>{esc(error.render(lang))}</li>"
-    )
-    return (
-        f'<section class="record" id="{anchor}record"><header id="{anchor}summary">'
-        f'<h1 class="mono">{esc(source)}</h1>'
-        f'<p class="verdict broken">{esc(W["verdict"].get(lang))}{punct(lang, "colon")}'
-        f"{esc(W['broken'].get(lang))}</p>"
-        f"<ul>{problems}</ul></header></section>"
+    rep = ctx.report
+    title = f"{rep.unit} · {rep.meeting_date.isoformat()} · {W['report'].get(ctx.lang)}"
+    return render_template(
+        "report.html.j2",
+        **_frame(ctx.lang, title),
+        record=View(ctx, "").values(),
+        orgs=organisations_values(ctx.organisations, ctx.lang),
     )
 
 
@@ -87,46 +73,51 @@ def _with_record(ctx: RenderContext, source: str) -> RenderContext:
 
 def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
     lang = batch_lang(entries)
-    rows: list[str] = []
-    sections: list[str] = []
+    rows: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
     for n, entry in enumerate(entries, 1):
         anchor = f"r{n}-"
-        link = f'<a href="#{anchor}record" class="mono">{esc(entry.source)}</a>'
+        row: dict[str, Any] = {"n": n, "anchor": anchor, "source": entry.source}
         if entry.context is None:
-            rows.append(
-                f"<tr><td>{n}</td><td>{link}</td><td>—</td><td>—</td>"
-                f'<td><span class="verdict broken">{esc(W["broken"].get(lang))}</span></td>'
-                + "<td>—</td>" * (len(COUNTS) - 1)
-                + "</tr>"
-            )
-            sections.append(
-                _broken_section(anchor, entry.source, entry.error or InputError([]), lang)
+            error = entry.error or InputError([])
+            problems = [p.render(lang) for p in error.problems] or [error.render(lang)]
+            verdict = W["broken"].get(lang)
+            rows.append({**row, "broken": True, "verdict": verdict, "counts": COUNTS[1:]})
+            records.append(
+                {
+                    "broken": True,
+                    "anchor": anchor,
+                    "source": entry.source,
+                    "verdict": W["verdict"].get(lang) + punct(lang, "colon") + verdict,
+                    "problems": problems,
+                }
             )
             continue
         rep = entry.context.report
         s = rep.summary
         counts = s.to_dict()
-        css, verdict = ("ok", "compliant") if s.compliant else ("bad", "not_compliant")
         rows.append(
-            f"<tr><td>{n}</td><td>{link}</td><td>{esc(rep.unit)}</td>"
-            f"<td>{rep.meeting_date.isoformat()}</td>"
-            f'<td><span class="verdict {css}">{esc(W[verdict].get(lang))}</span></td>'
-            + "".join(f"<td>{counts[key]}</td>" for key, _ in COUNTS[1:])
-            + "</tr>"
+            {
+                **row,
+                "broken": False,
+                "unit": rep.unit,
+                "date": rep.meeting_date.isoformat(),
+                "ok": s.compliant,
+                "verdict": W["compliant" if s.compliant else "not_compliant"].get(lang),
+                "counts": [counts[key] for key, _ in COUNTS[1:]],
+            }
         )
-        sections.append(View(_with_record(entry.context, entry.source), anchor).section())
-    head = (
-        f"<tr><th>#</th><th>{esc(W['source'].get(lang))}</th><th>{esc(W['unit'].get(lang))}</th>"
-        f"<th>{esc(W['date'].get(lang))}</th><th>{esc(W['verdict'].get(lang))}</th>"
-        + "".join(f"<th>{esc(label.get(lang))}</th>" for _, label in COUNTS[1:])
-        + "</tr>"
+        view = View(_with_record(entry.context, entry.source), anchor)
+        records.append({"broken": False, "record": view.values()})
+    head = [W[k].get(lang) for k in ("source", "unit", "date", "verdict")] + [
+        label.get(lang) for _, label in COUNTS[1:]
+    ]
+    index = {"title": W["index"].get(lang) + paren(lang, str(len(entries))), "head": head}
+    return render_template(
+        "batch.html.j2",
+        **_frame(lang, f"dlsh_rules · {W['index'].get(lang)} ({len(entries)})"),
+        index={**index, "rows": rows},
+        # Organisation rules after the index: they are about the run, not one record.
+        orgs=organisations_values(organisations, lang),
+        records=records,
     )
-    index = (
-        f'<section id="index"><h1>{esc(W["index"].get(lang))}{paren(lang, str(len(entries)))}</h1>'
-        f'<table class="index counts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
-        "</section>"
-    )
-    title = esc(f"dlsh_rules · {W['index'].get(lang)} ({len(entries)})")
-    # Organisation rules after the index: they are about the run, not one record.
-    orgs = organisations_section(organisations, lang)
-    return _page(title, lang, index + orgs + "".join(sections))

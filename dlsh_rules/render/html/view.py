@@ -1,16 +1,21 @@
-"""The sections of one record's page: verdict, timeline, talk and criticism matrices, rules."""
+"""What one record's page shows, as plain values for the templates (templates/record.html.j2):
+verdict, timeline, talk and criticism matrices, rules and findings, and the technical appendix.
+
+Nothing here writes HTML: every text is plain and the templates escape it. Officials read the
+body; rule ids, JSON pointers, file:line and the record's own ids go to the appendix, which the
+body points at by number ("技术附录 3").
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import Text
 from ...evaluate.context import Context
-
-# The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
 from ...evaluate.results import FindingResult, RuleResult
 from ...pack.loader import PHASES
 from .. import RenderContext
@@ -23,11 +28,50 @@ from .data import (
     pair_key,
     rule_marks,
 )
-from .words import COUNTS, SEVERITY, STATUS, Pair, W, clause_text, esc, paren, punct
+from .words import COUNTS, STATUS, Pair, W, article_css, clause_text, paren, punct, status_of
+
+
+@dataclass
+class Event:
+    """Something the record shows was done, for the timeline (plain text)."""
+
+    day: dt.date
+    rank: int  # 0 an event, 1 the meeting, 2 a deadline, 3 the day of the check
+    text: str
+    note: str = ""
+    ids: tuple[str, ...] = ()  # the record's ids: shown in the appendix, not the body
+
+
+@dataclass
+class Cell:
+    css: str
+    mark: str = ""
+    title: str = ""
+
+
+@dataclass
+class Grid:
+    """A talk or criticism matrix: column heads, then rows of cells, then the marks in words."""
+
+    present: bool
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (name, small text)
+    rows: list[tuple[str, str, list[Cell]]] = field(default_factory=list)
+    groups: list[tuple[str, int]] = field(default_factory=list)  # (label, colspan) over columns
+    lists: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+LEGEND = (
+    ("ok", "✓", Text("已完成", "done")),
+    ("flag", "✓!", Text("已完成但有问题（见下）", "done, but flagged (below)")),
+    ("missing", "✗", Text("缺少（必须）", "missing (required)")),
+    ("waived", "~", Text("已豁免", "waived")),
+    ("pending", "…", Text("尚未到期", "not yet due")),
+    ("na", "", Text("不要求", "not required")),
+)
 
 
 class View:
-    """One record's sections."""
+    """One record's sections, as values for templates/record.html.j2."""
 
     def __init__(self, ctx: RenderContext, anchor: str) -> None:
         self.ctx = ctx
@@ -43,6 +87,8 @@ class View:
         ]
         self.marks = rule_marks(self.report)
         self.engine_ctx: Context | None = None
+        # Each rule's number in the appendix, in the report's order.
+        self.refs = {r.rule: n for n, r in enumerate(self.report.results, 1)}
 
     # small helpers
 
@@ -53,8 +99,8 @@ class View:
     def id(self, name: str) -> str:
         return f"{self.anchor}{name}"
 
-    def raw_name(self, oid: str | None) -> str:
-        """A record id as a name (person, org, department); not escaped."""
+    def name(self, oid: str | None) -> str:
+        """A record id as a name (person, org, department)."""
         if oid is None:
             return "—"
         if self.ctx.record is not None:
@@ -63,87 +109,94 @@ class View:
                 return str(found.obj["name"])
         return oid
 
-    def name(self, oid: str | None) -> str:
-        return esc(self.raw_name(oid))
+    def subject_name(self, subject: str | None) -> str:
+        """A finding's subject in names: a pair "a~b" as "A — B", an ordered "a>b" as "A → B"."""
+        if subject is None:
+            return "—"
+        for sep, shown in (("~", " — "), (">", " → ")):
+            if sep in subject:
+                a, _, b = subject.partition(sep)
+                return f"{self.name(a)}{shown}{self.name(b)}"
+        return self.name(subject)
 
     def label(self, enum: str, value: str) -> str:
         if self.lang == "en":
             if self.ctx.record is not None:
-                return esc(self.ctx.record.enums.en_label(enum, value))
-            return esc(value.replace("_", " "))
+                return self.ctx.record.enums.en_label(enum, value)
+            return value.replace("_", " ")
         if self.ctx.record is not None:
-            return esc(self.ctx.record.enums.label(enum, value))
-        return esc(value)
+            return self.ctx.record.enums.label(enum, value)
+        return value
 
     def rel(self, day: dt.date) -> str:
         delta = (day - self.report.meeting_date).days
         return "D" if delta == 0 else f"D{delta:+d}"
 
-    def status(self, r: RuleResult) -> str:
-        mark, label = STATUS[r.status]
-        css = f"st st-{r.status}"
-        text = label.get(self.lang)
-        if r.status == "failed":
-            level = r.level or r.severity
-            text += paren(self.lang, SEVERITY[level].get(self.lang))
-            if level != "error":
-                css = "st st-warn"
-        return f'<span class="{css}">{esc(mark)} {esc(text)}</span>'
+    def see(self, rule: str) -> dict[str, str]:
+        """The body's pointer to a rule's entry in the appendix."""
+        n = self.refs.get(rule, 0)
+        return {"href": "#" + self.id(f"tech-{n}"), "text": self.w("see_appendix", n=n)}
 
-    # sections
+    # the head of the page ---------------------------------------------------------------------
 
-    def summary(self) -> str:
+    def check_date(self) -> dt.date | None:
+        """The date of the check: the one given for the report, else --as-of; never the clock."""
+        return self.ctx.date or self.report.as_of
+
+    def pack_text(self) -> str:
+        rep = self.report
+        ident = f"{rep.pack_id} v{rep.pack_version}"
+        pack = self.ctx.pack
+        if pack is not None and pack.id == rep.pack_id:
+            return Text.of(pack.manifest.title).get(self.lang) + paren(self.lang, ident)
+        return ident
+
+    def summary(self) -> dict[str, Any]:
         rep, lang = self.report, self.lang
         unit = self.data.get("unit") or {}
         meeting = self.data.get("meeting") or {}
         s = rep.summary
-        verdict_css, verdict = (
-            ("ok", self.w("compliant")) if s.compliant else ("bad", self.w("not_compliant"))
-        )
         year = meeting.get("year")
         heading = (
-            f"{esc(rep.unit)} {esc(unit.get('party_org') or '')} "
-            + (f"{esc(year)}年度" if year and lang != "en" else "")
+            f"{rep.unit} {unit.get('party_org') or ''} "
+            + (f"{year}年度" if year and lang != "en" else "")
             + self.w("report")
-            + (f" {esc(year)}" if year and lang == "en" else "")
+            + (f" {year}" if year and lang == "en" else "")
         )
         date = rep.meeting_date.isoformat()
         planned = meeting.get("planned_date")
         if isinstance(planned, dt.date) and planned != rep.meeting_date:
             date += paren(self.lang, f"{self.w('planned')} {planned.isoformat()}")
         facts: list[tuple[str, str]] = [
-            (self.w("unit"), esc(rep.unit)),
-            (self.w("party_org"), esc(unit.get("party_org") or "—")),
-            (self.w("date"), esc(date)),
+            (self.w("unit"), rep.unit),
+            (self.w("party_org"), unit.get("party_org") or "—"),
+            (self.w("date"), date),
         ]
         if meeting.get("theme"):
-            facts.append((self.w("theme"), esc(meeting["theme"])))
+            facts.append((self.w("theme"), str(meeting["theme"])))
         if meeting.get("chair"):
             facts.append((self.w("chair"), self.name(meeting["chair"])))
-        facts += [
-            (self.w("pack"), esc(f"{rep.pack_id} v{rep.pack_version}")),
-            (self.w("source"), f'<span class="mono">{esc(rep.source)}</span>'),
-        ]
-        if rep.as_of:
-            facts.append((self.w("as_of"), esc(rep.as_of.isoformat())))
-        dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+        facts.append((self.w("pack"), self.pack_text()))
+        checked = self.check_date()
+        facts.append(
+            (self.w("check_date"), checked.isoformat() if checked else self.w("blank_date"))
+        )
+        if rep.as_of and rep.as_of != checked:
+            facts.append((self.w("judged_as_of"), rep.as_of.isoformat()))
         counts = s.to_dict()
-        head = "".join(f"<th>{esc(label.get(lang))}</th>" for _, label in COUNTS)
-        row = "".join(f"<td>{esc(counts[key])}</td>" for key, _ in COUNTS)
-        nav = "".join(
-            f'<a href="#{self.id(name)}">{esc(self.w(name))}</a>'
-            for name in ("timeline", "talks", "criticisms", "findings")
-        )
-        return (
-            f'<header id="{self.id("summary")}">'
-            f"<h1>{heading}</h1>"
-            f'<p class="verdict {verdict_css}">{esc(self.w("verdict"))}{punct(lang, "colon")}'
-            f"{esc(verdict)}</p>"
-            f'<dl class="facts">{dl}</dl>'
-            f'<table class="counts"><thead><tr>{head}</tr></thead><tbody><tr>{row}</tr></tbody></table>'
-            f'<nav class="sections">{nav}</nav>'
-            "</header>"
-        )
+        return {
+            "id": self.id("summary"),
+            "heading": heading,
+            "ok": s.compliant,
+            "verdict_label": self.w("verdict") + punct(lang, "colon"),
+            "verdict": self.w("compliant") if s.compliant else self.w("not_compliant"),
+            "facts": facts,
+            "counts": [(label.get(lang), counts[key]) for key, label in COUNTS],
+            "nav": [
+                ("#" + self.id(name), self.w(name))
+                for name in ("timeline", "talks", "criticisms", "findings", "appendix")
+            ],
+        }
 
     # timeline ---------------------------------------------------------------------------------
 
@@ -161,25 +214,26 @@ class View:
         dues = {f.due for f in r.findings if f.due is not None}
         return dues.pop() if len(dues) == 1 else None
 
-    def events(self) -> list[tuple[dt.date, int, str]]:
-        """What the record shows was done, by date: (date, sort rank, escaped text)."""
+    def events(self) -> list[Event]:
+        """What the record shows was done, by date."""
         d = self.data
-        out: list[tuple[dt.date, int, str]] = []
+        out: list[Event] = []
 
         def grouped(
-            label: str, dates: Iterable[Any], ends: Iterable[Any] | None = None, ids: str = ""
+            label: str,
+            dates: Iterable[Any],
+            ends: Iterable[Any] | None = None,
+            ids: Iterable[str] = (),
+            note: str = "",
         ) -> None:
             days = sorted(x for x in dates if isinstance(x, dt.date))
             if not days:
                 return
             last = max([x for x in (ends or []) if isinstance(x, dt.date)] + days)
             text = label if len(days) == 1 else f"{label} ×{len(days)}"
-            if ids:
-                text += f' <span class="small mono">{ids}</span>'
             if last != days[0]:
-                span = paren(self.lang, f"{days[0].isoformat()} – {last.isoformat()}")
-                text += f'<span class="small">{span}</span>'
-            out.append((days[0], 0, text))
+                note += paren(self.lang, f"{days[0].isoformat()} – {last.isoformat()}")
+            out.append(Event(days[0], 0, text, note, tuple(ids)))
 
         by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for a in d.get("activities", []):
@@ -190,17 +244,15 @@ class View:
                 for a in acts
                 if isinstance(a.get("date"), dt.date)
             ]
-            ids = punct(self.lang, "list").join(esc(a.get("id", "")) for a in acts[:3]) + (
-                "…" if len(acts) > 3 else ""
-            )
+            ids = [str(a.get("id", "")) for a in acts]
             grouped(self.label("activity_kind", kind), [a.get("date") for a in acts], ends, ids)
         talks = d.get("talks", [])
         if talks:
             good = sum(1 for t in talks if face_to_face(t))
             grouped(
-                esc(self.w("talk_word")),
+                self.w("talk_word"),
                 [t.get("date") for t in talks],
-                ids=f"{esc(self.w('in_person'))} {good}",
+                note=f"{self.w('in_person')} {good}",
             )
         docs: dict[str, list[Any]] = defaultdict(list)
         reviews: dict[str, list[Any]] = defaultdict(list)
@@ -211,131 +263,96 @@ class View:
         for kind, dates in docs.items():
             grouped(self.label("document_kind", kind), dates)
         for kind, dates in reviews.items():
-            grouped(esc(self.w("review")) + self.label("document_kind", kind), dates)
+            grouped(self.w("review") + self.label("document_kind", kind), dates)
         feedback = [
             (o.get("feedback") or {}).get("date")
             for o in d.get("opinions", [])
             if o.get("feedback")
         ]
-        grouped(esc(self.w("feedback")), feedback)
-        grouped(esc(self.w("invitation")), [i.get("date") for i in d.get("invitations", [])])
+        grouped(self.w("feedback"), feedback)
+        grouped(self.w("invitation"), [i.get("date") for i in d.get("invitations", [])])
         for s in d.get("submissions", []):
             if not isinstance(s.get("date"), dt.date):
                 continue
             to = punct(self.lang, "list").join(self.name(o) for o in s.get("to", []))
             n = len(s.get("documents", []))
             out.append(
-                (
+                Event(
                     s["date"],
                     0,
-                    esc(self.w("submission"))
+                    self.w("submission")
                     + paren(self.lang, self.label("purpose", s.get("purpose", "")))
-                    + f" → {to}"
-                    + '<span class="small">'
-                    + paren(
-                        self.lang,
-                        f"{n} {esc(self.w('documents_n'))}{punct(self.lang, 'comma')}"
-                        f'<span class="mono">{esc(s.get("id", ""))}</span>',
-                    )
-                    + "</span>",
+                    + f" → {to}",
+                    paren(self.lang, f"{n} {self.w('documents_n')}"),
+                    (str(s.get("id", "")),),
                 )
             )
         for a in d.get("approvals", []):
             if isinstance(a.get("date"), dt.date):
-                out.append(
-                    (
-                        a["date"],
-                        0,
-                        f"{self.name(a.get('org'))} {esc(self.w('approval'))}{punct(self.lang, 'colon')}"
-                        f"{self.label('approval_subject', a.get('subject', ''))}",
-                    )
-                )
+                subject = self.label("approval_subject", a.get("subject", ""))
+                text = f"{self.name(a.get('org'))} {self.w('approval')}{punct(self.lang, 'colon')}"
+                out.append(Event(a["date"], 0, text + subject))
         for inst in d.get("institutions", []):
             if isinstance(inst.get("date"), dt.date):
-                out.append(
-                    (
-                        inst["date"],
-                        0,
-                        f"{esc(self.w('institution'))}{punct(self.lang, 'colon')}"
-                        f"{esc(inst.get('title', ''))}",
-                    )
-                )
+                text = f"{self.w('institution')}{punct(self.lang, 'colon')}{inst.get('title', '')}"
+                out.append(Event(inst["date"], 0, text))
         meeting = d.get("meeting") or {}
         planned = meeting.get("planned_date")
         if isinstance(planned, dt.date) and planned != self.report.meeting_date:
-            out.append((planned, 1, esc(self.w("meeting_planned"))))
-        out.append((self.report.meeting_date, 1, esc(self.w("meeting_held"))))
+            out.append(Event(planned, 1, self.w("meeting_planned")))
+        out.append(Event(self.report.meeting_date, 1, self.w("meeting_held")))
         return out
 
-    def timeline(self) -> str:
-        rows: list[tuple[dt.date, int, int, str]] = []
-        for i, (day, rank, text) in enumerate(self.events()):
-            css = "meeting" if rank == 1 and day == self.report.meeting_date else "event"
-            rows.append(
-                (
-                    day,
-                    rank,
-                    i,
-                    f'<tr class="{css}"><td class="date">{day.isoformat()}</td>'
-                    f'<td class="rel">{self.rel(day)}</td><td>{text}</td><td></td></tr>',
-                )
-            )
+    def timeline(self, events: list[Event]) -> dict[str, Any]:
+        rows: list[tuple[dt.date, int, int, dict[str, Any]]] = []
+        row: dict[str, Any]
+        for i, e in enumerate(events):
+            css = "meeting" if e.rank == 1 and e.day == self.report.meeting_date else "event"
+            row = {"css": css, "date": e.day.isoformat(), "rel": self.rel(e.day)}
+            rows.append((e.day, e.rank, i, {**row, "text": e.text, "note": e.note}))
         if self.report.as_of:
             day = self.report.as_of
-            rows.append(
-                (
-                    day,
-                    3,
-                    0,
-                    f'<tr class="asof"><td class="date">{day.isoformat()}</td>'
-                    f'<td class="rel">{self.rel(day)}</td><td>{esc(self.w("as_of_row"))}</td><td></td></tr>',
-                )
-            )
+            row = {"css": "asof", "date": day.isoformat(), "rel": self.rel(day)}
+            rows.append((day, 3, 0, {**row, "text": self.w("as_of_row"), "note": ""}))
         for i, r in enumerate(self.report.results):
             due = self.rule_due(r)
             if due is None:
                 continue
-            detail = ""
+            detail: list[str] = []
             open_f = [f for f in r.findings if not f.waived]
             if r.status in ("failed", "pending") and open_f:
-                first = esc(open_f[0].message.get(self.lang))
-                more = f"<br>{esc(self.w('more', n=len(open_f) - 1))}" if len(open_f) > 1 else ""
-                detail = f'<div class="small">{first}{more}</div>'
-            rows.append(
-                (
-                    due,
-                    2,
-                    i,
-                    f'<tr class="deadline"><td class="date">{due.isoformat()}</td>'
-                    f'<td class="rel">{self.rel(due)}</td>'
-                    f'<td><span class="tag">{esc(self.w("deadline"))}</span> {esc(r.title.get(self.lang))} '
-                    f'<span class="small">{clause_text(self.lang, r.clause)} <code>{esc(r.rule)}</code></span>'
-                    f"{detail}</td><td>{self.status(r)}</td></tr>",
-                )
-            )
+                detail.append(open_f[0].message.get(self.lang))
+                if len(open_f) > 1:
+                    detail.append(self.w("more", n=len(open_f) - 1))
+            row = {
+                "css": "deadline",
+                "date": due.isoformat(),
+                "rel": self.rel(due),
+                "tag": self.w("deadline"),
+                "text": r.title.get(self.lang),
+                "clause": clause_text(self.lang, r.clause),
+                "detail": detail,
+                "status": status_of(r, self.lang),
+            }
+            rows.append((due, 2, i, row))
         rows.sort(key=lambda row: (row[0], row[1], row[2]))
-        head = (
-            f"<tr><th>{esc(self.w('day'))}</th><th></th>"
-            f"<th>{esc(self.w('event'))} / {esc(self.w('deadline'))}</th>"
-            f"<th>{esc(self.w('status'))}</th></tr>"
-        )
-        body = "".join(row[3] for row in rows)
-        return (
-            f'<section id="{self.id("timeline")}"><h2>{esc(self.w("timeline"))}</h2>'
-            f'<table class="timeline"><thead>{head}</thead><tbody>{body}</tbody></table></section>'
-        )
+        return {
+            "id": self.id("timeline"),
+            "title": self.w("timeline"),
+            "head": (self.w("day"), f"{self.w('event')} / {self.w('deadline')}", self.w("status")),
+            "rows": [row[3] for row in rows],
+        }
 
     # matrices ---------------------------------------------------------------------------------
 
-    def person_header(self, pid: str, extra: str = "") -> str:
+    def person_head(self, pid: str, extra: str = "") -> tuple[str, str]:
         p = self.people.get(pid, {})
-        sub = extra or esc(p.get("title") or "")
-        return f'{self.name(pid)}<br><span class="small">{sub}</span>' if sub else self.name(pid)
+        return self.name(pid), extra or str(p.get("title") or "")
 
     def absence_note(self, pid: str) -> str:
         for a in (self.data.get("meeting") or {}).get("absences", []) or []:
             if a.get("person") == pid:
-                return esc(self.w("on_leave") if a.get("leave_approved") else self.w("absent"))
+                return self.w("on_leave") if a.get("leave_approved") else self.w("absent")
         return ""
 
     def cell(
@@ -347,41 +364,54 @@ class View:
         required: bool,
         lists: RecordLists,
         label: str,
-    ) -> str:
+    ) -> Cell:
         """One grid cell: ✓ done, ✓! done but flagged, ✗ missing, ~ waived, … not yet due.
         ``marks`` are the report's findings on the pair and on the items that make it."""
         colon, semi = punct(self.lang, "colon"), punct(self.lang, "semi")
-        notes = [esc(r.rule) + colon + esc(f.message.get(self.lang)) for r, f in marks.open]
+        notes = [f.message.get(self.lang) for _, f in marks.open]
         if good:
-            title = "; ".join(good + notes)
+            # The tooltip (screen only) keeps the rule ids; the printed list does not.
+            title = "; ".join(
+                good + [r.rule + colon + f.message.get(self.lang) for r, f in marks.open]
+            )
             if marks.open:
                 lists.flagged.setdefault(subject, label + colon + semi.join(notes))
-                return f'<td class="flag" title="{title}">✓!</td>'
-            return f'<td class="ok" title="{title}">✓</td>'
+                return Cell("flag", "✓!", title)
+            return Cell("ok", "✓", title)
         if required or marks.open or marks.waived or marks.pending:
             if marks.waived and not marks.open:
                 w = marks.waived[0][1].waiver
-                reason = (
-                    self.w("waived_by", r=w.reason, a=self.raw_name(w.approved_by)) if w else ""
-                )
-                lists.waived.setdefault(subject, label + paren(self.lang, esc(reason)))
-                return f'<td class="waived" title="{esc(reason)}">~</td>'
+                reason = self.w("waived_by", r=w.reason, a=self.name(w.approved_by)) if w else ""
+                lists.waived.setdefault(subject, label + paren(self.lang, reason))
+                return Cell("waived", "~", reason)
             if marks.pending and not marks.open:
                 due = marks.pending[0][1].due
                 when = f"{self.w('due')} {due.isoformat()}" if due else self.w("due")
-                lists.pending.setdefault(subject, label + paren(self.lang, esc(when)))
-                return f'<td class="pending" title="{esc(when)}">…</td>'
+                lists.pending.setdefault(subject, label + paren(self.lang, when))
+                return Cell("pending", "…", when)
             why = semi.join(f"{b}{self.w('not_counted')}" for b in bad)
             lists.missing.setdefault(subject, label + (paren(self.lang, why) if why else ""))
-            return f'<td class="missing" title="{why}">✗</td>'
+            return Cell("missing", "✗", why)
         if bad:
-            return f'<td class="na" title="{"; ".join(bad)}">·</td>'
-        return '<td class="na"></td>'
+            return Cell("na", "·", "; ".join(bad))
+        return Cell("na")
 
-    def talks(self) -> str:
-        title = f"<h2>{esc(self.w('talks'))}</h2>"
+    def lists(self, lists: RecordLists, missing_key: str) -> list[tuple[str, list[str]]]:
+        """The grid's marks in words: tooltips do not print."""
+        out = []
+        for key, items in (
+            (missing_key, lists.missing),
+            ("flagged", lists.flagged),
+            ("waived_pairs", lists.waived),
+            ("pending_pairs", lists.pending),
+        ):
+            if items:
+                out.append((self.w(key) + paren(self.lang, str(len(items))), list(items.values())))
+        return out
+
+    def talks(self) -> Grid:
         if self.ctx.record is None or not self.members:
-            return f'<section id="{self.id("talks")}">{title}<p>{esc(self.w("no_record"))}</p></section>'
+            return Grid(False)
         talks = [t for t in self.data.get("talks", []) if isinstance(t, dict)]
         rules = pack_pairs(self.ctx, talks, ordered=False)
         heads: list[str] = []
@@ -423,32 +453,22 @@ class View:
             for i, a in enumerate(people):
                 for b in people[i + 1 :]:
                     entry = by_pair[(a, b)]
-                    entry[0 if ok else 1].append(esc(desc))
+                    entry[0 if ok else 1].append(desc)
                     if ok:
                         entry[2].append(str(t.get("id")))
-        cols = self.members + heads
         lists = RecordLists()
-        head_cells = "".join(
-            f'<th class="col">{self.name(c)}</th>' for c in self.members
-        ) + "".join(
-            f'<th class="col">{self.person_header(c, esc(dept_of.get(c, "")))}</th>' for c in heads
-        )
-        group_row = (
-            f'<tr><th rowspan="2">{esc(self.w("talker"))}</th>'
-            f'<th class="group" colspan="{len(self.members)}">{esc(self.w("members"))}</th>'
-            + (
-                f'<th class="group" colspan="{len(heads)}">{esc(self.w("heads"))}</th>'
-                if heads
-                else ""
-            )
-            + "</tr>"
-        )
-        rows = []
+        grid = Grid(True)
+        grid.columns = [(self.name(c), "") for c in self.members] + [
+            self.person_head(c, dept_of.get(c, "")) for c in heads
+        ]
+        grid.groups = [(self.w("members"), len(self.members))]
+        if heads:
+            grid.groups.append((self.w("heads"), len(heads)))
         for a in self.members:
             cells = []
-            for b in cols:
+            for b in self.members + heads:
                 if a == b:
-                    cells.append('<td class="self"></td>')
+                    cells.append(Cell("self"))
                     continue
                 key = pair_key(a, b)
                 good, bad, ids = by_pair.get(key, ([], [], []))
@@ -457,18 +477,13 @@ class View:
                 marks = merge_marks(self.marks.get(subject), *(self.marks.get(i) for i in ids))
                 label = f"{self.name(a)} — {self.name(b)}"
                 cells.append(self.cell(subject, marks, good, bad, key in required, lists, label))
-            rows.append(f"<tr><th>{self.person_header(a)}</th>{''.join(cells)}</tr>")
-        return (
-            f'<section id="{self.id("talks")}" class="matrix-block">{title}'
-            f'<table class="matrix talks"><thead>{group_row}<tr>{head_cells}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>{self.legend()}"
-            f"{self.lists(lists, 'missing_talks')}</section>"
-        )
+            grid.rows.append((*self.person_head(a), cells))
+        grid.lists = self.lists(lists, "missing_talks")
+        return grid
 
-    def criticisms(self) -> str:
-        title = f"<h2>{esc(self.w('criticisms'))}</h2>"
+    def criticisms(self) -> Grid:
         if self.ctx.record is None or not self.members:
-            return f'<section id="{self.id("criticisms")}">{title}<p>{esc(self.w("no_record"))}</p></section>'
+            return Grid(False)
         meeting = self.data.get("meeting") or {}
         items = [c for c in meeting.get("criticisms", []) or [] if isinstance(c, dict)]
         rules = pack_pairs(self.ctx, items, ordered=True)
@@ -486,18 +501,17 @@ class View:
         for c in items:
             by_pair[(str(c.get("from")), str(c.get("to")))].append(c)
         lists = RecordLists()
-        rows = []
+        grid = Grid(True)
+        grid.columns = [(self.name(c), self.absence_note(c)) for c in self.members]
         for a in self.members:
             cells = []
             for b in self.members:
                 if a == b:
-                    cells.append('<td class="self"></td>')
+                    cells.append(Cell("self"))
                     continue
                 crits = by_pair.get((a, b), [])
                 good = [
-                    esc(
-                        f"{c.get('id', '')}{punct(self.lang, 'colon')}{str(c.get('text', ''))[:60]}"
-                    )
+                    f"{c.get('id', '')}{punct(self.lang, 'colon')}{str(c.get('text', ''))[:60]}"
                     for c in crits
                 ]
                 # A criticism can be flagged by itself (e.g. only a hope): fold those marks in.
@@ -507,149 +521,198 @@ class View:
                 )
                 label = f"{self.name(a)} → {self.name(b)}"
                 cells.append(self.cell(subject, marks, good, [], (a, b) in required, lists, label))
-            note = self.absence_note(a)
-            rows.append(f"<tr><th>{self.person_header(a, note)}</th>{''.join(cells)}</tr>")
-        head_cells = "".join(
-            f'<th class="col">{self.name(c)}'
-            + (
-                f'<br><span class="small">{self.absence_note(c)}</span>'
-                if self.absence_note(c)
-                else ""
-            )
-            + "</th>"
-            for c in self.members
-        )
-        return (
-            f'<section id="{self.id("criticisms")}" class="matrix-block">{title}'
-            f'<table class="matrix criticisms"><thead><tr><th>{esc(self.w("critic"))}</th>'
-            f"{head_cells}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"{self.legend()}{self.lists(lists, 'missing_criticisms')}</section>"
-        )
+            grid.rows.append((*self.person_head(a, self.absence_note(a)), cells))
+        grid.lists = self.lists(lists, "missing_criticisms")
+        return grid
 
-    def legend(self) -> str:
-        keys = (
-            (("ok", "✓"), Text("已完成", "done")),
-            (("flag", "✓!"), Text("已完成但有问题（见下）", "done, but flagged (below)")),
-            (("missing", "✗"), Text("缺少（必须）", "missing (required)")),
-            (("waived", "~"), Text("已豁免", "waived")),
-            (("pending", "…"), Text("尚未到期", "not yet due")),
-            (("na", ""), Text("不要求", "not required")),
-        )
-        parts = "".join(
-            f'<span class="key {css}">{mark or "&nbsp;"}</span>{esc(t.get(self.lang))}'
-            for (css, mark), t in keys
-        )
-        return f'<p class="legend">{parts}</p>'
-
-    def lists(self, lists: RecordLists, missing_key: str) -> str:
-        """The grid's marks in words: tooltips do not print."""
-        out = []
-        for key, items in (
-            (missing_key, lists.missing),
-            ("flagged", lists.flagged),
-            ("waived_pairs", lists.waived),
-            ("pending_pairs", lists.pending),
-        ):
-            if items:
-                lis = "".join(f"<li>{item}</li>" for item in items.values())
-                out.append(
-                    f"<h4>{esc(self.w(key))}{paren(self.lang, str(len(items)))}</h4>"
-                    f'<ul class="gaps">{lis}</ul>'
-                )
-        return "".join(out)
+    def matrices(self) -> dict[str, Any]:
+        return {
+            "talks": {"id": self.id("talks"), "title": self.w("talks"), "grid": self.talks()},
+            "criticisms": {
+                "id": self.id("criticisms"),
+                "title": self.w("criticisms"),
+                "grid": self.criticisms(),
+            },
+            "corner": {"talks": self.w("talker"), "criticisms": self.w("critic")},
+            "legend": [(css, mark or "\u00a0", t.get(self.lang)) for css, mark, t in LEGEND],
+            "no_record": self.w("no_record"),
+        }
 
     # findings ---------------------------------------------------------------------------------
 
-    def finding_row(self, f: FindingResult) -> str:
+    def finding(self, f: FindingResult) -> dict[str, Any]:
         lang = self.lang
-        where = esc(f.path or "/") if f.path is not None else ""
-        if f.line is not None:
-            where += f'<br><span class="small">{esc(self.report.source)}:{f.line}:{f.column}</span>'
-        message = esc(f.message.get(lang))
-        css = ""
+        note = ""
         if f.waived and f.waiver is not None:
             w = f.waiver
             approver = self.name(w.approved_by) if w.approved_by else "—"
             when = f" {w.date.isoformat()}" if w.date else ""
-            message += (
-                f'<div class="small">{esc(self.w("waived_by", r=w.reason, a=""))}'
-                f"{approver}{esc(when)}</div>"
-            )
-            css = ' class="waived"'
+            note = self.w("waived_by", r=w.reason, a="") + approver + when
         elif f.pending:
-            message += f'<div class="small">{esc(STATUS["pending"][1].get(lang))}</div>'
-        return (
-            f'<tr{css}><td class="mono">{esc(f.subject or "—")}</td><td>{message}</td>'
-            f"<td>{esc(f.expected.get(lang)) if f.expected else ''}</td>"
-            f"<td>{esc(f.found.get(lang)) if f.found else ''}</td>"
-            f'<td class="date">{f.due.isoformat() if f.due else ""}</td><td>{where}</td></tr>'
-        )
+            note = STATUS["pending"][1].get(lang)
+        return {
+            "waived": bool(f.waived and f.waiver is not None),
+            "subject": self.subject_name(f.subject),
+            "message": f.message.get(lang),
+            "note": note,
+            "expected": f.expected.get(lang) if f.expected else "",
+            "found": f.found.get(lang) if f.found else "",
+            "due": f.due.isoformat() if f.due else "",
+        }
 
-    def rule_article(self, r: RuleResult) -> str:
-        lang = self.lang
-        css: str = r.status
-        if r.status == "failed" and (r.level or r.severity) != "error":
-            css = "warn"
-        head = (
-            f"<tr><th>{esc(self.w('subject'))}</th><th>{esc(self.w('problem'))}</th>"
-            f"<th>{esc(self.w('expected'))}</th><th>{esc(self.w('found'))}</th>"
-            f"<th>{esc(self.w('due'))}</th><th>{esc(self.w('where'))}</th></tr>"
-        )
-        rows = "".join(self.finding_row(f) for f in r.findings)
-        table = (
-            f'<table class="findings"><thead>{head}</thead><tbody>{rows}</tbody></table>'
-            if rows
-            else ""
-        )
-        error = f"<p>{esc(r.error)}</p>" if r.error else ""
-        return (
-            f'<article class="rule {css}"><h4>{self.status(r)} <code>{esc(r.rule)}</code> '
-            f"{esc(r.title.get(lang))} {clause_text(lang, r.clause)}</h4>"
-            f'<p class="small">{esc(r.message.get(lang))}</p>'
-            + (f"<blockquote>{esc(r.quote)}</blockquote>" if r.quote else "")
-            + f"{error}{table}</article>"
-        )
+    def article(self, r: RuleResult) -> dict[str, Any]:
+        return {
+            "css": article_css(r),
+            "status": status_of(r, self.lang),
+            "title": r.title.get(self.lang),
+            "clause": clause_text(self.lang, r.clause),
+            "see": self.see(r.rule),
+            "message": r.message.get(self.lang),
+            "quote": r.quote,
+            "error": r.error or "",
+            "findings": [self.finding(f) for f in r.findings],
+        }
 
-    def findings(self) -> str:
+    def rule_title(self, rule: str) -> str:
+        for r in self.report.results:
+            if r.rule == rule:
+                return r.title.get(self.lang)
+        return rule
+
+    def findings(self) -> dict[str, Any]:
         lang = self.lang
-        parts = [f'<section id="{self.id("findings")}"><h2>{esc(self.w("findings"))}</h2>']
+        phases = []
         for phase, label in PHASES.items():
             results = [r for r in self.report.results if r.phase == phase]
             if not results:
                 continue
             ok = sum(1 for r in results if r.status == "passed")
-            parts.append(f"<h3>{esc(label.get(lang))}{paren(lang, f'{ok}/{len(results)}')}</h3>")
-            rows = "".join(
-                f"<tr><td>{self.status(r)}</td><td><code>{esc(r.rule)}</code></td>"
-                f"<td>{esc(r.title.get(lang))}</td><td>{esc(r.clause)}</td>"
-                f"<td>{len(r.findings) or ''}</td></tr>"
-                for r in results
+            phases.append(
+                {
+                    "title": label.get(lang) + paren(lang, f"{ok}/{len(results)}"),
+                    "rows": [
+                        {
+                            "status": status_of(r, lang),
+                            "see": self.see(r.rule),
+                            "title": r.title.get(lang),
+                            "clause": r.clause,
+                            "count": len(r.findings) or "",
+                        }
+                        for r in results
+                    ],
+                    "articles": [self.article(r) for r in results if r.status != "passed"],
+                }
             )
-            parts.append(
-                f'<table class="rules"><thead><tr><th>{esc(self.w("status"))}</th>'
-                f"<th>{esc(self.w('rule'))}</th><th>{esc(self.w('title'))}</th>"
-                f"<th>{esc(self.w('clause'))}</th><th>{esc(self.w('problem'))}</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>"
-            )
-            detailed = [r for r in results if r.status != "passed"]
-            if detailed:
-                parts.extend(self.rule_article(r) for r in detailed)
-            else:
-                parts.append(f"<p>{esc(self.w('all_passed'))}</p>")
-        if self.report.unused_waivers:
-            items = "".join(
-                f"<li><code>{esc(w.rule)}</code> {esc(w.subject or '')} "
-                f'<span class="small">{esc(w.origin)} {esc(w.pointer)}</span>{punct(lang, "colon")}'
-                f"{esc(w.reason.get(lang))}</li>"
-                for w in self.report.unused_waivers
-            )
-            parts.append(f"<h3>{esc(self.w('unused'))}</h3><ul>{items}</ul>")
-        parts.append("</section>")
-        return "".join(parts)
+        unused = [
+            self.rule_title(w.rule)
+            + (paren(lang, self.subject_name(w.subject)) if w.subject else "")
+            + punct(lang, "colon")
+            + w.reason.get(lang)
+            for w in self.report.unused_waivers
+        ]
+        return {
+            "id": self.id("findings"),
+            "title": self.w("findings"),
+            "phases": phases,
+            "all_passed": self.w("all_passed"),
+            "unused_title": self.w("unused"),
+            "unused": unused,
+        }
 
-    def section(self) -> str:
-        return (
-            f'<section class="record" id="{self.id("record")}">'
-            f"{self.summary()}{self.timeline()}{self.talks()}{self.criticisms()}{self.findings()}"
-            "</section>"
-        )
+    # the technical appendix -------------------------------------------------------------------
+
+    def appendix(self, events: list[Event]) -> dict[str, Any]:
+        rep, lang = self.report, self.lang
+        rules = []
+        for n, r in enumerate(rep.results, 1):
+            findings = []
+            for f in r.findings:
+                # a finding that stands for several of one cause lists them after it, so the
+                # appendix keeps every document and body the body's one line names
+                for i, g in enumerate((f, *f.items)):
+                    where = f"{rep.source}:{g.line}:{g.column}" if g.line is not None else ""
+                    pointer = (g.path or "/") if g.path is not None else ""
+                    if g.subject or pointer or where:
+                        subject = ("↳ " if i else "") + (g.subject or "")
+                        findings.append({"subject": subject, "pointer": pointer, "at": where})
+            rules.append(
+                {
+                    "id": self.id(f"tech-{n}"),
+                    "n": n,
+                    "rule": r.rule,
+                    "title": r.title.get(lang),
+                    "status": status_of(r, lang),
+                    "findings": findings,
+                }
+            )
+        return {
+            "id": self.id("appendix"),
+            "title": self.w("appendix"),
+            "note": self.w("appendix_note"),
+            "facts": [
+                (self.w("source"), rep.source),
+                (self.w("pack"), f"{rep.pack_id} v{rep.pack_version}"),
+                (self.w("tool"), f"dlsh_rules {rep.tool_version}"),
+            ],
+            "head": (
+                self.w("ref"),
+                self.w("rule_id"),
+                self.w("title"),
+                self.w("status"),
+                self.w("subject"),
+                self.w("pointer"),
+                self.w("file_line"),
+            ),
+            "rules": rules,
+            "events_title": self.w("record_ids"),
+            "events": [
+                (e.day.isoformat(), e.text, punct(lang, "list").join(e.ids))
+                for e in sorted(events, key=lambda e: (e.day, e.rank))
+                if e.ids
+            ],
+            "events_head": (self.w("day"), self.w("event"), self.w("ids")),
+            "unused_title": self.w("unused"),
+            "unused": [
+                {
+                    "rule": w.rule,
+                    "subject": w.subject or "",
+                    "origin": f"{w.origin} {w.pointer}",
+                    "colon": punct(lang, "colon"),
+                    "reason": w.reason.get(lang),
+                }
+                for w in rep.unused_waivers
+            ],
+        }
+
+    def signature(self) -> dict[str, Any]:
+        colon = punct(self.lang, "colon")
+        return {
+            "title": self.w("sign"),
+            "checker": self.w("checker") + colon,
+            "reviewer": self.w("reviewer") + colon,
+            "date": self.w("sign_date") + colon,
+            "blank_date": self.w("blank_date"),
+            "seal": self.w("seal") + colon,
+            "seal_note": self.w("seal_note"),
+        }
+
+    def values(self) -> dict[str, Any]:
+        """Everything templates/record.html.j2 shows of this record."""
+        events = self.events()
+        return {
+            "id": self.id("record"),
+            "summary": self.summary(),
+            "timeline": self.timeline(events),
+            "matrices": self.matrices(),
+            "findings": self.findings(),
+            "signature": self.signature(),
+            "appendix": self.appendix(events),
+            "w": {k: self.w(k) for k in ("subject", "problem", "expected", "found", "due")},
+            "labels": {
+                "status": self.w("status"),
+                "title": self.w("title"),
+                "clause": self.w("clause"),
+                "problem": self.w("problem"),
+                "ref": self.w("ref"),
+            },
+        }

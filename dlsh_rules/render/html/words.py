@@ -1,14 +1,16 @@
-"""The HTML report's words in both languages, and escaping: every record text goes through esc."""
+"""The HTML report's words in both languages. The templates escape what they print (autoescape);
+`esc` is the same escaping for callers of the library that build HTML of their own."""
 
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from ...errors import Text
 from .. import visible
 
-# The engine's own pair generator: the grids must show exactly the pairs the pack's rules check.
-
+if TYPE_CHECKING:
+    from ...evaluate.results import RuleResult
 
 Pair = tuple[str, str]
 
@@ -29,7 +31,7 @@ def punct(lang: str, key: str) -> str:
 
 
 def clause_text(lang: str, clause: str) -> str:
-    return f"[{esc(clause)}]" if lang == "en" else f"［{esc(clause)}］"
+    return f"[{clause}]" if lang == "en" else f"［{clause}］"
 
 
 def paren(lang: str, text: str) -> str:
@@ -50,6 +52,9 @@ W: dict[str, Text] = {
     "pack": Text("规则包", "Rule pack"),
     "source": Text("记录文件", "Record file"),
     "as_of": Text("检查日期", "Checked as of"),
+    "check_date": Text("检查日期", "Date of the check"),
+    "judged_as_of": Text("到期判断日", "Deadlines judged as of"),
+    "blank_date": Text("＿＿＿＿年＿＿月＿＿日", "____-__-__"),
     "verdict": Text("结论", "Verdict"),
     "compliant": Text("合规", "Compliant"),
     "not_compliant": Text("不合规", "Not compliant"),
@@ -114,6 +119,32 @@ W: dict[str, Text] = {
     "periods": Text("各时段会议数", "Meetings per period"),
     "counted": Text("计入的记录", "Records counted"),
     "org_unused": Text("未生效的组织规则豁免", "Organisation waivers that did not apply"),
+    # signature and stamp block
+    "sign": Text("签署", "Signatures"),
+    "checker": Text("检查人", "Checked by"),
+    "reviewer": Text("审核人", "Reviewed by"),
+    "sign_date": Text("日期", "Date"),
+    "seal": Text("盖章", "Seal"),
+    "seal_note": Text("（单位盖章）", "(seal of the unit)"),
+    # the technical appendix: what programs and the checker's operators need, not officials
+    "appendix": Text("技术附录", "Technical appendix"),
+    "appendix_note": Text(
+        "本附录供技术人员核对使用：规则编号、记录中的位置（JSON 指针、文件:行:列）与记录内编号。",
+        "For technical staff: rule ids, where each finding stands in the record (JSON pointer, "
+        "file:line:column) and the record's own ids.",
+    ),
+    "see_appendix": Text("技术附录 {n}", "appendix {n}"),
+    "ref": Text("序号", "No."),
+    "rule_id": Text("规则编号", "Rule id"),
+    "pointer": Text("JSON 指针", "JSON pointer"),
+    "file_line": Text("文件:行:列", "file:line:column"),
+    "tool": Text("检查工具", "Checked with"),
+    "record_ids": Text("时间线事项的记录编号", "Record ids of the timeline's entries"),
+    "ids": Text("记录内编号", "Ids in the record"),
+    "origin": Text("出处", "Written in"),
+    "tech": Text("技术细节", "Technical details"),
+    "counted_files": Text("计入的记录文件", "Record files counted"),
+    "page": Text("第 {p} 页", "Page {p}"),
 }
 
 STATUS: dict[str, tuple[str, Text]] = {
@@ -138,3 +169,22 @@ COUNTS = (
     ("not_applicable", Text("不适用", "n/a")),
     ("error", Text("出错", "error")),
 )
+
+
+def status_of(r: RuleResult, lang: str) -> dict[str, str]:
+    """A rule's status for the templates: mark, words and CSS class (a failed warning is amber)."""
+    mark, label = STATUS[r.status]
+    css = f"st st-{r.status}"
+    text = label.get(lang)
+    if r.status == "failed":
+        level = r.level or r.severity
+        text += paren(lang, SEVERITY[level].get(lang))
+        if level != "error":
+            css = "st st-warn"
+    return {"css": css, "mark": mark, "text": text}
+
+
+def article_css(r: RuleResult) -> str:
+    if r.status == "failed" and (r.level or r.severity) != "error":
+        return "warn"
+    return str(r.status)
