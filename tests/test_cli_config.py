@@ -165,9 +165,9 @@ def test_explicit_config_file(
     [
         ('pack = "x"\nfail-on = warning\n', "2:11", "无效的值"),
         ('lang = "en"\nlang = "zh"\n', "2:", "同一个键写了两次"),
-        ('fail_on = "warning"\n', "1", "您是否要写 fail-on？"),
+        ('fail_on = "warning"\n', "1", "您是否要写 `fail-on`？"),
         ('pack = "x"\n\n  jobs = 0\n', "3", "应为正整数"),
-        ('fail-on = "sometimes"\n', "1", "应为以下之一：error、warning、never"),
+        ('fail-on = "sometimes"\n', "1", '应为以下之一："error"、"warning"、"never"'),
         ("select = [1, 2]\n", "1", "应为字符串列表"),
         ('quiet = "yes"\n', "1", "应为true 或 false"),
     ],

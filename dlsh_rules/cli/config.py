@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, Problem, Text, describe
+from ..errors import InputError, Problem, Text, describe, describe_found
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -190,8 +190,8 @@ def _syntax_problem(path: str, exc: Exception, lang: str) -> Problem:
     return Problem(
         path,
         "",
-        Text("有效的 TOML（https://toml.io/cn/）", "valid TOML (https://toml.io)"),
-        detail if lang == "en" else zh,
+        Text("有效的 TOML 文本", "valid TOML (https://toml.io)"),
+        Text(zh, detail),
         line,
         column,
         code="config_syntax",
@@ -247,7 +247,7 @@ def load(path: str, lang: str = "zh") -> Config:
                     path,
                     pointer,
                     Text("一个表 [tool.dlsh-rules]", "a table [tool.dlsh-rules]"),
-                    describe(table),
+                    describe_found(table),
                     header,
                     code="config",
                 )
@@ -261,22 +261,21 @@ def load(path: str, lang: str = "zh") -> Config:
         spec = KEYS.get(key)
         if spec is None:
             close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1, cutoff=0.6)
-            hint = ""
+            found = describe(key)
+            hint = Text(found, found)
             if close:
-                hint = (
-                    f" (did you mean {close[0]}?)"
-                    if lang == "en"
-                    else f"（您是否要写 {close[0]}？）"
+                hint = Text(
+                    f"{found}（您是否要写 `{close[0]}`？）", f"{found} (did you mean {close[0]}?)"
                 )
             problems.append(
                 Problem(
                     path,
                     where,
                     Text(
-                        "已知的设置：" + "、".join(KEYS),
+                        "已知的设置：" + "、".join(f"`{k}`" for k in KEYS),
                         "a known setting: " + ", ".join(KEYS),
                     ),
-                    describe(key) + hint,
+                    hint,
                     line,
                     code="config_key",
                 )
@@ -284,7 +283,9 @@ def load(path: str, lang: str = "zh") -> Config:
             continue
         checked = _value(spec, value)
         if isinstance(checked, Text):
-            problems.append(Problem(path, where, checked, describe(value), line, code="config"))
+            problems.append(
+                Problem(path, where, checked, describe_found(value), line, code="config")
+            )
             continue
         values[key] = checked
     if problems:
@@ -311,7 +312,7 @@ def _value(spec: Key, value: Any) -> Any:
     if not isinstance(value, str) or not value.strip():
         return Text("非空字符串", "a non-empty string")
     if spec.kind == "choice" and value not in spec.choices:
-        listed = "、".join(spec.choices)
+        listed = "、".join(f'"{c}"' for c in spec.choices)
         return Text(f"以下之一：{listed}", f"one of {', '.join(spec.choices)}")
     return value
 
