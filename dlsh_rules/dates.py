@@ -32,6 +32,8 @@ def add_days(date: Date, days: int) -> Date:
 
 def add_months(date: Date, months: int) -> Date:
     """Same day ``months`` later (or earlier), clipped to the end of the target month."""
+    if not months:  # most offsets are in days only
+        return date
     index = date.year * 12 + (date.month - 1) + months
     year, month0 = divmod(index, 12)
     last = calendar.monthrange(year, month0 + 1)[1]

@@ -178,6 +178,10 @@ def describe(value: object, limit: int = 60) -> str:
         return "an object" if len(value) else "an empty object"
     if isinstance(value, list):
         return f"a list of {len(value)} items"
+    if isinstance(value, float) and value != value:
+        return "NaN"  # as JSON writes it (YAML: .nan); Python's "nan" is no word of either
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -236,6 +236,7 @@ BAD_INPUT_MODULES = [
     "tests/test_cli.py",
     "tests/test_start.py",
     "tests/test_cli_config.py",
+    "tests/test_compare.py",
 ]
 
 
@@ -253,3 +254,17 @@ def test_no_english_in_the_chinese_input_errors_of_the_suite(tmp_path: Path) -> 
     assert len(lines) > 100  # the recorder saw the suite's errors
     english = {line: english_words(line) for line in lines if english_words(line)}
     assert not english, json.dumps(english, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(float("nan"), "NaN"), (float("inf"), "Infinity"), (-float("inf"), "-Infinity")],
+)
+def test_a_non_finite_number_is_shown_as_json_writes_it(value: float, shown: str) -> None:
+    from dlsh_rules.errors import InputError
+    from dlsh_rules.record.validate import validate_record
+
+    with pytest.raises(InputError) as caught:
+        validate_record({"unit": value})
+    zh = caught.value.render("zh")
+    assert f"实际为 {shown}" in zh and not english_words(zh.replace("<record>", ""))

@@ -609,8 +609,7 @@ def _no_controls(value: object) -> bool:
     """Strings and keys without the control characters every input refuses (security.md)."""
     text = json.dumps(value, ensure_ascii=False)
     return not re.search(
-        # json.dumps writes two of them with short escapes, \b and \f
-        r"\\u00[01][0-9a-f]|\\u007f|\\[bf]|[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]",
+        r"\\[bf]|\\u00[01][0-9a-f]|\\u007f|[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]",
         text.replace("\\n", "").replace("\\r", "").replace("\\t", ""),
     )
 

@@ -87,7 +87,7 @@ class Options:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     waivers: tuple[Waiver, ...] = ()
-    today: dt.date | None = None  # the day standing waivers' expiry is judged at without as_of
+    today: dt.date | None = None  # the day waivers are judged at without as_of
 
 
 class RecordCrash(Exception):
@@ -345,7 +345,7 @@ def check_many(
 
     ``jobs``: worker processes (default: the CPUs available; 1 checks in this process).
     ``waivers``: standing waivers applied to every record (`dlsh_rules.waivers.load_waivers`),
-    whose expiry is judged at ``as_of``, else at ``today``, else not at all.
+    judged, like the records' own, at ``as_of``, else ``today``, else each record's reference date.
     ``on_progress(done, total)`` is called in this process as records complete.
     A single path (str or os.PathLike) stands for itself; arguments are checked as `check`
     checks them (TypeError, ValueError) before any record is read.

@@ -8,6 +8,7 @@ please report it; DLSH_DEBUG=1 shows the traceback).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from . import compare as compare_commands
 from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from ..evaluate.engine import Waiver
     from ..evaluate.results import Report
     from ..pack.loader import Pack
+    from ..report.compare import Baseline
 
 
 _T: dict[str, tuple[str, str]] = {
@@ -81,8 +84,8 @@ _T: dict[str, tuple[str, str]] = {
         "pack {pack} is abstract: a base that other packs extend, not for checking records",
     ),
     "schema": (
-        "输出 JSON Schema（record、rule、pack）",
-        "print a JSON Schema (record, rule, pack)",
+        "输出 JSON Schema（record 记录、rule 规则、pack 规则包清单、report 检查报告）",
+        "print a JSON Schema (record, rule, pack, report)",
     ),
     "record": (
         "会议记录：文件（JSON 或 YAML）、目录（递归查找 *.json、*.yaml、*.yml，跳过隐藏目录）"
@@ -126,9 +129,10 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "waivers": (
         "豁免文件（dlsh-waivers/1，YAML 或 JSON）：适用于每份记录的经批准的例外；"
-        "有效期按 --as-of 判断，未给出时按 --today（默认今天）",
+        "有效期与记录自身的豁免一样，按 --as-of 判断，未给出时按记录中最晚的日期（不读取系统时钟）",
         "waiver file (dlsh-waivers/1, YAML or JSON): approved standing exceptions applied to "
-        "every record; expiry is judged at --as-of, else at --today (default: today)",
+        "every record; like the record's own waivers, judged at --as-of, else at the latest "
+        "date the record holds (never the clock)",
     ),
     "date": (
         "报告上写明的检查日期 YYYY-MM-DD（HTML 报告；today 表示今天）；未给出时用 --as-of，"
@@ -138,10 +142,10 @@ _T: dict[str, tuple[str, str]] = {
         "give the same report",
     ),
     "today": (
-        "判断豁免文件有效期所用的日期 YYYY-MM-DD（默认今天；给出 --as-of 时以其为准），"
-        "用于重现某日的结果",
-        "the day YYYY-MM-DD at which the waiver file's expiry is judged when --as-of is not "
-        "given (default: today), to reproduce a past run",
+        "未给出 --as-of 时，判断豁免（文件中的和记录中的）有效期所用的日期 YYYY-MM-DD，"
+        "代替记录中最晚的日期",
+        "the day YYYY-MM-DD at which waivers (the file's and the record's) are judged when "
+        "--as-of is not given, instead of the latest date the record holds",
     ),
     "jobs": (
         "并行检查的进程数（默认：可用 CPU 数；1 表示在本进程内逐个检查）",
@@ -197,7 +201,10 @@ _T: dict[str, tuple[str, str]] = {
         "colour: auto (on a terminal without NO_COLOR), always, never",
     ),
     "rule_id": ("规则 id", "rule id"),
-    "schema_name": ("哪个 schema", "which schema"),
+    "schema_name": (
+        "哪个 schema：record、rule、pack 或 report",
+        "which schema: record, rule, pack or report",
+    ),
     "no_rule": ("规则包 {pack} 中没有规则 {rule}", "pack {pack} has no rule {rule}"),
     "bad_date": (
         "日期应为 YYYY-MM-DD 格式的真实日期：{value!r}",
@@ -376,6 +383,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     )
     c.add_argument("--color", choices=["auto", "always", "never"], default=None, help=t["color"])
     c.add_argument("--show-config", action="store_true", help=t["show_config"])
+    compare_commands.add_check_options(c, lang)
 
     r = sub.add_parser("rules", help=t["rules"], description=t["rules"], add_help=False)
     r.add_argument("--brief", action="store_true", help=t["brief"])
@@ -401,6 +409,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     start_commands.add_parsers(sub, lang, common)
     timeline_commands.add_parsers(sub, lang, common)
+    compare_commands.add_parsers(sub, lang, common)
 
     s = sub.add_parser("schema", help=t["schema"], description=t["schema"], add_help=False)
     s.add_argument("name", choices=["record", "rule", "pack", "report"], help=t["schema_name"])
@@ -523,9 +532,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     read = {_entry(source) for source, problem in inputs if problem is None}
     # ...and the files they really are, so that another name for a record is caught too
     read |= {_entry(os.path.realpath(source)) for source, problem in inputs if problem is None}
-    if args.waivers is not None:
-        read.add(_entry(args.waivers))
-        read.add(_entry(os.path.realpath(args.waivers)))
+    for extra in (args.waivers, args.baseline):
+        if extra is not None:
+            read.add(_entry(extra))
+            read.add(_entry(os.path.realpath(extra)))
 
     from ..pack.loader import load_pack
 
@@ -540,22 +550,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     for pack_root in pack.roots or [pack.root]:  # the pack and every base it extends
         for root, _dirs, files in os.walk(pack_root):
             read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
-    for _, path in outputs:
+    for name, path in [*outputs, ("baseline", args.write_baseline)]:
         # The entry itself, and the file a symlink there leads to: output.write_atomic writes
         # through links, so a link to a record would otherwise overwrite the record.
-        if path is not None and (_entry(path) in read or _entry(os.path.realpath(path)) in read):
+        if path is None:
+            continue
+        entries = {_entry(path), _entry(os.path.realpath(path))}
+        if name == "baseline" and args.baseline is not None:
+            # rewriting the --baseline in place is how it shrinks; it is read before any write
+            entries -= {_entry(args.baseline), _entry(os.path.realpath(args.baseline))}
+        if entries & read:
             raise _Usage(_t("overwrite_input", args.lang, path=path))
     waivers: tuple[Waiver, ...] = ()
     if args.waivers is not None:
         from ..report.waivers import load_waivers
 
         waivers = load_waivers(args.waivers, pack)
-    # The clock is read once, here: every record of the run, in every worker, is judged at the
-    # same day, and the library below never reads the clock itself.
-    today = args.today or (dt.date.today() if waivers else None)
+    baseline = compare_commands.load_baseline(args, 1 if single else len(inputs))
+    # Never the clock: without --as-of or --today, each record's waivers are judged at the
+    # record's own reference date (engine.check), so an archived record keeps its report.
+    today: dt.date | None = args.today
     if single:
-        return _check_one(args, pack, waivers, today, outputs)
-    return _check_batch(args, inputs, pack, waivers, today, outputs)
+        return _check_one(args, pack, waivers, today, outputs, baseline)
+    return _check_batch(args, inputs, pack, waivers, today, outputs, baseline)
 
 
 def _check_one(
@@ -564,6 +581,7 @@ def _check_one(
     waivers: tuple[Waiver, ...],
     today: dt.date | None,
     outputs: list[tuple[str, str | None]],
+    baseline: Baseline | None = None,
 ) -> int:
     from ..record.validate import load_record
     from ..render import RenderContext, renderer
@@ -579,6 +597,7 @@ def _check_one(
         waivers=waivers,
         today=today,
     )
+    (report,) = compare_commands.apply_baseline(baseline, [report], args.lang)
     from ..evaluate.organisations import evaluate_organisations
 
     organisations = evaluate_organisations(
@@ -591,6 +610,8 @@ def _check_one(
         today=today,
     )
     _warn_calendar([report], args.lang)
+    _warn_late([report], args.lang)
+    compare_commands.write_baseline(args, [report])
     texts = []
     for name, path in outputs:
         context = RenderContext(
@@ -617,6 +638,7 @@ def _check_batch(
     waivers: tuple[Waiver, ...],
     today: dt.date | None,
     outputs: list[tuple[str, str | None]],
+    baseline: Baseline | None = None,
 ) -> int:
     from ..render import batch_renderer
     from .batch import Progress, check_inputs, check_organisations, entries, exit_code
@@ -637,6 +659,12 @@ def _check_batch(
     finally:
         if progress is not None:
             progress.close()
+    if baseline is not None:
+        checked = [r.report for r in results if r.report is not None]
+        marked = iter(compare_commands.apply_baseline(baseline, checked, args.lang))
+        results = [
+            r if r.report is None else dataclasses.replace(r, report=next(marked)) for r in results
+        ]
     organisations = check_organisations(
         results,
         pack,
@@ -647,6 +675,8 @@ def _check_batch(
         today=today,
     )
     _warn_calendar([r.report for r in results if r.report is not None], args.lang)
+    _warn_late([r.report for r in results if r.report is not None], args.lang)
+    compare_commands.write_baseline(args, [r.report for r in results if r.report is not None])
     texts = []
     for name, path in outputs:
         render = batch_renderer(name)
@@ -672,6 +702,16 @@ def _warn_calendar(reports: Sequence[Report], lang: str) -> None:
                 return
 
 
+def _warn_late(reports: Sequence[Report], lang: str) -> None:
+    """Under --as-of D, a record that already holds facts dated after D was probably given the
+    wrong date: say so on stderr, naming the first few facts (the report itself is unchanged)."""
+    from .compare import late_warning
+
+    for report in reports:
+        if report.late_count:
+            sys.stderr.write(late_warning(report, lang) + "\n")
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
@@ -691,7 +731,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "schema": cmd_schema,
     **{
         name: partial(start_commands.run, command)
-        for name, command in {**start_commands.COMMANDS, **timeline_commands.COMMANDS}.items()
+        for name, command in {
+            **start_commands.COMMANDS,
+            **timeline_commands.COMMANDS,
+            **compare_commands.COMMANDS,
+        }.items()
     },
 }
 

@@ -30,15 +30,29 @@ class Context:
         self.pack = pack
         self.meeting_date: dt.date = record.meeting["date"]
         self._cache: dict[Any, Any] = {}
+        self._memo: dict[int, tuple[Any, Any]] = {}
 
     def release(self) -> None:
         """Drop the per-record caches (once the rules have run)."""
         self._cache.clear()
+        self._memo.clear()
 
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
         if key not in self._cache:
             self._cache[key] = compute()
         value: T = self._cache[key]
+        return value
+
+    def memo(self, owner: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` once per record for ``owner``, a part of the pack, by identity: no
+        hash of a large frozen spec, and the entry keeps ``owner`` so that its id is never
+        another's. Not kept when ``compute`` raises (it raises again next time)."""
+        entry = self._memo.get(id(owner))
+        if entry is not None and entry[0] is owner:
+            value: T = entry[1]
+            return value
+        value = compute()
+        self._memo[id(owner)] = (owner, value)
         return value
 
     def set_items(self, name: str) -> list[Any]:

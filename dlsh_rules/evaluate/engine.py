@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from ..errors import Text
 from ..load import arguments
 from ..load.perf import gc_paused
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
+from ..record.dated import facts_after, reference_date
 from ..record.validate import RecordData, load_record
 from .context import Context
 from .grouping import Listed, merge_findings
@@ -29,12 +31,14 @@ from .kinds.frequency import record_facts
 from .results import (
     SEVERITY_RANK,
     FindingResult,
+    LateFact,
     OrgFact,
     Report,
     RuleResult,
     Status,
     UnusedWaiver,
     WaiverRef,
+    rule_result,
 )
 
 if TYPE_CHECKING:
@@ -43,13 +47,39 @@ if TYPE_CHECKING:
 
 def rule_selected(rule_id: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     """ruff-style selection: an entry names a rule id or a dotted prefix of ids."""
+    return Selector(select, ignore)(rule_id)
 
-    def matches(prefix: str) -> bool:
-        return rule_id == prefix or rule_id.startswith(prefix.rstrip(".") + ".")
 
-    if select and not any(matches(p) for p in select):
-        return False
-    return not any(matches(p) for p in ignore)
+@lru_cache(maxsize=4096)  # rule ids; a waiver may name any
+def _dotted_prefixes(rule_id: str) -> frozenset[str]:
+    """Every ``p`` with ``rule_id.startswith(p + ".")``: "a.b.c" → {"a", "a.b"}."""
+    return frozenset(rule_id[:i] for i, c in enumerate(rule_id) if c == ".")
+
+
+class Selector:
+    """`rule_selected` for one select/ignore, made once per run: an entry matches a rule id
+    when it is the id, or when, stripped of trailing dots, it is a dotted prefix of it. Set
+    lookups instead of string tests per rule and entry, which cost a check of a small record
+    more than its rules did."""
+
+    __slots__ = ("_ignore", "_ignore_prefixes", "_select", "_select_prefixes")
+
+    def __init__(self, select: Sequence[str], ignore: Sequence[str]) -> None:
+        self._select = frozenset(select)
+        self._select_prefixes = frozenset(p.rstrip(".") for p in select)
+        self._ignore = frozenset(ignore)
+        self._ignore_prefixes = frozenset(p.rstrip(".") for p in ignore)
+
+    def __call__(self, rule_id: str) -> bool:
+        if self._select or self._ignore:
+            prefixes = _dotted_prefixes(rule_id)
+            if self._select and not (
+                rule_id in self._select or not prefixes.isdisjoint(self._select_prefixes)
+            ):
+                return False
+            if rule_id in self._ignore or not prefixes.isdisjoint(self._ignore_prefixes):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -62,10 +92,15 @@ class Waiver:
     expires: dt.date | None
     origin: str
     pointer: str
+    # Where the waiver is written (a waiver file's line and column), for `unused_waivers`.
+    line: int | None = None
+    column: int | None = None
 
     def note(self, reason: Text) -> UnusedWaiver:
         """This waiver listed as one that did not apply, and why."""
-        return UnusedWaiver(self.rule, self.subject, self.origin, self.pointer, reason)
+        return UnusedWaiver(
+            self.rule, self.subject, self.origin, self.pointer, reason, self.line, self.column
+        )
 
     def covers(self, rule_id: str, subject: str | None) -> bool:
         if self.rule != rule_id:
@@ -89,18 +124,21 @@ def not_yet_text(approved: dt.date, day: dt.date) -> Text:
 def check_selection(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     """As the command line does: a selector that names no rule is a mistake, not an empty (and
     so compliant) report; ValueError."""
+    ids = {rule.id for rule in pack.rules}
+    prefixes = frozenset().union(*(_dotted_prefixes(i) for i in ids))
     for name, entries in (("select", select), ("ignore", ignore)):
         unmatched = [
             entry
             for entry in dict.fromkeys(entries)
-            if not any(rule_selected(rule.id, [entry], []) for rule in pack.rules)
+            if entry not in ids and entry.rstrip(".") not in prefixes
         ]
         if unmatched:
             raise ValueError(
                 f"{name} {', '.join(map(repr, unmatched))} names no rule id or dotted prefix "
                 f"of pack {pack.id}"
             )
-    if select and not any(rule_selected(rule.id, select, ignore) for rule in pack.rules):
+    selected = Selector(select, ignore)
+    if select and not any(selected(rule.id) for rule in pack.rules):
         raise ValueError(f"select and ignore leave no rule of pack {pack.id} to check")
 
 
@@ -138,19 +176,28 @@ def _same_subject(a: str, b: str | None) -> bool:
 
 
 def record_waivers(record: RecordData) -> list[Waiver]:
-    return [
-        Waiver(
-            w["rule"],
-            w.get("subject"),
-            w["reason"],
-            w.get("approved_by"),
-            w.get("date"),
-            w.get("expires"),
-            "record",
-            f"/waivers/{i}",
+    out = []
+    for i, w in enumerate(record.data.get("waivers", [])):
+        pos = record.position(f"/waivers/{i}")
+        out.append(
+            Waiver(
+                w["rule"],
+                w.get("subject"),
+                w["reason"],
+                w.get("approved_by"),
+                w.get("date"),
+                w.get("expires"),
+                "record",
+                f"/waivers/{i}",
+                pos.line if pos else None,
+                pos.column if pos else None,
+            )
         )
-        for i, w in enumerate(record.data.get("waivers", []))
-    ]
+    return out
+
+
+# How many facts after --as-of a report keeps for the warning (their number is kept too).
+LATE_FACTS_SHOWN = 3
 
 
 def check(
@@ -185,9 +232,20 @@ def check(
         record = load_record(record, pack.enums)
     ctx = Context(record, pack)
     all_waivers = [*record_waivers(record), *waivers]
-    # Expiry is judged at the as-of date when one is given, else at the meeting's own follow-up:
-    # a report must not change from one day to the next unless the caller asks for "today".
+    # Every waiver, the record's own and a file's alike, is judged at one day: --as-of when
+    # given, else `today` when a caller passes one, else the record's own reference date (its
+    # latest fact; record/dated.py). Never the clock: the same inputs give the same report on
+    # any day, and an archived record that passed keeps passing.
     judge_day = as_of or today
+    if judge_day is None and all_waivers:
+        judge_day = reference_date(record)
+    late: list[tuple[str, dt.date]] = []
+    late_count = 0
+    if as_of is not None:
+        for fact in facts_after(record, as_of):
+            late_count += 1
+            if len(late) < LATE_FACTS_SHOWN:
+                late.append(fact)
     live = [
         w
         for w in all_waivers
@@ -195,11 +253,12 @@ def check(
         and not not_yet_approved(w, judge_day)
     ]
     used: set[int] = set()
+    selected = Selector(select, ignore)
     results = []
     facts: list[OrgFact] = []
     with gc_paused():  # perf.py: the rules allocate much and leave no cycles
         for rule in pack.rules:
-            if not rule_selected(rule.id, select, ignore):
+            if not selected(rule.id):
                 continue
             if rule.scope == "organisation":
                 # Judged over the run's records (organisations.py); this record gives its facts.
@@ -231,7 +290,7 @@ def check(
             if w.origin == "record":
                 unused.append(w.note(RECORD_WAIVER_OF_ORG_RULE))
             # a standing waiver of an organisation rule is judged with the organisation
-        elif id(w) not in used and rule_selected(w.rule, select, ignore):
+        elif id(w) not in used and selected(w.rule):
             unused.append(
                 w.note(Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"))
             )
@@ -249,7 +308,19 @@ def check(
         (tuple(select), tuple(ignore)),
         party_org=record.data["unit"].get("party_org"),
         org_facts=tuple(facts),
+        judged_at=judge_day,
+        late_facts=tuple(
+            LateFact(pointer, day, pos.line if (pos := record.position(pointer)) else None)
+            for pointer, day in late
+        ),
+        late_count=late_count,
     )
+
+
+@lru_cache(maxsize=256)
+def _passed_text(checked: int) -> Text:
+    # Most results say this, with few distinct counts; a Text is immutable.
+    return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
 
 
 RECORD_WAIVER_OF_ORG_RULE = Text(
@@ -273,7 +344,22 @@ MAX_LISTED_FINDINGS = 1000
 
 
 def rule_fields(rule: Rule) -> dict[str, Any]:
-    """What every result of a rule says about the rule itself (record and organisation rules)."""
+    """What every result of a rule says about the rule itself (record and organisation rules).
+
+    Made once per rule and kept (the rule with it, so that its id is never another's): every
+    check of every record asked for it again. A copy, as the caller may add to it."""
+    kept = _RULE_FIELDS.get(id(rule))
+    if kept is None or kept[0] is not rule:
+        if len(_RULE_FIELDS) >= 4096:  # packs loaded and dropped by a long-lived process
+            _RULE_FIELDS.clear()
+        kept = _RULE_FIELDS[id(rule)] = (rule, _rule_fields(rule))
+    return dict(kept[1])
+
+
+_RULE_FIELDS: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _rule_fields(rule: Rule) -> dict[str, Any]:
     return dict(
         rule=rule.id,
         title=Text.of(rule.title),
@@ -345,7 +431,7 @@ def _evaluate(
         status = "pending"
     else:
         status = "failed"
-    return RuleResult(
+    return rule_result(
         status=status,
         message=_summary_message(status, total, waived, checked),
         # Judged one by one above (status, counts, waivers); listed by cause.
@@ -353,6 +439,7 @@ def _evaluate(
         level=level if status == "failed" else None,
         findings_omitted=omitted,
         omitted_waived=omitted_waived,
+        checked=checked,
         **base,
     )
 
@@ -424,7 +511,7 @@ def summary_message(status: Status, findings: Sequence[FindingResult], checked: 
 
 def _summary_message(status: Status, n: int, waived: int, checked: int) -> Text:
     if status == "passed":
-        return Text(f"符合要求（检查 {checked} 项）", f"compliant ({checked} checked)")
+        return _passed_text(checked)
     if status == "not_applicable":
         return Text("记录中没有适用此规则的对象", "nothing in the record is subject to this rule")
     if status == "waived":

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -32,7 +32,7 @@ from ..errors import Text
 if TYPE_CHECKING:
     from ..evaluate.context import Context
 from .bulk import op_passing
-from .compiled import op_filter
+from .compiled import memoised, op_filter
 from .messages import SEGMENT_EN, Failure, zh_path
 from .normalise import NORMALISATIONS, SpecError, normalise
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
@@ -118,7 +118,8 @@ class Selection:
         """The items; `obj` is the object a condition is evaluated on, for ``here``."""
         if self.relative:
             return self._items(ctx, obj)
-        return ctx.cached(("sel", self.spec), lambda: self._items(ctx, None))
+        key = memoised_key("sel", self, lambda: SharedKey(("sel", self.spec)))
+        return ctx.cached(key, lambda: self._items(ctx, None))
 
     def _items(self, ctx: Context, obj: Any) -> list[Any]:
         if self.here is not None:
@@ -161,7 +162,8 @@ class Selection:
     def keys(self, ctx: Context, obj: Any = None) -> set[Any]:
         if self.relative:
             return {key_of(v) for v in self.items(ctx, obj)}
-        return ctx.cached(("keys", self.spec), lambda: {key_of(v) for v in self.items(ctx)})
+        key = memoised_key("keys", self, lambda: SharedKey(("keys", self.spec)))
+        return ctx.cached(key, lambda: {key_of(v) for v in self.items(ctx)})
 
 
 @dataclass(frozen=True)
@@ -307,8 +309,22 @@ class DateSpec:
             steps=steps,
         )
 
+    @cached_property
+    def relative(self) -> bool:
+        """Whether the date depends on the object being checked (an anchor ``{here: …}``)."""
+        return (self.anchor is not None and self.anchor.relative) or (
+            self.base is not None and self.base.relative
+        )
+
     def resolve(self, ctx: Context, obj: Any = None) -> dt.date | None:
         """The date; `obj` is the object being checked, for an anchor ``{here: …}``."""
+        if self.relative:
+            return self._resolve(ctx, obj)
+        # The same for every object of a record: a condition with a date bound asked for it
+        # once per object checked.
+        return ctx.memo(self, lambda: self._resolve(ctx, None))
+
+    def _resolve(self, ctx: Context, obj: Any) -> dt.date | None:
         start: dt.date | None
         if self.absolute is not None:
             start = self.absolute
@@ -636,7 +652,37 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
 # --- keys under which checks share work -------------------------------------------------------
 
 
-def shared_key(*parts: Any) -> tuple[Any, ...] | None:
+class SharedKey:
+    """A key of `Context.cached` made of a rule's specs, with its hash computed once.
+
+    The specs are nested tuples, which Python hashes anew at every lookup: a check asked for
+    its selections' and indexes' keys hundreds of times per record (issue 13). The key of a
+    spec object is made once (`memoised_key`), so a lookup hashes nothing and finds the entry
+    by identity; equal keys made apart are still equal."""
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, parts: tuple[Any, ...]) -> None:
+        self.parts = parts
+        self._hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (type(other) is SharedKey and self.parts == other.parts)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Hashes of strings differ between processes: never carry one over.
+        return (SharedKey, (self.parts,))
+
+
+def memoised_key(kind: str, owner: object, make: Callable[[], SharedKey | None]) -> Any:
+    """``make()``, once per process for ``owner`` (a part of a pack) and ``kind``."""
+    return memoised(f"key:{kind}", owner, make)
+
+
+def shared_key(*parts: Any) -> SharedKey | None:
     """A key for `Context.cached` under which checks share work that depends only on `parts`.
 
     Conditions are compared by their spec as written, keys in order and values with their types
@@ -645,16 +691,16 @@ def shared_key(*parts: Any) -> tuple[Any, ...] | None:
     """
     key = tuple(_condition_key(p) if isinstance(p, Condition) else p for p in parts)
     try:
-        hash(key)
+        return SharedKey(key)
     except TypeError:
         return None
-    return key
 
 
 def _condition_key(cond: Condition) -> Any:
     if cond.spec is None:  # built in code, not parsed: only itself is known to be the same
         return ("id", id(cond))
-    return _as_written(cond.spec)
+    spec = cond.spec
+    return memoised("as written", cond, lambda: _as_written(spec))
 
 
 def _as_written(value: Any) -> Any:

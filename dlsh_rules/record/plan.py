@@ -19,13 +19,16 @@ or words the errors. Nothing here imports pydantic, and neither does unpickling 
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from types import CodeType
 from typing import Any
 
 from ..dates import parse_date
+from ..load import cache as disk_cache
 from .enums import EnumTable
 
 # Ids are written by hand and appear in finding subjects such as "p2~p3" and "p2>p3", so they
@@ -165,15 +168,26 @@ def fast_validate(plan: RecordPlan, data: Any, enums: EnumTable) -> dict[str, An
     if not isinstance(enums, EnumTable):
         return None
     try:
-        result: dict[str, Any] = _compiled(plan)[plan.root](data, enums.normalise)
+        result: dict[str, Any] = _compiled(plan)[plan.root](data, enums.alias_table())
     except (_Declined, KeyError):  # KeyError: an enumeration the table lacks
         return None
     return result
 
 
 @cache
-def _compiled(plan: RecordPlan) -> dict[str, Check]:
-    """A validating function per model, made once per plan (closures do not pickle)."""
+def _compiled(plan: RecordPlan) -> dict[str, Generated]:
+    """A validating function per model, made once per plan (functions do not pickle): the
+    generated ones (`_generate`), which decide what the interpreter (`_interpreted`) does."""
+    return _generate(plan)
+
+
+# A generated validator: the value, and the enumerations' alias tables (EnumTable.alias_table).
+Generated = Callable[[Any, Mapping[str, Mapping[str, str]]], Any]
+
+
+@cache
+def _interpreted(plan: RecordPlan) -> dict[str, Check]:
+    """The plan interpreted: a closure per field and per value (the reference of `_generate`)."""
     compiled: dict[str, Check] = {}
     for name, model in plan.models.items():
         compiled[name] = _model_check(model, compiled)
@@ -320,3 +334,170 @@ def _value_check(plan: FieldPlan, compiled: Mapping[str, Check]) -> Check:
     else:
         return _decline
     return check
+
+
+# --- the plan as generated code -------------------------------------------------------------
+
+
+def _generate(plan: RecordPlan) -> dict[str, Generated]:
+    """The plan's models as straight-line Python: one function per model, whose fields are
+    read, tested and copied inline and whose output dict is built in one expression.
+
+    The interpreter costs a function call and a tuple unpacking for every field of every
+    object, most of the validation of a large record (issue 13). Only the package's own record
+    models become code, through their plan; nothing of a record or a rule pack does. And no
+    text of the plan is written into the source: every alias, default, enumeration name and
+    literal is bound to a generated name (`a3_1`, `d3_1`…), so the source is made of fixed
+    templates and numbers only.
+    """
+    names = {name: f"m{i}" for i, name in enumerate(plan.models)}
+    space: dict[str, Any] = {
+        "Declined": _Declined,
+        "MISSING": _MISSING,
+        "fullmatch": ID_RE.fullmatch,
+        "fresh": _fresh,
+        "date_of": _date_of,
+        "day": _day,
+        "decline": _raise_declined,
+    }
+    lines: list[str] = []
+    for i, model in enumerate(plan.models.values()):
+        fn = names[model.name]
+        lines.append(f"def {fn}(value, aliases):")
+        if any(f.kind == OPAQUE for f in model.fields):
+            lines.append("    raise Declined")
+            continue
+        lines += [
+            "    if type(value) is not dict:",
+            "        raise Declined",
+            "    get = value.get",
+            "    found = 0",
+        ]
+        kept: list[tuple[str, str]] = []
+        for j, f in enumerate(model.fields):
+            tag = f"{i}_{j}"
+            space[f"a{tag}"] = f.alias
+            var = f"f{j}"
+            lines.append(f"    {var} = get(a{tag}, MISSING)")
+            lines.append(f"    if {var} is MISSING:")
+            if f.required:
+                lines.append("        raise Declined")
+            elif f.excluded:
+                lines.append("        pass")
+            else:
+                space[f"d{tag}"] = f.default
+                fresh = isinstance(f.default, (list, dict))
+                lines.append(
+                    f"        {var} = fresh(d{tag})" if fresh else f"        {var} = d{tag}"
+                )
+            lines.append("    else:")
+            lines.append("        found += 1")
+            lines.append(f"        if {var} is None:")
+            lines.append("            pass" if f.optional else "            raise Declined")
+            if f.many:
+                lines.append(
+                    f"        elif type({var}) is not list or len({var}) < {int(f.min_length)}:"
+                )
+                lines.append("            raise Declined")
+                lines.append("        else:")
+                item = _value_expr(f, "x", tag, names, space)
+                lines.append(f"            {var} = [{item} for x in {var}]")
+            else:
+                lines.append("        else:")
+                lines.append(f"            {var} = {_value_expr(f, var, tag, names, space)}")
+            if not f.excluded:
+                kept.append((f"a{tag}", var))
+        lines += [
+            "    # A key no field reads: unknown, or a field given by its Python name.",
+            "    if found != len(value):",
+            "        raise Declined",
+            "    return {" + ", ".join(f"{a}: {v}" for a, v in kept) + "}",
+        ]
+    source = "\n".join(lines) + "\n"
+    # Fixed templates and generated names only (see the docstring).
+    exec(compiled_source(source, "<dlsh_rules record plan>"), space)
+    return {name: space[fn] for name, fn in names.items()}
+
+
+def _value_expr(
+    f: FieldPlan, x: str, tag: str, names: dict[str, str], space: dict[str, Any]
+) -> str:
+    """An expression that is the validated value of ``x`` or raises (through ``decline()``)."""
+    kind = f.kind
+    if kind == STR:
+        return f"({x} if type({x}) is str else decline())"
+    if kind == BOOL:
+        return f"({x} if type({x}) is bool else decline())"
+    if kind == ID:
+        return f"({x} if type({x}) is str and fullmatch({x}) else decline())"
+    if kind == ENUM:
+        assert f.enum is not None
+        space[f"e{tag}"] = f.enum
+        return (
+            f"(n if type({x}) is str and (n := aliases[e{tag}].get({x})) is not None "
+            "else decline())"
+        )
+    if kind == INT:
+        test = f"type({x}) is int"
+        if f.ge is not None:
+            space[f"lo{tag}"] = f.ge
+            test += f" and {x} >= lo{tag}"
+        if f.le is not None:
+            space[f"hi{tag}"] = f.le
+            test += f" and {x} <= hi{tag}"
+        return f"({x} if {test} else decline())"
+    if kind == DATE:
+        return f"(day({x}) if type({x}) is str else date_of({x}))"
+    if kind == LITERAL:
+        space[f"l{tag}"] = frozenset(f.literal)
+        return f"({x} if type({x}) is str and {x} in l{tag} else decline())"
+    if kind == MODEL:
+        assert f.model is not None
+        return f"{names[f.model]}({x}, aliases)"
+    return "decline()"
+
+
+def compiled_source(source: str, filename: str) -> CodeType:
+    """``compile(source)``, kept in the disk cache under the digest of the source itself.
+
+    Compiling the generated validator and walk took 20 ms, a sixth of a cold `check`; reading
+    the compiled code back takes well under one. The entry is found by the source it was
+    compiled from (and the code fingerprint, which includes Python's version), so it can never
+    be the code of another source."""
+    name = disk_cache.key("generated code", filename, source) if disk_cache.enabled() else None
+    if name is not None:
+        entry = disk_cache.read(name)
+        if isinstance(entry, bytes):
+            try:
+                code = marshal.loads(entry)
+            except (EOFError, ValueError, TypeError):
+                code = None
+            if isinstance(code, CodeType):
+                return code
+    code = compile(source, filename, "exec")
+    if name is not None:
+        disk_cache.write(name, marshal.dumps(code))
+    return code
+
+
+def _raise_declined() -> Any:
+    raise _Declined
+
+
+@lru_cache(maxsize=1024)
+def _day(text: str) -> dt.date:
+    """`_date_of` of a string, remembered: a record writes the same few dates many times, and
+    a date is immutable, so the validated data may share it."""
+    return _date_of(text)
+
+
+def _date_of(value: Any) -> dt.date:
+    """A date field's value, as `_value_check` validates it."""
+    # A date subclass or a str subclass is left to pydantic: what it does with them is not
+    # worth the doubt.
+    if type(value) is str or type(value) is dt.date:
+        try:
+            return to_date(value)
+        except DateRefused:
+            pass
+    raise _Declined

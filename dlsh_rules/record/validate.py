@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import EXPECTED_BY_TYPE, Found, InputError, Problem, Text, describe, describe_found
 from ..load import cache as disk_cache
@@ -16,6 +16,8 @@ from ..load.source import load_path
 from ..load.wording import FULL_WIDTH_COLON, key_with_full_width_colon
 from .enums import DEFAULT, EnumTable, enum_found
 from .plan import GROUP, RecordPlan, Ref, fast_validate
+from .walkcode import Fallback, Walk
+from .walkcode import generate as generate_walk
 
 # pydantic is imported only where a record is validated by it (a record the fast path of
 # recordplan.py declines) or the plan is built from the models: importing it costs ~75 ms.
@@ -43,8 +45,10 @@ KIND_LABELS: dict[str, Text] = {
 }
 
 
-@dataclass(frozen=True)
-class Indexed:
+class Indexed(NamedTuple):
+    """An object of the record by its id. A named tuple, not a frozen dataclass: a large record
+    has tens of thousands, and a frozen dataclass took a third of the walk to make them."""
+
     kind: str
     obj: dict[str, Any]
     pointer: str
@@ -176,6 +180,12 @@ def _walk(
                 _walk(sub, item, f"{here}/{i}", pointers, index, refs, problems, source, todo)
             elif ref is not None and isinstance(item, str):
                 refs.append((pointer, alias, i, item, ref))
+
+
+@cache
+def _generated_walk(plan: RecordPlan) -> Walk:
+    """`_walk` for the whole record as one function (walkcode.py)."""
+    return generate_walk(plan, Indexed)
 
 
 # --- pydantic errors to problems --------------------------------------------------------------
@@ -417,6 +427,25 @@ def field_enums() -> dict[str, str]:
     return {alias: next(iter(enums)) for alias, enums in found.items() if len(enums) == 1}
 
 
+def enum_at(pointer: str, alias: str) -> str | None:
+    """The enumeration of field ``alias`` of the object at ``pointer`` in a record, or None.
+
+    The same field name can hold different enumerations (`kind` of a document, of a body, of an
+    activity): the object's place in the record says which model it is, and so which one."""
+    plan = _record_plan()
+    model = plan.models.get(plan.root)
+    for segment in pointer.split("/")[1:]:
+        if model is None:
+            return None
+        if segment.isdigit():
+            continue
+        f = next((f for f in model.fields if f.alias == segment), None)
+        model = plan.models.get(f.model) if f is not None and f.model is not None else None
+    if model is None:
+        return None
+    return next((f.enum for f in model.fields if f.alias == alias), None)
+
+
 def index_record(
     plain: dict[str, Any],
     source: str,
@@ -440,7 +469,11 @@ def _index(
     refs: list[_Reference] = []
     problems: list[Problem] = []
     todo: list[tuple[str, dict[str, Any]]] = []
-    _walk(_walker(plan), plain, "", pointers, index, refs, problems, source, todo)
+    try:
+        _generated_walk(plan)(plain, pointers, index, refs, todo)
+    except Fallback:  # a problem: walked again by _walk, which words it (walkcode.py)
+        pointers, index, refs, todo = {}, {}, [], []
+        _walk(_walker(plan), plain, "", pointers, index, refs, problems, source, todo)
     for parent, alias, item, target, ref in refs:
         if ref.group and target == GROUP:
             continue

@@ -273,9 +273,7 @@ def batch_text(items: Sequence[BatchEntry]) -> str:
         for source, w in unused:
             subject = f" {w.subject}" if w.subject else ""
             where = f"{source}: " if source is not None else ""
-            out.append(
-                f"  ~ {where}{w.rule}{subject} ({w.origin}{w.pointer}): {w.reason.get(lang)}"
-            )
+            out.append(f"  ~ {where}{w.rule}{subject} ({w.where}): {w.reason.get(lang)}")
 
     compliant = sum(1 for r in reports if r.summary.compliant)
     failing = len(reports) - compliant

@@ -199,10 +199,11 @@ def _body(ctx: RenderContext, level: int) -> list[str]:
         lines += ["", f"{h}# " + _t(lang, "未生效的豁免", "Waivers that did not apply"), ""]
         for w in report.unused_waivers:
             subject = f" {md(w.subject)}" if w.subject else ""
+            where = md(w.where) if w.line and w.origin != "record" else None
             lines.append(
-                f"- `{w.rule}`{subject}（{md(w.origin)} {md(w.pointer)}）：{md(w.reason.get(lang))}"
+                f"- `{w.rule}`{subject}（{where or f'{md(w.origin)} {md(w.pointer)}'}）：{md(w.reason.get(lang))}"
                 if lang != "en"
-                else f"- `{w.rule}`{subject} ({md(w.origin)} {md(w.pointer)}): {md(w.reason.get(lang))}"
+                else f"- `{w.rule}`{subject} ({where or f'{md(w.origin)} {md(w.pointer)}'}): {md(w.reason.get(lang))}"
             )
     return lines
 

@@ -149,7 +149,7 @@ def organisations_text(
                 lines.extend(_finding_lines(f, r, "", lang, color))
     for w in orgs.unused_waivers:
         subject = f" {w.subject}" if w.subject else ""
-        lines.append(f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {_safe(w.reason.get(lang))}")
+        lines.append(f"  ~ {w.rule}{subject} ({w.where}): {_safe(w.reason.get(lang))}")
     total = len(orgs.entries)
     good = sum(1 for o in orgs.entries if o.summary.compliant)
     lines.append("")
@@ -218,9 +218,7 @@ def render_text(
         lines.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))
         for w in report.unused_waivers:
             subject = f" {w.subject}" if w.subject else ""
-            lines.append(
-                f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {_safe(w.reason.get(lang))}"
-            )
+            lines.append(f"  ~ {w.rule}{subject} ({w.where}): {_safe(w.reason.get(lang))}")
     s = report.summary
     lines.append("")
     if en:

@@ -14,7 +14,7 @@ from ...language.compiled import op_passes, path_reader
 from ...language.messages import Failure
 from ...language.normalise import normalise
 from ...language.paths import Path, academic_start, key_of
-from ...language.query import judged_of_failures, shared_key
+from ...language.query import SharedKey, judged_of_failures, memoised_key, shared_key
 
 if TYPE_CHECKING:
     from ...language.models import CoverageSpec
@@ -96,7 +96,10 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         passes = op_passes(require) if require is not None else None
         # The subjects each item covers are the same for every check of the record that reads
         # the same items by the same key: worked out once, all before any `require`.
-        items, keys = ctx.cached(("coverage", spec.items.spec, spec.key, norm), keyed)
+        coverage_key = memoised_key(
+            "coverage", spec, lambda: SharedKey(("coverage", spec.items.spec, spec.key, norm))
+        )
+        items, keys = ctx.cached(coverage_key, keyed)
         unqualified: set[int] = set()
         if require is not None:
             # Which items fail, all at once when `require` cannot raise (see check_each).
@@ -123,7 +126,11 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
 
     # ... and so are the items that cover each key, for checks that also share `require` (e.g.
     # rectification items by their sources, for opinions and for criticisms).
-    shared = shared_key("covering", spec.items.spec, spec.key, norm, spec.require)
+    shared = memoised_key(
+        "covering",
+        spec,
+        lambda: shared_key("covering", spec.items.spec, spec.key, norm, spec.require),
+    )
     covering, rejected = index() if shared is None else ctx.cached(shared, index)
 
     excuses: dict[Any, str] = {}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import Text
 from ...language.messages import NONE
 from ...language.paths import Path, key_of
+from ...language.query import memoised_key, shared_key
 
 if TYPE_CHECKING:
     from ...language.models import DeliveredSpec
@@ -21,16 +22,42 @@ DOCUMENTS = Text("份材料", "documents")
 # --- delivered: documents reach bodies ---------------------------------------------------------
 
 
+_TO_KIND = Path.parse("to.kind")
+
+# Submissions by document id: each with the kinds of the bodies it reached.
+ByDocument = dict[str, list[tuple[dict[str, Any], set[str]]]]
+
+
+def _by_document(ctx: Context, spec: DeliveredSpec) -> ByDocument:
+    """The submissions by the documents they carry: made once per record for the checks that
+    select the same submissions (the pre-review rules both read the pre_review ones)."""
+
+    def build() -> ByDocument:
+        by_doc: ByDocument = defaultdict(list)
+        for raw in spec.submissions.items(ctx):
+            sub = ctx.as_object(raw)
+            kinds = {str(v) for v in _TO_KIND.values(ctx, sub)}
+            for doc in sub.get("documents", []):
+                by_doc[doc].append((sub, kinds))
+        return by_doc
+
+    key = memoised_key("delivered", spec, lambda: shared_key("delivered", spec.submissions.spec))
+    return build() if key is None else ctx.cached(key, build)
+
+
+def _documents_by_owner(ctx: Context) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    def build() -> dict[tuple[str, str], list[dict[str, Any]]]:
+        docs_by_owner: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for doc in ctx.record.data.get("documents", []):
+            docs_by_owner[(doc["kind"], str(doc.get("owner")))].append(doc)
+        return docs_by_owner
+
+    return ctx.cached(("delivered", "documents by owner"), build)
+
+
 def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
-    by_doc: dict[str, list[tuple[dict[str, Any], set[str]]]] = defaultdict(list)
-    for raw in spec.submissions.items(ctx):
-        sub = ctx.as_object(raw)
-        kinds = {str(v) for v in Path.parse("to.kind").values(ctx, sub)}
-        for doc in sub.get("documents", []):
-            by_doc[doc].append((sub, kinds))
-    docs_by_owner: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for doc in ctx.record.data.get("documents", []):
-        docs_by_owner[(doc["kind"], str(doc.get("owner")))].append(doc)
+    by_doc = _by_document(ctx, spec)
+    docs_by_owner = _documents_by_owner(ctx)
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
     not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
@@ -38,26 +65,25 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
     deadline = spec.report in ("deadline", "both") and (due is not None or not_before is not None)
     out = Outcome()
     for dspec in spec.documents:
-        kind_label = ctx.label("document_kind", dspec.kind)
         for owner in dspec.owners.items(ctx):
             owner_key = str(key_of(owner))
-            owner_name = ctx.name(owner_key)
             docs = docs_by_owner.get((dspec.kind, owner_key), [])
             # `report: deadline` judges the dates of what was sent: a document never sent (or
             # missing) is not checked here, so that a check with nothing sent at all is
             # not applicable instead of "passed" (its absence is a `presence` check's finding).
+            # Each submission of one of the documents, with the kinds of bodies it reached.
+            carried = [
+                (sub, doc, kinds) for doc in docs for sub, kinds in by_doc.get(doc["id"], ())
+            ]
             if presence or any(
-                org_kind in kinds
-                for doc in docs
-                for _, kinds in by_doc.get(doc["id"], [])
-                for org_kind in spec.to
+                org_kind in kinds for _, _, kinds in carried for org_kind in spec.to
             ):
                 out.checked += 1
-            doc_name = Text(
-                f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}"
-            )
+            # Names and labels only for findings: a compliant record has none.
+            lazy_name = _LazyName(ctx, owner_key, dspec.kind)
             if not docs:
                 if presence:
+                    doc_name = lazy_name.text()
                     out.findings.append(
                         make_finding(
                             spec,
@@ -72,14 +98,10 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     )
                 continue
             for org_kind in spec.to:
-                sent = [
-                    (sub, doc)
-                    for doc in docs
-                    for sub, kinds in by_doc.get(doc["id"], [])
-                    if org_kind in kinds
-                ]
+                sent = [(sub, doc) for sub, doc, kinds in carried if org_kind in kinds]
                 if not sent:
                     if presence:
+                        doc_name = lazy_name.text()
                         body = ctx.bodies(org_kind)
                         out.findings.append(
                             make_finding(
@@ -113,6 +135,7 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     for d in dates
                 ):
                     continue
+                doc_name = lazy_name.text()
                 first = (
                     plain_text(min(dates).isoformat())
                     if dates
@@ -223,3 +246,22 @@ def _undated(bound: str) -> Callable[[Text, Text], Text]:
         f"{what.zh}报送{to.zh}未注明日期（应不早于 {bound}）",
         f"{what.en} reached {to.en} undated (on or after {bound} required)",
     )
+
+
+class _LazyName:
+    """A document's name in messages ("张三的发言提纲"), made when a finding first reads it."""
+
+    __slots__ = ("_ctx", "_kind", "_owner", "_text")
+
+    def __init__(self, ctx: Context, owner: str, kind: str) -> None:
+        self._ctx, self._owner, self._kind = ctx, owner, kind
+        self._text: Text | None = None
+
+    def text(self) -> Text:
+        if self._text is None:
+            owner_name = self._ctx.name(self._owner)
+            kind_label = self._ctx.label("document_kind", self._kind)
+            self._text = Text(
+                f"{owner_name.zh}的{kind_label.zh}", f"{owner_name.en}'s {kind_label.en}"
+            )
+        return self._text

@@ -12,7 +12,7 @@ from ...language.bulk import op_failing
 from ...language.compiled import op_passes
 from ...language.messages import Failure
 from ...language.paths import key_of
-from ...language.query import Selection, shared_key
+from ...language.query import Selection, memoised_key, shared_key
 
 if TYPE_CHECKING:
     from ...language.models import PairGen, PairsSpec
@@ -168,14 +168,18 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
         order = {id(item): n for n, item in enumerate(items)} if large else {}
         return good, bad, large, order
 
-    key = shared_key(
+    key = memoised_key(
         "pairs",
-        spec.items.spec,
-        spec.participants,
-        spec.from_,
-        spec.to,
-        spec.hub,
-        spec.qualify,
+        spec,
+        lambda: shared_key(
+            "pairs",
+            spec.items.spec,
+            spec.participants,
+            spec.from_,
+            spec.to,
+            spec.hub,
+            spec.qualify,
+        ),
     )
     return build() if key is None else ctx.cached(key, build)
 
@@ -246,13 +250,17 @@ def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
         return [(a, b) if a <= b else (b, a) for a, b in required_pairs(ctx, gen, ordered)]
 
     star, relation = gen.star, gen.relation
-    key = shared_key(
-        "pairgen",
-        ordered,
-        gen.all_pairs.spec if gen.all_pairs is not None else None,
-        gen.ordered_pairs.spec if gen.ordered_pairs is not None else None,
-        (star.center.spec, star.others.spec) if star is not None else None,
-        (relation.left.spec, relation.right) if relation is not None else None,
+    key = memoised_key(
+        f"pairgen {ordered}",
+        gen,
+        lambda: shared_key(
+            "pairgen",
+            ordered,
+            gen.all_pairs.spec if gen.all_pairs is not None else None,
+            gen.ordered_pairs.spec if gen.ordered_pairs is not None else None,
+            (star.center.spec, star.others.spec) if star is not None else None,
+            (relation.left.spec, relation.right) if relation is not None else None,
+        ),
     )
     return make() if key is None else ctx.cached(key, make)
 
