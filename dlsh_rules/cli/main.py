@@ -20,7 +20,7 @@ from . import compare as compare_commands
 from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
-from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror
+from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror, say
 from .translation import argparse_language, suggestion
 
 if TYPE_CHECKING:
@@ -111,10 +111,14 @@ _T: dict[str, tuple[str, str]] = {
         "failures at or above this severity exit 1 (default error)",
     ),
     "select": (
-        "只检查这些规则 id 或前缀（如 prep.talks）",
-        "check only these rule ids or dotted prefixes (e.g. prep.talks)",
+        "只检查这些规则 id 或前缀（如 prep.talks）；每个 --select 一个值，或用逗号分隔多个",
+        "check only these rule ids or dotted prefixes (e.g. prep.talks); one per --select, or "
+        "several comma-separated",
     ),
-    "ignore": ("不检查这些规则 id 或前缀", "skip these rule ids or dotted prefixes"),
+    "ignore": (
+        "不检查这些规则 id 或前缀；每个 --ignore 一个值，或用逗号分隔多个",
+        "skip these rule ids or dotted prefixes; one per --ignore, or several comma-separated",
+    ),
     "as_of": (
         "检查日期 YYYY-MM-DD：截止日期在其后且尚未完成的规则记为待到期",
         "check as of YYYY-MM-DD: rules due later and not yet met are pending",
@@ -149,8 +153,8 @@ _T: dict[str, tuple[str, str]] = {
         "one by one in this process)",
     ),
     "quiet": (
-        "不在终端显示进度条",
-        "no progress bar on the terminal",
+        "只显示未通过的规则（不符合、出错、待到期）和结论行，不显示进度条",
+        "show only the rules not passed (failed, error, pending) and the verdict; no progress bar",
     ),
     "bad_format": (
         "未知的输出格式 {name!r}；可选：{formats}（写入文件：NAME:PATH）",
@@ -171,12 +175,6 @@ _T: dict[str, tuple[str, str]] = {
     "output_unused": (
         "-o/--output 只用于不带 PATH 的格式，但每个格式都已指定文件",
         "-o/--output is for the format given without PATH, and every format has a path",
-    ),
-    "no_selected": (
-        "--select/--ignore 的 {ids} 不是规则包 {pack} 中任何规则的 id 或前缀"
-        "（可用 `dlsh-rules rules` 列出）",
-        "--select/--ignore {ids} names no rule id or prefix of pack {pack} "
-        "(`dlsh-rules rules` lists them)",
     ),
     "none_left": (
         "--select 与 --ignore 之后，规则包 {pack} 中没有剩下要检查的规则",
@@ -226,12 +224,18 @@ _T: dict[str, tuple[str, str]] = {
 
 
 def _lang_from(argv: Sequence[str]) -> str:
+    """The language of the help and of argument errors, known before the arguments are parsed:
+    --lang, else DLSH_LANG, else the configuration file's `lang`, else Chinese."""
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
             return "en" if argv[i + 1] == "en" else "zh"
         if arg.startswith("--lang="):
             return "en" if arg.split("=", 1)[1] == "en" else "zh"
-    return "en" if os.environ.get("DLSH_LANG") == "en" else "zh"
+    if os.environ.get("DLSH_LANG") in ("zh", "en"):
+        return os.environ["DLSH_LANG"]
+    from .config import peek_lang
+
+    return "en" if peek_lang(argv) == "en" else "zh"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -306,8 +310,16 @@ def _t(key: str, lang: str, **values: object) -> str:
     return _T[key][1 if lang == "en" else 0].format(**values)
 
 
+def _comma_list(value: str) -> list[str]:
+    from .config import split_list
+
+    return split_list([value])
+
+
 def build_parser(lang: str) -> argparse.ArgumentParser:
-    t = {k: v[1] if lang == "en" else v[0] for k, v in _T.items()}
+    from .inputs import HELP
+
+    t = {k: v[1] if lang == "en" else v[0] for k, v in {**_T, **HELP}.items()}
     parser = _Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
     parser.add_argument("-h", "--help", action="help", help=t["help"])
     from .. import __version__
@@ -326,17 +338,22 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     )
 
     def common(p: argparse.ArgumentParser, pack: bool = True) -> None:
+        # Settings default to None: cli/config.py fills them from the environment, the
+        # configuration file or the default, and remembers which (check --show-config)
         p.add_argument("-h", "--help", action="help", help=t["help"])
-        p.add_argument("--lang", choices=["zh", "en"], default=lang, help=t["lang"])
+        p.add_argument("--lang", choices=["zh", "en"], default=None, help=t["lang"])
         if pack:
-            p.add_argument("--pack", default="provincial-bureau-2024", help=t["pack"])
+            p.add_argument("--pack", default=None, help=t["pack"])
+        p.add_argument("--config", default=None, metavar="FILE", help=t["config"])
+        p.add_argument("--no-config", action="store_true", help=t["no_config"])
 
     from ..render import FORMATS
 
     c = sub.add_parser(
         "check", help=t["check"], description=t["check"], epilog=t["epilog"], add_help=False
     )
-    c.add_argument("record", nargs="+", metavar="RECORD", help=t["record"])
+    c.add_argument("record", nargs="*", metavar="RECORD", help=t["record"])
+    c.set_defaults(check_parser=c)
     common(c)
     formats = ", ".join(sorted(FORMATS))
     c.add_argument(
@@ -348,16 +365,19 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
         help=t["format"].format(formats=formats),
     )
     c.add_argument(
-        "--fail-on", choices=["error", "warning", "never"], default="error", help=t["fail_on"]
+        "--fail-on", choices=["error", "warning", "never"], default=None, help=t["fail_on"]
     )
-    # extend: `--select a b --select c` selects all three, and `--select=a` takes exactly one
-    # value, which is how to write it before file names (pre-commit appends them at the end)
-    c.add_argument(
-        "--select", nargs="+", action="extend", default=[], metavar="ID", help=t["select"]
-    )
-    c.add_argument(
-        "--ignore", nargs="+", action="extend", default=[], metavar="ID", help=t["ignore"]
-    )
+    # One value per flag (`--select a,b --select c`): a flag that took every following word
+    # would take the record file too (`--select prep.talks record.yaml`).
+    for name in ("select", "ignore", "exclude"):
+        c.add_argument(
+            f"--{name}",
+            action="extend",
+            type=_comma_list,
+            default=None,
+            metavar="PATTERN" if name == "exclude" else "ID",
+            help=t[name],
+        )
     c.add_argument("--as-of", type=_date_type(lang), default=None, metavar="DATE", help=t["as_of"])
     c.add_argument(
         "--date", type=_report_date_type(lang), default=None, metavar="DATE", help=t["date"]
@@ -366,8 +386,14 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     c.add_argument("--waivers", default=None, metavar="FILE", help=t["waivers"])
     c.add_argument("--today", type=_date_type(lang), default=None, metavar="DATE", help=t["today"])
     c.add_argument("--jobs", type=_jobs_type(lang), default=None, metavar="N", help=t["jobs"])
-    c.add_argument("-q", "--quiet", action="store_true", help=t["quiet"])
-    c.add_argument("--color", choices=["auto", "always", "never"], default="auto", help=t["color"])
+    c.add_argument(
+        "-q", "--quiet", action=argparse.BooleanOptionalAction, default=None, help=t["quiet"]
+    )
+    c.add_argument(
+        "--statistics", action=argparse.BooleanOptionalAction, default=None, help=t["statistics"]
+    )
+    c.add_argument("--color", choices=["auto", "always", "never"], default=None, help=t["color"])
+    c.add_argument("--show-config", action="store_true", help=t["show_config"])
     compare_commands.add_check_options(c, lang)
 
     r = sub.add_parser("rules", help=t["rules"], description=t["rules"], add_help=False)
@@ -486,7 +512,23 @@ def _entry(path: str) -> tuple[str, str]:
 def cmd_check(args: argparse.Namespace) -> int:
     from ..render import batch_renderer
     from .batch import expand, is_single
+    from .inputs import check_selectors, drop_unmatched
 
+    if args.show_config:
+        from .config import show
+
+        _out(show(args, args.settings, args.lang))
+        return EXIT_OK
+    if not args.record:
+        # argparse's own words, as when RECORD was required by the parser (RECORD is optional
+        # there only so that --show-config needs none)
+        try:
+            with argparse_language(args.lang):
+                translate: Callable[[str], str] = vars(argparse)["_"]
+                message = translate("the following arguments are required: %s")
+                args.check_parser.error(message % "RECORD")
+        except SystemExit:
+            return EXIT_INPUT
     outputs = _outputs(args)
     single = is_single(args.record)
     if not single:
@@ -494,7 +536,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             if batch_renderer(name) is None:
                 raise _Usage(_t("no_batch", args.lang, name=name))
     inputs: list[tuple[str, Problem | None]] = (
-        [(args.record[0], None)] if single else expand(args.record)
+        [(args.record[0], None)]
+        if single
+        else drop_unmatched(expand(args.record, args.exclude, args.settings.base), args.lang)
     )
     read = {_entry(source) for source, problem in inputs if problem is None}
     # ...and the files they really are, so that another name for a record is caught too
@@ -507,17 +551,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ..pack.loader import load_pack
 
     pack = load_pack(args.pack)
-    # As in ruff, a selector that matches nothing is a mistake, not an empty (and so compliant)
-    # report: a misspelt --select in CI would otherwise pass every record.
+    check_selectors(args, pack, args.settings)
     from ..evaluate.engine import rule_selected
 
-    unmatched = [
-        entry
-        for entry in dict.fromkeys([*args.select, *args.ignore])
-        if not any(rule_selected(rule.id, [entry], []) for rule in pack.rules)
-    ]
-    if unmatched:
-        raise _Usage(_t("no_selected", args.lang, ids=", ".join(unmatched), pack=pack.id))
     if pack.manifest.abstract:
         raise _Usage(_t("abstract", args.lang, pack=pack.id))
     if args.select and not any(rule_selected(r.id, args.select, args.ignore) for r in pack.rules):
@@ -597,6 +633,8 @@ def _check_one(
             pack,
             organisations,
             date=args.date,
+            quiet=args.quiet,
+            statistics=args.statistics,
         )
         texts.append((renderer(name)(context), path))
     if not _write_all(texts, args.lang):
@@ -655,7 +693,9 @@ def _check_batch(
         render = batch_renderer(name)
         assert render is not None  # checked before any work was done
         color = _use_color(args.color, path)
-        run = entries(results, pack, args.lang, color, args.as_of, args.date)
+        run = entries(
+            results, pack, args.lang, color, args.as_of, args.date, args.quiet, args.statistics
+        )
         texts.append((render(run, organisations), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
@@ -668,8 +708,7 @@ def _warn_calendar(reports: Sequence[Report], lang: str) -> None:
     for report in reports:
         for result in report.results:
             if result.error is not None and result.error.startswith("CalendarCoverageError"):
-                prefix = "警告" if lang != "en" else "warning"
-                sys.stderr.write(f"dlsh-rules check: {prefix}: {result.message.get(lang)}\n")
+                say("check", lang, "warning", result.message.get(lang))
                 return
 
 
@@ -720,12 +759,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help / --version exit 0, bad arguments exit 2
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INPUT
     from ..errors import InputError
+    from .config import apply
+    from .inputs import UsageError
 
     try:
+        args.settings = apply(args, args.command, lang)
+    except InputError as exc:
+        sys.stderr.write(exc.render(args.lang or lang) + "\n")
+        return EXIT_INPUT
+    try:
         return COMMANDS[args.command](args)
-    except _Usage as exc:
-        prefix = "错误" if args.lang != "en" else "error"
-        sys.stderr.write(f"dlsh-rules {args.command}: {prefix}: {exc}\n")
+    except (_Usage, UsageError) as exc:
+        say(args.command, args.lang, "error", str(exc))
         return EXIT_INPUT
     except InputError as exc:
         sys.stderr.write(exc.render(args.lang) + "\n")
