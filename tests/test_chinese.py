@@ -443,7 +443,7 @@ def test_a_case_whose_patch_does_not_apply_is_told_in_chinese(
     )
     main(["test", "--pack", str(root), "--allow-missing-cases"])
     out = capsys.readouterr().out
-    (line,) = [x for x in out.splitlines() if "补丁" in x]
+    (line,) = [x for x in out.splitlines() if "补丁无法应用" in x]
     assert words in line, line
     _chinese(line)
     main(["test", "--pack", str(root), "--allow-missing-cases", "--lang", "en"])
