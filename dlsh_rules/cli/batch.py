@@ -20,7 +20,6 @@ same bytes with `--jobs 1` and `--jobs 8`.
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import os
 import sys
 import time
@@ -31,7 +30,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import InputError, Problem, Text
 from ..render import RenderContext
-from ..render.batch_view import RunEntry
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -39,6 +37,7 @@ if TYPE_CHECKING:
     from ..evaluate.engine import Waiver
     from ..evaluate.results import Organisations, Report
     from ..pack.loader import Pack
+    from ..render.batch_view import RunEntry
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 # Below this many records per worker, starting workers costs more than it saves.
@@ -226,6 +225,8 @@ def expand(args: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Problem | 
             continue
         else:
             paths = []
+            import glob  # a pattern only; `check FILE` imports this module for is_single
+
             for match in sorted(glob.glob(arg, recursive=True), key=_sort_key):
                 paths.extend(_walk(match, problems) if os.path.isdir(match) else [match])
             found = "no file matches the pattern"
@@ -507,6 +508,8 @@ def entries(
     date: dt.date | None = None,
 ) -> list[RunEntry]:
     """The render layer's view of batch results (without the records: see RenderContext)."""
+    from ..render.batch_view import RunEntry
+
     return [
         RunEntry(
             r.source,

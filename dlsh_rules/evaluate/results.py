@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Literal
 
@@ -323,6 +322,8 @@ class Report:
         return out
 
     def to_json(self, lang: str = "zh", indent: int | None = 2) -> str:
+        import json  # the text report never needs it
+
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent) + "\n"
 
 

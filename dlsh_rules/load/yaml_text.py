@@ -38,6 +38,7 @@ from .document import (
     EXPECT_UNIQUE_KEY,
     EXPECT_YAML,
     MAX_INT_DIGITS,
+    SURROGATE,
     Document,
     Limits,
     Position,
@@ -48,7 +49,6 @@ from .document import (
     pointer_join,
     text_position,
 )
-from .json_text import SURROGATE
 from .wording import (
     FULL_WIDTH_COLON,
     deeper_than,
