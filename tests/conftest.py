@@ -26,3 +26,4 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ.pop("DLSH_CACHE_DIR", None)  # it would win over XDG_CACHE_HOME

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,3 +178,28 @@ def test_a_cached_check_of_a_valid_record_imports_no_pydantic(
     loaded = _modules_after(code, env)
     assert "dlsh_rules.evaluate.engine" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")}
+
+
+def test_the_cache_directory_follows_the_platform_and_dlsh_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import platformdirs
+
+    monkeypatch.delenv("DLSH_NO_CACHE", raising=False)
+    monkeypatch.delenv("DLSH_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    expected = Path(platformdirs.user_cache_dir("dlsh_rules", appauthor=False))
+    assert cache.directory() == expected
+    if sys.platform.startswith("linux"):  # where it always was
+        assert expected == tmp_path / "xdg" / "dlsh_rules"
+    monkeypatch.setenv("DLSH_CACHE_DIR", str(tmp_path / "own"))
+    assert cache.directory() == tmp_path / "own"
+    monkeypatch.setenv("DLSH_CACHE_DIR", "relative/dir")  # not absolute: ignored
+    assert cache.directory() == expected
+    monkeypatch.setenv("DLSH_NO_CACHE", "1")
+    assert cache.directory() is None
+
+
+def test_importing_the_cache_module_does_not_import_platformdirs() -> None:
+    modules = _modules_after("import dlsh_rules.load.cache", dict(os.environ))
+    assert "platformdirs" not in modules

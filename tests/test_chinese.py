@@ -235,6 +235,8 @@ BAD_INPUT_MODULES = [
     "tests/test_relabel.py",
     "tests/test_cli.py",
     "tests/test_start.py",
+    "tests/test_cli_config.py",
+    "tests/test_compare.py",
 ]
 
 

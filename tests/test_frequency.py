@@ -159,8 +159,8 @@ def _run(args: list[str], capsys: Any) -> tuple[int, str]:
     [
         ([], 1),  # a record fails meeting.chair, and 机关党委 misses 2024-H2
         (["--ignore", "meeting.chair"], 1),  # the organisation rule alone fails the run
-        (["--ignore", "meeting.chair", "org.meetings.each_half"], 0),  # only a warning is left
-        (["--ignore", "meeting.chair", "org.meetings.each_half", "--fail-on", "warning"], 1),
+        (["--ignore", "meeting.chair,org.meetings.each_half"], 0),  # only a warning is left
+        (["--ignore", "meeting.chair,org.meetings.each_half", "--fail-on", "warning"], 1),
         (["--ignore", "meeting.chair", "--fail-on", "never"], 0),
         (["--ignore", "meeting.chair", "--as-of", "2024-07-01"], 0),  # 2024-H2 not yet over
     ],

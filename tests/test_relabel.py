@@ -184,3 +184,68 @@ def test_an_extension_value_is_relabelled_too() -> None:
     enums = load_pack(PACK).enums
     assert enums.label("document_kind", "written_statement") == "书面发言材料"
     assert enums.normalise("document_kind", "书面发言") == "written_statement"
+
+
+def test_every_enumerated_value_shows_its_own_label_in_context() -> None:
+    """A value in several enumerations (`other`: a role, a body, a document, an approval) is
+    labelled by the enumeration of the field it was read from — a document of kind `other` is
+    其他材料, not the 其他人员 of the first enumeration holding `other` (issue 11)."""
+    from dlsh_rules.evaluate.context import Context
+    from dlsh_rules.language.messages import en_shown, field_name, zh_value
+    from dlsh_rules.language.paths import Path as FieldPath
+    from dlsh_rules.record.validate import enum_at
+
+    pack = load_pack()
+    record = load_record(Path(__file__).parent.parent / "docs/examples/bureau-2024.yaml")
+    ctx = Context(record, pack)
+    seen: set[tuple[str, str]] = set()
+    for obj_id, pointer in record.pointers.items():
+        obj = next((o for o in _objects(record.data) if id(o) == obj_id), None)
+        if not isinstance(obj, dict):
+            continue
+        for alias in obj:
+            enum = enum_at(pointer, alias)
+            if enum is None or (enum, alias) in seen:
+                continue
+            seen.add((enum, alias))
+            field = field_name(ctx, FieldPath.parse(alias), obj)
+            for value, label in DEFAULT.labels[enum].items():
+                assert zh_value(ctx, value, field) == f"{label}（{value}）", (pointer, alias)
+                assert en_shown(ctx, value, field) == value
+    # the enumerations the example holds, at least those sharing a value with another
+    assert {"document_kind", "org_kind", "role", "talk_mode", "meeting_method"} <= {
+        e for e, _ in seen
+    }
+
+
+def test_a_document_of_kind_other_reads_as_other_material(tmp_path: Path) -> None:
+    """Through an id, too: an absence's `written_statement` names a document, whose `kind`
+    `other` is 其他材料 in the finding (it read 其他人员, the role, before)."""
+    import yaml
+
+    from dlsh_rules.evaluate.engine import check
+    from dlsh_rules.record.validate import validate_record
+
+    pack = load_pack(PACK)
+    data = yaml.safe_load((PACK / "example.yaml").read_text(encoding="utf-8"))
+    data["documents"][1]["kind"] = "other"
+    report = check(
+        validate_record(data, "x", pack.enums), pack, select=["meeting.absence_statement"]
+    )
+    (finding,) = report.results[0].findings
+    assert finding.found is not None and finding.found.zh == "其他材料（other）"
+    assert "其他人员" not in finding.message.zh
+
+
+def _objects(value: object) -> list[object]:
+    out: list[object] = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            out.append(v)
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            out.append(v)
+            stack.extend(v)
+    return out

@@ -45,6 +45,10 @@ def compliant(tmp_path: Path) -> Path:
     return path
 
 
+def data_column(path: Path, text: str) -> int:
+    return path.read_text(encoding="utf-8").index(text) + 1
+
+
 def waiver(rule: str, **extra: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "rule": rule,
@@ -100,7 +104,7 @@ def test_expired_waiver_no_longer_waives_and_says_so(
     failing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     w = waiver_file(tmp_path, waiver(PAIR_RULES[0], expires="2024-06-30"))
-    # judged at --today (the clock by default) when there is no --as-of
+    # judged at --today when there is no --as-of (else at the record's latest date)
     code, report = _json(
         capsys, "check", str(failing), "--waivers", str(w), "--today", "2024-07-01"
     )
@@ -112,6 +116,8 @@ def test_expired_waiver_no_longer_waives_and_says_so(
             "origin": str(w),
             "path": "/waivers/0",
             "message": "豁免已于 2024-06-30 过期，不再生效",
+            "line": 3,
+            "column": 3,
         }
     ]
     code, report = _json(
@@ -130,22 +136,86 @@ def test_expired_waiver_no_longer_waives_and_says_so(
     assert "Waivers that did not apply" in out and "expired on 2024-06-30" in out
 
 
-def test_expiry_without_a_date_given_uses_the_clock(
+# The failing record's latest fact is 2024-03-15 (/institutions/1/date): its reference date.
+REFERENCE_DATE = dt.date(2024, 3, 15)
+
+
+def test_without_a_date_waivers_are_judged_at_the_records_latest_fact(
     failing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    w = waiver_file(tmp_path, waiver(PAIR_RULES[0], expires="2024-06-30"))
-    assert dt.date.today() > dt.date(2024, 6, 30)
+    # A file waiver that expired long before today, but after the record's last fact: the
+    # archived record keeps its report (issue 11, item 8) — and the clock is not read.
+    w = waiver_file(tmp_path, waiver(PAIR_RULES[0], expires="2024-03-15"))
+    assert dt.date.today() > dt.date(2024, 3, 15)
     _, report = _json(capsys, "check", str(failing), "--waivers", str(w))
-    assert "过期" in report["unused_waivers"][0]["message"]
+    assert report["summary"]["waived_findings"] == 1 and "unused_waivers" not in report
+    # a day before the record's latest fact: expired, at the record's date
+    w = waiver_file(tmp_path, waiver(PAIR_RULES[0], expires="2024-03-14"))
+    _, report = _json(capsys, "check", str(failing), "--waivers", str(w))
+    assert report["summary"]["waived_findings"] == 0
+    assert report["unused_waivers"][0]["message"] == "豁免已于 2024-03-14 过期，不再生效"
+
+
+def test_record_and_file_waivers_age_alike(
+    failing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same waiver, written in the record or in a file, is judged at the same day."""
+    data = json.loads(failing.read_text(encoding="utf-8"))
+    entry = waiver(PAIR_RULES[0], approved_by="p1", expires="2024-03-14")
+    data["waivers"] = [entry]
+    in_record = tmp_path / "in-record.json"
+    in_record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    in_file = waiver_file(tmp_path, {**entry, "approved_by": "省委组织部干部一处"})
+    for extra in ([], ["--as-of", "2024-03-01"], ["--today", "2024-03-01"]):
+        _, a = _json(capsys, "check", str(in_record), *extra)
+        _, b = _json(capsys, "check", str(failing), "--waivers", str(in_file), *extra)
+        assert a["summary"]["waived_findings"] == b["summary"]["waived_findings"]
+        assert [u["message"] for u in a.get("unused_waivers", [])] == [
+            u["message"] for u in b.get("unused_waivers", [])
+        ]
+    assert a["summary"]["waived_findings"] == 1  # judged at 2024-03-01: still in force
+    # and without a date, both expired at the record's reference date
+    _, a = _json(capsys, "check", str(in_record))
+    assert a["summary"]["waived_findings"] == 0 and "过期" in a["unused_waivers"][0]["message"]
 
 
 def test_the_library_never_reads_the_clock(failing: Path, tmp_path: Path) -> None:
     pack = load_pack()
     w = load_waivers(waiver_file(tmp_path, waiver(PAIR_RULES[0], expires="2024-06-30")), pack)
     record = load_record(failing, pack.enums)
-    assert check_record(record, pack, waivers=w).summary.waived_findings == 1
+    report = check_record(record, pack, waivers=w)
+    assert report.summary.waived_findings == 1 and report.judged_at == REFERENCE_DATE
     late = check_record(record, pack, waivers=w, today=dt.date(2025, 1, 1))
     assert late.summary.waived_findings == 0 and len(late.unused_waivers) == 1
+
+
+def test_unused_waivers_point_at_file_line(
+    failing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = tmp_path / "w.yaml"
+    w.write_text(
+        "format: dlsh-waivers/1\n"
+        "# a comment, so that line numbers are not list indexes\n"
+        "waivers:\n"
+        "  - rule: meeting.theme\n"
+        "    reason: 主题经批准调整\n"
+        "    approved_by: 省委组织部\n"
+        "    date: 2024-01-10\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(failing), "--waivers", str(w)]) == 1
+    assert (
+        f"~ meeting.theme ({w}:4:5 /waivers/0): 豁免未匹配任何发现项，可删除"
+        in capsys.readouterr().out
+    )
+    _, report = _json(capsys, "check", str(failing), "--waivers", str(w))
+    assert (report["unused_waivers"][0]["line"], report["unused_waivers"][0]["column"]) == (4, 5)
+    main(["check", str(failing), "--waivers", str(w), "--format", "github"])
+    assert f"::notice file={w},line=4,col=5," in capsys.readouterr().out
+    main(["check", str(failing), "--waivers", str(w), "--format", "markdown"])
+    assert "w.yaml:4:5 /waivers/0" in capsys.readouterr().out
+    main(["check", str(failing), "--waivers", str(w), "--format", "html"])
+    assert "w.yaml:4:5 /waivers/0" in capsys.readouterr().out
 
 
 def test_unused_waiver_is_reported_in_every_format(
@@ -162,7 +232,7 @@ def test_unused_waiver_is_reported_in_every_format(
     main(["check", str(failing), "--waivers", str(w)])
     text = capsys.readouterr().out
     assert "未生效的豁免" in text
-    assert f"~ {PAIR_RULES[0]} p2~p3 ({w}/waivers/1): 豁免未匹配任何发现项，可删除" in text
+    assert f"~ {PAIR_RULES[0]} p2~p3 ({w}:7:3 /waivers/1): 豁免未匹配任何发现项，可删除" in text
 
 
 def test_unknown_rule_in_a_waiver_file_is_an_input_error(
@@ -255,6 +325,8 @@ def test_record_waiver_with_unknown_rule_is_reported_not_refused(
             "path": "/waivers/0",
             "message": "pack provincial-bureau-2024 has no rule prep.talk.member_pairs; "
             "the waiver has no effect",
+            "line": 1,  # where it is written in the record (this JSON is one line)
+            "column": data_column(path, '{"rule": "prep.talk.member_pairs"'),
         }
     ]
 

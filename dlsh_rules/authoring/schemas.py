@@ -52,6 +52,13 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "origin": {"type": "string"},
                     "path": {"type": "string"},
                     "message": {"type": "string"},
+                    "line": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "Optional addition: where the waiver is written "
+                        "(its file, or the record), with column.",
+                    },
+                    "column": {"type": "integer", "minimum": 1},
                 },
             },
         },
@@ -168,6 +175,11 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "found": {"type": "string"},
                 "pending": {"type": "boolean"},
                 "records": {"type": "array", "items": {"type": "string"}},
+                "baselined": {
+                    "const": True,
+                    "description": "Optional addition: waived because the --baseline "
+                    "holds it (waiver.origin names the baseline); absent otherwise.",
+                },
                 "items": {
                     "type": "array",
                     "minItems": 2,

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ..evaluate.results import Organisations, Report
     from ..pack.loader import Pack
     from ..render.batch_view import RunEntry
+    from .ignore import Ignored
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 # Below this many records per worker, starting workers costs more than it saves.
@@ -85,7 +86,7 @@ class Options:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     waivers: tuple[Waiver, ...] = ()
-    today: dt.date | None = None  # the day standing waivers' expiry is judged at without as_of
+    today: dt.date | None = None  # the day waivers are judged at without as_of
 
 
 class RecordCrash(Exception):
@@ -170,7 +171,7 @@ def _sort_key(path: str) -> tuple[str, ...]:
     return PurePath(path).parts
 
 
-def _walk(root: str, problems: list[tuple[str, Problem]]) -> list[str]:
+def _walk(root: str, problems: list[tuple[str, Problem]], ignored: Ignored | None) -> list[str]:
     found: list[str] = []
 
     def unreadable(exc: OSError) -> None:
@@ -188,22 +189,36 @@ def _walk(root: str, problems: list[tuple[str, Problem]]) -> list[str]:
             )
         )
 
+    top = ignored.walk_top(root) if ignored is not None else root
     for here, dirs, files in os.walk(root, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .venv, editors' folders
-        found.extend(
-            os.path.join(here, name)
+        names = [
+            name
             for name in files
             if not name.startswith(".") and name.lower().endswith(RECORD_SUFFIXES)
-        )
+        ]
+        if ignored is not None:
+            dirs[:] = [
+                d for d in dirs if not ignored.left_out(os.path.join(here, d), top, is_dir=True)
+            ]
+            names = [n for n in names if not ignored.left_out(os.path.join(here, n), top)]
+        found.extend(os.path.join(here, name) for name in names)
     return sorted(found, key=_sort_key)
 
 
-def expand(args: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Problem | None]]:
+def expand(
+    args: Iterable[str | os.PathLike[str]],
+    exclude: Sequence[str] = (),
+    base: str | None = None,
+) -> list[tuple[str, Problem | None]]:
     """The record files the arguments name, in order, each once; or a problem for an argument
-    (an empty directory, a pattern matching nothing) or a directory that cannot be read.
+    (an empty directory, a pattern matching nothing: code `no_input`) or a directory that
+    cannot be read.
 
     A path that does not exist and is no pattern is kept: reading it reports the problem, as
-    for a single record.
+    for a single record. Walks of directories leave out what .gitignore files ignore; walks
+    and patterns leave out what ``exclude`` names (gitignore patterns relative to ``base``,
+    default the current directory). A file named as it is is always checked.
     """
     out: list[tuple[str, Problem | None]] = []
     seen: set[str] = set()
@@ -214,11 +229,22 @@ def expand(args: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Problem | 
             seen.add(key)
             out.append((path, problem))
 
+    ignored: Ignored | None = None
+
+    def rules() -> Ignored:
+        # pathspec is imported only here: a run on named files never loads it
+        nonlocal ignored
+        if ignored is None:
+            from .ignore import Ignored
+
+            ignored = Ignored(exclude, base)
+        return ignored
+
     for item in args:
         arg = os.fspath(item)
         problems: list[tuple[str, Problem]] = []
         if os.path.isdir(arg):
-            paths = _walk(arg, problems)
+            paths = _walk(arg, problems, rules())
             found = "an empty directory"
         elif os.path.lexists(arg) or not _is_pattern(arg):
             add(arg)
@@ -228,7 +254,10 @@ def expand(args: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Problem | 
             import glob  # a pattern only; `check FILE` imports this module for is_single
 
             for match in sorted(glob.glob(arg, recursive=True), key=_sort_key):
-                paths.extend(_walk(match, problems) if os.path.isdir(match) else [match])
+                if os.path.isdir(match):
+                    paths.extend(_walk(match, problems, rules()))
+                elif not (exclude and rules().excluded(match)):
+                    paths.append(match)
             found = "no file matches the pattern"
         for path in paths:
             add(path)
@@ -317,7 +346,7 @@ def check_many(
 
     ``jobs``: worker processes (default: the CPUs available; 1 checks in this process).
     ``waivers``: standing waivers applied to every record (`dlsh_rules.waivers.load_waivers`),
-    whose expiry is judged at ``as_of``, else at ``today``, else not at all.
+    judged, like the records' own, at ``as_of``, else ``today``, else each record's reference date.
     ``on_progress(done, total)`` is called in this process as records complete.
     A single path (str or os.PathLike) stands for itself; arguments are checked as `check`
     checks them (TypeError, ValueError) before any record is read.
@@ -506,6 +535,8 @@ def entries(
     color: bool = False,
     as_of: dt.date | None = None,
     date: dt.date | None = None,
+    quiet: bool = False,
+    statistics: bool = False,
 ) -> list[RunEntry]:
     """The render layer's view of batch results (without the records: see RenderContext)."""
     from ..render.batch_view import RunEntry
@@ -513,7 +544,9 @@ def entries(
     return [
         RunEntry(
             r.source,
-            RenderContext(r.report, lang, color, None, pack, date=date)
+            RenderContext(
+                r.report, lang, color, None, pack, date=date, quiet=quiet, statistics=statistics
+            )
             if r.report is not None
             else None,
             r.error,
@@ -521,6 +554,8 @@ def entries(
             pack_id=pack.id,
             pack_version=pack.version,
             as_of=as_of,
+            quiet=quiet,
+            statistics=statistics,
         )
         for r in results
     ]

@@ -8,6 +8,7 @@ please report it; DLSH_DEBUG=1 shows the traceback).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from . import compare as compare_commands
 from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from ..evaluate.engine import Waiver
     from ..evaluate.results import Report
     from ..pack.loader import Pack
+    from ..report.compare import Baseline
 
 
 _T: dict[str, tuple[str, str]] = {
@@ -81,8 +84,8 @@ _T: dict[str, tuple[str, str]] = {
         "pack {pack} is abstract: a base that other packs extend, not for checking records",
     ),
     "schema": (
-        "输出 JSON Schema（record、rule、pack）",
-        "print a JSON Schema (record, rule, pack)",
+        "输出 JSON Schema（record 记录、rule 规则、pack 规则包清单、report 检查报告）",
+        "print a JSON Schema (record, rule, pack, report)",
     ),
     "record": (
         "会议记录：文件（JSON 或 YAML）、目录（递归查找 *.json、*.yaml、*.yml，跳过隐藏目录）"
@@ -108,10 +111,14 @@ _T: dict[str, tuple[str, str]] = {
         "failures at or above this severity exit 1 (default error)",
     ),
     "select": (
-        "只检查这些规则 id 或前缀（如 prep.talks）",
-        "check only these rule ids or dotted prefixes (e.g. prep.talks)",
+        "只检查这些规则 id 或前缀（如 prep.talks）；每个 --select 一个值，或用逗号分隔多个",
+        "check only these rule ids or dotted prefixes (e.g. prep.talks); one per --select, or "
+        "several comma-separated",
     ),
-    "ignore": ("不检查这些规则 id 或前缀", "skip these rule ids or dotted prefixes"),
+    "ignore": (
+        "不检查这些规则 id 或前缀；每个 --ignore 一个值，或用逗号分隔多个",
+        "skip these rule ids or dotted prefixes; one per --ignore, or several comma-separated",
+    ),
     "as_of": (
         "检查日期 YYYY-MM-DD：截止日期在其后且尚未完成的规则记为待到期",
         "check as of YYYY-MM-DD: rules due later and not yet met are pending",
@@ -122,9 +129,10 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "waivers": (
         "豁免文件（dlsh-waivers/1，YAML 或 JSON）：适用于每份记录的经批准的例外；"
-        "有效期按 --as-of 判断，未给出时按 --today（默认今天）",
+        "有效期与记录自身的豁免一样，按 --as-of 判断，未给出时按记录中最晚的日期（不读取系统时钟）",
         "waiver file (dlsh-waivers/1, YAML or JSON): approved standing exceptions applied to "
-        "every record; expiry is judged at --as-of, else at --today (default: today)",
+        "every record; like the record's own waivers, judged at --as-of, else at the latest "
+        "date the record holds (never the clock)",
     ),
     "date": (
         "报告上写明的检查日期 YYYY-MM-DD（HTML 报告；today 表示今天）；未给出时用 --as-of，"
@@ -134,10 +142,10 @@ _T: dict[str, tuple[str, str]] = {
         "give the same report",
     ),
     "today": (
-        "判断豁免文件有效期所用的日期 YYYY-MM-DD（默认今天；给出 --as-of 时以其为准），"
-        "用于重现某日的结果",
-        "the day YYYY-MM-DD at which the waiver file's expiry is judged when --as-of is not "
-        "given (default: today), to reproduce a past run",
+        "未给出 --as-of 时，判断豁免（文件中的和记录中的）有效期所用的日期 YYYY-MM-DD，"
+        "代替记录中最晚的日期",
+        "the day YYYY-MM-DD at which waivers (the file's and the record's) are judged when "
+        "--as-of is not given, instead of the latest date the record holds",
     ),
     "jobs": (
         "并行检查的进程数（默认：可用 CPU 数；1 表示在本进程内逐个检查）",
@@ -145,8 +153,8 @@ _T: dict[str, tuple[str, str]] = {
         "one by one in this process)",
     ),
     "quiet": (
-        "不在终端显示进度条",
-        "no progress bar on the terminal",
+        "只显示未通过的规则（不符合、出错、待到期）和结论行，不显示进度条",
+        "show only the rules not passed (failed, error, pending) and the verdict; no progress bar",
     ),
     "bad_format": (
         "未知的输出格式 {name!r}；可选：{formats}（写入文件：NAME:PATH）",
@@ -167,12 +175,6 @@ _T: dict[str, tuple[str, str]] = {
     "output_unused": (
         "-o/--output 只用于不带 PATH 的格式，但每个格式都已指定文件",
         "-o/--output is for the format given without PATH, and every format has a path",
-    ),
-    "no_selected": (
-        "--select/--ignore 的 {ids} 不是规则包 {pack} 中任何规则的 id 或前缀"
-        "（可用 `dlsh-rules rules` 列出）",
-        "--select/--ignore {ids} names no rule id or prefix of pack {pack} "
-        "(`dlsh-rules rules` lists them)",
     ),
     "none_left": (
         "--select 与 --ignore 之后，规则包 {pack} 中没有剩下要检查的规则",
@@ -199,7 +201,10 @@ _T: dict[str, tuple[str, str]] = {
         "colour: auto (on a terminal without NO_COLOR), always, never",
     ),
     "rule_id": ("规则 id", "rule id"),
-    "schema_name": ("哪个 schema", "which schema"),
+    "schema_name": (
+        "哪个 schema：record、rule、pack 或 report",
+        "which schema: record, rule, pack or report",
+    ),
     "no_rule": ("规则包 {pack} 中没有规则 {rule}", "pack {pack} has no rule {rule}"),
     "bad_date": (
         "日期应为 YYYY-MM-DD 格式的真实日期：{value!r}",
@@ -219,12 +224,18 @@ _T: dict[str, tuple[str, str]] = {
 
 
 def _lang_from(argv: Sequence[str]) -> str:
+    """The language of the help and of argument errors, known before the arguments are parsed:
+    --lang, else DLSH_LANG, else the configuration file's `lang`, else Chinese."""
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
             return "en" if argv[i + 1] == "en" else "zh"
         if arg.startswith("--lang="):
             return "en" if arg.split("=", 1)[1] == "en" else "zh"
-    return "en" if os.environ.get("DLSH_LANG") == "en" else "zh"
+    if os.environ.get("DLSH_LANG") in ("zh", "en"):
+        return os.environ["DLSH_LANG"]
+    from .config import peek_lang
+
+    return "en" if peek_lang(argv) == "en" else "zh"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -288,8 +299,16 @@ def _t(key: str, lang: str, **values: object) -> str:
     return _T[key][1 if lang == "en" else 0].format(**values)
 
 
+def _comma_list(value: str) -> list[str]:
+    from .config import split_list
+
+    return split_list([value])
+
+
 def build_parser(lang: str) -> argparse.ArgumentParser:
-    t = {k: v[1] if lang == "en" else v[0] for k, v in _T.items()}
+    from .inputs import HELP
+
+    t = {k: v[1] if lang == "en" else v[0] for k, v in {**_T, **HELP}.items()}
     parser = _Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
     parser.add_argument("-h", "--help", action="help", help=t["help"])
     from .. import __version__
@@ -308,17 +327,22 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     )
 
     def common(p: argparse.ArgumentParser, pack: bool = True) -> None:
+        # Settings default to None: cli/config.py fills them from the environment, the
+        # configuration file or the default, and remembers which (check --show-config)
         p.add_argument("-h", "--help", action="help", help=t["help"])
-        p.add_argument("--lang", choices=["zh", "en"], default=lang, help=t["lang"])
+        p.add_argument("--lang", choices=["zh", "en"], default=None, help=t["lang"])
         if pack:
-            p.add_argument("--pack", default="provincial-bureau-2024", help=t["pack"])
+            p.add_argument("--pack", default=None, help=t["pack"])
+        p.add_argument("--config", default=None, metavar="FILE", help=t["config"])
+        p.add_argument("--no-config", action="store_true", help=t["no_config"])
 
     from ..render import FORMATS
 
     c = sub.add_parser(
         "check", help=t["check"], description=t["check"], epilog=t["epilog"], add_help=False
     )
-    c.add_argument("record", nargs="+", metavar="RECORD", help=t["record"])
+    c.add_argument("record", nargs="*", metavar="RECORD", help=t["record"])
+    c.set_defaults(check_parser=c)
     common(c)
     formats = ", ".join(sorted(FORMATS))
     c.add_argument(
@@ -330,16 +354,19 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
         help=t["format"].format(formats=formats),
     )
     c.add_argument(
-        "--fail-on", choices=["error", "warning", "never"], default="error", help=t["fail_on"]
+        "--fail-on", choices=["error", "warning", "never"], default=None, help=t["fail_on"]
     )
-    # extend: `--select a b --select c` selects all three, and `--select=a` takes exactly one
-    # value, which is how to write it before file names (pre-commit appends them at the end)
-    c.add_argument(
-        "--select", nargs="+", action="extend", default=[], metavar="ID", help=t["select"]
-    )
-    c.add_argument(
-        "--ignore", nargs="+", action="extend", default=[], metavar="ID", help=t["ignore"]
-    )
+    # One value per flag (`--select a,b --select c`): a flag that took every following word
+    # would take the record file too (`--select prep.talks record.yaml`).
+    for name in ("select", "ignore", "exclude"):
+        c.add_argument(
+            f"--{name}",
+            action="extend",
+            type=_comma_list,
+            default=None,
+            metavar="PATTERN" if name == "exclude" else "ID",
+            help=t[name],
+        )
     c.add_argument("--as-of", type=_date_type(lang), default=None, metavar="DATE", help=t["as_of"])
     c.add_argument(
         "--date", type=_report_date_type(lang), default=None, metavar="DATE", help=t["date"]
@@ -348,8 +375,15 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     c.add_argument("--waivers", default=None, metavar="FILE", help=t["waivers"])
     c.add_argument("--today", type=_date_type(lang), default=None, metavar="DATE", help=t["today"])
     c.add_argument("--jobs", type=_jobs_type(lang), default=None, metavar="N", help=t["jobs"])
-    c.add_argument("-q", "--quiet", action="store_true", help=t["quiet"])
-    c.add_argument("--color", choices=["auto", "always", "never"], default="auto", help=t["color"])
+    c.add_argument(
+        "-q", "--quiet", action=argparse.BooleanOptionalAction, default=None, help=t["quiet"]
+    )
+    c.add_argument(
+        "--statistics", action=argparse.BooleanOptionalAction, default=None, help=t["statistics"]
+    )
+    c.add_argument("--color", choices=["auto", "always", "never"], default=None, help=t["color"])
+    c.add_argument("--show-config", action="store_true", help=t["show_config"])
+    compare_commands.add_check_options(c, lang)
 
     r = sub.add_parser("rules", help=t["rules"], description=t["rules"], add_help=False)
     r.add_argument("--brief", action="store_true", help=t["brief"])
@@ -375,6 +409,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     start_commands.add_parsers(sub, lang, common)
     timeline_commands.add_parsers(sub, lang, common)
+    compare_commands.add_parsers(sub, lang, common)
 
     s = sub.add_parser("schema", help=t["schema"], description=t["schema"], add_help=False)
     s.add_argument("name", choices=["record", "rule", "pack", "report"], help=t["schema_name"])
@@ -466,7 +501,23 @@ def _entry(path: str) -> tuple[str, str]:
 def cmd_check(args: argparse.Namespace) -> int:
     from ..render import batch_renderer
     from .batch import expand, is_single
+    from .inputs import check_selectors, drop_unmatched
 
+    if args.show_config:
+        from .config import show
+
+        _out(show(args, args.settings, args.lang))
+        return EXIT_OK
+    if not args.record:
+        # argparse's own words, as when RECORD was required by the parser (RECORD is optional
+        # there only so that --show-config needs none)
+        try:
+            with argparse_language(args.lang):
+                translate: Callable[[str], str] = vars(argparse)["_"]
+                message = translate("the following arguments are required: %s")
+                args.check_parser.error(message % "RECORD")
+        except SystemExit:
+            return EXIT_INPUT
     outputs = _outputs(args)
     single = is_single(args.record)
     if not single:
@@ -474,29 +525,24 @@ def cmd_check(args: argparse.Namespace) -> int:
             if batch_renderer(name) is None:
                 raise _Usage(_t("no_batch", args.lang, name=name))
     inputs: list[tuple[str, Problem | None]] = (
-        [(args.record[0], None)] if single else expand(args.record)
+        [(args.record[0], None)]
+        if single
+        else drop_unmatched(expand(args.record, args.exclude, args.settings.base), args.lang)
     )
     read = {_entry(source) for source, problem in inputs if problem is None}
     # ...and the files they really are, so that another name for a record is caught too
     read |= {_entry(os.path.realpath(source)) for source, problem in inputs if problem is None}
-    if args.waivers is not None:
-        read.add(_entry(args.waivers))
-        read.add(_entry(os.path.realpath(args.waivers)))
+    for extra in (args.waivers, args.baseline):
+        if extra is not None:
+            read.add(_entry(extra))
+            read.add(_entry(os.path.realpath(extra)))
 
     from ..pack.loader import load_pack
 
     pack = load_pack(args.pack)
-    # As in ruff, a selector that matches nothing is a mistake, not an empty (and so compliant)
-    # report: a misspelt --select in CI would otherwise pass every record.
+    check_selectors(args, pack, args.settings)
     from ..evaluate.engine import rule_selected
 
-    unmatched = [
-        entry
-        for entry in dict.fromkeys([*args.select, *args.ignore])
-        if not any(rule_selected(rule.id, [entry], []) for rule in pack.rules)
-    ]
-    if unmatched:
-        raise _Usage(_t("no_selected", args.lang, ids=", ".join(unmatched), pack=pack.id))
     if pack.manifest.abstract:
         raise _Usage(_t("abstract", args.lang, pack=pack.id))
     if args.select and not any(rule_selected(r.id, args.select, args.ignore) for r in pack.rules):
@@ -504,22 +550,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     for pack_root in pack.roots or [pack.root]:  # the pack and every base it extends
         for root, _dirs, files in os.walk(pack_root):
             read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
-    for _, path in outputs:
+    for name, path in [*outputs, ("baseline", args.write_baseline)]:
         # The entry itself, and the file a symlink there leads to: output.write_atomic writes
         # through links, so a link to a record would otherwise overwrite the record.
-        if path is not None and (_entry(path) in read or _entry(os.path.realpath(path)) in read):
+        if path is None:
+            continue
+        entries = {_entry(path), _entry(os.path.realpath(path))}
+        if name == "baseline" and args.baseline is not None:
+            # rewriting the --baseline in place is how it shrinks; it is read before any write
+            entries -= {_entry(args.baseline), _entry(os.path.realpath(args.baseline))}
+        if entries & read:
             raise _Usage(_t("overwrite_input", args.lang, path=path))
     waivers: tuple[Waiver, ...] = ()
     if args.waivers is not None:
         from ..report.waivers import load_waivers
 
         waivers = load_waivers(args.waivers, pack)
-    # The clock is read once, here: every record of the run, in every worker, is judged at the
-    # same day, and the library below never reads the clock itself.
-    today = args.today or (dt.date.today() if waivers else None)
+    baseline = compare_commands.load_baseline(args, 1 if single else len(inputs))
+    # Never the clock: without --as-of or --today, each record's waivers are judged at the
+    # record's own reference date (engine.check), so an archived record keeps its report.
+    today: dt.date | None = args.today
     if single:
-        return _check_one(args, pack, waivers, today, outputs)
-    return _check_batch(args, inputs, pack, waivers, today, outputs)
+        return _check_one(args, pack, waivers, today, outputs, baseline)
+    return _check_batch(args, inputs, pack, waivers, today, outputs, baseline)
 
 
 def _check_one(
@@ -528,6 +581,7 @@ def _check_one(
     waivers: tuple[Waiver, ...],
     today: dt.date | None,
     outputs: list[tuple[str, str | None]],
+    baseline: Baseline | None = None,
 ) -> int:
     from ..record.validate import load_record
     from ..render import RenderContext, renderer
@@ -543,6 +597,7 @@ def _check_one(
         waivers=waivers,
         today=today,
     )
+    (report,) = compare_commands.apply_baseline(baseline, [report], args.lang)
     from ..evaluate.organisations import evaluate_organisations
 
     organisations = evaluate_organisations(
@@ -555,6 +610,8 @@ def _check_one(
         today=today,
     )
     _warn_calendar([report], args.lang)
+    _warn_late([report], args.lang)
+    compare_commands.write_baseline(args, [report])
     texts = []
     for name, path in outputs:
         context = RenderContext(
@@ -565,6 +622,8 @@ def _check_one(
             pack,
             organisations,
             date=args.date,
+            quiet=args.quiet,
+            statistics=args.statistics,
         )
         texts.append((renderer(name)(context), path))
     if not _write_all(texts, args.lang):
@@ -579,6 +638,7 @@ def _check_batch(
     waivers: tuple[Waiver, ...],
     today: dt.date | None,
     outputs: list[tuple[str, str | None]],
+    baseline: Baseline | None = None,
 ) -> int:
     from ..render import batch_renderer
     from .batch import Progress, check_inputs, check_organisations, entries, exit_code
@@ -599,6 +659,12 @@ def _check_batch(
     finally:
         if progress is not None:
             progress.close()
+    if baseline is not None:
+        checked = [r.report for r in results if r.report is not None]
+        marked = iter(compare_commands.apply_baseline(baseline, checked, args.lang))
+        results = [
+            r if r.report is None else dataclasses.replace(r, report=next(marked)) for r in results
+        ]
     organisations = check_organisations(
         results,
         pack,
@@ -609,12 +675,16 @@ def _check_batch(
         today=today,
     )
     _warn_calendar([r.report for r in results if r.report is not None], args.lang)
+    _warn_late([r.report for r in results if r.report is not None], args.lang)
+    compare_commands.write_baseline(args, [r.report for r in results if r.report is not None])
     texts = []
     for name, path in outputs:
         render = batch_renderer(name)
         assert render is not None  # checked before any work was done
         color = _use_color(args.color, path)
-        run = entries(results, pack, args.lang, color, args.as_of, args.date)
+        run = entries(
+            results, pack, args.lang, color, args.as_of, args.date, args.quiet, args.statistics
+        )
         texts.append((render(run, organisations), path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
@@ -630,6 +700,16 @@ def _warn_calendar(reports: Sequence[Report], lang: str) -> None:
                 prefix = "警告" if lang != "en" else "warning"
                 sys.stderr.write(f"dlsh-rules check: {prefix}: {result.message.get(lang)}\n")
                 return
+
+
+def _warn_late(reports: Sequence[Report], lang: str) -> None:
+    """Under --as-of D, a record that already holds facts dated after D was probably given the
+    wrong date: say so on stderr, naming the first few facts (the report itself is unchanged)."""
+    from .compare import late_warning
+
+    for report in reports:
+        if report.late_count:
+            sys.stderr.write(late_warning(report, lang) + "\n")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -651,7 +731,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "schema": cmd_schema,
     **{
         name: partial(start_commands.run, command)
-        for name, command in {**start_commands.COMMANDS, **timeline_commands.COMMANDS}.items()
+        for name, command in {
+            **start_commands.COMMANDS,
+            **timeline_commands.COMMANDS,
+            **compare_commands.COMMANDS,
+        }.items()
     },
 }
 
@@ -665,10 +749,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help / --version exit 0, bad arguments exit 2
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INPUT
     from ..errors import InputError
+    from .config import apply
+    from .inputs import UsageError
 
     try:
+        args.settings = apply(args, args.command, lang)
+    except InputError as exc:
+        sys.stderr.write(exc.render(args.lang or lang) + "\n")
+        return EXIT_INPUT
+    try:
         return COMMANDS[args.command](args)
-    except _Usage as exc:
+    except (_Usage, UsageError) as exc:
         prefix = "错误" if args.lang != "en" else "error"
         sys.stderr.write(f"dlsh-rules {args.command}: {prefix}: {exc}\n")
         return EXIT_INPUT

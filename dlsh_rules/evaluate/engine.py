@@ -21,6 +21,7 @@ from ..errors import Text
 from ..load import arguments
 from ..load.perf import gc_paused
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
+from ..record.dated import facts_after, reference_date
 from ..record.validate import RecordData, load_record
 from .context import Context
 from .grouping import Listed, merge_findings
@@ -30,6 +31,7 @@ from .kinds.frequency import record_facts
 from .results import (
     SEVERITY_RANK,
     FindingResult,
+    LateFact,
     OrgFact,
     Report,
     RuleResult,
@@ -90,10 +92,15 @@ class Waiver:
     expires: dt.date | None
     origin: str
     pointer: str
+    # Where the waiver is written (a waiver file's line and column), for `unused_waivers`.
+    line: int | None = None
+    column: int | None = None
 
     def note(self, reason: Text) -> UnusedWaiver:
         """This waiver listed as one that did not apply, and why."""
-        return UnusedWaiver(self.rule, self.subject, self.origin, self.pointer, reason)
+        return UnusedWaiver(
+            self.rule, self.subject, self.origin, self.pointer, reason, self.line, self.column
+        )
 
     def covers(self, rule_id: str, subject: str | None) -> bool:
         if self.rule != rule_id:
@@ -169,19 +176,28 @@ def _same_subject(a: str, b: str | None) -> bool:
 
 
 def record_waivers(record: RecordData) -> list[Waiver]:
-    return [
-        Waiver(
-            w["rule"],
-            w.get("subject"),
-            w["reason"],
-            w.get("approved_by"),
-            w.get("date"),
-            w.get("expires"),
-            "record",
-            f"/waivers/{i}",
+    out = []
+    for i, w in enumerate(record.data.get("waivers", [])):
+        pos = record.position(f"/waivers/{i}")
+        out.append(
+            Waiver(
+                w["rule"],
+                w.get("subject"),
+                w["reason"],
+                w.get("approved_by"),
+                w.get("date"),
+                w.get("expires"),
+                "record",
+                f"/waivers/{i}",
+                pos.line if pos else None,
+                pos.column if pos else None,
+            )
         )
-        for i, w in enumerate(record.data.get("waivers", []))
-    ]
+    return out
+
+
+# How many facts after --as-of a report keeps for the warning (their number is kept too).
+LATE_FACTS_SHOWN = 3
 
 
 def check(
@@ -216,9 +232,20 @@ def check(
         record = load_record(record, pack.enums)
     ctx = Context(record, pack)
     all_waivers = [*record_waivers(record), *waivers]
-    # Expiry is judged at the as-of date when one is given, else at the meeting's own follow-up:
-    # a report must not change from one day to the next unless the caller asks for "today".
+    # Every waiver, the record's own and a file's alike, is judged at one day: --as-of when
+    # given, else `today` when a caller passes one, else the record's own reference date (its
+    # latest fact; record/dated.py). Never the clock: the same inputs give the same report on
+    # any day, and an archived record that passed keeps passing.
     judge_day = as_of or today
+    if judge_day is None and all_waivers:
+        judge_day = reference_date(record)
+    late: list[tuple[str, dt.date]] = []
+    late_count = 0
+    if as_of is not None:
+        for fact in facts_after(record, as_of):
+            late_count += 1
+            if len(late) < LATE_FACTS_SHOWN:
+                late.append(fact)
     live = [
         w
         for w in all_waivers
@@ -281,6 +308,12 @@ def check(
         (tuple(select), tuple(ignore)),
         party_org=record.data["unit"].get("party_org"),
         org_facts=tuple(facts),
+        judged_at=judge_day,
+        late_facts=tuple(
+            LateFact(pointer, day, pos.line if (pos := record.position(pointer)) else None)
+            for pointer, day in late
+        ),
+        late_count=late_count,
     )
 
 
@@ -406,6 +439,7 @@ def _evaluate(
         level=level if status == "failed" else None,
         findings_omitted=omitted,
         omitted_waived=omitted_waived,
+        checked=checked,
         **base,
     )
 

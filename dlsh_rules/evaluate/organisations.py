@@ -73,13 +73,15 @@ def evaluate_organisations(
 ) -> Organisations:
     """Judge the pack's organisation rules on the run's reports (in input order).
 
-    ``waivers`` are the standing ones (a waiver file); those that expired at ``as_of or today``
-    do not waive (each record's report already lists them as expired).
+    ``waivers`` are the standing ones (a waiver file); those that expired at ``as_of``, else
+    ``today``, else the latest day the records' waivers were judged at (each record's reference
+    date, engine.check) do not waive (each record's report already lists them as expired).
     """
     rules = organisation_rules(pack, select, ignore)
     if not rules:
         return Organisations()
-    day = as_of or today
+    days = [r.judged_at for r in reports if r.judged_at is not None]
+    day = as_of or today or (max(days) if days else None)
     rule_ids = {r.id for r in rules}
     live = [
         w

@@ -40,6 +40,9 @@ class FindingResult:
     column: int | None = None
     # An organisation finding: the records counted in its period (an empty tuple: none was).
     records: tuple[str, ...] | None = field(default=None, repr=False)
+    # Waived because `check --baseline` holds it (waiver.origin names the baseline file); in the
+    # JSON only when true, and out of the repr, so that reports without a baseline are unchanged.
+    baselined: bool = field(default=False, repr=False)
     # A finding that lists several of one cause as one (evaluate/grouping.py): the findings it
     # stands for, each with its own subject, message and place; empty for a finding of its own.
     items: tuple[FindingResult, ...] = field(default=(), repr=False)
@@ -77,6 +80,8 @@ class FindingResult:
             }
         if self.records is not None:
             out["records"] = list(self.records)
+        if self.baselined:
+            out["baselined"] = True
         if self.items:
             out["items"] = [i.item_dict(lang) for i in self.items]
         return out
@@ -144,6 +149,9 @@ class RuleResult:
     # of n people has n·(n−1) ordered pairs).
     findings_omitted: int = 0
     omitted_waived: int = 0
+    # How many objects the rule's checks examined (its message says so); for restating a
+    # result whose findings a baseline covers (report/compare.py). Not in to_dict.
+    checked: int = field(default=0, repr=False)
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -258,15 +266,40 @@ class UnusedWaiver:
     origin: str
     pointer: str
     reason: Text  # why it did not apply: matched nothing, or expired
+    # Where the waiver is written, in its file or the record; out of the repr, like the other
+    # added fields (the JSON has them when known).
+    line: int | None = field(default=None, repr=False)
+    column: int | None = field(default=None, repr=False)
+
+    @property
+    def where(self) -> str:
+        """Where to look: a waiver file's ``file:line:column /waivers/N``; a record's own waiver
+        by its pointer (``record/waivers/0``), as reports always showed it."""
+        if self.origin != "record" and self.line is not None:
+            return f"{self.origin}:{self.line}:{self.column} {self.pointer}"
+        return f"{self.origin}{self.pointer}"
 
     def to_dict(self, lang: str) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "rule": self.rule,
             "subject": self.subject,
             "origin": self.origin,
             "path": self.pointer,
             "message": self.reason.get(lang),
         }
+        if self.line is not None:
+            out["line"] = self.line
+            out["column"] = self.column
+        return out
+
+
+@dataclass(frozen=True)
+class LateFact:
+    """A fact of the record dated after --as-of (the warning of `check --as-of`)."""
+
+    pointer: str
+    date: dt.date
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -285,6 +318,12 @@ class Report:
     # For the organisation rules of the run (evaluate/organisations.py); not in to_dict.
     party_org: str | None = field(default=None, repr=False)
     org_facts: tuple[OrgFact, ...] = field(default=(), repr=False)
+    # The day waivers were judged at (--as-of, else `today`, else the record's reference date;
+    # None: there were no waivers), and the record's facts dated after --as-of (the first few,
+    # and how many). Not in to_dict: the JSON report stays as it was.
+    judged_at: dt.date | None = field(default=None, repr=False)
+    late_facts: tuple[LateFact, ...] = field(default=(), repr=False)
+    late_count: int = field(default=0, repr=False)
 
     @property
     def summary(self) -> Summary:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Text
 from ..record.enums import FIRST_MATCH
-from ..record.validate import field_enums
-from .paths import split_segments
+from ..record.validate import enum_at, field_enums
+from .paths import Path, follow_id, split_segments
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
@@ -175,6 +175,34 @@ def en_value(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+class FieldName(str):
+    """A field's name that also knows the enumeration of the object it was read from
+    (`field_name`): `enum_of` then labels a value by it, whatever the name alone would say."""
+
+    enum: str | None = None
+
+
+def field_name(ctx: Context, path: Path, obj: Any) -> str | None:
+    """The last field of ``path`` as read from ``obj``, with the enumeration of the object that
+    holds it when the record says (so that a document's kind `other` reads 其他材料, not the
+    其他人员 of a person's role, the first enumeration holding `other`)."""
+    segments = path.segments
+    if not segments:
+        return None
+    name = segments[-1]
+    if name.startswith("@"):
+        return name
+    holders = [obj] if len(segments) == 1 else Path.parse(".".join(segments[:-1])).values(ctx, obj)
+    for held in holders:
+        holder = follow_id(ctx, held)  # a field holding an id is read through to its object
+        pointer = ctx.record.pointer_of(holder) if isinstance(holder, dict) else None
+        if pointer is not None and (enum := enum_at(pointer, name)) is not None:
+            out = FieldName(name)
+            out.enum = enum
+            return out
+    return name
+
+
 def enum_of(ctx: Context, value: str, field: str | None = None) -> str | None:
     """The enumeration whose label shows ``value``, or None when it is in none.
 
@@ -186,6 +214,9 @@ def enum_of(ctx: Context, value: str, field: str | None = None) -> str | None:
     that every existing report stays the same.
     """
     enums = ctx.record.enums
+    exact = getattr(field, "enum", None)
+    if exact is not None and value in enums.labels.get(exact, {}):
+        return str(exact)
     if field is not None:
         own = field_enums().get(field)
         if (

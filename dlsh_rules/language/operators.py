@@ -18,6 +18,7 @@ from .messages import (
     Test,
     en_arg,
     en_values,
+    field_name,
     show_values,
     zh_path,
     zh_value,
@@ -34,10 +35,9 @@ from .paths import key_of
 PassTest = Callable[["Op", "Context", list[Any], Any], bool]
 
 
-def _f(op: Op) -> str | None:
+def _f(op: Op, ctx: Context, obj: Any) -> str | None:
     """The record field an operator reads, which says how its values are labelled."""
-    segments = op.path.segments
-    return segments[-1] if segments else None
+    return field_name(ctx, op.path, obj)
 
 
 def _eq_passes(op: Op, ctx: Context, values: list[Any], obj: Any) -> bool:
@@ -49,10 +49,10 @@ def _op_eq(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         return None
     return Failure(
         Text(
-            f"{op.zh_field}为{zh_value(ctx, op.arg, _f(op))}",
-            f"{op.en_field} = {en_arg(ctx, op.arg, _f(op))}",
+            f"{op.zh_field}为{zh_value(ctx, op.arg, _f(op, ctx, obj))}",
+            f"{op.en_field} = {en_arg(ctx, op.arg, _f(op, ctx, obj))}",
         ),
-        show_values(ctx, values, _f(op)),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 
@@ -65,10 +65,10 @@ def _op_ne(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         return None
     return Failure(
         Text(
-            f"{op.zh_field}不为{zh_value(ctx, op.arg, _f(op))}",
-            f"{op.en_field} ≠ {en_arg(ctx, op.arg, _f(op), raw=True)}",
+            f"{op.zh_field}不为{zh_value(ctx, op.arg, _f(op, ctx, obj))}",
+            f"{op.en_field} ≠ {en_arg(ctx, op.arg, _f(op, ctx, obj), raw=True)}",
         ),
-        show_values(ctx, values, _f(op)),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 
@@ -82,10 +82,10 @@ def _op_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | None:
         return None
     return Failure(
         Text(
-            f"{op.zh_field}取值于{zh_values(ctx, op.arg, _f(op))}",
-            f"{op.en_field} in {en_values(ctx, op.arg, _f(op))}",
+            f"{op.zh_field}取值于{zh_values(ctx, op.arg, _f(op, ctx, obj))}",
+            f"{op.en_field} in {en_values(ctx, op.arg, _f(op, ctx, obj))}",
         ),
-        show_values(ctx, values, _f(op)),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 
@@ -99,10 +99,10 @@ def _op_any_of(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
         return None
     return Failure(
         Text(
-            f"{op.zh_field}含{zh_values(ctx, op.arg, _f(op))} 之一",
-            f"{op.en_field} includes one of {en_values(ctx, op.arg, _f(op))}",
+            f"{op.zh_field}含{zh_values(ctx, op.arg, _f(op, ctx, obj))} 之一",
+            f"{op.en_field} includes one of {en_values(ctx, op.arg, _f(op, ctx, obj))}",
         ),
-        show_values(ctx, values, _f(op)),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 
@@ -116,10 +116,10 @@ def _op_not_in(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
         return None
     return Failure(
         Text(
-            f"{op.zh_field}不取{zh_values(ctx, op.arg, _f(op))}",
-            f"{op.en_field} not in {en_values(ctx, op.arg, _f(op))}",
+            f"{op.zh_field}不取{zh_values(ctx, op.arg, _f(op, ctx, obj))}",
+            f"{op.en_field} not in {en_values(ctx, op.arg, _f(op, ctx, obj))}",
         ),
-        show_values(ctx, values, _f(op)),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 
@@ -137,7 +137,8 @@ def _op_exists(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     if op.arg:
         return Failure(Text(f"填写{op.zh_field}", f"{op.en_field} to be given"), NONE)
     return Failure(
-        Text(f"不填写{op.zh_field}", f"no {op.en_field}"), show_values(ctx, values, _f(op))
+        Text(f"不填写{op.zh_field}", f"no {op.en_field}"),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 
@@ -194,10 +195,10 @@ def _number_op(compare: Callable[[float, float], bool], symbol: str) -> tuple[Pa
             return None
         return Failure(
             Text(
-                f"{op.zh_field} {symbol} {zh_value(ctx, op.arg, _f(op))}",
+                f"{op.zh_field} {symbol} {zh_value(ctx, op.arg, _f(op, ctx, obj))}",
                 f"{op.en_field} {symbol} {op.arg}",
             ),
-            show_values(ctx, values, _f(op)),
+            show_values(ctx, values, _f(op, ctx, obj)),
         )
 
     return passes, test
@@ -213,7 +214,7 @@ def _op_min_distinct(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
         return None
     return Failure(
         Text(f"{op.zh_field}至少 {op.arg} 个不同项", f"at least {op.arg} different {op.en_field}"),
-        show_values(ctx, values, _f(op)),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 
@@ -232,11 +233,12 @@ def _op_contains_all(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failu
         return None
     return Failure(
         Text(
-            f"{op.zh_field}包含{zh_values(ctx, op.arg, _f(op))}",
-            f"{op.en_field} to include {en_values(ctx, op.arg, _f(op))}",
+            f"{op.zh_field}包含{zh_values(ctx, op.arg, _f(op, ctx, obj))}",
+            f"{op.en_field} to include {en_values(ctx, op.arg, _f(op, ctx, obj))}",
         ),
         Text(
-            f"缺少{zh_values(ctx, missing, _f(op))}", f"missing {en_values(ctx, missing, _f(op))}"
+            f"缺少{zh_values(ctx, missing, _f(op, ctx, obj))}",
+            f"missing {en_values(ctx, missing, _f(op, ctx, obj))}",
         ),
     )
 
@@ -314,7 +316,7 @@ def _op_includes_field(op: Op, ctx: Context, values: list[Any], obj: Any) -> Fai
             f"{op.zh_field}包含{zh_path(op.arg.text)}（{show_values(ctx, wanted).zh}）",
             f"{op.en_field} to include {op.arg.text} ({show_values(ctx, wanted).en})",
         ),
-        show_values(ctx, values, _f(op)),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 
@@ -329,7 +331,7 @@ def _op_in_set(op: Op, ctx: Context, values: list[Any], obj: Any) -> Failure | N
     label = ctx.set_label(op.arg)
     return Failure(
         Text(f"{op.zh_field}为{label.zh}", f"{op.en_field} to be {label.en}"),
-        show_values(ctx, values, _f(op)),
+        show_values(ctx, values, _f(op, ctx, obj)),
     )
 
 

@@ -6,8 +6,11 @@ and pydantic builds the record model's validator from the model classes; each ta
 long as the rest of a `check` run. Both are functions of their inputs alone, so they are pickled
 once and read back in about a millisecond by later runs.
 
-- **Where**: ``$XDG_CACHE_HOME/dlsh_rules``, else ``~/.cache/dlsh_rules``. ``DLSH_NO_CACHE=1``
-  turns the cache off (nothing is read or written).
+- **Where**: ``$DLSH_CACHE_DIR`` when set (an absolute path), else the system's user cache
+  directory as platformdirs names it: ``$XDG_CACHE_HOME/dlsh_rules`` or ``~/.cache/dlsh_rules``
+  on Linux (where it always was), ``~/Library/Caches/dlsh_rules`` on macOS,
+  ``%LOCALAPPDATA%\\dlsh_rules\\Cache`` on Windows. ``DLSH_NO_CACHE=1`` turns the cache off
+  (nothing is read or written).
 - **Keys**: an entry's file name is a SHA-256 of everything it depends on: the versions of this
   package, Python and PyYAML, the installed files of pydantic and pydantic-core (names, sizes and
   times, read without importing them), the bytes of every module of this package, and for a pack
@@ -55,10 +58,8 @@ def directory() -> Path | None:
     """The cache directory, or None when the cache is off or no safe directory can be had."""
     if not enabled():
         return None
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
     try:
-        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-        path = root / "dlsh_rules"
+        path = _location()
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         if hasattr(os, "getuid"):
             st = path.stat()
@@ -68,6 +69,21 @@ def directory() -> Path | None:
     except (OSError, RuntimeError):  # RuntimeError: Path.home() without a home directory
         return None
     return path
+
+
+def _location() -> Path:
+    override = os.environ.get("DLSH_CACHE_DIR", "").strip()
+    if override and os.path.isabs(override):
+        return Path(override)
+    try:
+        # Imported here, not at the top: a run with DLSH_NO_CACHE or DLSH_CACHE_DIR never needs
+        # it, and importing this module costs nothing until a cache entry is wanted.
+        import platformdirs
+    except ImportError:  # a core dependency; should it be missing, the XDG rule it follows
+        base = os.environ.get("XDG_CACHE_HOME", "").strip()
+        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+        return root / "dlsh_rules"
+    return Path(platformdirs.user_cache_dir("dlsh_rules", appauthor=False))
 
 
 @cache

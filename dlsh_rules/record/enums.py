@@ -176,9 +176,10 @@ BASE: dict[str, dict[str, str]] = {
 }
 
 
-# The enumerations of dlsh-record/1 before language 2. Messages label a value of these by the
-# first enumeration holding it, as they always did, so that every existing report stays the same
-# (language/messages.py `enum_of`); the later ones by the enumeration of the field read.
+# The enumerations of dlsh-record/1 before language 2. Messages label a value by the enumeration
+# of the object it was read from when the record says which (language/messages.py `field_name`:
+# a document's `kind: other` is 其他材料); only when it cannot, a value of these is labelled by the
+# first enumeration holding it, as it always was, and a later one by the field's enumeration.
 FIRST_MATCH = frozenset(
     {
         "role", "org_kind", "represents", "agenda_kind", "report_kind", "item_status",

@@ -427,6 +427,25 @@ def field_enums() -> dict[str, str]:
     return {alias: next(iter(enums)) for alias, enums in found.items() if len(enums) == 1}
 
 
+def enum_at(pointer: str, alias: str) -> str | None:
+    """The enumeration of field ``alias`` of the object at ``pointer`` in a record, or None.
+
+    The same field name can hold different enumerations (`kind` of a document, of a body, of an
+    activity): the object's place in the record says which model it is, and so which one."""
+    plan = _record_plan()
+    model = plan.models.get(plan.root)
+    for segment in pointer.split("/")[1:]:
+        if model is None:
+            return None
+        if segment.isdigit():
+            continue
+        f = next((f for f in model.fields if f.alias == segment), None)
+        model = plan.models.get(f.model) if f is not None and f.model is not None else None
+    if model is None:
+        return None
+    return next((f.enum for f in model.fields if f.alias == alias), None)
+
+
 def index_record(
     plain: dict[str, Any],
     source: str,

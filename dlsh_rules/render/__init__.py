@@ -39,6 +39,9 @@ class RenderContext:
     # The date of the check a report shows (the HTML report's `--date`); None: --as-of, else
     # none. Views never read the clock, so that the same inputs give the same bytes.
     date: dt.date | None = None
+    # Views for people (text, markdown): only the rules not passed; counts instead of rules
+    quiet: bool = False
+    statistics: bool = False
 
 
 @dataclass(frozen=True)

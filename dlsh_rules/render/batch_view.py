@@ -28,6 +28,8 @@ class RunEntry(BatchEntry):
     pack_id: str = ""
     pack_version: str = ""
     as_of: dt.date | None = None
+    quiet: bool = False
+    statistics: bool = False
 
 
 def _run_info(items: Sequence[BatchEntry]) -> tuple[str, str, str, dt.date | None, bool]:
@@ -145,16 +147,66 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
 
 
+_QUIET = ("failed", "error", "pending")  # the statuses the failures-only view keeps
+
+
+def _view(items: Sequence[BatchEntry]) -> tuple[bool, bool]:
+    """(quiet, statistics) of a run, from whichever entry says them."""
+    for e in items:
+        if isinstance(e, RunEntry):
+            return e.quiet, e.statistics
+        if e.context is not None:
+            return e.context.quiet, e.context.statistics
+    return False, False
+
+
+# The rules listed under each record of a batch: those that make it fail or could not be judged
+_LISTED = {"failed": "✗", "error": "!"}
+
+
+def _failed_rules(items: Sequence[BatchEntry], lang: str, color: bool) -> list[str]:
+    """Under the table, each record that has failed rules, and those rules (id, title, clause,
+    how many findings): what to open first."""
+    en = lang == "en"
+    out: list[str] = []
+    for e in items:
+        if e.context is None:
+            continue
+        failed = [r for r in e.context.report.results if r.status in _LISTED]
+        if not failed:
+            continue
+        out.append(f"  {visible(e.source)}")
+        for r in failed:
+            clause = f"[{r.clause}]" if en else f"［{r.clause}］"
+            n = len(r.findings) + r.findings_omitted
+            count = (f" ({n} finding{'s' if n != 1 else ''})" if en else f"（{n} 项）") if n else ""
+            mark = _paint(_LISTED[r.status], "31" if r.status == "failed" else "35", color)
+            out.append(f"    {mark} {r.rule}  {visible(r.title.get(lang))} {clause}{count}")
+    if out:
+        out = [
+            "",
+            _paint("Rules failed, by record" if en else "各记录未通过的规则", "1", color),
+            *out,
+        ]
+    return out
+
+
 def batch_text(items: Sequence[BatchEntry]) -> str:
-    """The terminal view of a batch: one line per record, in input order, and a total."""
+    """The terminal view of a batch: one line per record, in input order, the failed rules of
+    each, and a total. Quiet: only the records with a rule not passed, or that cannot be
+    checked. Statistics: counts over every record instead of the lines per record."""
     from ..report.waivers import unused_in_batch
 
     lang, pack_id, pack_version, as_of, color = _run_info(items)
+    quiet, statistics = _view(items)
     en = lang == "en"
     reports = _reports(items)
     head = BATCH_HEAD["en" if en else "zh"]
     rows: list[tuple[list[str], str]] = []  # cells, colour of the verdict
     for e in items:
+        report = e.context.report if e.context is not None else None
+        if quiet and report is not None and not any(r.status in _QUIET for r in report.results):
+            continue
         if e.context is None:
             problems = e.error.problems if e.error is not None else []
             first = problems[0].render(lang) if problems else ""
@@ -202,9 +254,17 @@ def batch_text(items: Sequence[BatchEntry]) -> str:
     out = [_paint(title, "1", color)]
     if as_of is not None:
         out.append(("as of: " if en else "检查日期：") + as_of.isoformat())
-    out.append("")
-    out.append(_paint(line(head, None), "1", color))
-    out.extend(line(cells, code) for cells, code in rows)
+    if statistics:
+        from .statistics import statistics as count
+        from .statistics import text_lines
+
+        for text in text_lines(count(reports, lang), lang):
+            out.append(_paint(text, "1", color) if text and text[0] != " " else text)
+    elif rows or not quiet:
+        out.append("")
+        out.append(_paint(line(head, None), "1", color))
+        out.extend(line(cells, code) for cells, code in rows)
+        out.extend(_failed_rules(items, lang, color))
 
     unused = unused_in_batch(reports)
     if unused:
@@ -213,9 +273,7 @@ def batch_text(items: Sequence[BatchEntry]) -> str:
         for source, w in unused:
             subject = f" {w.subject}" if w.subject else ""
             where = f"{source}: " if source is not None else ""
-            out.append(
-                f"  ~ {where}{w.rule}{subject} ({w.origin}{w.pointer}): {w.reason.get(lang)}"
-            )
+            out.append(f"  ~ {where}{w.rule}{subject} ({w.where}): {w.reason.get(lang)}")
 
     compliant = sum(1 for r in reports if r.summary.compliant)
     failing = len(reports) - compliant

@@ -28,6 +28,7 @@ STATUS = {
     "passed": ("✅", "通过", "passed"),
 }
 _ORDER = {status: i for i, status in enumerate(STATUS)}  # failures first
+_NOT_PASSED = ("failed", "error", "pending")  # what the failures-only view (--quiet) keeps
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
@@ -158,6 +159,10 @@ def _body(ctx: RenderContext, level: int) -> list[str]:
     if report.as_of:
         facts.append(_t(lang, "检查日期 ", "as of ") + report.as_of.isoformat())
     lines += [" · ".join(facts), "", *_counts_table(report, lang)]
+    if ctx.statistics:  # counts instead of the rules (check --statistics)
+        from .statistics import markdown_lines, statistics
+
+        return lines + markdown_lines(statistics([report], lang), lang, level + 1, md)
     head = (
         ["status", "rule", "title", "clause", "findings"]
         if lang == "en"
@@ -165,7 +170,8 @@ def _body(ctx: RenderContext, level: int) -> list[str]:
     )
     for phase, label in PHASES.items():
         results = [r for r in report.results if r.phase == phase]
-        if not results:
+        shown = [r for r in results if r.status in _NOT_PASSED] if ctx.quiet else results
+        if not shown:
             continue
         ok = sum(1 for r in results if r.status == "passed")
         lines += [
@@ -177,7 +183,7 @@ def _body(ctx: RenderContext, level: int) -> list[str]:
             _row(["---"] * len(head)),
         ]
         # sorted() is stable: within a status the pack's order stays.
-        for r in sorted(results, key=lambda r: _ORDER[r.status]):
+        for r in sorted(shown, key=lambda r: _ORDER[r.status]):
             lines.append(
                 _row(
                     [
@@ -193,10 +199,11 @@ def _body(ctx: RenderContext, level: int) -> list[str]:
         lines += ["", f"{h}# " + _t(lang, "未生效的豁免", "Waivers that did not apply"), ""]
         for w in report.unused_waivers:
             subject = f" {md(w.subject)}" if w.subject else ""
+            where = md(w.where) if w.line and w.origin != "record" else None
             lines.append(
-                f"- `{w.rule}`{subject}（{md(w.origin)} {md(w.pointer)}）：{md(w.reason.get(lang))}"
+                f"- `{w.rule}`{subject}（{where or f'{md(w.origin)} {md(w.pointer)}'}）：{md(w.reason.get(lang))}"
                 if lang != "en"
-                else f"- `{w.rule}`{subject} ({md(w.origin)} {md(w.pointer)}): {md(w.reason.get(lang))}"
+                else f"- `{w.rule}`{subject} ({where or f'{md(w.origin)} {md(w.pointer)}'}): {md(w.reason.get(lang))}"
             )
     return lines
 
@@ -336,6 +343,18 @@ def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | N
         )
     # Organisation rules right after the table: they are about the whole run, not one record.
     lines += organisation_lines(organisations, lang, 2)
+    contexts = [e.context for e in entries if e.context is not None]
+    if contexts and contexts[0].statistics:  # counts over the run instead of each record
+        from .statistics import markdown_lines, statistics
+
+        lines += markdown_lines(statistics(checked, lang), lang, 2, md)
+        entries = [e for e in entries if e.context is None]
+    elif contexts and contexts[0].quiet:  # the records with a rule not passed, or broken
+        entries = [
+            e
+            for e in entries
+            if e.context is None or any(r.status in _NOT_PASSED for r in e.context.report.results)
+        ]
     for e in entries:
         # <summary> is HTML, not Markdown: escape it as HTML. The blank lines let GitHub render
         # the Markdown inside <details>.

@@ -18,6 +18,8 @@ STATUS = {
     "error": ("!", "出错", "error", "35"),
 }
 SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
+# The statuses the failures-only view (--quiet) shows (as render/statistics.py counts them)
+NOT_PASSED = ("failed", "error", "pending")
 
 
 def _safe(text: str) -> str:
@@ -29,6 +31,11 @@ def _safe(text: str) -> str:
 
 def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def _heading(line: str, color: bool) -> str:
+    """A line of the statistics: its headings (not indented) in bold."""
+    return _paint(line, "1", color) if line and not line.startswith(" ") else line
 
 
 def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
@@ -48,8 +55,8 @@ def _rule_line(r: RuleResult, lang: str, color: bool) -> str:
 
 
 def render(ctx: RenderContext) -> str:
-    text = render_text(ctx.report, ctx.lang, ctx.color)
-    return text + organisations_text(ctx.organisations, ctx.lang, ctx.color)
+    text = render_text(ctx.report, ctx.lang, ctx.color, quiet=ctx.quiet, statistics=ctx.statistics)
+    return text + organisations_text(ctx.organisations, ctx.lang, ctx.color, quiet=ctx.quiet)
 
 
 def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
@@ -92,10 +99,19 @@ def _finding_lines(
     return lines
 
 
-def organisations_text(orgs: Organisations | None, lang: str, color: bool) -> str:
+def organisations_text(
+    orgs: Organisations | None, lang: str, color: bool, quiet: bool = False
+) -> str:
     """The organisation rules of a run: per organisation, each rule with its periods (count of
-    meetings / needed) and its findings; '' when the run judged none."""
+    meetings / needed) and its findings; '' when the run judged none. ``quiet``: only the rules
+    not passed, and nothing when every rule passed."""
     if not orgs:
+        return ""
+    if (
+        quiet
+        and not orgs.unused_waivers
+        and not any(r.status in NOT_PASSED for org in orgs.entries for r in org.results)
+    ):
         return ""
     en = lang == "en"
     lines = [
@@ -121,6 +137,8 @@ def organisations_text(orgs: Organisations | None, lang: str, color: bool) -> st
             )
         )
         for r in org.results:
+            if quiet and r.status not in NOT_PASSED:
+                continue
             lines.append(_rule_line(r, lang, color))
             if r.error:
                 lines.append(f"      {_safe(r.message.get(lang))}")
@@ -131,7 +149,7 @@ def organisations_text(orgs: Organisations | None, lang: str, color: bool) -> st
                 lines.extend(_finding_lines(f, r, "", lang, color))
     for w in orgs.unused_waivers:
         subject = f" {w.subject}" if w.subject else ""
-        lines.append(f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {_safe(w.reason.get(lang))}")
+        lines.append(f"  ~ {w.rule}{subject} ({w.where}): {_safe(w.reason.get(lang))}")
     total = len(orgs.entries)
     good = sum(1 for o in orgs.entries if o.summary.compliant)
     lines.append("")
@@ -144,7 +162,16 @@ def organisations_text(orgs: Organisations | None, lang: str, color: bool) -> st
     return "\n".join(lines) + "\n"
 
 
-def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
+def render_text(
+    report: Report,
+    lang: str = "zh",
+    color: bool = False,
+    *,
+    quiet: bool = False,
+    statistics: bool = False,
+) -> str:
+    """The report for a terminal. ``quiet``: only the rules not passed (failed, error, pending);
+    ``statistics``: counts by phase, status and rule instead of the rules."""
     en = lang == "en"
     lines: list[str] = []
     header = (
@@ -156,9 +183,15 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
     lines.append(("record: " if en else "记录：") + _safe(report.source))
     if report.as_of:
         lines.append(("as of: " if en else "检查日期：") + report.as_of.isoformat())
-    for phase, label in PHASES.items():
+    if statistics:
+        from .statistics import statistics as count
+        from .statistics import text_lines
+
+        lines.extend(_heading(line, color) for line in text_lines(count([report], lang), lang))
+    for phase, label in () if statistics else PHASES.items():
         results = [r for r in report.results if r.phase == phase]
-        if not results:
+        shown = [r for r in results if r.status in NOT_PASSED] if quiet else results
+        if not shown:
             continue
         ok = sum(1 for r in results if r.status == "passed")
         lines.append("")
@@ -167,7 +200,7 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
                 f"{label.get(lang)} ({ok}/{len(results)} {'passed' if en else '通过'})", "1", color
             )
         )
-        for r in results:
+        for r in shown:
             lines.append(_rule_line(r, lang, color))
             if r.error:
                 lines.append(f"      {_safe(r.message.get(lang))}")
@@ -185,9 +218,7 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
         lines.append(_paint("Waivers that did not apply" if en else "未生效的豁免", "1", color))
         for w in report.unused_waivers:
             subject = f" {w.subject}" if w.subject else ""
-            lines.append(
-                f"  ~ {w.rule}{subject} ({w.origin}{w.pointer}): {_safe(w.reason.get(lang))}"
-            )
+            lines.append(f"  ~ {w.rule}{subject} ({w.where}): {_safe(w.reason.get(lang))}")
     s = report.summary
     lines.append("")
     if en:

@@ -159,16 +159,22 @@ def read_waivers(path: str | os.PathLike[str], pack: Pack) -> tuple[Waiver, ...]
     if problems or parsed is None:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise InputError(problems)
-    return tuple(
-        Waiver(
-            entry.rule,
-            entry.subject,
-            entry.reason,
-            entry.approved_by,
-            entry.date,
-            entry.expires,
-            doc.name,
-            pointer_join("/waivers", i),
+    out = []
+    for i, entry in enumerate(parsed.waivers):
+        pointer = pointer_join("/waivers", i)
+        pos = doc.position(pointer)  # so that an unused waiver names file:line
+        out.append(
+            Waiver(
+                entry.rule,
+                entry.subject,
+                entry.reason,
+                entry.approved_by,
+                entry.date,
+                entry.expires,
+                doc.name,
+                pointer,
+                pos.line if pos else None,
+                pos.column if pos else None,
+            )
         )
-        for i, entry in enumerate(parsed.waivers)
-    )
+    return tuple(out)

@@ -676,7 +676,7 @@ class View:
                 {
                     "rule": w.rule,
                     "subject": w.subject or "",
-                    "origin": f"{w.origin} {w.pointer}",
+                    "origin": w.where,
                     "colon": punct(lang, "colon"),
                     "reason": w.reason.get(lang),
                 }
