@@ -17,6 +17,16 @@ class _StdoutError(Exception):
         self.error = error
 
 
+def say(command: str, lang: str | None, level: str, message: str) -> None:
+    """One line on stderr: ``dlsh-rules check：错误：…``; full-width colons in Chinese, as in
+    argparse's own errors (cli/translation.py). ``level`` is "error" or "warning"."""
+    if lang == "en":
+        sys.stderr.write(f"dlsh-rules {command}: {level}: {message}\n")
+    else:
+        word = {"error": "错误", "warning": "警告"}[level]
+        sys.stderr.write(f"dlsh-rules {command}：{word}：{message}\n")
+
+
 def _out(text: str) -> None:
     """Write to standard output; a broken pipe is the reader's choice, other errors are ours."""
     try:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .console import EXIT_INPUT, EXIT_OK, _out
+from .console import EXIT_INPUT, EXIT_OK, _out, say
 
 if TYPE_CHECKING:
     from ..authoring.skeleton import PersonSpec
@@ -471,6 +471,5 @@ def run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
     try:
         return command(args)
     except UsageError as exc:
-        prefix = "错误" if args.lang != "en" else "error"
-        sys.stderr.write(f"dlsh-rules {args.command}: {prefix}: {exc}\n")
+        say(args.command, args.lang, "error", str(exc))
         return EXIT_INPUT

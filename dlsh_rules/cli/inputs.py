@@ -5,9 +5,10 @@ words of the options this adds to `check --help`."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from .console import say
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -131,9 +132,7 @@ def drop_unmatched(
         if problem is not None and problem.code == "no_input":
             why = "no_match_dir" if problem.found == "an empty directory" else "no_match_pattern"
             skipped.append(source)
-            prefix = "警告" if lang != "en" else "warning"
-            message = _t("no_match", lang, arg=source, why=_t(why, lang))
-            sys.stderr.write(f"dlsh-rules check: {prefix}: {message}\n")
+            say("check", lang, "warning", _t("no_match", lang, arg=source, why=_t(why, lang)))
             continue
         kept.append((source, problem))
     if not kept:

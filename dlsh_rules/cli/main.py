@@ -20,7 +20,7 @@ from . import compare as compare_commands
 from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
-from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror
+from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror, say
 from .translation import argparse_language
 
 if TYPE_CHECKING:
@@ -697,8 +697,7 @@ def _warn_calendar(reports: Sequence[Report], lang: str) -> None:
     for report in reports:
         for result in report.results:
             if result.error is not None and result.error.startswith("CalendarCoverageError"):
-                prefix = "警告" if lang != "en" else "warning"
-                sys.stderr.write(f"dlsh-rules check: {prefix}: {result.message.get(lang)}\n")
+                say("check", lang, "warning", result.message.get(lang))
                 return
 
 
@@ -760,8 +759,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (_Usage, UsageError) as exc:
-        prefix = "错误" if args.lang != "en" else "error"
-        sys.stderr.write(f"dlsh-rules {args.command}: {prefix}: {exc}\n")
+        say(args.command, args.lang, "error", str(exc))
         return EXIT_INPUT
     except InputError as exc:
         sys.stderr.write(exc.render(args.lang) + "\n")

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ..errors import InputError
-    from ..evaluate.results import Organisations, Report
+    from ..evaluate.results import Organisations, Report, UnusedWaiver
+    from ..load.document import Position
     from ..pack.loader import Pack
     from ..record.validate import RecordData
 
@@ -42,6 +43,14 @@ class RenderContext:
     # Views for people (text, markdown): only the rules not passed; counts instead of rules
     quiet: bool = False
     statistics: bool = False
+
+    def waiver_position(self, w: UnusedWaiver) -> Position | None:
+        """Where an unused waiver is written: in the record (by its pointer) or its own file."""
+        from ..load.document import Position
+
+        if self.record is not None and w.origin == "record":
+            return self.record.position(w.pointer)
+        return Position(w.line, w.column or 1) if w.line is not None else None
 
 
 @dataclass(frozen=True)

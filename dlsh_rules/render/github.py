@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 from ..errors import InputError
 from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
-from ..load.document import Position
 from . import BatchEntry, RenderContext, batch_lang, visible
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -98,13 +97,7 @@ def _lines(ctx: RenderContext) -> list[str]:
                 out.append(_finding(report, r, f, lang))
     for w in report.unused_waivers:
         # A stale exception is worth a look but is not a failure of the record.
-        pos = (
-            ctx.record.position(w.pointer)
-            if ctx.record and w.origin == "record"
-            else Position(w.line, w.column or 1)
-            if w.line is not None
-            else None
-        )
+        pos = ctx.waiver_position(w)
         subject = f" {w.subject}" if w.subject else ""
         out.append(
             command(

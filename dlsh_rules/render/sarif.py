@@ -29,7 +29,6 @@ from typing import Any
 from .. import __version__
 from ..errors import InputError
 from ..evaluate.results import FindingResult, OrganisationResult, Organisations, RuleResult
-from ..load.document import Position
 from . import BatchEntry, RenderContext, batch_lang
 
 SARIF_SCHEMA = (
@@ -195,13 +194,7 @@ class _Run:
                 if r.status in ("failed", "pending", "waived") or f.waived:
                     self.finding(report.source, report.pack_id, r, f)
         for w in report.unused_waivers:
-            pos = (
-                ctx.record.position(w.pointer)
-                if ctx.record and w.origin == "record"
-                else Position(w.line, w.column or 1)
-                if w.line is not None
-                else None
-            )
+            pos = ctx.waiver_position(w)
             source = report.source if w.origin == "record" else w.origin
             subject = f" {w.subject}" if w.subject else ""
             self.notifications.append(
