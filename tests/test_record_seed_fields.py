@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from test_record_additions import _get, _set
 from test_record_fastpath import _assert_validate_record_unchanged, _check_agreement
 
 from dlsh_rules.errors import InputError
@@ -23,23 +24,8 @@ EXAMPLE = ROOT / "docs" / "examples" / "bureau-2024.yaml"
 
 @pytest.fixture(scope="module")
 def base() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    loaded: dict[str, Any] = json.loads(json.dumps(data, default=str))
-    return loaded
-
-
-def _set(data: dict[str, Any], pointer: str, value: Any) -> None:
-    *path, last = pointer.strip("/").split("/")
-    node: Any = data
-    for part in path:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    node[int(last) if isinstance(node, list) else last] = value
-
-
-def _get(data: Any, pointer: str) -> Any:
-    for part in pointer.strip("/").split("/"):
-        data = data[int(part)] if isinstance(data, list) else data[part]
-    return data
+    """The example record as plain JSON data (dates as strings)."""
+    return dict(json.loads(json.dumps(yaml.safe_load(EXAMPLE.read_text("utf-8")), default=str)))
 
 
 # (where, what the record gives, what the validated data holds)
