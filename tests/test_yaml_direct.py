@@ -1,4 +1,4 @@
-"""YAML read straight from libyaml's events (`yaml_text._read_direct`) gives exactly what the
+"""YAML read straight from libyaml's events (`yaml_direct._read_direct`) gives exactly what the
 composing path gives: the same data (values, types, key order), the same positions of values and
 keys, and for anything it does not read, the composing path's own answer (it falls back).
 
@@ -19,7 +19,7 @@ import yaml
 
 from dlsh_rules.authoring.synth import compliant_record
 from dlsh_rules.errors import InputError
-from dlsh_rules.load import yaml_text
+from dlsh_rules.load import yaml_direct, yaml_text
 from dlsh_rules.load.document import Limits
 from dlsh_rules.load.source import load_bytes
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(yaml_text._CLoader is None, reason="PyYAML witho
 
 def _outcome(text: str, limits: Limits) -> tuple[Any, ...]:
     try:
-        doc = yaml_text.load_yaml(text, "doc.yaml", limits)
+        doc = yaml_direct.load_yaml(text, "doc.yaml", limits)
     except InputError as exc:
         return ("error", repr(exc.problems))
     except yaml.YAMLError as exc:  # neither path should let one out, but compare it if so
@@ -45,10 +45,10 @@ def _outcome(text: str, limits: Limits) -> tuple[Any, ...]:
 
 def _composed(monkeypatch: pytest.MonkeyPatch, text: str, limits: Limits) -> tuple[Any, ...]:
     def fall_back(*_args: Any) -> Any:
-        raise yaml_text._Fallback
+        raise yaml_direct._Fallback
 
     with monkeypatch.context() as m:
-        m.setattr(yaml_text, "_read_direct", fall_back)
+        m.setattr(yaml_direct, "_read_direct", fall_back)
         return _outcome(text, limits)
 
 
@@ -151,7 +151,7 @@ def test_the_direct_reader_reads_the_usual_record() -> None:
     text = (ROOT / "docs/examples/bureau-2024.yaml").read_text(encoding="utf-8")
     events = yaml.CSafeLoader(text)
     try:
-        doc = yaml_text._read_direct(events, "doc.yaml", Limits())
+        doc = yaml_direct._read_direct(events, "doc.yaml", Limits())
     finally:
         events.dispose()
     assert doc.data == load_bytes(text.encode(), "doc.yaml").data

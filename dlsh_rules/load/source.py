@@ -195,7 +195,7 @@ def load_bytes(
             if kind == "json":
                 from .json_text import load_json as read
             else:
-                from .yaml_text import load_yaml as read
+                from .yaml_direct import load_yaml as read
             doc = read(text, name, limits)
             _refuse_controls(text, kind == "json", doc)
             return doc
