@@ -24,6 +24,8 @@ _WORD = re.compile(r"[A-Za-z]{3,}")
 # points; encodings.
 _WRITTEN = re.compile(
     r"(?<!\w)[!*&]{1,2}[^\s，。；：、（）]+|\btag:\S+|\b0x[0-9a-fA-F]+\b|U\+[0-9A-F]{4,6}|UTF-\d+"
+    # the rule language's computed fields and a pack's parameters: @end, $due
+    r"|(?<![\w@$])[@$][A-Za-z_]\w*(?:\([^()]*\))?"
     # a Python value given through the API, shown by its repr
     r"|\b[A-Za-z_][\w.]*\([^()]*\)"
 )
@@ -53,6 +55,52 @@ def vocabulary() -> frozenset[str]:
     return frozenset(words)
 
 
+@cache
+def rule_language() -> frozenset[str]:
+    """The rule language's identifiers, which a pack author writes and its errors name: the keys
+    and enumerated values of rule files and manifests (from their JSON Schemas), operators,
+    date-bound keys, periods and normalisations."""
+    from dlsh_rules.dates import PERIODS
+    from dlsh_rules.language.json_schemas import manifest_schema, rule_schema
+    from dlsh_rules.language.normalise import NORMALISATIONS
+    from dlsh_rules.language.operators import OPERATORS
+    from dlsh_rules.language.query import BOUND_KEYS
+
+    words = set(OPERATORS) | set(BOUND_KEYS) | set(PERIODS) | set(NORMALISATIONS)
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    words.update(value)
+                if key in ("enum", "const"):
+                    words.update(
+                        v
+                        for v in (value if isinstance(value, list) else [value])
+                        if isinstance(v, str)
+                    )
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(rule_schema())
+    walk(manifest_schema())
+    # Keys that are also the words of English prose must be quoted in a Chinese message, so that
+    # the prose ("missing", "not", "value") is still caught.
+    return frozenset(words - _PROSE)
+
+
+_PROSE = frozenset(
+    {
+        "all", "any", "both", "not", "error", "last", "late", "left", "right", "message",
+        "missing", "value", "values", "what", "when", "description", "key", "order", "set",
+        "source", "version", "example", "after", "before", "count", "each", "exists", "same",
+        "match", "path", "info", "warning", "label", "labels", "min", "max", "omit", "prefix",
+    }
+)  # fmt: skip
+
+
 def english_words(message: str, allowed: frozenset[str] = frozenset()) -> list[str]:
     """The English words left in ``message`` once what may be ASCII is taken out."""
     text = _QUOTED.sub(" ", message)
@@ -61,7 +109,7 @@ def english_words(message: str, allowed: frozenset[str] = frozenset()) -> list[s
     text = _OPTION.sub(" ", text)
     text = _CHOICES.sub(" ", text)
     text = _PLACEHOLDER.sub(" ", text)
-    known = vocabulary() | _NOTATION | allowed
+    known = vocabulary() | rule_language() | _NOTATION | allowed
     out = []
     for match in re.finditer(r"[A-Za-z_][A-Za-z0-9_.-]*", text):
         token = match.group()

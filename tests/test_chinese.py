@@ -224,9 +224,8 @@ def test_a_problem_keeps_its_english_found_and_adds_the_chinese() -> None:
     assert p.render("en") == "r.yaml:3:4: at /a: expected an integer; found two"
 
 
-# The modules whose tests feed bad records, files, waiver files and arguments to the tool. The
-# pack authors' errors (rule files and manifests: test_pack_errors, test_compose, …) are not
-# held to this yet: the rule language words many of its errors in English only.
+# The modules whose tests feed bad records, files, waiver files, arguments and packs (rule
+# files, manifests, parameters, labels, composition, date bounds) to the tool.
 BAD_INPUT_MODULES = [
     "tests/test_record_errors.py",
     "tests/test_source.py",
@@ -237,6 +236,11 @@ BAD_INPUT_MODULES = [
     "tests/test_start.py",
     "tests/test_cli_config.py",
     "tests/test_compare.py",
+    "tests/test_pack_errors.py",
+    "tests/test_compose.py",
+    "tests/test_date_bounds.py",
+    "tests/test_refs_counting.py",
+    "tests/test_frequency.py",
 ]
 
 
@@ -268,3 +272,205 @@ def test_a_non_finite_number_is_shown_as_json_writes_it(value: float, shown: str
         validate_record({"unit": value})
     zh = caught.value.render("zh")
     assert f"实际为 {shown}" in zh and not english_words(zh.replace("<record>", ""))
+
+
+# --- pack authors -------------------------------------------------------------------------------
+
+PACK = """\
+format: dlsh-pack/2
+id: county
+version: '1'
+title: {zh: 县局民主生活会方案, en: County plan}
+params:
+  talk_due: {value: {days: -10}, description: {zh: 谈心谈话截止, en: Talks due}}
+sets:
+  members: {from: people, where: {role: [secretary, member]}}
+rules: [rules.yaml]
+"""
+
+RULES = """\
+rules:
+  - id: prep.talks.in_person
+    phase: prep
+    title: {zh: 谈心谈话当面进行, en: Talks in person}
+    clause: 四（一）
+    quote: 谈心谈话要当面进行
+    severity: error
+    rationale: {zh: 方案要求当面谈, en: The plan asks for talks in person}
+    due: $talk_due
+    checks:
+      - kind: each
+        select: {from: talks}
+        require: {mode: in_person, date: {on_or_before: $talk_due}}
+      - kind: coverage
+        what: {zh: 谈心谈话, en: talks}
+        subjects: {set: members}
+        items: {from: talks}
+        key: participants
+        min_ratio: 1
+"""
+
+# What the authors of a pack write wrong, as (name, file, text there, what it becomes).
+PACK_MISTAKES: list[tuple[str, str, str, str]] = [
+    ("键名拼错", "rules.yaml", "    quote:", "    qoute:"),
+    ("检查类型写错", "rules.yaml", "kind: each", "kind: every"),
+    ("运算符拼错", "rules.yaml", "{on_or_before: $talk_due}", "{on_or_befor: $talk_due}"),
+    ("字段名拼错", "rules.yaml", "require: {mode:", "require: {mdoe:"),
+    ("日期界限的月份越界", "rules.yaml", "due: $talk_due", "due: {month: 13, day: 1}"),
+    ("日期界限写成中文", "rules.yaml", "due: $talk_due", "due: 会前十天"),
+    ("偏移天数过大", "pack.yaml", "{days: -10}", "{days: -100000}"),
+    ("规则 id 用了大写和空格", "rules.yaml", "id: prep.talks.in_person", "id: Prep Talks"),
+    ("标题只写了中文", "rules.yaml", "title: {zh: 谈心谈话当面进行, en: Talks in person}", "title: 谈心谈话当面进行"),
+    ("缺少必填键", "rules.yaml", "    rationale: {zh: 方案要求当面谈, en: The plan asks for talks in person}\n", ""),
+    ("严重程度写中文", "rules.yaml", "severity: error", "severity: 严重"),
+    ("阶段写中文", "rules.yaml", "phase: prep", "phase: 会前"),
+    ("引用了未定义的集合", "rules.yaml", "{set: members}", "{set: leaders}"),
+    ("引用了未声明的参数", "rules.yaml", "due: $talk_due", "due: $talk_deadline"),
+    ("参数声明了却没用", "pack.yaml", "sets:", "  spare: {value: 3, description: {zh: 备用, en: Spare}}\nsets:"),
+    ("比例大于 1", "rules.yaml", "min_ratio: 1\n", "min_ratio: 3/2\n"),
+    ("比例少了 of", "rules.yaml", "require: {mode:", "require: {participants: {min_count: {ratio: 2/3}}, mode:"),
+    ("机构范围的规则里写了普通检查", "rules.yaml", "    due: $talk_due\n", "    scope: organisation\n"),
+    ("within 写错", "rules.yaml", "{on_or_before: $talk_due}", "{within: [2024-01-01, 2024-02-01]}"),
+    ("选择里同时写了 from 和 set", "rules.yaml", "select: {from: talks}", "select: {from: talks, set: members}"),
+    ("反向引用写错", "rules.yaml", "key: participants", "key: '@refs(talks)'"),
+    ("计算字段写错", "rules.yaml", "require: {mode: in_person,", "require: {date.@week: 1, mode: in_person,"),
+    ("继承了不存在的规则包", "pack.yaml", "rules: [rules.yaml]", "extends: no-such-pack\nrules: [rules.yaml]"),
+    ("改名了不存在的枚举值", "pack.yaml", "rules: [rules.yaml]", "labels: {talk_mode: {face: {zh: 当面, en: face}}}\nrules: [rules.yaml]"),
+    ("规则文件用了全角冒号", "rules.yaml", "    clause:", "    clause："),
+    ("集合条件里字段拼错", "pack.yaml", "where: {role:", "where: {rol:"),
+    ("规则文件不存在", "pack.yaml", "rules: [rules.yaml]", "rules: [rule.yaml]"),
+    ("比例写成文字", "rules.yaml", "min_ratio: 1\n", "min_ratio: 全部\n"),
+]  # fmt: skip
+
+
+def _write_pack(root: Path, name: str = "", old: str = "", new: str = "") -> Path:
+    root.mkdir()
+    for file, text in (("pack.yaml", PACK), ("rules.yaml", RULES)):
+        if file == name:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        (root / file).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_the_corpus_pack_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--pack", str(_write_pack(tmp_path / "p"))]) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "file", "old", "new"), PACK_MISTAKES, ids=[m[0] for m in PACK_MISTAKES]
+)
+def test_typical_pack_mistakes_are_told_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, file: str, old: str, new: str
+) -> None:
+    root = _write_pack(tmp_path / "规则包", file, old, new)
+    err = _run(["rules", "--pack", str(root)], capsys)
+    _chinese(err, str(root))
+    # Every line says where: the file, and a line and column inside it.
+    for line in err.splitlines():
+        assert line.startswith(str(root)), line
+    assert any(f"{file}:" in line for line in err.splitlines()), err
+    en = _run(["rules", "--pack", str(root), "--lang", "en"], capsys)
+    assert "expected" in en and "应为" not in en
+    assert len(en.splitlines()) == len(err.splitlines())
+
+
+def test_pack_errors_keep_their_english_and_say_the_same_in_chinese(tmp_path: Path) -> None:
+    from dlsh_rules.pack.loader import load_pack
+
+    root = _write_pack(tmp_path / "p", "rules.yaml", "{on_or_before: $talk_due}", "{similar: 1}")
+    with pytest.raises(InputError) as info:
+        load_pack(root)
+    (problem,) = info.value.problems
+    assert problem.render("en").endswith(
+        "expected unknown operator 'similar'; known operators: "
+        + problem.expected.en.split("known operators: ")[1]
+        + "; found an object"
+    )
+    zh = problem.render("zh")
+    assert "未知的运算符 'similar'" in zh and "可用的运算符" in zh and "实际为 一个对象" in zh
+    assert problem.found == "an object" and problem.found_zh == "一个对象"
+
+
+def test_an_unknown_operator_gets_a_suggestion(tmp_path: Path) -> None:
+    from dlsh_rules.pack.loader import load_pack
+
+    root = _write_pack(
+        tmp_path / "p", "rules.yaml", "{on_or_before: $talk_due}", "{on_or_befor: $talk_due}"
+    )
+    with pytest.raises(InputError) as info:
+        load_pack(root)
+    assert "您是否要写 'on_or_before'？" in info.value.render("zh")
+
+
+def test_pydantic_types_without_a_translation_are_still_chinese() -> None:
+    from dlsh_rules.language.validation import error_text
+
+    said = error_text({"type": "some_future_type", "msg": "Something new", "ctx": {}})
+    assert said.en == "Something new" and "some_future_type" in said.zh
+    assert not english_words(said.zh)
+    said = error_text(
+        {"type": "literal_error", "msg": "Input should be 'a' or 'b'", "ctx": {"expected": "'a' or 'b'"}}
+    )  # fmt: skip
+    assert said == Text("以下之一：'a'、'b'", "Input should be 'a' or 'b'")
+
+
+CASES_PACK = ROOT / "tests" / "packs" / "relabel"
+
+
+@pytest.mark.parametrize(
+    ("patch", "words"),
+    [
+        ("{op: replace, path: /orgs/9/kind, value: x}", "列表下标 9 超出范围"),
+        ("{op: replace, path: orgs/0/kind, value: x}", "JSON 指针应以 '/' 开头"),
+        ("{op: remove, path: '/orgs/[id=zz]'}", "没有 id = 'zz' 的列表项（须恰有一项）"),
+        ("{op: replace, path: /meeting/nothing/x, value: 1}", "没有成员 'nothing'"),
+        ("{op: frobnicate, path: /meeting}", "未知的操作 'frobnicate'"),
+        ("{op: add, path: /meeting/method}", "缺少键 'value'"),
+    ],
+)
+def test_a_case_whose_patch_does_not_apply_is_told_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], patch: str, words: str
+) -> None:
+    import shutil
+
+    root = tmp_path / "pack"
+    shutil.copytree(CASES_PACK, root)
+    (root / "cases" / "relabel.yaml").write_text(
+        f"cases:\n  - rule: review.sent\n    name: x\n    patch:\n      - {patch}\n"
+        "    expect: {review.sent: failed}\n",
+        encoding="utf-8",
+    )
+    main(["test", "--pack", str(root), "--allow-missing-cases"])
+    out = capsys.readouterr().out
+    (line,) = [x for x in out.splitlines() if "补丁" in x]
+    assert words in line, line
+    _chinese(line)
+    main(["test", "--pack", str(root), "--allow-missing-cases", "--lang", "en"])
+    assert "patch does not apply: patch operation 0" in capsys.readouterr().out
+
+
+def test_a_case_file_with_a_wrong_key_is_told_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    root = tmp_path / "pack"
+    shutil.copytree(CASES_PACK, root)
+    (root / "cases" / "relabel.yaml").write_text(
+        "cases:\n  - rule: review.sent\n    nmae: x\n    expect: {review.sent: passed}\n",
+        encoding="utf-8",
+    )
+    err = _run(["test", "--pack", str(root)], capsys)
+    assert "relabel.yaml:3:11：位置 /cases/0/nmae：" in err and "未知的键 'nmae'" in err, err
+    assert "relabel.yaml:2:5：位置 /cases/0/name：" in err and "无（缺少此键）" in err, err
+    en = _run(["test", "--pack", str(root), "--lang", "en"], capsys)
+    assert "found Extra inputs are not permitted" in en and "found Field required" in en
+    _chinese(err, str(root))
+
+
+def test_a_misspelt_subcommand_gets_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "；您是否要写 check？" in _run(["chek"], capsys)
+    assert "; did you mean check?" in _run(["chek", "--lang", "en"], capsys)
+    assert "您是否要写" not in _run(["zzzzzz"], capsys)
+    assert "您是否要写 warning？" in _run(["check", "r.yaml", "--fail-on", "warnin"], capsys)

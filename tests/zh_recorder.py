@@ -28,5 +28,8 @@ def pytest_sessionfinish() -> None:
             for name in names:
                 line = line.replace(name, "FILE")
             lines.append(line)
-    with open(os.environ["DLSH_ZH_RECORD"], "w", encoding="utf-8") as out:
+    # errors=: a fuzzed input may hold a lone surrogate, which UTF-8 cannot write.
+    with open(
+        os.environ["DLSH_ZH_RECORD"], "w", encoding="utf-8", errors="backslashreplace"
+    ) as out:
         json.dump(sorted(set(lines)), out, ensure_ascii=False, indent=1)

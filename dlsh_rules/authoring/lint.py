@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, Text, describe
+from ..errors import Found, Problem, Text, describe, describe_found
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
 from ..pack.checks import sets_of_rule
@@ -65,7 +65,7 @@ def _unused_sets(pack: Pack, manifest: Document) -> list[Problem]:
             manifest,
             pointer_join("/sets", name),
             Text("被某条规则使用的集合", "a set that some rule uses"),
-            f"set {name!r} is used nowhere",
+            Text(f"集合 {name!r} 未被使用", f"set {name!r} is used nowhere"),
             "unused_set",
         )
         for name in unused
@@ -74,7 +74,7 @@ def _unused_sets(pack: Pack, manifest: Document) -> list[Problem]:
 
 
 def _rule_problem(
-    pack: Pack, rule_id: str, key: str, expected: Text, found: str, code: str
+    pack: Pack, rule_id: str, key: str, expected: Text, found: Found, code: str
 ) -> Problem:
     doc = load_path(pack.rule_files[rule_id])
     return problem_at(doc, pointer_join(pack.rule_at.get(rule_id, ""), key), expected, found, code)
@@ -95,7 +95,7 @@ def _without_cases(pack: Pack, cases: list[Case]) -> list[Problem]:
                 rule_id,
                 "id",
                 Text(f"cases/ 中有以本规则为 rule 的{zh}", f"{en} naming this rule in cases/"),
-                f"none for {rule_id}",
+                Text(f"{rule_id} 没有这样的用例", f"none for {rule_id}"),
                 "rule_without_cases",
             )
         )
@@ -189,7 +189,10 @@ def _labels(pack: Pack, manifest: Document) -> list[Problem]:
     return found
 
 
-def _bilingual(value: Any, pointer: str) -> Iterator[tuple[str, str, str]]:
+_MISSING = Text("缺失或为空", "missing or blank")
+
+
+def _bilingual(value: Any, pointer: str) -> Iterator[tuple[str, str, Found]]:
     """(pointer, the side at fault, what is there) for every `{zh, en}` text lacking a side."""
     if isinstance(value, list):
         for i, item in enumerate(value):
@@ -202,14 +205,18 @@ def _bilingual(value: Any, pointer: str) -> Iterator[tuple[str, str, str]]:
         zh, en = value.get("zh"), value.get("en")
         for side, text in (("zh", zh), ("en", en)):
             if not isinstance(text, str) or not text.strip():
-                yield pointer, side, "missing or blank" if text is None else describe(text)
+                yield pointer, side, _MISSING if text is None else describe_found(text)
         if (
             isinstance(zh, str)
             and isinstance(en, str)
             and en.strip() == zh.strip()
             and _HAN.search(en)
         ):
-            yield pointer, "en", f"{describe(en)}, the Chinese text again"
+            yield (
+                pointer,
+                "en",
+                Text(f"{describe(en)}，与中文相同", f"{describe(en)}, the Chinese text again"),
+            )
         return
     for key, sub in value.items():
         yield from _bilingual(sub, pointer_join(pointer, str(key)))

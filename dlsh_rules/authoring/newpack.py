@@ -129,7 +129,7 @@ def new_pack(name: str, directory: str | os.PathLike[str], extends: str | None =
                 "尚不存在的目录（不会覆盖已有目录）",
                 "a directory that does not exist yet (nothing is overwritten)",
             ),
-            "it exists",
+            Text("已存在", "it exists"),
             "pack_exists",
         )
     base: Pack | None = None

@@ -12,7 +12,11 @@ from typing import Any
 
 
 class PatchError(ValueError):
-    pass
+    """A patch that does not apply: English as ``str(exc)``, Chinese as ``zh``."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def _unescape(token: str) -> str:
@@ -23,7 +27,9 @@ def _split(pointer: str) -> list[str]:
     if pointer == "":
         return []
     if not pointer.startswith("/"):
-        raise PatchError(f"a JSON pointer starts with '/': {pointer!r}")
+        raise PatchError(
+            f"a JSON pointer starts with '/': {pointer!r}", f"JSON 指针应以 '/' 开头：{pointer!r}"
+        )
     return [_unescape(t) for t in pointer[1:].split("/")]
 
 
@@ -45,8 +51,27 @@ def _by_field(container: list[Any], token: str) -> int | None:
     ]
     if len(found) != 1:
         what = "no item" if not found else f"{len(found)} items"
-        raise PatchError(f"{token}: {what} with {name} = {wanted!r} (exactly one is needed)")
+        items_zh = f"{name} = {wanted!r} 的列表项"
+        raise PatchError(
+            f"{token}: {what} with {name} = {wanted!r} (exactly one is needed)",
+            f"{token}：没有 {items_zh}（须恰有一项）"
+            if not found
+            else f"{token}：{items_zh}有 {len(found)} 项（须恰有一项）",
+        )
     return found[0]
+
+
+def _kind_zh(value: Any) -> str:
+    """What a value is, for a Chinese message (the English names its Python type)."""
+    if isinstance(value, str):
+        return "文字"
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, (int, float)):
+        return "数字"
+    if value is None:
+        return "空值 null"
+    return "列表" if isinstance(value, list) else "对象"
 
 
 def _text(value: Any) -> str:
@@ -62,17 +87,22 @@ def _index(container: list[Any], token: str, *, adding: bool) -> int:
     if by_field is not None:
         return by_field
     if not token.isdigit() or (token.startswith("0") and token != "0"):
-        raise PatchError(f"bad list index {token!r}")
+        raise PatchError(f"bad list index {token!r}", f"列表下标 {token!r} 写法有误")
     i = int(token)
     if i > len(container) or (i == len(container) and not adding):
-        raise PatchError(f"list index {i} out of range (length {len(container)})")
+        raise PatchError(
+            f"list index {i} out of range (length {len(container)})",
+            f"列表下标 {i} 超出范围（列表共 {len(container)} 项）",
+        )
     return i
 
 
 def _parent(doc: Any, pointer: str) -> tuple[Any, str]:
     tokens = _split(pointer)
     if not tokens:
-        raise PatchError("the operation needs a path below the root")
+        raise PatchError(
+            "the operation needs a path below the root", "此操作的路径须在根以下（不能是根本身）"
+        )
     node = doc
     for token in tokens[:-1]:
         node = get(node, "/" + token.replace("~", "~0").replace("/", "~1"))
@@ -85,13 +115,19 @@ def get(doc: Any, pointer: str) -> Any:
         if isinstance(node, dict):
             if token not in node:
                 if _BY_FIELD.match(token):
-                    raise PatchError(f"{token} selects a list item, and this is not a list")
-                raise PatchError(f"no member {token!r}")
+                    raise PatchError(
+                        f"{token} selects a list item, and this is not a list",
+                        f"{token} 选择列表中的一项，但此处不是列表",
+                    )
+                raise PatchError(f"no member {token!r}", f"没有成员 {token!r}")
             node = node[token]
         elif isinstance(node, list):
             node = node[_index(node, token, adding=False)]
         else:
-            raise PatchError(f"cannot descend into {type(node).__name__} at {token!r}")
+            raise PatchError(
+                f"cannot descend into {type(node).__name__} at {token!r}",
+                f"{token!r} 处的值是{_kind_zh(node)}，不能再往下",
+            )
     return node
 
 
@@ -102,18 +138,22 @@ def _add(doc: Any, pointer: str, value: Any) -> None:
     elif isinstance(parent, list):
         parent.insert(_index(parent, token, adding=True), value)
     else:
-        raise PatchError(f"cannot add into {type(parent).__name__}")
+        raise PatchError(
+            f"cannot add into {type(parent).__name__}", f"不能在{_kind_zh(parent)}中添加"
+        )
 
 
 def _remove(doc: Any, pointer: str) -> Any:
     parent, token = _parent(doc, pointer)
     if isinstance(parent, dict):
         if token not in parent:
-            raise PatchError(f"no member {token!r} to remove")
+            raise PatchError(f"no member {token!r} to remove", f"没有可删除的成员 {token!r}")
         return parent.pop(token)
     if isinstance(parent, list):
         return parent.pop(_index(parent, token, adding=False))
-    raise PatchError(f"cannot remove from {type(parent).__name__}")
+    raise PatchError(
+        f"cannot remove from {type(parent).__name__}", f"不能从{_kind_zh(parent)}中删除"
+    )
 
 
 def apply_patch(doc: Any, ops: list[dict[str, Any]]) -> Any:
@@ -135,9 +175,15 @@ def apply_patch(doc: Any, ops: list[dict[str, Any]]) -> Any:
                 _add(out, path, copy.deepcopy(get(out, op["from"])))
             elif kind == "test":
                 if get(out, path) != op["value"]:
-                    raise PatchError(f"test failed at {path}")
+                    raise PatchError(f"test failed at {path}", f"{path} 处的值与 test 不符")
             else:
-                raise PatchError(f"unknown op {kind!r}")
-        except (KeyError, PatchError) as exc:
-            raise PatchError(f"patch operation {n} ({op!r}): {exc}") from None
+                raise PatchError(f"unknown op {kind!r}", f"未知的操作 {kind!r}")
+        except KeyError as exc:
+            raise PatchError(
+                f"patch operation {n} ({op!r}): {exc}", f"补丁第 {n} 项（{op!r}）缺少键 {exc}"
+            ) from None
+        except PatchError as exc:
+            raise PatchError(
+                f"patch operation {n} ({op!r}): {exc}", f"补丁第 {n} 项（{op!r}）：{exc.zh}"
+            ) from None
     return out

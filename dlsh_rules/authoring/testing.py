@@ -33,10 +33,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import InputError, Problem, Text, describe
+from ..errors import InputError, Problem, Text, describe, describe_found
 from ..evaluate.engine import check
 from ..evaluate.organisations import evaluate_organisations
 from ..evaluate.results import Status
+from ..language.normalise import SpecError
+from ..language.validation import error_text
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
 from ..pack.compose import closest
@@ -69,7 +71,10 @@ class CaseModel(BaseModel):
 
     def model_post_init(self, _context: Any) -> None:
         if self.records is not None and self.patch:
-            raise ValueError("give patch (one record) or records (several), not both")
+            raise SpecError(
+                "give patch (one record) or records (several), not both",
+                zh="patch（一份记录）与 records（多份记录）只能写一个",
+            )
 
 
 class CaseFile(BaseModel):
@@ -105,8 +110,8 @@ def load_cases(pack: Pack) -> list[Case]:
                     problem_at(
                         doc,
                         "".join(pointer_join("", part) for part in e["loc"]),
-                        Text("合法的测试用例", "a valid test case"),
-                        str(e["msg"]),
+                        Text(f"合法的测试用例：{error_text(e).zh}", "a valid test case"),
+                        _case_found(e),
                         "case",
                     )
                     for e in exc.errors(include_url=False)
@@ -116,6 +121,19 @@ def load_cases(pack: Pack) -> list[Case]:
             unknown = tuple(_unknown_rules(pack, ids, doc, i, model))
             cases.append(Case(doc.name, i, model, unknown))
     return cases
+
+
+def _case_found(error: Any) -> Text:
+    """What a case file held where pydantic refused it: in English pydantic's message, as
+    always; in Chinese what was written there."""
+    if error["type"] == "missing":
+        zh = "无（缺少此键）"
+    elif error["type"] == "extra_forbidden":
+        zh = f"未知的键 {error['loc'][-1]!r}"
+    else:
+        shown = describe_found(error.get("input"))
+        zh = shown.zh if isinstance(shown, Text) else shown
+    return Text(zh, str(error["msg"]))
 
 
 def _unknown_rules(
@@ -172,7 +190,7 @@ def example_data(pack: Pack) -> dict[str, Any]:
                     pack.root,
                     "/example",
                     Text("规则包的示例记录", "the pack's example record"),
-                    "none declared",
+                    Text("未声明", "none declared"),
                 )
             ]
         )
@@ -193,15 +211,20 @@ def run_case(pack: Pack, base: dict[str, Any], case: Case, lang: str = "en") -> 
     reports = []
     for k, patch in enumerate(patches):
         where = f" (record {k + 1})" if several else ""
+        where_zh = f"（第 {k + 1} 份记录）" if several else ""
         try:
             data = apply_patch(base, patch)
         except PatchError as exc:
-            return [f"patch does not apply{where}: {exc}"]
+            if lang == "en":
+                return [f"patch does not apply{where}: {exc}"]
+            return [f"补丁无法应用{where_zh}：{exc.zh}"]
         name = f"{case.file}#{case.index}" + (f".{k + 1}" if several else "")
         try:
             record = validate_record(data, name, pack.enums)
         except InputError as exc:
-            return [f"patched record is invalid{where}: {exc.render('en')}"]
+            if lang == "en":
+                return [f"patched record is invalid{where}: {exc.render('en')}"]
+            return [f"打补丁后的记录无效{where_zh}：{exc.render(lang)}"]
         reports.append(check(record, pack, as_of=as_of))
     organisations = evaluate_organisations(reports, pack, as_of=as_of)
     problems = []

@@ -21,7 +21,7 @@ from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
 from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror, say
-from .translation import argparse_language
+from .translation import argparse_language, suggestion
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -241,6 +241,17 @@ def _lang_from(argv: Sequence[str]) -> str:
 class _Parser(argparse.ArgumentParser):
     """argparse's parser; its own words come from `translation.py` while the command line is
     parsed (`main`)."""
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # A value that is not one of the choices gets the closest choice, as Python 3.14's
+        # argparse offers (suggest_on_error): `chek` is a typo of `check`.
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            guess = suggestion(value, action.choices)
+            if guess is None:
+                raise
+            raise argparse.ArgumentError(action, f"{exc.message}{guess}") from None
 
 
 def _date_type(lang: str) -> Any:

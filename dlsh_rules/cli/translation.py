@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gettext
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 _MESSAGES: dict[str, str] = {
@@ -52,6 +52,8 @@ _MESSAGES: dict[str, str] = {
         "未知的子命令 %(parser_name)r（可选：%(choices)s）"
     ),
     "can't open '%(filename)s': %(error)s": "无法打开 '%(filename)s'：%(error)s",
+    # Ours, not argparse's: the closest choice to a mistyped one (`suggestion`).
+    "; did you mean %s?": "；您是否要写 %s？",
 }
 
 _PLURALS: dict[str, str] = {
@@ -76,6 +78,20 @@ class _Catalogue(gettext.NullTranslations):
 
 
 ZH = _Catalogue(_MESSAGES, _PLURALS)
+
+
+def suggestion(value: object, choices: object) -> str | None:
+    """``; did you mean CHOICE?`` for the choice closest to ``value``, in the language argparse
+    speaks at the moment (its lookup function, which `argparse_language` sets); None if no
+    choice is close."""
+    from difflib import get_close_matches
+
+    if not isinstance(value, str) or not isinstance(choices, Iterable):
+        return None
+    close = get_close_matches(value, [str(c) for c in choices], n=1)
+    if not close:
+        return None
+    return str(vars(argparse)["_"]("; did you mean %s?")) % close[0]
 
 
 @contextmanager

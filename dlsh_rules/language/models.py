@@ -37,22 +37,32 @@ def _compiler(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return parse(value)
         except SpecError as exc:
             where = f" (at {exc.where})" if exc.where else ""
+            # The Chinese rides in the context, which the template does not show: the loader
+            # words the problem from it (language/validation.py).
+            where_zh = f"（位置 {exc.where}）" if exc.where else ""
             raise PydanticCustomError(
-                "rule_query", "{msg}{where}", {"msg": str(exc), "where": where}
+                "rule_query",
+                "{msg}{where}",
+                {"msg": str(exc), "where": where, "zh": exc.zh + where_zh},
             ) from None
 
     return compile_
 
 
+_SHARE = {"zh": '比例，如 0.5 或 "2/3"'}
+
+
 def _fraction(value: Any) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
-        raise PydanticCustomError("ratio", "a share such as 0.5 or '2/3'")
+        raise PydanticCustomError("ratio", "a share such as 0.5 or '2/3'", _SHARE)
     try:
         ratio = Fraction(str(value)) if not isinstance(value, Fraction) else value
     except (ValueError, ZeroDivisionError):
-        raise PydanticCustomError("ratio", "a share such as 0.5 or '2/3'") from None
+        raise PydanticCustomError("ratio", "a share such as 0.5 or '2/3'", _SHARE) from None
     if not 0 < ratio <= 1:
-        raise PydanticCustomError("ratio", "a share greater than 0 and at most 1")
+        raise PydanticCustomError(
+            "ratio", "a share greater than 0 and at most 1", {"zh": "大于 0 且不超过 1 的比例"}
+        )
     return ratio
 
 
@@ -68,7 +78,10 @@ def _count_or_ratio(minimum: int) -> Callable[[Any], Any]:
             raise PydanticCustomError(
                 "count_or_ratio",
                 "a whole number ≥ {minimum}, or a ratio such as {{ratio: '2/3', of: {{set: members}}}}",
-                {"minimum": minimum},
+                {
+                    "minimum": minimum,
+                    "zh": f"不小于 {minimum} 的整数，或如 {{ratio: '2/3', of: {{set: members}}}} 的比例",
+                },
             )
         return value
 
@@ -241,12 +254,18 @@ class CoverageSpec(Spec):
             self.min_ratio is not None or self.min_covered is not None
         ):
             # A quota gives one finding for the whole set; an excuse has no subject to attach to.
-            raise ValueError("excused cannot be combined with min_ratio or min_covered")
+            raise SpecError(
+                "excused cannot be combined with min_ratio or min_covered",
+                zh="excused 不能与 min_ratio 或 min_covered 同用",
+            )
         if self.per_period is not None and self.sum is not None:
             # A total per period is another requirement; neither reading is obvious.
-            raise ValueError("per_period cannot be combined with sum")
+            raise SpecError(
+                "per_period cannot be combined with sum", zh="per_period 不能与 sum 同用"
+            )
         if self.max_sum is not None and self.sum is None:
-            raise ValueError("max_sum needs sum")  # a bound on a total that is never added up
+            # a bound on a total that is never added up
+            raise SpecError("max_sum needs sum", zh="写了 max_sum 就须写 sum")
 
 
 class StarSpec(Part):
@@ -272,7 +291,10 @@ class PairGen(Part):
     def model_post_init(self, _context: Any) -> None:
         given = [n for n in ("all_pairs", "ordered_pairs", "star", "relation") if getattr(self, n)]
         if len(given) != 1:
-            raise ValueError("give exactly one of all_pairs, ordered_pairs, star, relation")
+            raise SpecError(
+                "give exactly one of all_pairs, ordered_pairs, star, relation",
+                zh="all_pairs、ordered_pairs、star、relation 须写且只写一个",
+            )
 
 
 class PairsSpec(Spec):
@@ -316,11 +338,20 @@ class PairsSpec(Spec):
 
     def model_post_init(self, _context: Any) -> None:
         if (self.participants is None) == (self.from_ is None or self.to is None):
-            raise ValueError("give either participants (unordered) or from and to (ordered)")
+            raise SpecError(
+                "give either participants (unordered) or from and to (ordered)",
+                zh="写 participants（不分先后），或同时写 from 和 to（分先后），二者取一",
+            )
         if self.hub is not None and self.participants is None:
-            raise ValueError("hub needs participants (an item's people around the hub)")
+            raise SpecError(
+                "hub needs participants (an item's people around the hub)",
+                zh="写了 hub 就须写 participants（每项中围绕 hub 的人）",
+            )
         if "unneeded_severity" in self.model_fields_set and self.report != "unqualified":
-            raise ValueError("unneeded_severity needs report: unqualified")
+            raise SpecError(
+                "unneeded_severity needs report: unqualified",
+                zh="写了 unneeded_severity 就须写 report: unqualified",
+            )
 
 
 class StepSpec(Part):
@@ -345,7 +376,7 @@ class SequenceSpec(Spec):
 
     def model_post_init(self, _context: Any) -> None:
         if self.mode != "exact" and any(s.repeat for s in self.steps):
-            raise ValueError("repeat needs mode: exact")
+            raise SpecError("repeat needs mode: exact", zh="写了 repeat 就须写 mode: exact")
 
 
 class DocumentSpec(Part):
@@ -381,7 +412,9 @@ def _iso_date(value: Any) -> Any:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise PydanticCustomError("date", "a real date written YYYY-MM-DD")
+    raise PydanticCustomError(
+        "date", "a real date written YYYY-MM-DD", {"zh": "真实存在的日期，格式为 YYYY-MM-DD"}
+    )
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
@@ -395,7 +428,10 @@ class PeriodRange(Part):
 
     def model_post_init(self, _context: Any) -> None:
         if self.to < self.from_:
-            raise ValueError("the range ends (to) before it starts (from)")
+            raise SpecError(
+                "the range ends (to) before it starts (from)",
+                zh="范围的结束日（to）早于开始日（from）",
+            )
 
 
 class FrequencySpec(Spec):
@@ -424,10 +460,16 @@ class FrequencySpec(Spec):
     def model_post_init(self, _context: Any) -> None:
         if self.applies_when is not None:
             # applies_when reads one record; an organisation check reads many (use `where`).
-            raise ValueError("a frequency check has no applies_when; use where")
+            raise SpecError(
+                "a frequency check has no applies_when; use where",
+                zh="frequency 检查没有 applies_when，请改用 where",
+            )
         if self.due is not None:
             # A bound counts from one meeting's date; a period's last day is its due date.
-            raise ValueError("a frequency check has no due (each period's last day is its due)")
+            raise SpecError(
+                "a frequency check has no due (each period's last day is its due)",
+                zh="frequency 检查没有 due（每个周期的最后一天就是其截止日）",
+            )
 
 
 Check = Annotated[
@@ -499,18 +541,25 @@ class Rule(BaseModel):
         kinds = {getattr(c, "kind", "") for c in self.checks}
         if self.scope == "organisation":
             if kinds - ORGANISATION_KINDS:
-                raise ValueError(
+                found = sorted(kinds - ORGANISATION_KINDS)
+                raise SpecError(
                     "a rule with scope: organisation holds frequency checks only; found "
-                    + ", ".join(sorted(kinds - ORGANISATION_KINDS))
+                    + ", ".join(found),
+                    zh="scope: organisation 的规则只能含 frequency 检查；实际含有 "
+                    + "、".join(repr(k) for k in found),
                 )
             if self.due is not None:
                 # There is no meeting date to count from: a period's last day is its due date.
-                raise ValueError(
+                raise SpecError(
                     "a rule with scope: organisation has no due (each period's "
-                    "last day is its due date)"
+                    "last day is its due date)",
+                    zh="scope: organisation 的规则没有 due（每个周期的最后一天就是其截止日）",
                 )
         elif kinds & ORGANISATION_KINDS:
-            raise ValueError("a frequency check belongs in a rule with scope: organisation")
+            raise SpecError(
+                "a frequency check belongs in a rule with scope: organisation",
+                zh="frequency 检查只能写在 scope: organisation 的规则中",
+            )
 
 
 PACK_ID = r"^[a-z0-9][a-z0-9._-]*$"
@@ -524,7 +573,10 @@ class MonthDay(BaseModel):
     def model_post_init(self, _context: Any) -> None:
         # A day every year has: 29 February would move in three years of four.
         if self.day > calendar.monthrange(2023, self.month)[1]:
-            raise ValueError(f"month {self.month} has no day {self.day} in every year")
+            raise SpecError(
+                f"month {self.month} has no day {self.day} in every year",
+                zh=f"并非每年的 {self.month} 月都有 {self.day} 日",
+            )
 
 
 class CalendarSpec(BaseModel):

@@ -67,7 +67,10 @@ def refs_parts(segment: str) -> tuple[Path, Path]:
     """LIST and FIELD of a ``@refs(LIST:FIELD)`` segment, which `Path.parse` has checked."""
     m = REFS_RE.fullmatch(segment)
     if m is None:
-        raise SpecError(f"bad reverse reference {segment!r}; write @refs(LIST:FIELD)")
+        raise SpecError(
+            f"bad reverse reference {segment!r}; write @refs(LIST:FIELD)",
+            zh=f"反向引用 {segment!r} 写法有误，应写作 @refs(LIST:FIELD)",
+        )
     return Path.parse(m.group(1)), Path.parse(m.group(2))
 
 
@@ -92,22 +95,32 @@ class Path:
     @staticmethod
     def parse(text: str) -> Path:
         if not isinstance(text, str) or not text:
-            raise SpecError(f"a field path must be a non-empty string, not {text!r}")
+            raise SpecError(
+                f"a field path must be a non-empty string, not {text!r}",
+                zh=f"字段路径应为非空字符串，实际为 {text!r}",
+            )
         segments = split_segments(text)
         for seg in segments:
             if seg.startswith("@refs("):
                 if not REFS_RE.fullmatch(seg):
                     raise SpecError(
                         f"bad reverse reference {seg!r} in {text!r}: write @refs(LIST:FIELD), "
-                        "LIST a path from the record's root, FIELD a path on each of its objects"
+                        "LIST a path from the record's root, FIELD a path on each of its objects",
+                        zh=f"{text!r} 中的反向引用 {seg!r} 写法有误，应写作 @refs(LIST:FIELD)："
+                        "LIST 为从记录根部起的路径，FIELD 为其中每个对象上的字段路径",
                     )
                 continue
             if not re.fullmatch(r"@?[A-Za-z_][A-Za-z0-9_]*|@self", seg):
-                raise SpecError(f"bad segment {seg!r} in field path {text!r}")
+                raise SpecError(
+                    f"bad segment {seg!r} in field path {text!r}",
+                    zh=f"字段路径 {text!r} 中的 {seg!r} 不是合法的字段名",
+                )
             if seg.startswith("@") and seg not in COMPUTED_SEGMENTS:
                 raise SpecError(
                     f"unknown computed field {seg!r} in {text!r} "
-                    f"(use one of {', '.join(COMPUTED_SEGMENTS)} or @refs(LIST:FIELD))"
+                    f"(use one of {', '.join(COMPUTED_SEGMENTS)} or @refs(LIST:FIELD))",
+                    zh=f"{text!r} 中有未知的计算字段 {seg!r}"
+                    f"（可用 {'、'.join(COMPUTED_SEGMENTS)} 或 @refs(LIST:FIELD)）",
                 )
         return Path(text, segments)
 

@@ -34,7 +34,16 @@ if TYPE_CHECKING:
 from .bulk import op_passing
 from .compiled import memoised, op_filter
 from .messages import SEGMENT_EN, Failure, zh_path
-from .normalise import NORMALISATIONS, SpecError, normalise
+from .normalise import (
+    BOUND_FORMS_ZH,
+    NORMALISATIONS,
+    SHARE_ZH,
+    SpecError,
+    keys_zh,
+    normalise,
+    offset_problem_zh,
+    suggest,
+)
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
 from .paths import Path, academic_start, follow_id, key_of
 
@@ -64,18 +73,24 @@ class Selection:
             spec = {"values": spec}
         if not isinstance(spec, dict):
             raise SpecError(
-                "a selection is a mapping with 'from', 'here', 'set', 'values' or 'union'", where
+                "a selection is a mapping with 'from', 'here', 'set', 'values' or 'union'",
+                where,
+                zh="选择应为含 'from'、'here'、'set'、'values' 或 'union' 的映射",
             )
         allowed = {"from", "here", "set", "values", "union", "where", "path", "minus"}
         unknown = set(spec) - allowed
         if unknown:
             raise SpecError(
-                f"unknown key(s) {sorted(unknown)} in selection; allowed: {sorted(allowed)}", where
+                f"unknown key(s) {sorted(unknown)} in selection; allowed: {sorted(allowed)}",
+                where,
+                zh=f"选择中有未知的键 {keys_zh(unknown)}；可用的键：{keys_zh(allowed)}",
             )
         roots = [k for k in ("from", "here", "set", "values", "union") if k in spec]
         if len(roots) != 1:
             raise SpecError(
-                "a selection needs exactly one of 'from', 'here', 'set', 'values', 'union'", where
+                "a selection needs exactly one of 'from', 'here', 'set', 'values', 'union'",
+                where,
+                zh="选择须有且只有 'from'、'here'、'set'、'values'、'union' 中的一个",
             )
         try:
             return Selection(
@@ -179,7 +194,9 @@ class Ratio:
     def parse(spec: Any, where: str = "") -> Ratio:
         if not isinstance(spec, dict) or set(spec) != {"ratio", "of"}:
             raise SpecError(
-                'a ratio is a mapping {ratio: "2/3", of: SELECTION} with exactly these keys', where
+                'a ratio is a mapping {ratio: "2/3", of: SELECTION} with exactly these keys',
+                where,
+                zh='比例应为恰好含这两个键的映射 {ratio: "2/3", of: 选择}',
             )
         return Ratio(
             parse_fraction(spec["ratio"], f"{where}/ratio"),
@@ -204,13 +221,15 @@ class Ratio:
 def parse_fraction(value: Any, where: str = "") -> Fraction:
     """A share greater than 0 and at most 1, written 0.5 or "2/3"."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
-        raise SpecError('a share such as 0.5 or "2/3"', where)
+        raise SpecError('a share such as 0.5 or "2/3"', where, zh=SHARE_ZH)
     try:
         ratio = value if isinstance(value, Fraction) else Fraction(str(value))
     except (ValueError, ZeroDivisionError):
-        raise SpecError('a share such as 0.5 or "2/3"', where) from None
+        raise SpecError('a share such as 0.5 or "2/3"', where, zh=SHARE_ZH) from None
     if not 0 < ratio <= 1:
-        raise SpecError("a share greater than 0 and at most 1", where)
+        raise SpecError(
+            "a share greater than 0 and at most 1", where, zh="大于 0 且不超过 1 的比例"
+        )
     return ratio
 
 
@@ -263,33 +282,59 @@ class DateSpec:
         if isinstance(spec, (str, dt.date)):
             return DateSpec(Offset(), absolute=_literal_date(spec, where))
         if not isinstance(spec, dict):
-            raise SpecError(f"{BOUND_FORMS}; not {spec!r}", where)
+            raise SpecError(
+                f"{BOUND_FORMS}; not {spec!r}", where, zh=f"{BOUND_FORMS_ZH}；实际为 {spec!r}"
+            )
         unknown = set(spec) - BOUND_KEYS
         if unknown:
-            raise SpecError(f"unknown key(s) {sorted(unknown)} in date bound", where)
+            raise SpecError(
+                f"unknown key(s) {sorted(unknown)} in date bound",
+                where,
+                zh=f"日期界限中有未知的键 {keys_zh(unknown)}",
+            )
         problem = offset_range_problem(spec)
         if problem is not None:
-            raise SpecError(problem, where)
+            raise SpecError(problem, where, zh=offset_problem_zh(spec))
         if sum(k in spec for k in ("date", "anchor", "base")) > 1:
-            raise SpecError("a date bound has at most one of date, anchor and base", where)
+            raise SpecError(
+                "a date bound has at most one of date, anchor and base",
+                where,
+                zh="日期界限中 date、anchor、base 至多写一个",
+            )
         pick = spec.get("pick", "min")
         if pick not in ("min", "max"):
-            raise SpecError("pick must be 'min' or 'max'", where)
+            raise SpecError("pick must be 'min' or 'max'", where, zh="pick 应为 'min' 或 'max'")
         anchor = Selection.parse(spec["anchor"], f"{where}/anchor") if "anchor" in spec else None
         offset = Offset(days=spec.get("days", 0), months=spec.get("months", 0))
         if set(spec) <= _LEGACY_BOUND_KEYS:
             return DateSpec(offset, anchor, pick)
         month, day = spec.get("month"), spec.get("day")
         if month is not None and (type(month) is not int or not 1 <= month <= 12):
-            raise SpecError(f"month must be a whole number 1–12, not {month!r}", where)
+            raise SpecError(
+                f"month must be a whole number 1–12, not {month!r}",
+                where,
+                zh=f"month 应为 1–12 的整数，实际为 {month!r}",
+            )
         if day is not None and day != "last" and (type(day) is not int or not 1 <= day <= 31):
-            raise SpecError(f"day must be a whole number 1–31 or 'last', not {day!r}", where)
+            raise SpecError(
+                f"day must be a whole number 1–31 or 'last', not {day!r}",
+                where,
+                zh=f"day 应为 1–31 的整数或 'last'，实际为 {day!r}",
+            )
         periods = {k: spec[k] for k in ("start_of", "end_of") if k in spec}
         if len(periods) > 1:
-            raise SpecError("a date bound has start_of or end_of, not both", where)
+            raise SpecError(
+                "a date bound has start_of or end_of, not both",
+                where,
+                zh="日期界限中 start_of 和 end_of 只能写一个",
+            )
         for key, period in periods.items():
             if period not in PERIODS:
-                raise SpecError(f"{key} must be one of {', '.join(PERIODS)}, not {period!r}", where)
+                raise SpecError(
+                    f"{key} must be one of {', '.join(PERIODS)}, not {period!r}",
+                    where,
+                    zh=f"{key} 应为 {keys_zh(PERIODS, sort=False)} 之一，实际为 {period!r}",
+                )
         steps = Steps(
             years=spec.get("years", 0),
             months=offset.months,
@@ -381,7 +426,9 @@ def _literal_date(value: Any, where: str) -> dt.date:
             return parse_date(value)
         except ValueError:
             pass
-    raise SpecError(f"{BOUND_FORMS}; not {value!r}", where)
+    raise SpecError(
+        f"{BOUND_FORMS}; not {value!r}", where, zh=f"{BOUND_FORMS_ZH}；实际为 {value!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -394,7 +441,11 @@ class Window:
     @staticmethod
     def parse(spec: Any, where: str = "") -> Window:
         if not isinstance(spec, dict) or not spec or set(spec) - {"from", "to"}:
-            raise SpecError("within takes {from: BOUND, to: BOUND} (either may be left out)", where)
+            raise SpecError(
+                "within takes {from: BOUND, to: BOUND} (either may be left out)",
+                where,
+                zh="within 的值应为 {from: 界限, to: 界限}（两者均可省略其一）",
+            )
         return Window(
             DateSpec.parse(spec["from"], f"{where}/from") if "from" in spec else None,
             DateSpec.parse(spec["to"], f"{where}/to") if "to" in spec else None,
@@ -477,7 +528,11 @@ class Condition:
     @staticmethod
     def parse(spec: Any, where: str = "") -> Condition:
         if not isinstance(spec, dict) or not spec:
-            raise SpecError("a condition is a non-empty mapping of field paths to tests", where)
+            raise SpecError(
+                "a condition is a non-empty mapping of field paths to tests",
+                where,
+                zh="条件应为非空的映射：字段路径 → 检验",
+            )
         ops: list[Op] = []
         all_of: list[Condition] = []
         any_of: list[Condition] = []
@@ -498,7 +553,7 @@ class Condition:
                 try:
                     path = Path.parse(key)
                 except SpecError as exc:
-                    raise SpecError(str(exc), here) from None
+                    raise SpecError(str(exc), here, zh=exc.zh) from None
                 ops.extend(_parse_test(path, test, here))
         return Condition(tuple(ops), tuple(all_of), tuple(any_of), negated, spec)
 
@@ -585,7 +640,9 @@ def _describe(spec: Any) -> str:
 
 def _as_list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list) or not value:
-        raise SpecError("expected a non-empty list of conditions", where)
+        raise SpecError(
+            "expected a non-empty list of conditions", where, zh="此处应为非空的条件列表"
+        )
     return value
 
 
@@ -596,7 +653,11 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
         return [Op("eq", test, path)]
     norm = test.get("normalize", "exact")
     if norm not in NORMALISATIONS:
-        raise SpecError(f"normalize must be one of {list(NORMALISATIONS)}, not {norm!r}", where)
+        raise SpecError(
+            f"normalize must be one of {list(NORMALISATIONS)}, not {norm!r}",
+            where,
+            zh=f"normalize 应为 {keys_zh(NORMALISATIONS, sort=False)} 之一，实际为 {norm!r}",
+        )
     only = None
     if "where" in test:
         values_test = test["where"]
@@ -617,10 +678,14 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
             raise SpecError(
                 f"unknown operator {name!r}; known operators: {', '.join(OPERATORS)}",
                 f"{where}/{name}",
+                zh=f"未知的运算符 {name!r}{suggest(name, OPERATORS)}；"
+                f"可用的运算符：{keys_zh(OPERATORS, sort=False)}",
             )
         if name in LIST_OPS:
             if not isinstance(arg, list):
-                raise SpecError(f"{name} takes a list", f"{where}/{name}")
+                raise SpecError(
+                    f"{name} takes a list", f"{where}/{name}", zh=f"{name} 的值应为列表"
+                )
             arg = tuple(arg)
         elif name == "within":
             arg = Window.parse(arg, f"{where}/{name}")
@@ -632,20 +697,32 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
             arg = Selection.parse(arg, f"{where}/{name}")
         elif name in COUNT_OPS:
             if not isinstance(arg, int) or isinstance(arg, bool) or arg < 0:
-                raise SpecError(f"{name} takes a whole number ≥ 0", f"{where}/{name}")
+                raise SpecError(
+                    f"{name} takes a whole number ≥ 0",
+                    f"{where}/{name}",
+                    zh=f"{name} 的值应为不小于 0 的整数",
+                )
         elif name in ("gte", "lte"):
             if not isinstance(arg, (int, float)) or isinstance(arg, bool):
-                raise SpecError(f"{name} takes a number", f"{where}/{name}")
+                raise SpecError(
+                    f"{name} takes a number", f"{where}/{name}", zh=f"{name} 的值应为数字"
+                )
         elif name == "exists":
             if not isinstance(arg, bool):
-                raise SpecError("exists takes true or false", f"{where}/{name}")
+                raise SpecError(
+                    "exists takes true or false",
+                    f"{where}/{name}",
+                    zh="exists 的值应为 true 或 false",
+                )
         elif name in ("eq_field", "includes_field"):
             arg = Path.parse(arg)
         elif name == "in_set" and not isinstance(arg, str):
-            raise SpecError("in_set takes the name of a set", f"{where}/{name}")
+            raise SpecError(
+                "in_set takes the name of a set", f"{where}/{name}", zh="in_set 的值应为集合的名称"
+            )
         ops.append(Op(name, arg, path, norm, only))
     if not ops:
-        raise SpecError("a test needs at least one operator", where)
+        raise SpecError("a test needs at least one operator", where, zh="检验中至少要有一个运算符")
     return ops
 
 

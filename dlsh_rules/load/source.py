@@ -134,7 +134,8 @@ def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
         if nel >= 0:
             line_start = text.rfind("\n", 0, nel) + 1
             pos = Position(text.count("\n", 0, nel) + 1, nel - line_start + 1)
-            raise fail_input(doc.name, "encoding", "", EXPECT_PRINTABLE, "character U+0085", pos)
+            nel_found = Text("字符 U+0085", "character U+0085")
+            raise fail_input(doc.name, "encoding", "", EXPECT_PRINTABLE, nel_found, pos)
     maybe = _MAYBE_CONTROL_JSON if json_text else _MAYBE_CONTROL_YAML
     if not maybe.search(text):
         return

@@ -249,7 +249,10 @@ def _unknown_field(
         doc,
         _pointer_of_text(raw, base, path.text) or fallback or base,
         Text(f"记录格式中定义的字段名{hint_zh}", f"a field name of the record format{hint_en}"),
-        f"{segment!r} in the field path {path.text!r}",
+        Text(
+            f"字段路径 {path.text!r} 中的 {segment!r}",
+            f"{segment!r} in the field path {path.text!r}",
+        ),
         "unknown_field",
     )
 
@@ -275,7 +278,7 @@ def set_cycles(
                             doc,
                             pointer_join("/sets", start),
                             Text("不循环引用的集合定义", "a set definition without cycles"),
-                            f"{start} refers back to itself",
+                            Text(f"{start!r} 又引用回自身", f"{start} refers back to itself"),
                             "set_cycle",
                         )
                     )
@@ -287,7 +290,7 @@ def set_cycles(
                             docs.get(name, fallback),
                             pointer_join("/sets", name),
                             Text("清单中定义的集合", "a set defined in the manifest"),
-                            f"set {nxt!r}",
+                            Text(f"集合 {nxt!r}", f"set {nxt!r}"),
                             "unknown_set",
                         )
                     )

@@ -128,7 +128,7 @@ def read_chain(root: Path, installed: Path) -> tuple[list[Layer], list[Problem]]
                     doc,
                     "/extends",
                     Text("不循环的继承链（extends）", "a chain of extends without a cycle"),
-                    "a cycle: " + " → ".join(names),
+                    Text("循环：" + " → ".join(names), "a cycle: " + " → ".join(names)),
                     "extends_cycle",
                 )
             )

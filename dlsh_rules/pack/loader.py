@@ -17,9 +17,10 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Found, InputError, Problem, Text, describe
+from ..errors import Found, InputError, Problem, Text, describe, describe_found
 from ..language.normalise import SpecError
 from ..language.query import Selection
+from ..language.validation import error_text
 from ..load import cache as disk_cache
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
@@ -177,8 +178,11 @@ def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list
                 and part in _UNION_TAGS
             ):
                 continue
+            # ... and a union member's name (PeriodRange, literal['years']) after a field that
+            # takes one of several forms; rule files write neither.
+            if isinstance(part, str) and _UNION_MEMBER.fullmatch(part):
+                continue
             pointer = pointer_join(pointer, part)
-        msg = str(error["msg"])
         found: Found
         if error["type"] == "extra_forbidden":
             expected = Text(
@@ -191,16 +195,19 @@ def _pydantic_problems(exc: ValidationError, doc: Document, prefix: str) -> list
             found = Text("无（缺少此键）", "nothing (missing)")
         elif error["type"] == "union_tag_invalid":
             kinds = ", ".join(sorted(_UNION_TAGS))
-            expected = Text(f"检查类型之一：{kinds}", f"a check kind: {kinds}")
-            found = describe((error.get("ctx") or {}).get("tag"))
+            kinds_zh = "、".join(repr(k) for k in sorted(_UNION_TAGS))
+            expected = Text(f"检查类型之一：{kinds_zh}", f"a check kind: {kinds}")
+            found = describe_found((error.get("ctx") or {}).get("tag"))
         else:
-            expected = Text(f"合法的值（{msg}）", msg)
-            found = describe(error.get("input"))
+            said = error_text(error)
+            expected = Text(f"合法的值（{said.zh}）", said.en)
+            found = describe_found(error.get("input"))
         problems.append(_at(doc, pointer, expected, found, str(error["type"])))
     return problems
 
 
 _UNION_TAGS = {"each", "exists", "coverage", "pairs", "sequence", "delivered"}
+_UNION_MEMBER = re.compile(r"[A-Z][A-Za-z]*|[a-z-]+\[.*\]")
 
 
 _at = problem_at
@@ -307,7 +314,7 @@ def _load_pack_files(root: str) -> Pack:
                     "至少一个规则文件（除非规则包继承另一规则包或为抽象规则包）",
                     "at least one rule file (unless the pack extends another or is abstract)",
                 ),
-                "none",
+                Text("无", "none"),
                 "no_rules",
             )
         )
@@ -353,7 +360,7 @@ def _load_pack_files(root: str) -> Pack:
                     doc,
                     pointer + exc.where,
                     Text("合法的集合定义", "a valid set definition"),
-                    str(exc),
+                    exc.text(),
                     "set",
                 )
             )
@@ -489,10 +496,10 @@ def _load_pack_files(root: str) -> Pack:
                     doc,
                     pointer,
                     Text(
-                        f"清单中定义的集合（{', '.join(sets)}）",
+                        f"清单中定义的集合（{'、'.join(repr(s) for s in sets)}）",
                         f"a set defined in the manifest ({', '.join(sets)})",
                     ),
-                    f"set {name!r}",
+                    Text(f"集合 {name!r}", f"set {name!r}"),
                     "unknown_set",
                 )
             )
@@ -508,7 +515,7 @@ def _load_pack_files(root: str) -> Pack:
                     manifest_doc,
                     pointer_join("/params", name),
                     Text("被某条规则或集合使用的参数", "a parameter that some rule or set uses"),
-                    f"${name} is used nowhere",
+                    Text(f"${name} 未被使用", f"${name} is used nowhere"),
                     "unused_param",
                 )
             )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import Problem, Text, describe
+from ..errors import Problem, Text, describe_found
 from ..language.normalise import SpecError
 from ..language.query import BOUND_KEYS, DateSpec
 from ..load.document import Document, pointer_join
@@ -154,8 +154,8 @@ def resolve_params(
                 _at(
                     doc,
                     pointer_join(pointer_join("/params", name), "value"),
-                    Text(f"合法的日期界限（{problem}）", f"a valid date bound ({problem})"),
-                    describe(params[name].value),
+                    Text(f"合法的日期界限（{problem.zh}）", f"a valid date bound ({problem.en})"),
+                    describe_found(params[name].value),
                     "param_date",
                 )
             )
@@ -165,7 +165,7 @@ def resolve_params(
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
-def _param_bound_problem(value: Any) -> str | None:
+def _param_bound_problem(value: Any) -> Text | None:
     """Why a parameter that is written as a date bound is not a valid one (None: it is fine, or
     it is not a date bound at all). A text that looks like a date must be a real date."""
     if isinstance(value, str):
@@ -173,7 +173,7 @@ def _param_bound_problem(value: Any) -> str | None:
             try:
                 DateSpec.parse(value)
             except SpecError as exc:
-                return str(exc)
+                return exc.text()
         return None
     if not isinstance(value, dict) or not value or not set(value) <= BOUND_KEYS:
         return None
@@ -185,7 +185,10 @@ def _param_bound_problem(value: Any) -> str | None:
     try:
         DateSpec.parse(value)
     except SpecError as exc:
-        return str(exc) + (f" (at {exc.where})" if exc.where else "")
+        return Text(
+            exc.zh + (f"（位置 {exc.where}）" if exc.where else ""),
+            str(exc) + (f" (at {exc.where})" if exc.where else ""),
+        )
     return None
 
 

@@ -128,12 +128,13 @@ def _walk(
         oid = obj["id"]
         if oid in index or oid == GROUP:
             first = index[oid].pointer if oid in index else "(reserved)"
+            used = f"已用于 {first}" if oid in index else "是保留字，不能用作 id"
             problems.append(
                 Problem(
                     source,
                     pointer_join(pointer, "id"),
                     Text(
-                        f"在整个记录中唯一的 id（{oid!r} 已用于 {first}）",
+                        f"在整个记录中唯一的 id（{oid!r} {used}）",
                         f"an id unique across the whole record ({oid!r} is already used at {first})",
                     ),
                     describe(oid),
