@@ -474,3 +474,27 @@ def test_a_misspelt_subcommand_gets_a_suggestion(capsys: pytest.CaptureFixture[s
     assert "; did you mean check?" in _run(["chek", "--lang", "en"], capsys)
     assert "您是否要写" not in _run(["zzzzzz"], capsys)
     assert "您是否要写 warning？" in _run(["check", "r.yaml", "--fail-on", "warnin"], capsys)
+
+
+def test_the_test_command_speaks_chinese_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a case that does not hold, and a rule without its cases: listed in the run's language
+    from dlsh_rules.authoring.newpack import new_pack
+
+    root = new_pack("zh-test", tmp_path)
+    (root / "cases" / "zh-test.yaml").write_text(
+        "cases:\n  - rule: meeting.days\n    name: 只有必须失败的用例\n"
+        "    patch: [{op: add, path: /meeting/days, value: 2}]\n"
+        "    expect: {meeting.days: passed}\n",
+        encoding="utf-8",
+    )
+    assert main(["test", "--pack", str(root)]) == 1
+    zh = capsys.readouterr().out
+    assert "失败 meeting.days" in zh and "应为通过，实际为不符合" in zh
+    assert "0 个用例通过，1 个失败" in zh and "缺少" in zh and "条规则中有" in zh
+    assert not english_words(zh.replace(str(root), "")), zh
+    assert main(["test", "--pack", str(root), "--lang", "en"]) == 1
+    en = capsys.readouterr().out
+    assert "0 passed, 1 failed" in en and "MISSING" in en and "lack cases" in en
+    assert "meeting.days: expected passed, got failed" in en

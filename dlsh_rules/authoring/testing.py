@@ -198,6 +198,17 @@ def example_data(pack: Pack) -> dict[str, Any]:
     return data
 
 
+# The words of the text report (render/text.py) for the statuses a case expects.
+_STATUS_ZH = {
+    "passed": "通过",
+    "failed": "不符合",
+    "pending": "待到期",
+    "waived": "已豁免",
+    "not_applicable": "不适用",
+    "error": "出错",
+}
+
+
 def run_case(pack: Pack, base: dict[str, Any], case: Case, lang: str = "en") -> list[str]:
     """Mismatches between what the case expects and what the engine reports ([] = the case holds)."""
     import datetime as dt
@@ -237,20 +248,38 @@ def run_case(pack: Pack, base: dict[str, Any], case: Case, lang: str = "en") -> 
         for rule_id in [*case.model.expect, *case.model.levels]:
             rule = pack.rule(rule_id)
             if rule is not None and getattr(rule, "scope", "record") != "organisation":
-                problems.append(f"{rule_id}: a case with records expects organisation rules only")
+                problems.append(
+                    f"{rule_id}: a case with records expects organisation rules only"
+                    if lang == "en"
+                    else f"{rule_id}：含多份记录的用例只能期望组织规则的结果"
+                )
     for rule_id, status in case.model.expect.items():
         result = by_id.get(rule_id)
         if result is None:
-            problems.append(f"{rule_id}: no such rule in pack {pack.id}")
+            problems.append(
+                f"{rule_id}: no such rule in pack {pack.id}"
+                if lang == "en"
+                else f"{rule_id}：规则包 {pack.id} 中没有这条规则"
+            )
             continue
         got: Status = result.status
         if got != status:
-            detail = "; ".join(f.message.en for f in result.findings[:3]) or result.error or ""
-            problems.append(f"{rule_id}: expected {status}, got {got} {detail}".rstrip())
+            detail = "; ".join(f.message.get(lang) for f in result.findings[:3]) or result.error
+            if lang == "en":
+                problems.append(f"{rule_id}: expected {status}, got {got} {detail or ''}".rstrip())
+            else:
+                problems.append(
+                    f"{rule_id}：应为{_STATUS_ZH[status]}，实际为{_STATUS_ZH[got]}"
+                    + (f"（{detail}）" if detail else "")
+                )
     for rule_id, level in case.model.levels.items():
         result = by_id.get(rule_id)
         if result is not None and result.level != level:
-            problems.append(f"{rule_id}: expected level {level}, got {result.level}")
+            problems.append(
+                f"{rule_id}: expected level {level}, got {result.level}"
+                if lang == "en"
+                else f"{rule_id}：级别应为 {level}，实际为 {result.level}"
+            )
     if case.model.subjects is not None and case.model.rule in by_id:
         # null names a finding about the whole selection (no single subject)
         # A finding that stands for several of one cause (a late filing) counts as those several.
@@ -261,5 +290,7 @@ def run_case(pack: Pack, base: dict[str, Any], case: Case, lang: str = "en") -> 
         if got_subjects != want_subjects:
             problems.append(
                 f"{case.model.rule}: expected subjects {want_subjects}, got {got_subjects}"
+                if lang == "en"
+                else f"{case.model.rule}：发现项对象应为 {want_subjects}，实际为 {got_subjects}"
             )
     return problems

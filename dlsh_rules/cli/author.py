@@ -44,6 +44,24 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# What `test` prints, in the run's language (English as it always was: scripts read it).
+_TEST_WORDS = {
+    "fail": ("失败", "FAIL"),
+    "tally": ("{ok} 个用例通过，{failed} 个失败", "{ok} passed, {failed} failed"),
+    "warning": ("警告", "WARNING"),
+    "missing": ("缺少", "MISSING"),
+    "and": ("，且", " and "),
+    "no_failing": ("没有必须失败的用例", "no failing case"),
+    "no_passing": ("没有必须通过的用例（带补丁）", "no passing case (with a patch)"),
+    "lacking": ("{of} 条规则中有 {n} 条缺少用例", "{n} of {of} rules lack cases"),
+    "allowed": ("（--allow-missing-cases 允许）", " (allowed by --allow-missing-cases)"),
+}
+
+
+def _w(key: str, lang: str) -> str:
+    return _TEST_WORDS[key][1 if lang == "en" else 0]
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     from ..authoring.testing import coverage, example_data, load_cases, run_case
     from ..pack.loader import load_pack
@@ -59,22 +77,19 @@ def cmd_test(args: argparse.Namespace) -> int:
         problems = run_case(pack, base, case, args.lang)
         if problems:
             failed += 1
-            _out(f"FAIL {case.id}\n" + "".join(f"     {p}\n" for p in problems))
-    _out(f"{len(cases) - failed} passed, {failed} failed\n")
+            _out(f"{_w('fail', args.lang)} {case.id}\n" + "".join(f"     {p}\n" for p in problems))
+    _out(_w("tally", args.lang).format(ok=len(cases) - failed, failed=failed) + "\n")
     # Strict: a rule no case makes fail is a rule nothing shows to work (as with `opa test`
     # coverage); --allow-missing-cases keeps the list, as warnings.
     lacking = coverage(pack, cases)
-    word = "WARNING" if args.allow_missing_cases else "MISSING"
+    word = _w("warning" if args.allow_missing_cases else "missing", args.lang)
     for rule_id, missing in lacking.items():
-        what = " and ".join(
-            "no failing case" if m == "failing" else "no passing case (with a patch)"
-            for m in missing
-        )
+        what = _w("and", args.lang).join(_w(f"no_{m}", args.lang) for m in missing)
         _out(f"{word} {rule_id}: {what}\n")
     if lacking:
         _out(
-            f"{len(lacking)} of {len(pack.rules)} rules lack cases"
-            + (" (allowed by --allow-missing-cases)" if args.allow_missing_cases else "")
+            _w("lacking", args.lang).format(n=len(lacking), of=len(pack.rules))
+            + (_w("allowed", args.lang) if args.allow_missing_cases else "")
             + "\n"
         )
     code = EXIT_FAILED if failed or (lacking and not args.allow_missing_cases) else EXIT_OK
