@@ -11,7 +11,6 @@ The rounding rules are the catalog's:
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 from dataclasses import dataclass
 from functools import cache
@@ -30,13 +29,28 @@ def add_days(date: Date, days: int) -> Date:
     return date + _dt.timedelta(days=days)
 
 
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_days(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]`` without importing `calendar` (and the `locale` it
+    imports) on every run; a month out of range still goes to `calendar`, for its own error."""
+    if type(month) is not int or not 1 <= month <= 12:
+        import calendar
+
+        return calendar.monthrange(year, month)[1]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS[month - 1]
+
+
 def add_months(date: Date, months: int) -> Date:
     """Same day ``months`` later (or earlier), clipped to the end of the target month."""
     if not months:  # most offsets are in days only
         return date
     index = date.year * 12 + (date.month - 1) + months
     year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
+    last = _month_days(year, month0 + 1)
     return _dt.date(year, month0 + 1, min(date.day, last))
 
 
@@ -134,7 +148,7 @@ def offset_range_problem(spec: dict[str, object]) -> str | None:
 def set_month_day(date: Date, month: int | None, day: int | str | None) -> Date:
     """Replace the month and/or day (``"last"``: the month's last day), clipped to the month."""
     month = month if month is not None else date.month
-    last = calendar.monthrange(date.year, month)[1]
+    last = _month_days(date.year, month)
     if day is None:
         day_ = min(date.day, last)
     elif day == "last":
@@ -151,7 +165,7 @@ def academic_year(date: Date, start: tuple[int, int] = DEFAULT_ACADEMIC_START) -
 
 def _academic_start(year: int, start: tuple[int, int]) -> Date:
     month, day = start
-    return _dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    return _dt.date(year, month, min(day, _month_days(year, month)))
 
 
 def period_bounds(

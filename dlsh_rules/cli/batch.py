@@ -20,7 +20,6 @@ same bytes with `--jobs 1` and `--jobs 8`.
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import os
 import sys
 import time
@@ -31,7 +30,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import InputError, Problem, Text
 from ..render import RenderContext
-from ..render.batch_view import RunEntry
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -39,6 +37,7 @@ if TYPE_CHECKING:
     from ..evaluate.engine import Waiver
     from ..evaluate.results import Organisations, Report
     from ..pack.loader import Pack
+    from ..render.batch_view import RunEntry
     from .ignore import Ignored
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
@@ -252,6 +251,8 @@ def expand(
             continue
         else:
             paths = []
+            import glob  # a pattern only; `check FILE` imports this module for is_single
+
             for match in sorted(glob.glob(arg, recursive=True), key=_sort_key):
                 if os.path.isdir(match):
                     paths.extend(_walk(match, problems, rules()))
@@ -538,6 +539,8 @@ def entries(
     statistics: bool = False,
 ) -> list[RunEntry]:
     """The render layer's view of batch results (without the records: see RenderContext)."""
+    from ..render.batch_view import RunEntry
+
     return [
         RunEntry(
             r.source,

@@ -4,7 +4,6 @@ of `check --as-of` for facts dated after it (report/compare.py, record/dated.py)
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +124,8 @@ def write_baseline(args: argparse.Namespace, reports: Sequence[Report]) -> None:
     path = getattr(args, "write_baseline", None)
     if path is None:
         return
+    import json  # only here: `check` imports this module for its options
+
     from ..report.compare import baseline_dict
     from .output import write_atomic
 

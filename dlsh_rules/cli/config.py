@@ -13,7 +13,6 @@ are relative to the current directory, as every path there is.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -22,11 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, Problem, Text, describe, describe_found
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the tomli backport has the same interface
-    import tomli as tomllib
 
 CONFIG_NAME = "dlsh-rules.toml"
 PYPROJECT = "pyproject.toml"
@@ -200,6 +194,11 @@ def _syntax_problem(path: str, exc: Exception, lang: str) -> Problem:
 
 def load(path: str, lang: str = "zh") -> Config:
     """Read and check a configuration file; InputError (file:line) if it is not valid."""
+    # Imported here: a run without a configuration file never needs them.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - the tomli backport has the same interface
+        import tomli as tomllib
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -260,6 +259,8 @@ def load(path: str, lang: str = "zh") -> Config:
         where = f"{pointer}/{key}"
         spec = KEYS.get(key)
         if spec is None:
+            import difflib
+
             close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1, cutoff=0.6)
             found = describe(key)
             hint = Text(found, found)

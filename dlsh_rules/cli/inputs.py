@@ -5,7 +5,6 @@ words of the options this adds to `check --help`."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +106,8 @@ def check_selectors(args: Any, pack: Pack, settings: Settings | None) -> None:
                 else (f"{origin_text(settings, key, lang)}: {key}")
             )
         for entry in unmatched:
+            import difflib  # a misspelt entry only
+
             close = difflib.get_close_matches(entry, known, n=3, cutoff=0.6)
             hint = ""
             if close:

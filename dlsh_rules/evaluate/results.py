@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Literal
 
 from ..errors import Text
+from ..load.perf import dumps_indented
 
 REPORT_FORMAT = "dlsh-report/1"
 NO_TEXT = Text("", "")
@@ -362,6 +362,10 @@ class Report:
         return out
 
     def to_json(self, lang: str = "zh", indent: int | None = 2) -> str:
+        if indent == 2:  # the JSON report: the same text as json.dumps, written faster
+            return dumps_indented(self.to_dict(lang)) + "\n"
+        import json  # the text report never needs it
+
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent) + "\n"
 
 

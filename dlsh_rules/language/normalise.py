@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from difflib import get_close_matches
 
 from ..dates import MAX_OFFSET_DAYS, MAX_OFFSET_MONTHS, MAX_OFFSET_YEARS, OFFSET_LIMITS
 from ..errors import Text
@@ -56,6 +55,8 @@ def keys_zh(keys: Iterable[str], sort: bool = True) -> str:
 
 
 def suggest(name: str, known: Iterable[str]) -> str:
+    from difflib import get_close_matches  # a misspelt name only; `check` never needs it
+
     guess = get_close_matches(name, list(known), n=1)
     return f"（您是否要写 {guess[0]!r}？）" if guess else ""
 

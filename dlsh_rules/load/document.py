@@ -229,6 +229,8 @@ def text_position(text: str, offset: int) -> Position:
     return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
+# A lone surrogate, which only an escape in a JSON string or a double-quoted YAML scalar can make.
+SURROGATE = re.compile("[\ud800-\udfff]")
 _NEWLINE = re.compile("\n")
 
 

@@ -20,6 +20,7 @@ from .document import (
     EXPECT_UNICODE,
     EXPECT_UNIQUE_KEY,
     MAX_INT_DIGITS,
+    SURROGATE,
     Document,
     Limits,
     LineIndex,
@@ -42,7 +43,6 @@ from .wording import deeper_than, json_syntax, key_again, lone_surrogate, more_v
 # that json accepts, keys and values alternate inside an object, which is all the scanner needs.
 _JSON_TOKEN = re.compile(r'[-+.0-9A-Za-z]+|[\[\]{}"]')
 _JSON_DECODER = json.JSONDecoder()
-SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass

@@ -34,10 +34,8 @@ from .document import (
     pointer_join,
     too_many_bytes,
 )
-from .json_text import load_json
 from .perf import gc_paused
 from .wording import character_in
-from .yaml_text import load_yaml
 
 __all__ = [
     "Document",
@@ -194,7 +192,12 @@ def load_bytes(
     try:
         text = _decode(data, name)
         with gc_paused():  # perf.py: a large document is millions of objects, and no cycles
-            doc = (load_json if kind == "json" else load_yaml)(text, name, limits)
+            # Each reader on demand: a JSON record never imports PyYAML, a YAML one never `json`.
+            if kind == "json":
+                from .json_text import load_json as read
+            else:
+                from .yaml_direct import load_yaml as read
+            doc = read(text, name, limits)
             _refuse_controls(text, kind == "json", doc)
             return doc
     except InputError:

@@ -25,28 +25,14 @@ from ..load import cache as disk_cache
 from ..load.document import Document, pointer_join, problem_at
 from ..load.source import load_path
 from ..record.enums import BASE, DEFAULT, EnumTable
-from .compose import Merged, RawRule, apply_layer, merge_layer, read_chain
-from .frozen import freeze
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from ..language.models import Manifest, Rule
+    from .compose import RawRule
 
 # The models of a pack, importable from here as before; they load pydantic, so only on request.
-from .checks import (
-    _here_without_object,
-    _relabel,
-    _unknown_field,
-    here_problem,
-    inside_pack,
-    pointer_of_key,
-    set_cycles,
-    sets_of_rule,
-    unknown_fields,
-)
-from .params import resolve_params, substitute, with_dependencies
-
 _MODELS = ("Param", "Example", "Rule", "Manifest", "RuleFile", "RULE_ID")
 
 PACK_FORMAT = "dlsh-pack/1"
@@ -281,6 +267,23 @@ def _load_pack_files(root: str) -> Pack:
     from pydantic import ValidationError
 
     from ..language.models import Manifest, Rule, RuleFile
+
+    # Composing, parameters and the checks beyond the schema run only when the pack is read from
+    # its files; a `check` that reads it from the disk cache does not import them.
+    from .checks import (
+        _here_without_object,
+        _relabel,
+        _unknown_field,
+        here_problem,
+        inside_pack,
+        pointer_of_key,
+        set_cycles,
+        sets_of_rule,
+        unknown_fields,
+    )
+    from .compose import Merged, RawRule, apply_layer, merge_layer, read_chain
+    from .frozen import freeze
+    from .params import resolve_params, substitute, with_dependencies
 
     layers, problems = read_chain(FsPath(root), packs_dir())
     leaf = layers[-1]

@@ -7,7 +7,6 @@ records with.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -250,6 +249,8 @@ class EnumTable:
         # Labels and identifiers are compared separately: a Chinese text is never close to an
         # identifier, and a misspelt identifier should be answered with identifiers.
         pool = list(labels.values()) if not text.isascii() else list(labels)
+        import difflib  # only for a wrong value: a valid record never needs it
+
         close = difflib.get_close_matches(text, pool, n=3, cutoff=0.5)
         if not close and text.isascii():
             close = difflib.get_close_matches(text.lower().replace(" ", "_"), pool, n=3, cutoff=0.6)

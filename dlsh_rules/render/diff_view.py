@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from ..report.compare import Diff, Item
+if TYPE_CHECKING:  # `check` reads FORMATS to build its options: it should not import these
+    from ..report.compare import Diff, Item
 
 FORMATS = ("text", "json", "markdown")
 
@@ -79,6 +80,8 @@ def render_text(d: Diff, lang: str) -> str:
 def render_json(d: Diff, lang: str) -> str:
     out = d.to_dict()
     out["lang"] = lang
+    import json
+
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
 

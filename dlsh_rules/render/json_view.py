@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..load.perf import dumps_indented
 from . import BatchEntry, RenderContext
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ def render(ctx: RenderContext) -> str:
     from .batch_view import with_organisations
 
     out = with_organisations(ctx.report.to_dict(ctx.lang), ctx.organisations, ctx.lang)
-    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+    return dumps_indented(out) + "\n"
 
 
 def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:

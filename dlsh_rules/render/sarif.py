@@ -20,7 +20,6 @@ finding across runs.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import urllib.parse
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from typing import Any
 from .. import __version__
 from ..errors import InputError
 from ..evaluate.results import FindingResult, OrganisationResult, Organisations, RuleResult
+from ..load.perf import dumps_indented
 from . import BatchEntry, RenderContext, batch_lang
 
 SARIF_SCHEMA = (
@@ -324,7 +324,7 @@ class _Run:
 
 
 def _dump(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return dumps_indented(doc) + "\n"
 
 
 def render(ctx: RenderContext) -> str:

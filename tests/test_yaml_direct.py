@@ -1,0 +1,196 @@
+"""YAML read straight from libyaml's events (`yaml_direct._read_direct`) gives exactly what the
+composing path gives: the same data (values, types, key order), the same positions of values and
+keys, and for anything it does not read, the composing path's own answer (it falls back).
+
+Each document is loaded twice, once as `load_yaml` does it and once with the direct reader
+switched off, and the outcomes are compared; the documents are every YAML file of the project,
+generated records in several dump styles, and thousands of mutations of them that put in what
+the direct reader must hand over (anchors, aliases, tags, duplicate and non-text keys, refused
+scalars, empty flow values, documents past the limits…)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dlsh_rules.authoring.synth import compliant_record
+from dlsh_rules.errors import InputError
+from dlsh_rules.load import yaml_direct, yaml_text
+from dlsh_rules.load.document import Limits
+from dlsh_rules.load.source import load_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(yaml_text._CLoader is None, reason="PyYAML without libyaml")
+
+
+def _outcome(text: str, limits: Limits) -> tuple[Any, ...]:
+    try:
+        doc = yaml_direct.load_yaml(text, "doc.yaml", limits)
+    except InputError as exc:
+        return ("error", repr(exc.problems))
+    except yaml.YAMLError as exc:  # neither path should let one out, but compare it if so
+        return ("yaml error", str(exc))
+    return (
+        "ok",
+        repr(doc.data),
+        {k: doc.positions[k] for k in doc.positions},
+        {k: doc.key_positions[k] for k in doc.key_positions},
+    )
+
+
+def _composed(monkeypatch: pytest.MonkeyPatch, text: str, limits: Limits) -> tuple[Any, ...]:
+    def fall_back(*_args: Any) -> Any:
+        raise yaml_direct._Fallback
+
+    with monkeypatch.context() as m:
+        m.setattr(yaml_direct, "_read_direct", fall_back)
+        return _outcome(text, limits)
+
+
+def _corpus() -> list[str]:
+    texts = []
+    for pattern in ("rules/**/*.yaml", "docs/**/*.yaml", "tests/**/*.yaml", "tests/**/*.yml"):
+        for path in sorted(ROOT.glob(pattern)):
+            texts.append(path.read_text(encoding="utf-8"))
+    for members, style in ((2, None), (3, False), (4, True), (5, None)):
+        record = compliant_record(members)
+        texts.append(yaml.safe_dump(record, allow_unicode=True, sort_keys=False))
+        texts.append(
+            yaml.safe_dump(record, allow_unicode=style is None, default_flow_style=style, width=60)
+        )
+        texts.append(yaml.safe_dump(record, explicit_start=True, default_style='"'))
+    return texts
+
+
+# What the direct reader must hand to the composing path, or read the same way.
+SNIPPETS = [
+    "a: &x 1",
+    "b: *x",
+    "c: &y {p: 1}",
+    "d: *y",
+    "<<: *y",
+    "e: !!str 12",
+    "f: !!int '12'",
+    "g: !custom x",
+    "h: !!binary aGk=",
+    "? k",
+    "1: one",
+    "null: nothing",
+    "true: yes",
+    "2024-01-01: a date as key",
+    '"a/b~c": slash',
+    "a~b: tilde",
+    "i: yes",
+    "j: 1e400",
+    "k: .inf",
+    "l: 0x1F",
+    "m: 2024-02-30",
+    "n: 2024-01-01 10:00:00",
+    "o: 2024-1-2",
+    "p: ~",
+    "q: =",
+    'r: "\\ud800"',
+    '"\\ud800": key',
+    "s: [a, ]",
+    "t: {u: }",
+    "v: []",
+    "w: {}",
+    "x: [[[[[[[[1]]]]]]]]",
+    "y: -",
+    "z: '  '",
+    "aa: |",
+    "ab: >-",
+    "ac: 12345678901234567890123",
+    "ad: 0o17",
+    "ae: +1_000",
+    "af: 1:30",
+    "---",
+    "...",
+    "%YAML 1.1",
+    'ag: "\\x85 \\u2028"',
+    "ah: 'it''s'",
+    "[x]: 1",
+    "{x: 1}: 2",
+]
+
+
+def _mutate(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(lines) + 1)
+        how = rng.random()
+        if how < 0.5:
+            indent = ""
+            if at < len(lines):
+                line = lines[at]
+                indent = line[: len(line) - len(line.lstrip(" -"))].replace("-", " ")
+            lines.insert(at, indent + rng.choice(SNIPPETS))
+        elif how < 0.7 and lines:
+            lines.insert(at, lines[min(at, len(lines) - 1)])  # a duplicate key or item
+        elif how < 0.85 and at < len(lines):
+            del lines[at]
+        elif at < len(lines) and lines[at]:
+            line = lines[at]
+            cut = rng.randrange(len(line))
+            lines[at] = (
+                line[:cut] + rng.choice(["#", ": ", "'", '"', "*x", "&z ", "  "]) + line[cut:]
+            )
+    return "\n".join(lines)
+
+
+TIGHT = [Limits(max_depth=4), Limits(max_nodes=50), Limits(max_depth=3, max_nodes=200)]
+
+
+def test_the_direct_reader_reads_the_usual_record() -> None:
+    """Else the comparisons below would pass with the direct reader never used."""
+    text = (ROOT / "docs/examples/bureau-2024.yaml").read_text(encoding="utf-8")
+    events = yaml.CSafeLoader(text)
+    try:
+        doc = yaml_direct._read_direct(events, "doc.yaml", Limits())
+    finally:
+        events.dispose()
+    assert doc.data == load_bytes(text.encode(), "doc.yaml").data
+
+
+def test_same_as_composing_on_every_yaml_file_and_generated_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for text in _corpus():
+        for limits in (Limits(), *TIGHT):
+            assert _outcome(text, limits) == _composed(monkeypatch, text, limits)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_same_as_composing_on_mutated_documents(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    rng = random.Random(seed)
+    corpus = _corpus()
+    for _ in range(300):
+        text = _mutate(rng.choice(corpus), rng)
+        limits = rng.choice([Limits(), Limits(), Limits(), *TIGHT])
+        assert _outcome(text, limits) == _composed(monkeypatch, text, limits), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "a\tb",
+        "? x",
+        "\ufeffa: 1",
+        "%YAML 1.1\n---\na: 1",
+        "a: 50%",
+        "a: |-2 # c\n  x",
+        "a: >#",
+        "a: '#'",
+        "a: x # comment",
+        "a: b|#",
+        "x\n%",
+    ],
+)
+def test_the_divergence_test_is_the_pattern(text: str) -> None:
+    assert yaml_text._c_diverges(text) == bool(yaml_text._C_DIVERGES.search(text))
