@@ -317,6 +317,18 @@ def test_without_openpyxl_the_message_says_how_to_install(tmp_path: Path) -> Non
 LAZY = ("openpyxl", "jinja2", "markupsafe")
 
 
+def _run_python(code: str) -> None:
+    """Run ``code`` in a fresh interpreter (so sys.modules shows what it alone imported)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize("fmt", ["json", "text", "markdown", "sarif", "junit", "github"])
 def test_checking_yaml_never_imports_openpyxl(fmt: str) -> None:
     code = (
@@ -327,14 +339,7 @@ def test_checking_yaml_never_imports_openpyxl(fmt: str) -> None:
         f"for name in {LAZY!r}:\n"
         "    assert name not in sys.modules, name + ' imported'\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert done.returncode == 0, done.stderr
+    _run_python(code)
 
 
 def test_the_html_report_imports_jinja2() -> None:
@@ -344,14 +349,7 @@ def test_the_html_report_imports_jinja2() -> None:
         f"main(['check', {str(EXAMPLE)!r}, '--format', 'html', '-o', '/dev/null'])\n"
         "assert 'jinja2' in sys.modules and 'markupsafe' in sys.modules\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert done.returncode == 0, done.stderr
+    _run_python(code)
 
 
 # --- timeline ------------------------------------------------------------------------------------
