@@ -389,17 +389,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
         data = workbook_bytes(record, record_plan(), pack.enums)
     elif fmt == "json":
-        import json
-
-        data = (
-            json.dumps(
-                {"$schema": schema_ref(args.output), **record},
-                ensure_ascii=False,
-                indent=2,
-                default=_json_default,
-            )
-            + "\n"
-        ).encode("utf-8")
+        data = _json_record(record, args.output)
     else:
         header = [
             f"# yaml-language-server: $schema={schema_ref(args.output)}",
@@ -418,6 +408,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     message = "written_xlsx" if fmt == "xlsx" else "written"
     sys.stderr.write(_t(message, lang, path=args.output, summary=summary) + "\n")
     return EXIT_OK
+
+
+def _json_record(record: dict[str, Any], output: str | None) -> bytes:
+    """A record as JSON text with the `$schema` line editors read, for `init` and `export`."""
+    import json
+
+    with_schema = {"$schema": schema_ref(output), **record}
+    text = json.dumps(with_schema, ensure_ascii=False, indent=2, default=_json_default)
+    return (text + "\n").encode("utf-8")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -441,17 +440,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         plain = compact(record.data, record_plan())
         if suffix == ".json":
-            import json
-
-            data = (
-                json.dumps(
-                    {"$schema": schema_ref(args.output), **plain},
-                    ensure_ascii=False,
-                    indent=2,
-                    default=_json_default,
-                )
-                + "\n"
-            ).encode("utf-8")
+            data = _json_record(plain, args.output)
         else:
             header = [f"# yaml-language-server: $schema={schema_ref(args.output)}"]
             data = to_yaml(plain, header).encode("utf-8")

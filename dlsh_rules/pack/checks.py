@@ -32,21 +32,24 @@ def inside_pack(root: str, rel: str) -> bool:
     return path.resolve().is_relative_to(FsPath(root).resolve())
 
 
+def _children(value: Any) -> Iterable[Any]:
+    """What a frozen rule or set holds directly: a model's or dataclass's fields, a list's or
+    mapping's items; nothing for a leaf."""
+    if isinstance(value, Frozen):
+        return value.fields().values()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    if isinstance(value, (list, tuple)):
+        return value
+    if isinstance(value, dict):
+        return value.values()
+    return ()
+
+
 def _nodes(value: Any) -> Iterator[Any]:
     """Every object inside a frozen rule or set: models, query objects, lists and their items."""
     yield value
-    children: Iterable[Any]
-    if isinstance(value, Frozen):
-        children = value.fields().values()
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        children = [getattr(value, f.name) for f in dataclasses.fields(value)]
-    elif isinstance(value, (list, tuple)):
-        children = value
-    elif isinstance(value, dict):
-        children = value.values()
-    else:
-        return
-    for child in children:
+    for child in _children(value):
         yield from _nodes(child)
 
 
@@ -162,18 +165,7 @@ def _here_without_object(value: Any) -> Iterator[QueryPath]:
         return
     if isinstance(value, Selection) and value.here is not None:
         yield value.here
-    children: Iterable[Any]
-    if isinstance(value, Frozen):
-        children = value.fields().values()
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        children = [getattr(value, f.name) for f in dataclasses.fields(value)]
-    elif isinstance(value, (list, tuple)):
-        children = value
-    elif isinstance(value, dict):
-        children = value.values()
-    else:
-        return
-    for child in children:
+    for child in _children(value):
         yield from _here_without_object(child)
 
 
