@@ -17,7 +17,8 @@ members, four calls are made in turn, round after round, and the median of each 
 bench/handwritten.py says why those are the two fair inputs, and tests/test_bench_handwritten.py
 that both sides reach the same verdicts. Then: the whole default pack on a 5-member record; the
 growth of `check` with the record; a batch of 1,000 five-member YAML records with `--jobs 1`
-and `--jobs 2` (bench/run.py's code: subprocesses, alternating, median); and cold start of
+and `--jobs 2` (bench/run.py's code: subprocesses, alternating, median), and of 250 with
+`--jobs 1` for growth with the number of records (CPU time); and cold start of
 `check` beside `python -c "import pydantic, yaml"`. Each target is printed with PASS or FAIL,
 with the load average before and after: these are measurements on a shared machine, never tests.
 """
@@ -214,6 +215,18 @@ def targets(results: dict[str, Any]) -> list[tuple[bool, str, str]]:
         out.append(
             (batch["same_output"], "--jobs 1 and 2 write the same bytes", str(batch["same_output"]))
         )
+    quarter = results.get("batch_quarter")
+    if batch and quarter:
+        n, q = batch["records"], quarter["records"]
+        cn, cq = batch["jobs_1"]["cpu_s"], quarter["jobs_1"]["cpu_s"]
+        growth = (cn / cq) / (n / q)
+        out.append(
+            (
+                growth <= 1.3,
+                f"linear growth with records: CPU({n}) / CPU({q}) ≤ 1.3 × {n}/{q}, --jobs 1",
+                f"{cn:.2f} s vs {cq:.2f} s for ×{n / q:.0f} records: {growth:.2f}",
+            )
+        )
     cold = results.get("cold_start")
     if cold:
         c, p = cold["check_example"]["median_s"], cold["import_pydantic_yaml"]["median_s"]
@@ -252,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Batch ({count} five-member YAML records)", flush=True)
         rounds = args.batch_rounds or (1 if args.quick else 3)
         results["batch"] = bench_run.bench_batch(count, (1, 2), True, rounds)
+        # Growth with records: the same command on a quarter of them, --jobs 1, CPU time of all
+        # its processes (wall time of a shared machine says little about growth).
+        print(f"Batch ({count // 4} records, for growth with records)", flush=True)
+        results["batch_quarter"] = bench_run.bench_batch(count // 4, (1,), True, rounds)
     if "cold" not in args.skip:
         runs = args.cold_runs or (5 if args.quick else 10)
         print(f"Cold start ({runs} runs each)", flush=True)
