@@ -239,6 +239,27 @@ def test_a_waiver_file_waives_a_period(tmp_path: Path, capsys: Any) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("lang", "opening", "closing"), [("zh", "（", "）："), ("en", " (", "): ")]
+)
+def test_markdown_names_an_unused_organisation_waiver_by_file_line_and_column(
+    tmp_path: Path, capsys: Any, lang: str, opening: str, closing: str
+) -> None:
+    # The same form as a record's unused waiver: where it is written, not "origin pointer".
+    waivers = _waivers(tmp_path, WAIVER, {**WAIVER, "subject": "2023-H1"})
+    args = ["--ignore", "meeting.chair", "--waivers", str(waivers), "--format", "markdown"]
+    code, out = _run([str(RECORDS), *args, "--lang", lang], capsys)
+    assert code == 0
+    heading = "未生效的组织规则豁免" if lang == "zh" else "Organisation waivers that did not apply"
+    lines = out.splitlines()
+    start = next(i for i, x in enumerate(lines) if x.endswith(heading))
+    line = next(x for x in lines[start + 1 :] if x.startswith("- "))
+    # the second entry of the list: its mapping starts on line 8 of the file (keys sorted)
+    where = str(waivers).replace("_", "\\_")  # Markdown escapes the test's directory name
+    assert line.startswith(f"- `org.meetings.each_half` 2023-H1{opening}{where}:8:3 ")
+    assert "/waivers/1" + closing in line
+
+
 def test_a_records_own_waiver_does_not_waive_an_organisation_rule(
     tmp_path: Path, capsys: Any
 ) -> None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ..errors import InputError
-from ..evaluate.results import FindingResult, Organisations, Report, RuleResult
+from ..evaluate.results import FindingResult, Organisations, Report, RuleResult, UnusedWaiver
 from ..pack.loader import PHASES
 from . import BATCH_HEAD, BatchEntry, RenderContext, batch_lang, visible
 
@@ -197,15 +197,19 @@ def _body(ctx: RenderContext, level: int) -> list[str]:
             )
     if report.unused_waivers:
         lines += ["", f"{h}# " + _t(lang, "未生效的豁免", "Waivers that did not apply"), ""]
-        for w in report.unused_waivers:
-            subject = f" {md(w.subject)}" if w.subject else ""
-            where = md(w.where) if w.line and w.origin != "record" else None
-            lines.append(
-                f"- `{w.rule}`{subject}（{where or f'{md(w.origin)} {md(w.pointer)}'}）：{md(w.reason.get(lang))}"
-                if lang != "en"
-                else f"- `{w.rule}`{subject} ({where or f'{md(w.origin)} {md(w.pointer)}'}): {md(w.reason.get(lang))}"
-            )
+        lines += [_unused_waiver_line(w, lang) for w in report.unused_waivers]
     return lines
+
+
+def _unused_waiver_line(w: UnusedWaiver, lang: str) -> str:
+    """One waiver that did not apply: where it is written (file:line:column when a waiver file
+    has it, else its origin and pointer), and why; a record's and an organisation's alike."""
+    subject = f" {md(w.subject)}" if w.subject else ""
+    where = md(w.where) if w.line and w.origin != "record" else None
+    place = where or f"{md(w.origin)} {md(w.pointer)}"
+    if lang != "en":
+        return f"- `{w.rule}`{subject}（{place}）：{md(w.reason.get(lang))}"
+    return f"- `{w.rule}`{subject} ({place}): {md(w.reason.get(lang))}"
 
 
 def _periods_cell(r: RuleResult) -> str:
@@ -268,11 +272,7 @@ def organisation_lines(orgs: Organisations | None, lang: str, level: int) -> lis
             f"{h}# " + _t(lang, "未生效的组织规则豁免", "Organisation waivers that did not apply"),
             "",
         ]
-        for w in orgs.unused_waivers:
-            subject = f" {md(w.subject)}" if w.subject else ""
-            lines.append(
-                f"- `{w.rule}`{subject} ({md(w.origin)} {md(w.pointer)}): {md(w.reason.get(lang))}"
-            )
+        lines += [_unused_waiver_line(w, lang) for w in orgs.unused_waivers]
     return lines
 
 
