@@ -78,7 +78,8 @@ def ids_valid(ids: Mapping[str, Any]) -> bool:
     """Whether every key of ``ids`` (all str) matches ID_PATTERN: what `fullmatch` tests of
     each, in a few scans of C over them all. Testing each id with the regex was a tenth of
     validating a record (17,000 ids at 80 members). `str.split()` splits at exactly the
-    characters the pattern's `\\s` matches (tests/test_record_onepass.py checks every one)."""
+    characters the pattern's `\\s` matches (tests/test_record_onepass.py checks every one),
+    and strips them at the ends: the text is one part, and all of it, or an id holds one."""
     if not ids:
         return True
     text = "".join(ids)
@@ -86,7 +87,7 @@ def ids_valid(ids: Mapping[str, Any]) -> bool:
         "~" in text
         or ">" in text
         or "/" in text
-        or len(text.split()) != 1
+        or text.split() != [text]
         or "" in ids
         or max(map(len, ids)) > 64
     )
@@ -381,13 +382,14 @@ def _merged_source(
             f, var, a, tag, j == id_field, names, needs_ptr, space, tables, pad, batch_ids
         )
         if j == id_field:
+            # `out` is already the object the data will hold: its entry is made here, before
+            # anything below it is indexed, in the order the walk indexes them.
             space[f"k{i}"] = model.object_kind
-            space[f"p{i}"] = (model.object_kind,)
             lines += [
                 f"        if {var} is not None:",
                 f"            if {var} in index or {var} == GROUP:",
                 "                raise Declined",
-                f"            index[{var}] = p{i}",
+                f"            index[{var}] = new(Indexed, (k{i}, out, ptr))",
             ]
     space[f"D{i}"] = defaults
     if model.object_kind is not None:
@@ -401,11 +403,6 @@ def _merged_source(
             continue
         given = " + ".join(f"(out[a{i}_{aliases[alias]}] is not None)" for alias in group)
         lines += [f"        if ({given}) != 1:", "            raise Declined"]
-    if id_field is not None:
-        lines += [
-            f"        if f{id_field} is not None:",
-            f"            index[f{id_field}] = new(Indexed, (k{i}, out, ptr))",
-        ]
     lines.append("        return out")
     out.extend(lines)
 
