@@ -11,7 +11,7 @@ made but the one of each object with an id, which the index holds; `RecordData.p
 the others when something asks for one (validate.py, `_Pointers`).
 
 It decides nothing it is unsure of: anything the validator would decline, a duplicate or
-reserved id, a wrong reference, a broken "exactly one of" group, a `todo` item, or not exactly
+reserved id, a wrong reference, a broken "exactly one of" group, or not exactly
 one secretary makes it return None, and `validate_record` takes the old path (plan.py's
 validator, pydantic if that declines, then `_index`), which gives the same data and words every
 problem as before. Only a record that is not plainly valid pays twice.
@@ -49,8 +49,11 @@ from .plan import _date_of as date_or_decline
 from .plan import _Declined as Declined
 from .plan import _raise_declined as decline
 
-# run(data, alias tables, index) -> the validated data, filling the index; raises Declined.
-OnePass = Callable[[Any, Mapping[str, Mapping[str, str]], dict[str, Any]], dict[str, Any]]
+# run(data, alias tables, index, todo) -> the validated data, filling the index and the list of
+# objects marked `todo: true`; raises Declined.
+OnePass = Callable[
+    [Any, Mapping[str, Mapping[str, str]], dict[str, Any], list[dict[str, Any]]], dict[str, Any]
+]
 
 # Kinds whose validated value is a str (or None): the ones a reference may be checked on.
 _TEXT = (STR, ID, ENUM, LITERAL)
@@ -121,7 +124,7 @@ def generate(plan: RecordPlan, indexed: Callable[..., Any]) -> OnePass | None:
         for model in plan.models.values()
         if (j := _id_field(model)) is not None
     )
-    outer = ["def run(value, aliases, index):", "    later = []"]
+    outer = ["def run(value, aliases, index, todo):", "    later = []"]
     body: list[str] = []
     tables: dict[str, str] = {}
     for i, model in enumerate(plan.models.values()):
@@ -289,7 +292,7 @@ def _model_source(
     if model.object_kind is not None:
         todo = next((j for j, f in enumerate(model.fields) if f.alias == "todo"), None)
         if todo is not None and not model.fields[todo].excluded:
-            # A todo item is left out of the data after validation: the old path does that.
+            # Left to the old path (only the record itself is made here, which has no kind).
             lines += [f"        if f{todo} is True:", "            raise Declined"]
     aliases = {f.alias: j for j, f in enumerate(model.fields) if not f.excluded}
     for group in model.exactly_one:
@@ -395,7 +398,8 @@ def _merged_source(
     if model.object_kind is not None:
         todo = next((j for j, f in enumerate(model.fields) if f.alias == "todo"), None)
         if todo is not None:
-            lines += [f"        if out[a{i}_{todo}] is True:", "            raise Declined"]
+            # Kept for validate.py, which leaves it out of the data as the old path does.
+            lines += [f"        if out[a{i}_{todo}] is True:", "            todo.append(out)"]
     aliases = {f.alias: j for j, f in enumerate(model.fields)}
     for group in model.exactly_one:
         if not all(alias in aliases for alias in group):

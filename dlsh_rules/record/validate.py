@@ -397,7 +397,7 @@ def validate_record(
     with gc_paused():  # perf.py: a large record is millions of objects, and no cycles
         # The fast path gives exactly what pydantic would, or declines (recordplan.py); pydantic
         # then decides, and words the errors of an invalid record.
-        indexed = _indexed_in_one_pass(plan, data, source, enums, positions)
+        indexed = _indexed_in_one_pass(plan, data, source, enums, positions, keep_todo)
         if indexed is not None:
             return indexed
         plain = fast_validate(plan, data, enums)
@@ -418,6 +418,7 @@ def _indexed_in_one_pass(
     source: str,
     enums: EnumTable,
     positions: Mapping[str, Position],
+    keep_todo: bool = False,
 ) -> RecordData | None:
     """The record validated and indexed in one pass, or None if it is not plainly valid (then
     the two passes decide it, and word its problems)."""
@@ -425,8 +426,9 @@ def _indexed_in_one_pass(
     if run is None or not isinstance(enums, EnumTable):
         return None
     index: dict[str, Indexed] = {}
+    todo: list[dict[str, Any]] = []
     try:
-        plain = run(data, enums.alias_table(), index)
+        plain = run(data, enums.alias_table(), index, todo)
     except (Declined, KeyError):  # KeyError: an enumeration the table lacks
         return None
     secretaries = 0
@@ -435,6 +437,13 @@ def _indexed_in_one_pass(
             secretaries += 1
     if secretaries != 1:
         return None
+    if todo:
+        # Items left out keep their pointers (`_drop_todo`): the map is made before, as `_index`
+        # makes it.
+        pointers = _all_pointers(plan, plain)
+        if not keep_todo:
+            _drop_todo(plain, [(pointers[id(obj)], obj) for obj in todo], pointers, index)
+        return RecordData(plain, source, index, pointers, positions, enums)
     return RecordData(plain, source, index, _Pointers(plan, plain, index), positions, enums)
 
 
