@@ -276,3 +276,36 @@ def test_pointers_iterate_as_a_mapping() -> None:
         old = record_module.validate_record(copy.deepcopy(data))
     assert sorted(_iter_pointers(new)) == sorted(_iter_pointers(old))
     assert set(new.pointers) <= {id(c) for c in _containers(new.data)}
+
+
+def _each_ref_right(targets: list[Any], index: dict[str, Any], kinds: Any, group: bool) -> bool:
+    """`_index`'s test of each reference, one by one (and the validator's: exactly a str)."""
+    for target in targets:
+        if type(target) is not str:
+            return False
+        if group and target == "group":
+            continue
+        found = index.get(target)
+        if found is None or found[0] not in kinds:
+            return False
+    return True
+
+
+_TARGETS = st.one_of(
+    st.sampled_from(["p1", "p2", "d1", "group", "nobody", ""]),
+    st.integers(0, 2),
+    st.none(),
+    st.builds(lambda: ["p1"]),
+)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=max(300, 6 * PROPERTY_SETTINGS.max_examples))
+@given(
+    st.lists(_TARGETS, min_size=1, max_size=6),
+    st.sampled_from([frozenset({"person"}), frozenset({"person", "department"})]),
+    st.booleans(),
+)
+def test_refs_valid_is_each_reference_tested(targets: list[Any], kinds: Any, group: bool) -> None:
+    index = {"p1": ("person",), "p2": ("person",), "d1": ("department",)}
+    expected = _each_ref_right(targets, index, kinds, group)
+    assert onepass.refs_valid(targets, index, kinds, group) == expected

@@ -5,10 +5,10 @@ copied it into pydantic's output, then walkcode.py's walk went over the copy aga
 the JSON pointer of every dict and list (35,000 at 80 members), index the objects by id and
 check the references. The second pass cost as much as the first. Here both are one function
 per model, made from the same plan: a field is read, tested and copied once, an object is
-indexed as it is made, and a reference is checked on the spot when it names an object met
-before it (the others are kept and checked at the end, against the whole index). No pointer is
-made but the one of each object with an id, which the index holds; `RecordData.pointers` makes
-the others when something asks for one (validate.py, `_Pointers`).
+indexed as it is made, and each reference is put with the others that may name the same kinds
+of object, to be tested all at once against the whole index at the end (`refs_valid`). No
+pointer is made but the one of each object with an id, which the index holds;
+`RecordData.pointers` makes the others when something asks for one (validate.py, `_Pointers`).
 
 It decides nothing it is unsure of: anything the validator would decline, a duplicate or
 reserved id, a wrong reference, a broken "exactly one of" group, or not exactly
@@ -117,6 +117,7 @@ def generate(plan: RecordPlan, indexed: Callable[..., Any]) -> OnePass | None:
         "new": tuple.__new__,
         "Indexed": indexed,
         "ids_valid": ids_valid,
+        "refs_valid": refs_valid,
     }
     # The ids of indexed objects are tested all at once at the end (`ids_valid`).
     batch_ids = ID_PATTERN == _BATCH_PATTERN and all(
@@ -124,7 +125,7 @@ def generate(plan: RecordPlan, indexed: Callable[..., Any]) -> OnePass | None:
         for model in plan.models.values()
         if (j := _id_field(model)) is not None
     )
-    outer = ["def run(value, aliases, index, todo):", "    later = []"]
+    outer = ["def run(value, aliases, index, todo):"]
     body: list[str] = []
     tables: dict[str, str] = {}
     for i, model in enumerate(plan.models.values()):
@@ -137,12 +138,18 @@ def generate(plan: RecordPlan, indexed: Callable[..., Any]) -> OnePass | None:
         outer.append(f"    {var} = aliases[n{var}]")
     root = names[plan.root]
     root_call = f'{root}(value, "")' if needs_ptr[plan.root] else f"{root}(value)"
+    buckets = space.pop(_BUCKETS, {}).values()
+    outer += [f"    {name} = []" for name in buckets]
     tail = [
         f"    out = {root_call}",
-        "    for target, kinds in later:",
-        "        found = index.get(target)",
-        "        if found is None or found[0] not in kinds:",
-        "            raise Declined",
+        *(
+            line
+            for name in buckets
+            for line in (
+                f"    if {name} and not refs_valid({name}, index, K{name}, G{name}):",
+                "        raise Declined",
+            )
+        ),
         *(["    if not ids_valid(index):", "        raise Declined"] if batch_ids else []),
         "    return out",
     ]
@@ -484,35 +491,57 @@ def _list_source(
             ]
         return [f"{pad}{var} = [{fn}(x) for x in {var}]"]
     if f.ref is not None and f.kind == STR:
-        # Tested and checked in one loop; the strings are kept as they are, in a new list.
-        lines = [
-            f"{pad}for x in {var}:",
-            f"{pad}    if type(x) is not str:",
-            f"{pad}        raise Declined",
-        ]
-        lines += _ref_source(f, "x", tag, space, pad + "    ")
-        lines.append(f"{pad}{var} = {var}[:]")
-        return lines
+        # The items are kept as they are, in a new list, and tested with the references they
+        # make (`refs_valid`: exactly str, each the id of an object of the right kind).
+        return [f"{pad}{var} = {var}[:]", f"{pad}{_bucket(f, space)}.extend({var})"]
     lines = [f"{pad}{var} = [{_value_expr(f, 'x', tag, space, tables)} for x in {var}]"]
     if f.ref is not None:
-        lines.append(f"{pad}for x in {var}:")
-        lines += _ref_source(f, "x", tag, space, pad + "    ")
+        lines.append(f"{pad}{_bucket(f, space)}.extend({var})")
     return lines
 
 
 def _ref_source(
     f: FieldPlan, x: str, tag: str, space: dict[str, Any], pad: str, given: bool = False
 ) -> list[str]:
-    """Keep a reference for the end unless the object it names was indexed before it with one
-    of the kinds it may name (placeholders included: they hold the kind)."""
-    assert f.ref is not None
-    space[f"r{tag}"] = frozenset(f.ref.kinds)
-    test = f"(hit := index.get({x})) is None or hit[0] not in r{tag}"
-    if f.ref.group:
-        test = f"{x} != GROUP and ({test})"
+    """Keep a reference (a str) with the others of its kinds, tested at the end."""
     if not f.many and not given:
-        test = f"{x} is not None and ({test})"
-    return [f"{pad}if {test}:", f"{pad}    later.append(({x}, r{tag}))"]
+        return [f"{pad}if {x} is not None:", f"{pad}    {_bucket(f, space)}.append({x})"]
+    return [f"{pad}{_bucket(f, space)}.append({x})"]
+
+
+# The references of a record by what they may name: the name of their list in `run`.
+_BUCKETS = "buckets of references"
+
+
+def _bucket(f: FieldPlan, space: dict[str, Any]) -> str:
+    assert f.ref is not None
+    buckets: dict[tuple[frozenset[str], bool], str] = space.setdefault(_BUCKETS, {})
+    key = (frozenset(f.ref.kinds), f.ref.group)
+    if key not in buckets:
+        buckets[key] = name = f"b{len(buckets)}"
+        space[f"K{name}"] = key[0]
+        space[f"G{name}"] = key[1]
+    return buckets[key]
+
+
+def refs_valid(
+    targets: list[Any], index: Mapping[str, Any], kinds: frozenset[str], group: bool
+) -> bool:
+    """Whether every reference of ``targets`` is a str naming an object of one of ``kinds`` (or
+    the party group, where ``group``): what `_index` checks of each, tested on them all at once.
+
+    Each reference was tested one by one against the index as far as it was made (the walk
+    kept the others for the end); collecting them and testing the distinct ones here takes set
+    operations of C and one look-up per distinct id (a few hundred, where the references are
+    tens of thousands)."""
+    if set(map(type, targets)) != {str}:
+        return False
+    distinct = set(targets)
+    if group:
+        distinct.discard(GROUP)
+    if not distinct <= index.keys():
+        return False
+    return all(index[target][0] in kinds for target in distinct)
 
 
 def _value_expr(
