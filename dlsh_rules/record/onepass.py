@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
 from .plan import (
@@ -539,9 +540,13 @@ def refs_valid(
     distinct = set(targets)
     if group:
         distinct.discard(GROUP)
-    if not distinct <= index.keys():
+    try:  # each distinct id's entry, its kind, whether it may be named: iterated in C
+        return all(map(kinds.__contains__, map(_first, map(index.__getitem__, distinct))))
+    except KeyError:  # no object has that id
         return False
-    return all(index[target][0] in kinds for target in distinct)
+
+
+_first = itemgetter(0)
 
 
 def _value_expr(
