@@ -149,7 +149,10 @@ def _check_agreement(data: dict[str, Any], enums: EnumTable = DEFAULT) -> bool:
 
 @contextmanager
 def _pydantic_only() -> Iterator[None]:
-    with mock.patch.object(record_module, "fast_validate", lambda *args: None):
+    with (
+        mock.patch.object(record_module, "fast_validate", lambda *args: None),
+        mock.patch.object(record_module, "_one_pass", lambda plan: None),
+    ):
         yield
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -15,7 +15,10 @@ from ..load.perf import gc_paused
 from ..load.source import load_path
 from ..load.wording import FULL_WIDTH_COLON, key_with_full_width_colon
 from .enums import DEFAULT, EnumTable, enum_found
+from .onepass import OnePass
+from .onepass import generate as generate_one_pass
 from .plan import GROUP, RecordPlan, Ref, fast_validate
+from .plan import _Declined as Declined
 from .walkcode import Fallback, Walk
 from .walkcode import generate as generate_walk
 
@@ -61,7 +64,9 @@ class RecordData:
     data: dict[str, Any]
     source: str
     index: dict[str, Indexed]
-    pointers: dict[int, str]  # id() of every dict and list in `data` -> its JSON pointer
+    # id() of every dict and list in `data` that the walk visits -> its JSON pointer; made on
+    # demand for a record validated in one pass (`_Pointers`)
+    pointers: Mapping[int, str]
     positions: Mapping[str, Position] = field(default_factory=dict)
     enums: EnumTable = DEFAULT
 
@@ -75,6 +80,88 @@ class RecordData:
 
     def position(self, pointer: str) -> Position | None:
         return nearest_position(self.positions, pointer)
+
+
+class _Pointers(Mapping[int, str]):
+    """`RecordData.pointers` of a record validated in one pass (onepass.py), made on demand.
+
+    Recording the pointer of every dict and list cost as much as validating them, and a check
+    of a compliant record asks for a few: those of top-level lists and of indexed objects. So
+    the map is widened in steps, each only when what is asked is not in it yet: the objects
+    outside any list (the record, `meeting`, `/talks`…), then every indexed object (its index
+    entry holds its pointer), then everything, by the walk `validate_record` used to make
+    eagerly (walkcode.py). Each step adds only what the full map holds, with the same pointer,
+    and the full map is exactly the old one: an object missing from it is missing here.
+    """
+
+    __slots__ = ("_data", "_index", "_known", "_plan", "_step")
+
+    def __init__(self, plan: RecordPlan, data: dict[str, Any], index: dict[str, Indexed]):
+        self._plan, self._data, self._index = plan, data, index
+        self._known: dict[int, str] = {}
+        self._step = 0
+
+    def get(self, key: int, default: Any = None) -> Any:
+        found = self._known.get(key)
+        while found is None and self._step < 3:
+            self._widen()
+            found = self._known.get(key)
+        return default if found is None else found
+
+    def __getitem__(self, key: int) -> str:
+        found: str | None = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
+
+    def _everything(self) -> dict[int, str]:
+        while self._step < 3:
+            self._widen()
+        return self._known
+
+    def _widen(self) -> None:
+        self._step += 1
+        if self._step == 1:
+            _spine(self._plan, self._plan.root, self._data, "", self._known)
+        elif self._step == 2:
+            for entry in self._index.values():
+                self._known[id(entry.obj)] = entry.pointer
+        else:
+            self._known = _all_pointers(self._plan, self._data)
+
+
+def _spine(
+    plan: RecordPlan, model: str, obj: dict[str, Any], pointer: str, out: dict[int, str]
+) -> None:
+    """The pointers of the objects and lists reached from ``obj`` through no list, as the walk
+    records them (it records every list it walks into and every object it walks)."""
+    out[id(obj)] = pointer
+    for f in plan.models[model].walk:
+        value = obj.get(f.alias)
+        if value is None:
+            continue
+        if f.many:
+            if isinstance(value, list):
+                out[id(value)] = f"{pointer}/{f.alias}"
+        elif f.model is not None and isinstance(value, dict):
+            _spine(plan, f.model, value, f"{pointer}/{f.alias}", out)
+
+
+def _all_pointers(plan: RecordPlan, data: dict[str, Any]) -> dict[int, str]:
+    """The pointer of every dict and list the walk visits in valid ``data``."""
+    pointers: dict[int, str] = {}
+    try:
+        _generated_walk(plan)(data, pointers, {}, [], [])
+    except Fallback:  # not for valid data; `_walk` records the same pointers regardless
+        pointers = {}
+        _walk(_walker(plan), data, "", pointers, {}, [], [], "", [])
+    return pointers
 
 
 # --- the walk: ids and references ---------------------------------------------------------------
@@ -310,10 +397,54 @@ def validate_record(
     with gc_paused():  # perf.py: a large record is millions of objects, and no cycles
         # The fast path gives exactly what pydantic would, or declines (recordplan.py); pydantic
         # then decides, and words the errors of an invalid record.
+        indexed = _indexed_in_one_pass(plan, data, source, enums, positions, keep_todo)
+        if indexed is not None:
+            return indexed
         plain = fast_validate(plan, data, enums)
         if plain is None:
             plain = _pydantic_validate(data, source, enums, positions)
         return _index(plan, plain, source, enums, positions, keep_todo)
+
+
+@cache
+def _one_pass(plan: RecordPlan) -> OnePass | None:
+    """Validation and indexing as one generated function (onepass.py), or None."""
+    return generate_one_pass(plan, Indexed)
+
+
+def _indexed_in_one_pass(
+    plan: RecordPlan,
+    data: dict[str, Any],
+    source: str,
+    enums: EnumTable,
+    positions: Mapping[str, Position],
+    keep_todo: bool = False,
+) -> RecordData | None:
+    """The record validated and indexed in one pass, or None if it is not plainly valid (then
+    the two passes decide it, and word its problems)."""
+    run = _one_pass(plan)
+    if run is None or not isinstance(enums, EnumTable):
+        return None
+    index: dict[str, Indexed] = {}
+    todo: list[dict[str, Any]] = []
+    try:
+        plain = run(data, enums.alias_table(), index, todo)
+    except (Declined, KeyError):  # KeyError: an enumeration the table lacks
+        return None
+    secretaries = 0
+    for person in plain["people"]:
+        if person["role"] == "secretary":
+            secretaries += 1
+    if secretaries != 1:
+        return None
+    if todo:
+        # Items left out keep their pointers (`_drop_todo`): the map is made before, as `_index`
+        # makes it.
+        pointers = _all_pointers(plan, plain)
+        if not keep_todo:
+            _drop_todo(plain, [(pointers[id(obj)], obj) for obj in todo], pointers, index)
+        return RecordData(plain, source, index, pointers, positions, enums)
+    return RecordData(plain, source, index, _Pointers(plan, plain, index), positions, enums)
 
 
 # Fields validated but left out of the data (the serializer's `exclude`): `$schema` only names
