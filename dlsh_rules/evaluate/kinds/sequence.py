@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
+from ...language.compiled import op_filter
 from ...language.messages import NONE
 from ...language.query import judged_of_failures
 
@@ -34,9 +35,11 @@ def _align(ctx: Context, steps: list[StepSpec], items: list[Any]) -> dict[int, i
     score = [[0] * (m + 1) for _ in range(n + 1)]
     fits = [[0] * m for _ in range(n)]
     for i, step in enumerate(steps):
+        match = op_filter(step.match)
+        require = op_filter(step.require) if step.require is not None else None
         for j, item in enumerate(items):
-            if step.match.holds(ctx, item):
-                fits[i][j] = 3 if step.require is None or step.require.holds(ctx, item) else 2
+            if match(ctx, item):
+                fits[i][j] = 3 if require is None or require(ctx, item) else 2
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
             best = max(score[i + 1][j], score[i][j + 1])
@@ -67,7 +70,7 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
         placed = {
             n: n
             for n, step in enumerate(spec.steps)
-            if n < len(items) and step.match.holds(ctx, items[n])
+            if n < len(items) and op_filter(step.match)(ctx, items[n])
         }
     elif spec.mode == "exact":
         placed, extra_of = _align_exact(ctx, spec.steps, items)
@@ -78,7 +81,8 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
         sid = step.id or str(n + 1)
         at = placed.get(n)
         if at is None:
-            anywhere = next((i for i, it in enumerate(items) if step.match.holds(ctx, it)), None)
+            match = op_filter(step.match)
+            anywhere = next((i for i, it in enumerate(items) if match(ctx, it)), None)
             if anywhere is None:
                 msg = Text(f"缺少第 {sid} 项“{label.zh}”", f"step {sid} “{label.en}” is missing")
                 found = NONE
@@ -142,9 +146,11 @@ def _align_exact(
     n, m = len(steps), len(items)
     fit = [[0] * m for _ in range(n)]  # 0: no match, 1: match failing require, 2: match
     for i, step in enumerate(steps):
+        match = op_filter(step.match)
+        require = op_filter(step.require) if step.require is not None else None
         for j, item in enumerate(items):
-            if step.match.holds(ctx, item):
-                fit[i][j] = 2 if step.require is None or step.require.holds(ctx, item) else 1
+            if match(ctx, item):
+                fit[i][j] = 2 if require is None or require(ctx, item) else 1
     inf = 1 << 30
     # cost[r][i][j]: the least cost of reading steps i.. against items j..; r = 1 when step
     # i - 1 was placed (its repeat may take more items).
@@ -209,20 +215,19 @@ def _stray_items(
     """
     used = set(placed.values()) | {j for more in extra_of.values() for j in more}
     unplaced_steps = [n for n in range(len(spec.steps)) if n not in placed]
+    matches = [op_filter(step.match) for step in spec.steps]
     cited = set()
     for n in unplaced_steps:
         step = spec.steps[n]
-        first = next(
-            (j for j, it in enumerate(items) if j not in used and step.match.holds(ctx, it)), None
-        )
+        match = op_filter(step.match)
+        first = next((j for j, it in enumerate(items) if j not in used and match(ctx, it)), None)
         if first is not None:
             cited.add(first)
     for j, item in enumerate(items):
         if j in used or j in cited:
             continue
         again = next(
-            (n for n, step in enumerate(spec.steps) if n in placed and step.match.holds(ctx, item)),
-            None,
+            (n for n, match in enumerate(matches) if n in placed and match(ctx, item)), None
         )
         if again is not None:
             step = spec.steps[again]
