@@ -35,12 +35,15 @@ class Context:
         # here directly (language/compiled.py), without a call.
         self.memos: dict[int, tuple[Any, Any]] = {}
         self._set_keys: dict[str, set[Any]] = {}
+        # The items (and keys) of the record's selections, by their token (language/query.py).
+        self.selected: dict[int, Any] = {}
 
     def release(self) -> None:
         """Drop the per-record caches (once the rules have run)."""
         self._cache.clear()
         self.memos.clear()
         self._set_keys.clear()
+        self.selected.clear()
 
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
         value: T = self._cache.get(key, _MISSING)

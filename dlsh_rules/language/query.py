@@ -19,6 +19,7 @@ in ``operators.FAILURE_TESTS``."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -131,10 +132,16 @@ class Selection:
 
     def items(self, ctx: Context, obj: Any = None) -> list[Any]:
         """The items; `obj` is the object a condition is evaluated on, for ``here``."""
-        if self.relative:
+        entry = _SELECTIONS.get(id(self))
+        if entry is None or entry[0] is not self:
+            entry = _selection_entry(self)
+        if entry[1]:  # relative: for each object
             return self._items(ctx, obj)
-        key = memoised_key("sel", self, lambda: SharedKey(("sel", self.spec)))
-        return ctx.cached(key, lambda: self._items(ctx, None))
+        # Shared by every selection of the record with the same spec, under one token.
+        found: list[Any] | None = ctx.selected.get(entry[2])
+        if found is None:
+            found = ctx.selected[entry[2]] = self._items(ctx, None)
+        return found
 
     def _items(self, ctx: Context, obj: Any) -> list[Any]:
         if self.here is not None:
@@ -175,10 +182,51 @@ class Selection:
         return items
 
     def keys(self, ctx: Context, obj: Any = None) -> set[Any]:
-        if self.relative:
+        entry = _SELECTIONS.get(id(self))
+        if entry is None or entry[0] is not self:
+            entry = _selection_entry(self)
+        if entry[1]:
             return {key_of(v) for v in self.items(ctx, obj)}
-        key = memoised_key("keys", self, lambda: SharedKey(("keys", self.spec)))
-        return ctx.cached(key, lambda: {key_of(v) for v in self.items(ctx)})
+        found: set[Any] | None = ctx.selected.get(entry[3])
+        if found is None:
+            found = ctx.selected[entry[3]] = {key_of(v) for v in self.items(ctx)}
+        return found
+
+
+# What `Selection.items` needs to know of a selection before it reads the record, by the
+# selection's identity (the entry keeps it, so that its id is never another's): whether it is
+# relative, and the tokens under which the record's context keeps its items and their keys.
+# Selections are asked for their items some 250 times per check of the whole pack (issue 13):
+# one look-up by an int, where a key made of the spec was hashed and compared.
+_SELECTIONS: dict[int, tuple[Selection, bool, int, int]] = {}
+# A token per distinct key: selections with equal specs share their items within a record.
+# Never reused (a counter), so a table started afresh only stops sharing with older entries.
+_TOKENS: dict[SharedKey, int] = {}
+
+
+def _token(key: SharedKey) -> int:
+    token = _TOKENS.get(key)
+    if token is None:
+        if len(_TOKENS) >= 20_000:
+            _TOKENS.clear()
+        token = _TOKENS[key] = next(_COUNTER)
+    return token
+
+
+_COUNTER = itertools.count()
+
+
+def _selection_entry(sel: Selection) -> tuple[Selection, bool, int, int]:
+    entry = (
+        sel,
+        sel.relative,
+        _token(SharedKey(("sel", sel.spec))),
+        _token(SharedKey(("keys", sel.spec))),
+    )
+    if len(_SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
+        _SELECTIONS.clear()
+    _SELECTIONS[id(sel)] = entry
+    return entry
 
 
 @dataclass(frozen=True)
