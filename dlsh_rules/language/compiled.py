@@ -333,6 +333,8 @@ def _text_test(
             found = obj.get(name)
             if isinstance(found, str):
                 return (search(found) is not None) == wanted
+            if found is None:  # no values: no text holds a marker
+                return not wanted
         hit = any(search(v) is not None for v in values(ctx, obj) if isinstance(v, str))
         return hit == wanted
 

@@ -803,8 +803,15 @@ class SharedKey:
 
 
 def memoised_key(kind: str, owner: object, make: Callable[[], SharedKey | None]) -> Any:
-    """``make()``, once per process for ``owner`` (a part of a pack) and ``kind``."""
-    return memoised(f"key:{kind}", owner, make)
+    """A key of `Context.cached` for ``make()``, once per process for ``owner`` (a part of a
+    pack) and ``kind``: the int token of the key (equal keys, equal tokens), which the
+    context's dict hashes in C, where a `SharedKey` ran its Python ``__hash__`` at every
+    look-up; None when ``make()`` is None."""
+    return memoised("key:" + kind, owner, lambda: _token_of(make()))
+
+
+def _token_of(key: SharedKey | None) -> int | None:
+    return None if key is None else _token(key)
 
 
 def shared_key(*parts: Any) -> SharedKey | None:

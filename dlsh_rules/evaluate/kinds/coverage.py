@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ...dates import Period, period_of, periods_between
 from ...errors import Text
 from ...language.bulk import op_failing
-from ...language.compiled import op_passes, path_reader
+from ...language.compiled import memoised, op_passes, path_reader
 from ...language.messages import Failure
 from ...language.normalise import normalise
 from ...language.paths import Path, academic_start, key_of
@@ -142,7 +142,9 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             for key in exc.key.values(ctx, obj):
                 excuses[k(key)] = str(reason or "")
 
-    same = [(Path.parse(i), Path.parse(s)) for i, s in spec.same.items()]
+    same: list[tuple[Path, Path]] = memoised(
+        "same", spec, lambda: [(Path.parse(i), Path.parse(s)) for i, s in spec.same.items()]
+    )
     what = what_text(spec, "所要求的记录", "the required entry")
     missing: list[tuple[Any, Any, int | None]] = []
     exact = norm == "exact"
