@@ -11,10 +11,11 @@ from ...dates import Period, period_of, periods_between
 from ...errors import Text
 from ...language.bulk import op_failing
 from ...language.compiled import memoised, op_passes, path_reader
-from ...language.messages import Failure
+from ...language.messages import Failure, judged_of_failures
 from ...language.normalise import normalise
 from ...language.paths import Path, academic_start, key_of
-from ...language.query import SharedKey, judged_of_failures, memoised_key, shared_key
+from ...language.query import shared_key
+from ...language.shared import SharedKey, memoised_key
 
 if TYPE_CHECKING:
     from ...language.models import CoverageSpec

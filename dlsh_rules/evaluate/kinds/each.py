@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ...errors import Text
 from ...language.bulk import op_failing, op_passing
 from ...language.compiled import op_filter, op_passes
-from ...language.query import judged_of_failures
+from ...language.messages import judged_of_failures
 
 if TYPE_CHECKING:
     from ...language.models import EachSpec
