@@ -233,7 +233,8 @@ def _date_test(
     date within the bound, compared in order and stopping at the first that is not.
     """
     spec = op.arg
-    if spec.relative:
+    relative = _relative_bound(spec) if spec.relative else None
+    if spec.relative and relative is None:
         return None
     compare = _DATE_COMPARE[op.name]
     key = id(spec)
@@ -244,8 +245,11 @@ def _date_test(
             found_values = None if type(found) is dt.date else _field_values(found)
         else:
             found_values = values(ctx, obj)
-        entry = ctx.memos.get(key)
-        bound = entry[1] if entry is not None and entry[0] is spec else spec.resolve(ctx, obj)
+        if relative is not None:
+            bound = relative(ctx, obj)
+        else:
+            entry = ctx.memos.get(key)
+            bound = entry[1] if entry is not None and entry[0] is spec else spec.resolve(ctx, obj)
         if bound is None:
             return True
         if found_values is None:
@@ -259,6 +263,32 @@ def _date_test(
         return seen
 
     return date
+
+
+def _relative_bound(spec: Any) -> Callable[[Context, Any], dt.date | None] | None:
+    """`DateSpec.resolve` of the commonest bound that depends on the object, the earliest or
+    latest date at a path from it moved by an offset (``{anchor: {here: date}, days: 1}``),
+    as a closure; None for any other (the general way)."""
+    anchor = spec.anchor
+    if spec.steps is not None or spec.absolute is not None or spec.base is not None:
+        return None
+    if anchor is None or anchor.here is None or anchor.where is not None:
+        return None
+    if anchor.path is not None or anchor.minus is not None or anchor.union:
+        return None
+    read = path_reader(anchor.here)
+    earliest = spec.pick == "min"
+    offset = spec.offset
+
+    def bound(ctx: Context, obj: Any) -> dt.date | None:
+        if obj is None:  # as Selection._items says it
+            raise ValueError("{here: …} is evaluated without an object being checked")
+        dates = [d for d in read(ctx, obj) if isinstance(d, dt.date)]
+        if not dates:
+            return None
+        return offset.apply(min(dates) if earliest else max(dates))  # type: ignore[no-any-return]
+
+    return bound
 
 
 def _in_set_test(op: Op, name: str | None, values: Callable[[Context, Any], list[Any]]) -> Eval:
