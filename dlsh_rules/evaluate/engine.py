@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -147,10 +148,23 @@ def not_yet_text(approved: dt.date, day: dt.date) -> Text:
 def check_selection(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     """As the command line does: a selector that names no rule is a mistake, not an empty (and
     so compliant) report; ValueError."""
-    ids = tuple(rule.id for rule in pack.rules)
+    ids = tuple(map(_RULE_ID, pack.rules))
     problem = _selection_problem(ids, pack.id, tuple(select), tuple(ignore))
     if problem is not None:
         raise ValueError(problem)
+
+
+_RULE_ID = attrgetter("id")
+
+
+@lru_cache(maxsize=64)
+def _chosen(
+    ids: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
+) -> tuple[int, ...]:
+    """The positions of the selected rules among a pack's rule ids: the same for every check of
+    a run, where asking the selector about each of 78 rules cost a check of 9 about 15 us."""
+    selected = _selector(select, ignore)
+    return tuple(i for i, rule_id in enumerate(ids) if selected(rule_id))
 
 
 @lru_cache(maxsize=64)
@@ -261,8 +275,11 @@ def check(
     waivers = waiver_list(waivers)
     if not isinstance(pack, Pack):
         pack = load_pack(pack if pack is not None else DEFAULT_PACK)
+    rules = pack.rules
     if select or ignore:
         check_selection(pack, select, ignore)
+        # By the ids as they are now (a pack whose rules change is asked again).
+        rules = [rules[i] for i in _chosen(tuple(map(_RULE_ID, rules)), select, ignore)]
     if not isinstance(record, RecordData):
         record = load_record(record, pack.enums)
     ctx = Context(record, pack)
@@ -292,9 +309,7 @@ def check(
     results = []
     facts: list[OrgFact] = []
     with gc_paused():  # perf.py: the rules allocate much and leave no cycles
-        for rule in pack.rules:
-            if not selected(rule.id):
-                continue
+        for rule in rules:
             if rule.scope == "organisation":
                 # Judged over the run's records (organisations.py); this record gives its facts.
                 facts.extend(record_facts(ctx, rule))
