@@ -52,6 +52,12 @@ CONDITIONS = [
     {"topic": {"text_contains_any": ["问题"]}, "covers": {"text_contains_none": ["x"]}},
     {"any": [{"date": {"before": {"days": -5}}}, {"owner": {"in_set": "secretary"}}]},
     {"not": {"review_date": {"after": {"anchor": {"here": "date"}}}}},
+    {"covers": {"contains_all": ["a", "b"]}},
+    {"covers": {"contains_all": ["a", None]}},  # None is never a value
+    {"covers": {"contains_all": ["a", ["b"]]}},  # an unhashable argument: the general way
+    {"covers": {"contains_all": []}, "topics": {"contains_all": ["a"]}},
+    {"feedback.date": {"exists": True}, "feedback.text": {"exists": False}},
+    {"conveyed.level": {"exists": True}},
 ]
 
 DATED: list[Any] = [
@@ -71,6 +77,11 @@ DATED: list[Any] = [
     {"owner": ["p1", ["p2"]], "participants": [{"id": "p1"}, None]},
     {"sources": [{"kind": "criticism"}, {"kind": ["criticism"]}]},
     {"chair": "p1", "topic": None},
+    {"covers": ["a", "b", None], "topics": "a"},
+    {"covers": ["b", ["a"]], "topics": ["a", None]},
+    {"covers": "a", "topics": {"id": "a"}},
+    {"covers": [None], "feedback": {"text": " ", "date": None}},
+    {"covers": [{"a": 1}, "a", "b"], "feedback": [{"text": "x"}, None]},
 ]
 
 

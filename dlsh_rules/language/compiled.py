@@ -78,7 +78,7 @@ def _build_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
             if got is None:
                 continue
             if isinstance(got, list):
-                out.extend(g for g in got if g is not None)
+                out.extend([g for g in got if g is not None])
             else:
                 out.append(got)
         return out
@@ -118,10 +118,15 @@ def compile_op(op: Op) -> Eval:
         fast = _date_test(op, field_name, values)
     elif op.name == "in_set" and op.only is None and op.normalise == "exact":
         fast = _in_set_test(op, field_name, values)
+    elif op.name == "contains_all" and plain is not None:
+        fast = _contains_all_test(op, plain, values)
     elif plain is not None:
         fast = _single_field_test(op, plain, passes, values)
     elif op.name in ("eq", "ne") and op.only is None and op.normalise == "exact":
         fast = _eq_test(op, values)
+    elif op.name == "exists" and op.only is None and op.normalise == "exact":
+        want = bool(op.arg)
+        fast = lambda ctx, obj: is_present(values(ctx, obj)) == want  # noqa: E731
     if fast is not None:
         return fast
 
@@ -314,6 +319,34 @@ def _in_set_test(op: Op, name: str | None, values: Callable[[Context, Any], list
         return True
 
     return in_set
+
+
+def _contains_all_test(
+    op: Op, name: str, values: Callable[[Context, Any], list[Any]]
+) -> Eval | None:
+    """`contains_all` on one plain field: every argument among its values. Only for arguments
+    that are all hashable (another raises in the general test, after every argument before
+    it was looked up, which stopping at the first one missing would not do)."""
+    wanted = tuple(op.arg)
+    try:
+        for arg in wanted:
+            hash(arg)
+    except TypeError:
+        return None
+
+    def contains(ctx: Context, obj: Any) -> bool:
+        if type(obj) is not dict:
+            have = set(values(ctx, obj))
+        else:
+            found = obj.get(name)
+            have = set(found) if type(found) is list else set(_field_values(found))
+            have.discard(None)  # as `Path.values`, which leaves None out of a list
+        for arg in wanted:  # noqa: SIM110 - a loop costs less than all() over a generator
+            if arg not in have:
+                return False
+        return True
+
+    return contains
 
 
 def _eq_test(op: Op, values: Callable[[Context, Any], list[Any]]) -> Eval:

@@ -31,7 +31,7 @@ from ..errors import Text
 if TYPE_CHECKING:
     from ..evaluate.context import Context
 from .bulk import op_passing
-from .compiled import memoised, op_filter
+from .compiled import op_filter
 from .messages import SEGMENT_EN, Failure, judged_of_alternatives, zh_path
 from .messages import judged_of_failures as judged_of_failures  # the kinds import it from here
 from .normalise import (
@@ -153,8 +153,11 @@ class Selection:
                 raise ValueError("{here: …} is evaluated without an object being checked")
             items = self.here.values(ctx, obj)
         elif self.source is not None:
-            by = _by_field(self)
-            groups = grouped(ctx, self.source, by[0]) if by is not None else None
+            entry = _SELECTIONS.get(id(self))
+            if entry is None or entry[0] is not self:
+                entry = _selection_entry(self)
+            by = entry[4]
+            groups = grouped(ctx, self.source, by[0], by[3]) if by is not None else None
             if by is not None and groups is not None:
                 # The objects whose field equals the argument of the where's first test, in
                 # order, from the list grouped once per record; the rest of the where as ever.
@@ -179,7 +182,11 @@ class Selection:
             kept = op_passing(where, ctx, items)  # all at once, for mappings it cannot raise on
             if kept is None:
                 holds = op_filter(where)
-                kept = [item for item in items if holds(ctx, follow_id(ctx, item))]
+                kept = [
+                    item
+                    for item in items
+                    if holds(ctx, item if type(item) is dict else follow_id(ctx, item))
+                ]
             items = kept
         if self.path is not None:
             path = self.path
@@ -206,20 +213,21 @@ class Selection:
 # relative, and the tokens under which the record's context keeps its items and their keys.
 # Selections are asked for their items some 250 times per check of the whole pack (issue 13):
 # one look-up by an int, where a key made of the spec was hashed and compared.
-_SELECTIONS: dict[int, tuple[Selection, bool, int, int]] = {}
+# The entry's last part says how the selection may read a grouped list (`_by_field`).
+Entry = tuple[Selection, bool, int, int, "tuple[str, Any, Condition | None, int] | None"]
+_SELECTIONS: dict[int, Entry] = {}
 
 
-def _by_field(sel: Selection) -> tuple[str, Any, Condition | None] | None:
-    """(field, value, the rest of the where) when a selection's where starts with ``eq`` on one
-    plain field (``{from: documents, where: {kind: speech_outline, …}}``); else None.
+def _by_field(sel: Selection) -> tuple[str, Any, Condition | None, int] | None:
+    """(field, value, the rest of the where, the token of the list grouped by the field) when
+    a selection reads a list from the root and its where starts with ``eq`` on one plain field
+    (``{from: documents, where: {kind: speech_outline, …}}``); else None.
 
     Objects that fail the first test go no further, so testing the rest only on the objects
     whose field is that value evaluates what the where evaluated, in the same order."""
-    return memoised("by field", sel, lambda: _by_field_of(sel))  # type: ignore[no-any-return]
-
-
-def _by_field_of(sel: Selection) -> tuple[str, Any, Condition | None] | None:
     where = sel.where
+    if sel.source is None:
+        return None
     if where is None or not where.ops:
         return None
     first = where.ops[0]
@@ -233,15 +241,16 @@ def _by_field_of(sel: Selection) -> tuple[str, Any, Condition | None] | None:
     rest = None
     if len(where.ops) > 1 or where.all_of or where.any_of or where.negated is not None:
         rest = Condition(where.ops[1:], where.all_of, where.any_of, where.negated)
-    return name, first.arg, rest
+    return name, first.arg, rest, token(SharedKey(("grouped", sel.source.text, name)))
 
 
-def _selection_entry(sel: Selection) -> tuple[Selection, bool, int, int]:
+def _selection_entry(sel: Selection) -> Entry:
     entry = (
         sel,
         sel.relative,
         token(SharedKey(("sel", sel.spec))),
         token(SharedKey(("keys", sel.spec))),
+        _by_field(sel),
     )
     if len(_SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
         _SELECTIONS.clear()

@@ -105,14 +105,13 @@ def _as_written(value: Any) -> Any:
 _GROUPABLE = (str, int, bool)
 
 
-def grouped(ctx: Context, source: Path, name: str) -> dict[Any, list[Any]] | None:
+def grouped(ctx: Context, source: Path, name: str, key: int) -> dict[Any, list[Any]] | None:
     """The objects at `source` (from the record's root) by the value of their field `name`,
     each group in the list's order; None when an object is not a mapping or its field holds
     anything but one text, number or boolean (a list, a date…), for which the selection
-    tests its objects one by one as before. Made once per record, source and field: a pack
-    selects documents by kind some twenty times (issue 13).
+    tests its objects one by one as before. Made once per record under `key` (a token of the
+    source and field): a pack selects documents by kind some twenty times (issue 13).
     """
-    key = memoised_key("grouped:" + name, source, lambda: SharedKey(("grouped", source.text, name)))
     found: Any = ctx.selected.get(key, ctx)  # the context itself marks "not made yet"
     if found is ctx:
         found = ctx.selected[key] = _group(source.values(ctx, ctx.record.data), name)
