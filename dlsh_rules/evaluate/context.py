@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..record.validate import RecordData
 
 T = TypeVar("T")
+_MISSING: Any = object()
 
 
 class Context:
@@ -30,36 +31,47 @@ class Context:
         self.pack = pack
         self.meeting_date: dt.date = record.meeting["date"]
         self._cache: dict[Any, Any] = {}
-        self._memo: dict[int, tuple[Any, Any]] = {}
+        # `memo`'s entries: (owner, value) by id(owner). Compiled conditions read a date bound
+        # here directly (language/compiled.py), without a call.
+        self.memos: dict[int, tuple[Any, Any]] = {}
+        self._set_keys: dict[str, set[Any]] = {}
+        # The items (and keys) of the record's selections, by their token (language/query.py).
+        self.selected: dict[int, Any] = {}
 
     def release(self) -> None:
         """Drop the per-record caches (once the rules have run)."""
         self._cache.clear()
-        self._memo.clear()
+        self.memos.clear()
+        self._set_keys.clear()
+        self.selected.clear()
 
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
-        if key not in self._cache:
-            self._cache[key] = compute()
-        value: T = self._cache[key]
+        value: T = self._cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._cache[key] = compute()
         return value
 
     def memo(self, owner: Any, compute: Callable[[], T]) -> T:
         """``compute()`` once per record for ``owner``, a part of the pack, by identity: no
         hash of a large frozen spec, and the entry keeps ``owner`` so that its id is never
         another's. Not kept when ``compute`` raises (it raises again next time)."""
-        entry = self._memo.get(id(owner))
+        entry = self.memos.get(id(owner))
         if entry is not None and entry[0] is owner:
             value: T = entry[1]
             return value
         value = compute()
-        self._memo[id(owner)] = (owner, value)
+        self.memos[id(owner)] = (owner, value)
         return value
 
     def set_items(self, name: str) -> list[Any]:
         return self.cached(("set", name), lambda: self.pack.sets[name].items(self))
 
     def set_keys(self, name: str) -> set[Any]:
-        return self.cached(("setkeys", name), lambda: {key_of(v) for v in self.set_items(name)})
+        # Asked for at every object an `in_set` test sees: one look-up, no key tuple to hash.
+        keys = self._set_keys.get(name)
+        if keys is None:
+            keys = self._set_keys[name] = {key_of(v) for v in self.set_items(name)}
+        return keys
 
     def set_label(self, name: str) -> Text:
         label = self.pack.manifest.set_labels.get(name)

@@ -23,6 +23,28 @@ from .compiled import COUNTS, compile_op, count_holds, count_values, memoised
 Keep = Callable[["Context", list[dict[str, Any]]], list[dict[str, Any]]]
 
 
+def keeper(cond: Condition) -> Keep | None:
+    """The comprehension that keeps the objects passing `cond`, or None when `cond` might
+    raise; for a kind that keeps it with the rest of its compiled spec (`kept`, `dropped`)."""
+    return memoised("keep", cond, lambda: _keep_condition(cond))  # type: ignore[no-any-return]
+
+
+def kept(keep: Keep, ctx: Context, objs: list[Any]) -> list[Any] | None:
+    """`op_passing` with its condition's `keeper`, which is not None."""
+    for obj in objs:
+        if type(obj) is not dict:
+            return None
+    return keep(ctx, objs)
+
+
+def dropped(keep: Keep, ctx: Context, objs: list[Any]) -> list[Any] | None:
+    """`op_failing` with its condition's `keeper`, which is not None."""
+    for obj in objs:
+        if type(obj) is not dict:
+            return None
+    return _drop(objs, keep(ctx, objs))
+
+
 def op_failing(cond: Condition, ctx: Context, objs: list[Any]) -> list[Any] | None:
     """The objects of `objs` that do not pass `cond` (as `holds`, or an empty `failures`), in
     order; None when `cond` might raise or `objs` are not all mappings: test them one by one.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
 from .messages import Failure
 from .normalise import normalise
 from .operators import PASSES, PassTest, is_present
-from .paths import follow_id
+from .paths import follow_id, key_of
 
 # --- compiled evaluation ----------------------------------------------------------------------
 #
@@ -76,7 +78,7 @@ def _build_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
             if got is None:
                 continue
             if isinstance(got, list):
-                out.extend(g for g in got if g is not None)
+                out.extend([g for g in got if g is not None])
             else:
                 out.append(got)
         return out
@@ -112,8 +114,19 @@ def compile_op(op: Op) -> Eval:
     fast = None
     if op.name in ("text_contains_any", "text_contains_none"):
         fast = _text_test(op, plain, values)
+    elif op.name in _DATE_COMPARE and op.only is None and op.normalise == "exact":
+        fast = _date_test(op, field_name, values)
+    elif op.name == "in_set" and op.only is None and op.normalise == "exact":
+        fast = _in_set_test(op, field_name, values)
+    elif op.name == "contains_all" and plain is not None:
+        fast = _contains_all_test(op, plain, values)
     elif plain is not None:
         fast = _single_field_test(op, plain, passes, values)
+    elif op.name in ("eq", "ne") and op.only is None and op.normalise == "exact":
+        fast = _eq_test(op, values)
+    elif op.name == "exists" and op.only is None and op.normalise == "exact":
+        want = bool(op.arg)
+        fast = lambda ctx, obj: is_present(values(ctx, obj)) == want  # noqa: E731
     if fast is not None:
         return fast
 
@@ -195,6 +208,154 @@ def _single_field_test(
 
 COUNTS = ("count", "min_count", "max_count")
 
+# The single-bound date operators (`operators._date_op`): the comparison of a date with its bound.
+_DATE_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "on_or_before": operator.le,
+    "before": operator.lt,
+    "on_or_after": operator.ge,
+    "after": operator.gt,
+}
+
+
+def _field_values(found: Any) -> list[Any]:
+    """`Path.values` of one plain field of a mapping, given what the field holds."""
+    if found is None:
+        return []
+    if isinstance(found, list):
+        return [g for g in found if g is not None]
+    return [found]
+
+
+def _date_test(
+    op: Op, name: str | None, values: Callable[[Context, Any], list[Any]]
+) -> Eval | None:
+    """A date bound that is the same for every object (no ``{here: …}`` anchor), compared
+    with the field's dates. The bound is read from the context's per-record memo, where
+    `DateSpec.resolve` keeps it, without a call; the first object of a record resolves it
+    through `resolve`, so a bound that raises raises there, at every object, as before.
+
+    As `operators._date_op`'s test: an unknown bound passes; else at least one date and every
+    date within the bound, compared in order and stopping at the first that is not.
+    """
+    spec = op.arg
+    relative = _relative_bound(spec) if spec.relative else None
+    if spec.relative and relative is None:
+        return None
+    compare = _DATE_COMPARE[op.name]
+    key = id(spec)
+
+    def date(ctx: Context, obj: Any) -> bool:
+        if name is not None and type(obj) is dict:
+            found = obj.get(name)  # one plain field: reading it cannot raise
+            found_values = None if type(found) is dt.date else _field_values(found)
+        else:
+            found_values = values(ctx, obj)
+        if relative is not None:
+            bound = relative(ctx, obj)
+        else:
+            entry = ctx.memos.get(key)
+            bound = entry[1] if entry is not None and entry[0] is spec else spec.resolve(ctx, obj)
+        if bound is None:
+            return True
+        if found_values is None:
+            return bool(compare(found, bound))
+        seen = False
+        for value in found_values:
+            if isinstance(value, dt.date):
+                if not compare(value, bound):
+                    return False
+                seen = True
+        return seen
+
+    return date
+
+
+def _relative_bound(spec: Any) -> Callable[[Context, Any], dt.date | None] | None:
+    """`DateSpec.resolve` of the commonest bound that depends on the object, the earliest or
+    latest date at a path from it moved by an offset (``{anchor: {here: date}, days: 1}``),
+    as a closure; None for any other (the general way)."""
+    anchor = spec.anchor
+    if spec.steps is not None or spec.absolute is not None or spec.base is not None:
+        return None
+    if anchor is None or anchor.here is None or anchor.where is not None:
+        return None
+    if anchor.path is not None or anchor.minus is not None or anchor.union:
+        return None
+    read = path_reader(anchor.here)
+    earliest = spec.pick == "min"
+    offset = spec.offset
+
+    def bound(ctx: Context, obj: Any) -> dt.date | None:
+        if obj is None:  # as Selection._items says it
+            raise ValueError("{here: …} is evaluated without an object being checked")
+        dates = [d for d in read(ctx, obj) if isinstance(d, dt.date)]
+        if not dates:
+            return None
+        return offset.apply(min(dates) if earliest else max(dates))  # type: ignore[no-any-return]
+
+    return bound
+
+
+def _in_set_test(op: Op, name: str | None, values: Callable[[Context, Any], list[Any]]) -> Eval:
+    """`in_set`: at least one value and every value's key in the set; the set's keys are asked
+    for first, after the values, as `operators._in_set_passes` does."""
+    set_name = op.arg
+
+    def in_set(ctx: Context, obj: Any) -> bool:
+        if name is not None and type(obj) is dict:
+            found = obj.get(name)
+            keys = ctx.set_keys(set_name)
+            if type(found) is str:  # key_of of a text is the text
+                return found in keys
+            found_values = _field_values(found)
+        else:
+            found_values = values(ctx, obj)
+            keys = ctx.set_keys(set_name)
+        if not found_values:
+            return False
+        for value in found_values:  # noqa: SIM110 - a loop costs less than all() over a generator
+            if key_of(value) not in keys:
+                return False
+        return True
+
+    return in_set
+
+
+def _contains_all_test(
+    op: Op, name: str, values: Callable[[Context, Any], list[Any]]
+) -> Eval | None:
+    """`contains_all` on one plain field: every argument among its values. Only for arguments
+    that are all hashable (another raises in the general test, after every argument before
+    it was looked up, which stopping at the first one missing would not do)."""
+    wanted = tuple(op.arg)
+    try:
+        for arg in wanted:
+            hash(arg)
+    except TypeError:
+        return None
+
+    def contains(ctx: Context, obj: Any) -> bool:
+        if type(obj) is not dict:
+            have = set(values(ctx, obj))
+        else:
+            found = obj.get(name)
+            have = set(found) if type(found) is list else set(_field_values(found))
+            have.discard(None)  # as `Path.values`, which leaves None out of a list
+        for arg in wanted:  # noqa: SIM110 - a loop costs less than all() over a generator
+            if arg not in have:
+                return False
+        return True
+
+    return contains
+
+
+def _eq_test(op: Op, values: Callable[[Context, Any], list[Any]]) -> Eval:
+    """`eq` / `ne` on a path of several fields: the argument among the values, or not."""
+    arg = op.arg
+    if op.name == "eq":
+        return lambda ctx, obj: arg in values(ctx, obj)
+    return lambda ctx, obj: arg not in values(ctx, obj)
+
 
 def count_values(found: Any) -> int:
     """How many values `Path.values` gives for a field holding `found`."""
@@ -235,6 +396,8 @@ def _text_test(
             found = obj.get(name)
             if isinstance(found, str):
                 return (search(found) is not None) == wanted
+            if found is None:  # no values: no text holds a marker
+                return not wanted
         hit = any(search(v) is not None for v in values(ctx, obj) if isinstance(v, str))
         return hit == wanted
 

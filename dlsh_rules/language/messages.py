@@ -36,6 +36,18 @@ class Failure:
 NONE = Text("无", "none")
 
 
+def judged_of_failures(failures: Sequence[Failure]) -> dt.date | None:
+    """The recorded date a finding made of these failures judged: the earliest that broke a
+    bound (if that one is in the past, the finding is failed now, whatever the others)."""
+    judged = [f.judged for f in failures if f.judged is not None]
+    return min(judged) if judged else None
+
+
+def judged_of_alternatives(alternatives: Sequence[Sequence[Failure]]) -> dt.date | None:
+    dates = [judged_of_failures(alt) for alt in alternatives]
+    return None if any(d is None for d in dates) else max(d for d in dates if d is not None)
+
+
 def show_values(ctx: Context, values: Sequence[Any], field: str | None = None) -> Text:
     """What the record holds, for a finding: names for ids, Chinese labels for values.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..dates import MAX_OFFSET_DAYS, MAX_OFFSET_MONTHS, MAX_OFFSET_YEARS, OFFSET_LIMITS
 from ..errors import Text
@@ -79,6 +80,13 @@ def normalise(text: str, mode: str) -> str:
     """
     if mode == "exact":
         return text
+    return _normalised(text, mode)
+
+
+@lru_cache(maxsize=4096)
+def _normalised(text: str, mode: str) -> str:
+    # Kept per text and mode: an operator asks for its argument's form at every object, and
+    # NFKC with a test per character of a long theme cost tens of microseconds a time.
     if mode == "whitespace":
         return _SPACE_RE.sub("", text)
     text = unicodedata.normalize("NFKC", text)  # folds full-width letters, digits and punctuation

@@ -180,7 +180,7 @@ class Path:
                 if got is None:
                     continue
                 if isinstance(got, list):
-                    nxt.extend(g for g in got if g is not None)
+                    nxt.extend([g for g in got if g is not None])
                 else:
                     nxt.append(got)
             current = nxt

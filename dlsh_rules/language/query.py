@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -32,8 +31,9 @@ from ..errors import Text
 if TYPE_CHECKING:
     from ..evaluate.context import Context
 from .bulk import op_passing
-from .compiled import memoised, op_filter
-from .messages import SEGMENT_EN, Failure, zh_path
+from .compiled import op_filter
+from .messages import SEGMENT_EN, Failure, judged_of_alternatives, zh_path
+from .messages import judged_of_failures as judged_of_failures  # the kinds import it from here
 from .normalise import (
     BOUND_FORMS_ZH,
     NORMALISATIONS,
@@ -46,6 +46,8 @@ from .normalise import (
 )
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
 from .paths import Path, academic_start, follow_id, key_of
+from .shared import SharedKey, grouped, key_of_parts, token
+from .shared import memoised_key as memoised_key  # for the kinds, which import it from here
 
 # --- selections -------------------------------------------------------------------------------
 
@@ -131,12 +133,19 @@ class Selection:
 
     def items(self, ctx: Context, obj: Any = None) -> list[Any]:
         """The items; `obj` is the object a condition is evaluated on, for ``here``."""
-        if self.relative:
+        entry = _SELECTIONS.get(id(self))
+        if entry is None or entry[0] is not self:
+            entry = _selection_entry(self)
+        if entry[1]:  # relative: for each object
             return self._items(ctx, obj)
-        key = memoised_key("sel", self, lambda: SharedKey(("sel", self.spec)))
-        return ctx.cached(key, lambda: self._items(ctx, None))
+        # Shared by every selection of the record with the same spec, under one token.
+        found: list[Any] | None = ctx.selected.get(entry[2])
+        if found is None:
+            found = ctx.selected[entry[2]] = self._items(ctx, None)
+        return found
 
     def _items(self, ctx: Context, obj: Any) -> list[Any]:
+        where = self.where
         if self.here is not None:
             # The loader refuses `here` where no object is being checked; a bare None here
             # would select nothing silently, so it is an error too.
@@ -144,7 +153,18 @@ class Selection:
                 raise ValueError("{here: …} is evaluated without an object being checked")
             items = self.here.values(ctx, obj)
         elif self.source is not None:
-            items = self.source.values(ctx, ctx.record.data)
+            entry = _SELECTIONS.get(id(self))
+            if entry is None or entry[0] is not self:
+                entry = _selection_entry(self)
+            by = entry[4]
+            groups = grouped(ctx, self.source, by[0], by[3]) if by is not None else None
+            if by is not None and groups is not None:
+                # The objects whose field equals the argument of the where's first test, in
+                # order, from the list grouped once per record; the rest of the where as ever.
+                items = groups.get(by[1], [])
+                where = by[2]
+            else:
+                items = self.source.values(ctx, ctx.record.data)
         elif self.set_name is not None:
             items = ctx.set_items(self.set_name)
         elif self.literal is not None:
@@ -158,13 +178,15 @@ class Selection:
                     if key not in seen:
                         seen.add(key)
                         items.append(item)
-        if self.where is not None:
-            kept = op_passing(
-                self.where, ctx, items
-            )  # all at once, for mappings it cannot raise on
+        if where is not None:
+            kept = op_passing(where, ctx, items)  # all at once, for mappings it cannot raise on
             if kept is None:
-                holds = op_filter(self.where)
-                kept = [item for item in items if holds(ctx, follow_id(ctx, item))]
+                holds = op_filter(where)
+                kept = [
+                    item
+                    for item in items
+                    if holds(ctx, item if type(item) is dict else follow_id(ctx, item))
+                ]
             items = kept
         if self.path is not None:
             path = self.path
@@ -175,10 +197,65 @@ class Selection:
         return items
 
     def keys(self, ctx: Context, obj: Any = None) -> set[Any]:
-        if self.relative:
+        entry = _SELECTIONS.get(id(self))
+        if entry is None or entry[0] is not self:
+            entry = _selection_entry(self)
+        if entry[1]:
             return {key_of(v) for v in self.items(ctx, obj)}
-        key = memoised_key("keys", self, lambda: SharedKey(("keys", self.spec)))
-        return ctx.cached(key, lambda: {key_of(v) for v in self.items(ctx)})
+        found: set[Any] | None = ctx.selected.get(entry[3])
+        if found is None:
+            found = ctx.selected[entry[3]] = {key_of(v) for v in self.items(ctx)}
+        return found
+
+
+# What `Selection.items` needs to know of a selection before it reads the record, by the
+# selection's identity (the entry keeps it, so that its id is never another's): whether it is
+# relative, and the tokens under which the record's context keeps its items and their keys.
+# Selections are asked for their items some 250 times per check of the whole pack (issue 13):
+# one look-up by an int, where a key made of the spec was hashed and compared.
+# The entry's last part says how the selection may read a grouped list (`_by_field`).
+Entry = tuple[Selection, bool, int, int, "tuple[str, Any, Condition | None, int] | None"]
+_SELECTIONS: dict[int, Entry] = {}
+
+
+def _by_field(sel: Selection) -> tuple[str, Any, Condition | None, int] | None:
+    """(field, value, the rest of the where, the token of the list grouped by the field) when
+    a selection reads a list from the root and its where starts with ``eq`` on one plain field
+    (``{from: documents, where: {kind: speech_outline, …}}``); else None.
+
+    Objects that fail the first test go no further, so testing the rest only on the objects
+    whose field is that value evaluates what the where evaluated, in the same order."""
+    where = sel.where
+    if sel.source is None:
+        return None
+    if where is None or not where.ops:
+        return None
+    first = where.ops[0]
+    name = first.path.single
+    if first.name != "eq" or name is None or first.only is not None or first.normalise != "exact":
+        return None
+    try:
+        hash(first.arg)
+    except TypeError:  # `eq` compares an unhashable argument without hashing it
+        return None
+    rest = None
+    if len(where.ops) > 1 or where.all_of or where.any_of or where.negated is not None:
+        rest = Condition(where.ops[1:], where.all_of, where.any_of, where.negated)
+    return name, first.arg, rest, token(SharedKey(("grouped", sel.source.text, name)))
+
+
+def _selection_entry(sel: Selection) -> Entry:
+    entry = (
+        sel,
+        sel.relative,
+        token(SharedKey(("sel", sel.spec))),
+        token(SharedKey(("keys", sel.spec))),
+        _by_field(sel),
+    )
+    if len(_SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
+        _SELECTIONS.clear()
+    _SELECTIONS[id(sel)] = entry
+    return entry
 
 
 @dataclass(frozen=True)
@@ -618,18 +695,6 @@ class Condition:
         return not (self.negated is not None and self.negated.holds(ctx, obj))
 
 
-def judged_of_failures(failures: Sequence[Failure]) -> dt.date | None:
-    """The recorded date a finding made of these failures judged: the earliest that broke a
-    bound (if that one is in the past, the finding is failed now, whatever the others)."""
-    judged = [f.judged for f in failures if f.judged is not None]
-    return min(judged) if judged else None
-
-
-def judged_of_alternatives(alternatives: Sequence[Sequence[Failure]]) -> dt.date | None:
-    dates = [judged_of_failures(alt) for alt in alternatives]
-    return None if any(d is None for d in dates) else max(d for d in dates if d is not None)
-
-
 def _describe(spec: Any) -> str:
     if isinstance(spec, dict):
         return ", ".join(f"{k}: {_describe(v)}" for k, v in spec.items())
@@ -729,60 +794,7 @@ def _parse_test(path: Path, test: Any, where: str) -> list[Op]:
 # --- keys under which checks share work -------------------------------------------------------
 
 
-class SharedKey:
-    """A key of `Context.cached` made of a rule's specs, with its hash computed once.
-
-    The specs are nested tuples, which Python hashes anew at every lookup: a check asked for
-    its selections' and indexes' keys hundreds of times per record (issue 13). The key of a
-    spec object is made once (`memoised_key`), so a lookup hashes nothing and finds the entry
-    by identity; equal keys made apart are still equal."""
-
-    __slots__ = ("_hash", "parts")
-
-    def __init__(self, parts: tuple[Any, ...]) -> None:
-        self.parts = parts
-        self._hash = hash(parts)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return self is other or (type(other) is SharedKey and self.parts == other.parts)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Hashes of strings differ between processes: never carry one over.
-        return (SharedKey, (self.parts,))
-
-
-def memoised_key(kind: str, owner: object, make: Callable[[], SharedKey | None]) -> Any:
-    """``make()``, once per process for ``owner`` (a part of a pack) and ``kind``."""
-    return memoised(f"key:{kind}", owner, make)
-
-
 def shared_key(*parts: Any) -> SharedKey | None:
-    """A key for `Context.cached` under which checks share work that depends only on `parts`.
-
-    Conditions are compared by their spec as written, keys in order and values with their types
-    (``true`` and ``1`` test alike but are shown differently in messages, and the order of
-    operators is the order of a finding's failures); None when a part cannot be a key.
-    """
-    key = tuple(_condition_key(p) if isinstance(p, Condition) else p for p in parts)
-    try:
-        return SharedKey(key)
-    except TypeError:
-        return None
-
-
-def _condition_key(cond: Condition) -> Any:
-    if cond.spec is None:  # built in code, not parsed: only itself is known to be the same
-        return ("id", id(cond))
-    spec = cond.spec
-    return memoised("as written", cond, lambda: _as_written(spec))
-
-
-def _as_written(value: Any) -> Any:
-    if isinstance(value, dict):
-        return ("{", tuple((_as_written(k), _as_written(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return ("[", tuple(_as_written(v) for v in value))
-    return (type(value), value)
+    """A key for `Context.cached` under which checks share work that depends only on `parts`
+    (language/shared.py); a condition stands for its spec as written."""
+    return key_of_parts(parts, Condition)

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 from ...dates import Period, period_of, periods_between
 from ...errors import Text
 from ...language.bulk import op_failing
-from ...language.compiled import op_passes, path_reader
-from ...language.messages import Failure
+from ...language.compiled import memoised, op_passes, path_reader
+from ...language.messages import Failure, judged_of_failures
 from ...language.normalise import normalise
 from ...language.paths import Path, academic_start, key_of
-from ...language.query import SharedKey, judged_of_failures, memoised_key, shared_key
+from ...language.query import shared_key
+from ...language.shared import SharedKey, memoised_key
 
 if TYPE_CHECKING:
     from ...language.models import CoverageSpec
@@ -37,6 +38,7 @@ from .base import (
 
 
 def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
+    coverage_key, shared, same = _plan(spec)
     subjects = spec.subjects.items(ctx)
     norm = spec.normalize
 
@@ -96,9 +98,6 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         passes = op_passes(require) if require is not None else None
         # The subjects each item covers are the same for every check of the record that reads
         # the same items by the same key: worked out once, all before any `require`.
-        coverage_key = memoised_key(
-            "coverage", spec, lambda: SharedKey(("coverage", spec.items.spec, spec.key, norm))
-        )
         items, keys = ctx.cached(coverage_key, keyed)
         unqualified: set[int] = set()
         if require is not None:
@@ -126,11 +125,6 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
 
     # ... and so are the items that cover each key, for checks that also share `require` (e.g.
     # rectification items by their sources, for opinions and for criticisms).
-    shared = memoised_key(
-        "covering",
-        spec,
-        lambda: shared_key("covering", spec.items.spec, spec.key, norm, spec.require),
-    )
     covering, rejected = index() if shared is None else ctx.cached(shared, index)
 
     excuses: dict[Any, str] = {}
@@ -142,7 +136,6 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             for key in exc.key.values(ctx, obj):
                 excuses[k(key)] = str(reason or "")
 
-    same = [(Path.parse(i), Path.parse(s)) for i, s in spec.same.items()]
     what = what_text(spec, "所要求的记录", "the required entry")
     missing: list[tuple[Any, Any, int | None]] = []
     exact = norm == "exact"
@@ -303,6 +296,31 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             )
         )
     return out
+
+
+Plan = tuple[Any, Any, list[tuple[Path, Path]]]
+
+
+def _plan(spec: CoverageSpec) -> Plan:
+    """What a coverage check keeps between records, in one look-up: the keys under which the
+    record's checks share the items with their subject keys (the same items by the same key)
+    and the items that cover each key (the same `require` too), and the `same` paths parsed."""
+
+    def build() -> Plan:
+        norm = spec.normalize
+        return (
+            memoised_key(
+                "coverage", spec, lambda: SharedKey(("coverage", spec.items.spec, spec.key, norm))
+            ),
+            memoised_key(
+                "covering",
+                spec,
+                lambda: shared_key("covering", spec.items.spec, spec.key, norm, spec.require),
+            ),
+            [(Path.parse(i), Path.parse(s)) for i, s in spec.same.items()],
+        )
+
+    return memoised("coverage plan", spec, build)  # type: ignore[no-any-return]
 
 
 def _periods(ctx: Context, spec: CoverageSpec) -> list[Period]:

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import Text
 from ...language.compiled import op_checker
-from ...language.messages import NONE
-from ...language.query import judged_of_failures
+from ...language.messages import NONE, judged_of_failures
 
 if TYPE_CHECKING:
     from ...language.models import ExistsSpec

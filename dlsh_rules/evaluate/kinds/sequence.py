@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
-from ...language.messages import NONE
-from ...language.query import judged_of_failures
+from ...language.compiled import op_checker, op_filter
+from ...language.messages import NONE, judged_of_failures
 
 if TYPE_CHECKING:
     from ...language.models import SequenceSpec, StepSpec
@@ -34,9 +34,11 @@ def _align(ctx: Context, steps: list[StepSpec], items: list[Any]) -> dict[int, i
     score = [[0] * (m + 1) for _ in range(n + 1)]
     fits = [[0] * m for _ in range(n)]
     for i, step in enumerate(steps):
+        match = op_filter(step.match)
+        require = op_filter(step.require) if step.require is not None else None
         for j, item in enumerate(items):
-            if step.match.holds(ctx, item):
-                fits[i][j] = 3 if step.require is None or step.require.holds(ctx, item) else 2
+            if match(ctx, item):
+                fits[i][j] = 3 if require is None or require(ctx, item) else 2
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
             best = max(score[i + 1][j], score[i][j + 1])
@@ -67,7 +69,7 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
         placed = {
             n: n
             for n, step in enumerate(spec.steps)
-            if n < len(items) and step.match.holds(ctx, items[n])
+            if n < len(items) and op_filter(step.match)(ctx, items[n])
         }
     elif spec.mode == "exact":
         placed, extra_of = _align_exact(ctx, spec.steps, items)
@@ -78,7 +80,8 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
         sid = step.id or str(n + 1)
         at = placed.get(n)
         if at is None:
-            anywhere = next((i for i, it in enumerate(items) if step.match.holds(ctx, it)), None)
+            match = op_filter(step.match)
+            anywhere = next((i for i, it in enumerate(items) if match(ctx, it)), None)
             if anywhere is None:
                 msg = Text(f"缺少第 {sid} 项“{label.zh}”", f"step {sid} “{label.en}” is missing")
                 found = NONE
@@ -104,7 +107,7 @@ def check_sequence(ctx: Context, spec: SequenceSpec) -> Outcome:
             continue
         for one in sorted([at, *extra_of.get(n, [])]) if step.require is not None else ():
             assert step.require is not None
-            failures = step.require.failures(ctx, items[one])
+            failures = op_checker(step.require)(ctx, items[one])
             if failures:
                 expected, found = join_failures(failures)
                 out.findings.append(
@@ -142,54 +145,13 @@ def _align_exact(
     n, m = len(steps), len(items)
     fit = [[0] * m for _ in range(n)]  # 0: no match, 1: match failing require, 2: match
     for i, step in enumerate(steps):
+        match = op_filter(step.match)
+        require = op_filter(step.require) if step.require is not None else None
         for j, item in enumerate(items):
-            if step.match.holds(ctx, item):
-                fit[i][j] = 2 if step.require is None or step.require.holds(ctx, item) else 1
-    inf = 1 << 30
-    # cost[r][i][j]: the least cost of reading steps i.. against items j..; r = 1 when step
-    # i - 1 was placed (its repeat may take more items).
-    cost = [[[inf] * (m + 1) for _ in range(n + 1)] for _ in range(2)]
-    for i in range(n, -1, -1):
-        for j in range(m, -1, -1):
-            for r in (0, 1):
-                if i == n and j == m:
-                    cost[r][i][j] = 0
-                    continue
-                best = inf
-                if j < m:
-                    if r and i > 0 and steps[i - 1].repeat and fit[i - 1][j]:
-                        best = min(best, cost[1][i][j + 1] + 2 - fit[i - 1][j])
-                    if i < n and fit[i][j]:
-                        best = min(best, cost[1][i + 1][j + 1] + 2 - fit[i][j])
-                    best = min(best, cost[r][i][j + 1] + 2)
-                if i < n:
-                    best = min(best, cost[0][i + 1][j] + 2)
-                cost[r][i][j] = best
-    placed: dict[int, int] = {}
-    extra: dict[int, list[int]] = {}
-    i = j = r = 0
-    while i < n or j < m:
-        here = cost[r][i][j]
-        if (
-            j < m
-            and r
-            and i > 0
-            and steps[i - 1].repeat
-            and fit[i - 1][j]
-            and here == cost[1][i][j + 1] + 2 - fit[i - 1][j]
-        ):
-            extra.setdefault(i - 1, []).append(j)
-            j += 1
-            continue
-        if i < n and j < m and fit[i][j] and here == cost[1][i + 1][j + 1] + 2 - fit[i][j]:
-            placed[i] = j
-            i, j, r = i + 1, j + 1, 1
-            continue
-        if j < m and here == cost[r][i][j + 1] + 2:
-            j += 1  # an item that is no step here
-            continue
-        i, r = i + 1, 0  # a step missing here
-    return placed, extra
+            if match(ctx, item):
+                fit[i][j] = 2 if require is None or require(ctx, item) else 1
+    repeats = [bool(step.repeat) for step in steps]
+    return _zero_cost_placement(fit, repeats, m) or placement(fit, repeats, m)
 
 
 def _stray_items(
@@ -209,20 +171,19 @@ def _stray_items(
     """
     used = set(placed.values()) | {j for more in extra_of.values() for j in more}
     unplaced_steps = [n for n in range(len(spec.steps)) if n not in placed]
+    matches = [op_filter(step.match) for step in spec.steps]
     cited = set()
     for n in unplaced_steps:
         step = spec.steps[n]
-        first = next(
-            (j for j, it in enumerate(items) if j not in used and step.match.holds(ctx, it)), None
-        )
+        match = op_filter(step.match)
+        first = next((j for j, it in enumerate(items) if j not in used and match(ctx, it)), None)
         if first is not None:
             cited.add(first)
     for j, item in enumerate(items):
         if j in used or j in cited:
             continue
         again = next(
-            (n for n, step in enumerate(spec.steps) if n in placed and step.match.holds(ctx, item)),
-            None,
+            (n for n, match in enumerate(matches) if n in placed and match(ctx, item)), None
         )
         if again is not None:
             step = spec.steps[again]
@@ -252,3 +213,119 @@ def _stray_items(
                 found=Text(f"第 {j + 1} 项", f"item {j + 1}"),
             )
         )
+
+
+Placement = tuple[dict[int, int], dict[int, list[int]]]
+
+
+def placement(fit: list[list[int]], repeats: list[bool], m: int) -> Placement:
+    """The cheapest reading (see `_align_exact`) of `m` items, by dynamic programming over
+    every state: `fit[i][j]` is 0 (item j is not step i), 1 (it is, but fails the step's
+    `require`) or 2."""
+    n = len(fit)
+    inf = 1 << 30
+    # cost[r][i][j]: the least cost of reading steps i.. against items j..; r = 1 when step
+    # i - 1 was placed (its repeat may take more items).
+    cost = [[[inf] * (m + 1) for _ in range(n + 1)] for _ in range(2)]
+    for i in range(n, -1, -1):
+        for j in range(m, -1, -1):
+            for r in (0, 1):
+                if i == n and j == m:
+                    cost[r][i][j] = 0
+                    continue
+                best = inf
+                if j < m:
+                    if r and i > 0 and repeats[i - 1] and fit[i - 1][j]:
+                        best = min(best, cost[1][i][j + 1] + 2 - fit[i - 1][j])
+                    if i < n and fit[i][j]:
+                        best = min(best, cost[1][i + 1][j + 1] + 2 - fit[i][j])
+                    best = min(best, cost[r][i][j + 1] + 2)
+                if i < n:
+                    best = min(best, cost[0][i + 1][j] + 2)
+                cost[r][i][j] = best
+    placed: dict[int, int] = {}
+    extra: dict[int, list[int]] = {}
+    i = j = r = 0
+    while i < n or j < m:
+        here = cost[r][i][j]
+        if (
+            j < m
+            and r
+            and i > 0
+            and repeats[i - 1]
+            and fit[i - 1][j]
+            and here == cost[1][i][j + 1] + 2 - fit[i - 1][j]
+        ):
+            extra.setdefault(i - 1, []).append(j)
+            j += 1
+            continue
+        if i < n and j < m and fit[i][j] and here == cost[1][i + 1][j + 1] + 2 - fit[i][j]:
+            placed[i] = j
+            i, j, r = i + 1, j + 1, 1
+            continue
+        if j < m and here == cost[r][i][j + 1] + 2:
+            j += 1  # an item that is no step here
+            continue
+        i, r = i + 1, 0  # a step missing here
+    return placed, extra
+
+
+def _zero_cost_placement(fit: list[list[int]], repeats: list[bool], m: int) -> Placement | None:
+    """`placement` when the list reads as the steps at no cost (every step placed, every item
+    a step or a repeat that meets its `require`), as an agenda that follows the plan does;
+    None otherwise.
+
+    At cost 0 `placement`'s walk back takes, at each state, the first move in its order (a
+    repeat, then the next step) that costs nothing and leads to a state from which the rest
+    costs nothing: so only the states reachable by such moves need to be known, not the full
+    table of costs (a pure-Python table of 2 × steps × items cells was most of a check of
+    `meeting.agenda_order`). `tests/test_sequence_fast.py` compares the two.
+    """
+    n = len(fit)
+    if n == 0 or m < n:  # a step missing costs 2
+        return None
+    known: dict[tuple[int, int, int], bool] = {}
+
+    def free(r: int, i: int, j: int) -> bool:
+        """Whether steps i.. read items j.. at no cost (r: step i - 1 was just placed)."""
+        # Iterative over items: each state has at most two moves, and a path of repeats is
+        # as long as the list.
+        stack = [(r, i, j)]
+        while stack:
+            state = stack[-1]
+            if state in known:
+                stack.pop()
+                continue
+            r0, i0, j0 = state
+            if i0 == n and j0 == m:
+                known[state] = True
+                stack.pop()
+                continue
+            moves = []
+            if j0 < m:
+                if r0 and i0 > 0 and repeats[i0 - 1] and fit[i0 - 1][j0] == 2:
+                    moves.append((1, i0, j0 + 1))
+                if i0 < n and fit[i0][j0] == 2:
+                    moves.append((1, i0 + 1, j0 + 1))
+            pending = [mv for mv in moves if mv not in known]
+            if pending:
+                stack.extend(pending)
+                continue
+            known[state] = any(known[mv] for mv in moves)
+            stack.pop()
+        return known[(r, i, j)]
+
+    if not free(0, 0, 0):
+        return None
+    placed: dict[int, int] = {}
+    extra: dict[int, list[int]] = {}
+    i = j = r = 0
+    while i < n or j < m:
+        if j < m and r and i > 0 and repeats[i - 1] and fit[i - 1][j] == 2 and free(1, i, j + 1):
+            extra.setdefault(i - 1, []).append(j)
+            j += 1
+            continue
+        # A state from which the rest costs nothing has such a move: placing the next step.
+        placed[i] = j
+        i, j, r = i + 1, j + 1, 1
+    return placed, extra
