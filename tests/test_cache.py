@@ -203,3 +203,52 @@ def test_the_cache_directory_follows_the_platform_and_dlsh_cache_dir(
 def test_importing_the_cache_module_does_not_import_platformdirs() -> None:
     modules = _modules_after("import dlsh_rules.load.cache", dict(os.environ))
     assert "platformdirs" not in modules
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
+@pytest.mark.parametrize("xdg", [None, "", "relative/cache", "/abs/cache", "/abs/cache/"])
+def test_the_cache_directory_on_linux_is_platformdirs_without_importing_it(
+    xdg: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cache._location answers on Linux without importing platformdirs (issue 13): the same path.
+    import platformdirs
+
+    monkeypatch.delenv("DLSH_CACHE_DIR", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert cache._location() == platformdirs.user_cache_dir("dlsh_rules", appauthor=False)
+
+
+def test_a_pack_file_touched_is_unchanged_and_one_edited_in_place_is_not(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(b"id: a\n")
+    stamp = cache.file_stamp(path)
+    assert stamp[2] == cache.file_digest(path)
+    assert cache.unchanged(str(path), stamp)
+    os.utime(path, ns=(stamp[1] + 5_000_000_000, stamp[1] + 5_000_000_000))
+    assert cache.unchanged(str(path), stamp)  # touched: the same bytes, hashed again
+    path.write_bytes(b"id: b\n")  # the same size
+    os.utime(path, ns=(stamp[1] + 9_000_000_000, stamp[1] + 9_000_000_000))
+    assert not cache.unchanged(str(path), stamp)
+    path.unlink()
+    assert not cache.unchanged(str(path), stamp)
+
+
+def test_the_code_fingerprint_covers_every_module() -> None:
+    package = Path(cache.__file__).resolve().parent.parent
+    listed = {name for name, _, _ in cache._modules(str(package), "")}
+    assert listed == {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+
+
+def test_reading_the_cache_needs_neither_hashlib_nor_pickle_nor_platformdirs(
+    cache_home: Path,
+) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
+    code = "from dlsh_rules.pack import load_pack\nload_pack()"
+    _modules_after(code, env)  # fills the cache
+    loaded = _modules_after(code, env)
+    if sys.platform.startswith("linux"):
+        assert "platformdirs" not in loaded
+    assert "pickle" not in loaded and "_hashlib" not in loaded
