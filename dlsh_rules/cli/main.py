@@ -8,7 +8,6 @@ please report it; DLSH_DEBUG=1 shows the traceback).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import os
 import sys
@@ -21,7 +20,8 @@ from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
 from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror, say
-from .translation import argparse_language, suggestion
+from .parsing import Commands, Parser
+from .translation import argparse_language
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -238,73 +238,6 @@ def _lang_from(argv: Sequence[str]) -> str:
     return "en" if peek_lang(argv) == "en" else "zh"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser; its own words come from `translation.py` while the command line is
-    parsed (`main`)."""
-
-    def _check_value(self, action: argparse.Action, value: Any) -> None:
-        # A value that is not one of the choices gets the closest choice, as Python 3.14's
-        # argparse offers (suggest_on_error): `chek` is a typo of `check`.
-        try:
-            super()._check_value(action, value)
-        except argparse.ArgumentError as exc:
-            guess = suggestion(value, action.choices)
-            if guess is None:
-                raise
-            raise argparse.ArgumentError(action, f"{exc.message}{guess}") from None
-
-    # While the parser is being built, argparse makes a help formatter for every argument only to
-    # test its metavar; a formatter asks the terminal its width through `shutil` (whose import
-    # brings bz2, lzma and fnmatch: about 2 ms of a `check`, issue 13). That test does not
-    # depend on the width, so it gets a fixed one; help, usage and errors get the terminal's.
-    _building = False
-
-    def _get_formatter(self) -> argparse.HelpFormatter:
-        if _Parser._building and self.formatter_class is argparse.HelpFormatter:
-            return argparse.HelpFormatter(prog=self.prog, width=80)
-        return super()._get_formatter()
-
-
-class _Unfilled(_Parser):
-    """A command's parser left without its arguments: one the command line does not name, so
-    argparse never parses with it (it only lists its name and help in the help)."""
-
-    def add_argument(self, *args: Any, **kwargs: Any) -> Any:
-        return None
-
-    def set_defaults(self, **kwargs: Any) -> None:
-        return None
-
-    def add_argument_group(self, *args: Any, **kwargs: Any) -> Any:
-        return self
-
-    def add_mutually_exclusive_group(self, **kwargs: Any) -> Any:
-        return self
-
-
-class _Commands:
-    """The subparsers action, adding in full only the commands in ``wanted`` (None: all).
-
-    argparse picks a command by exact name (Python 3.11 has no abbreviated commands), so the
-    command a command line runs is always one of its words; building only those saves building
-    some 60 arguments of the other commands on every run (issue 13)."""
-
-    def __init__(self, action: Any, wanted: set[str] | None) -> None:
-        self.action = action
-        self.wanted = wanted
-
-    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        if self.wanted is None or name in self.wanted:
-            parser: argparse.ArgumentParser = self.action.add_parser(name, **kwargs)
-            return parser
-        self.action._parser_class = _Unfilled
-        try:
-            parser = self.action.add_parser(name, **kwargs)
-        finally:
-            self.action._parser_class = _Parser
-        return parser
-
-
 def _date_type(lang: str) -> Any:
     def date(value: str) -> dt.date:
         from ..dates import parse_date
@@ -370,18 +303,18 @@ def _comma_list(value: str) -> list[str]:
 def build_parser(lang: str, argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The command line's parser; given the ``argv`` it is for, only the commands named in it are
     built in full (`_Commands`)."""
-    _Parser._building = True
+    Parser._building = True
     try:
         return _build_parser(lang, argv)
     finally:
-        _Parser._building = False
+        Parser._building = False
 
 
 def _build_parser(lang: str, argv: Sequence[str] | None) -> argparse.ArgumentParser:
     from .inputs import HELP
 
     t = {k: v[1] if lang == "en" else v[0] for k, v in {**_T, **HELP}.items()}
-    parser = _Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
+    parser = Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
     parser.add_argument("-h", "--help", action="help", help=t["help"])
     from .. import __version__
 
@@ -390,12 +323,12 @@ def _build_parser(lang: str, argv: Sequence[str] | None) -> argparse.ArgumentPar
     )
     # In Chinese the commands are named 子命令 in the usage line and in argparse's errors (which
     # would otherwise name them by `dest`, an English word); English keeps argparse's {a,b,…}.
-    sub = _Commands(
+    sub = Commands(
         parser.add_subparsers(
             dest="command",
             title=t["cmd"],
             required=True,
-            parser_class=_Parser,
+            parser_class=Parser,
             metavar=None if lang == "en" else "命令",
         ),
         None if argv is None else set(argv) & set(COMMANDS),
@@ -717,6 +650,7 @@ def _check_batch(
     outputs: list[tuple[str, str | None]],
     baseline: Baseline | None = None,
 ) -> int:
+    from ..errors import replace
     from ..render import batch_renderer
     from .batch import Progress, check_inputs, check_organisations, entries, exit_code
 
@@ -739,9 +673,7 @@ def _check_batch(
     if baseline is not None:
         checked = [r.report for r in results if r.report is not None]
         marked = iter(compare_commands.apply_baseline(baseline, checked, args.lang))
-        results = [
-            r if r.report is None else dataclasses.replace(r, report=next(marked)) for r in results
-        ]
+        results = [r if r.report is None else replace(r, report=next(marked)) for r in results]
     organisations = check_organisations(
         results,
         pack,
