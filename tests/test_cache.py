@@ -252,3 +252,52 @@ def test_reading_the_cache_needs_neither_hashlib_nor_pickle_nor_platformdirs(
     if sys.platform.startswith("linux"):
         assert "platformdirs" not in loaded
     assert "pickle" not in loaded and "_hashlib" not in loaded
+
+
+# What a cached `check FILE.yaml` must not import (issue 13): each was measured on its start-up
+# time and moved off its path. Reading the cache needs no hashlib (OpenSSL), pickle module or
+# platformdirs (tempfile, random); the parser no shutil; the text report no json; a valid record
+# no difflib (suggestions), glob or tomllib (no configuration file here).
+NOT_ON_THE_CHECK_PATH = (
+    "pydantic",
+    "pydantic_core",
+    "_hashlib",
+    "hashlib",
+    "pickle",
+    "platformdirs",
+    "tempfile",
+    "random",
+    "shutil",
+    "json",
+    "difflib",
+    "glob",
+    "tomllib",
+    "calendar",
+    "locale",
+    "jinja2",
+    "openpyxl",
+)
+
+
+def test_a_cached_check_imports_a_small_set_of_modules(cache_home: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
+    env.pop("DLSH_CACHE_DIR", None)
+    code = (
+        "import contextlib, io, runpy, sys\n"
+        f"sys.argv = ['dlsh_rules', 'check', {str(EXAMPLE)!r}]\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        runpy.run_module('dlsh_rules', run_name='__main__')\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, exc.code"
+    )
+    _modules_after(code, env)  # fills the cache
+    loaded = _modules_after(code, env)
+    assert "dlsh_rules.evaluate.engine" in loaded
+    expected_absent = set(NOT_ON_THE_CHECK_PATH)
+    if not sys.platform.startswith("linux"):
+        expected_absent.discard("platformdirs")
+    assert not {m.split(".")[0] for m in loaded} & expected_absent
+    # 189 modules in all at issue 13 (the interpreter's own start-up included); a new import
+    # on this path should be a decision, not an accident.
+    assert len(loaded) <= 200, sorted(loaded)

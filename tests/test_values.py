@@ -25,7 +25,9 @@ from dlsh_rules.render import BatchEntry, RenderContext
 from dlsh_rules.render.batch_view import RunEntry
 
 # class: (frozen, order, fields out of the repr, fields out of eq/hash, fields __init__ makes)
-SPECS: dict[type[errors.Value], tuple[bool, bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
+SPECS: dict[
+    type[errors.Value], tuple[bool, bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+]
 SPECS = {
     errors.Problem: (True, False, (), (), ()),
     dates.Offset: (True, False, (), (), ()),
@@ -102,7 +104,7 @@ def _pair(cls: type[errors.Value], values: dict[str, Any]) -> tuple[Any, Any]:
 
 @pytest.mark.parametrize("cls", list(SPECS), ids=lambda c: c.__qualname__)
 def test_a_value_class_is_its_dataclass(cls: type[errors.Value]) -> None:
-    frozen, order, hidden, uncompared, derived = SPECS[cls]
+    frozen, order = SPECS[cls][:2]
     ref = _reference(cls)
     assert cls.__match_args__ == ref.__match_args__
     samples = [
@@ -138,7 +140,8 @@ def test_values_of_a_real_report_and_replace() -> None:
         ref = _reference(cls)
         other = ref(**{n: getattr(value, n) for n in cls._fields})
         assert repr(value) == repr(other)
-        assert hash(value) == hash(other) if cls is not results.Report else True
+        if cls is not results.Report:  # a report holds a dict (`extra`): unhashable, as before
+            assert hash(value) == hash(other)
         assert pickle.loads(pickle.dumps(value)) == value
     first = report.results[0]
     changed = errors.replace(first, status="failed", checked=3)
