@@ -18,7 +18,7 @@ import dlsh_rules
 from dlsh_rules import dates, errors
 from dlsh_rules.cli import batch, config
 from dlsh_rules.evaluate import results
-from dlsh_rules.language import messages, paths
+from dlsh_rules.language import messages
 from dlsh_rules.load import document
 from dlsh_rules.record import enums
 from dlsh_rules.render import BatchEntry, RenderContext
@@ -62,13 +62,6 @@ SPECS = {
     document.Position: (True, False, (), (), ()),
     document.Document: (True, False, ("positions", "key_positions"), (), ()),
     messages.Failure: (True, False, (), (), ()),
-    paths.Path: (
-        True,
-        False,
-        ("single", "has_refs"),
-        ("single", "has_refs"),
-        ("single", "has_refs"),
-    ),
 }
 
 
@@ -149,8 +142,6 @@ def test_values_of_a_real_report_and_replace() -> None:
     assert changed != first and errors.replace(first) == first
     with pytest.raises(TypeError):
         errors.replace(first, nothing=1)
-    path = paths.Path("a", ("a",))
-    assert path.single == "a" and errors.replace(path, text="b").single == "a"
     assert enums.EnumTable().normalise("talk_mode", "面对面") == "in_person"
 
 
@@ -160,7 +151,7 @@ def test_the_check_path_imports_no_dataclasses_of_the_replaced_modules() -> None
     from pathlib import Path
 
     root = Path(errors.__file__).resolve().parent
-    for module in (errors, dates, results, config, batch, document, messages, paths, enums):
+    for module in (errors, dates, results, config, batch, document, messages, enums):
         tree = ast.parse((root.parent / (module.__name__.replace(".", "/") + ".py")).read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
