@@ -225,12 +225,14 @@ def test_a_pack_file_touched_is_unchanged_and_one_edited_in_place_is_not(tmp_pat
     path = tmp_path / "rules.yaml"
     path.write_bytes(b"id: a\n")
     stamp = cache.file_stamp(path)
-    assert stamp[2] == cache.file_digest(path)
+    assert stamp[3] == cache.file_digest(path)
     assert cache.unchanged(str(path), stamp)
     os.utime(path, ns=(stamp[1] + 5_000_000_000, stamp[1] + 5_000_000_000))
     assert cache.unchanged(str(path), stamp)  # touched: the same bytes, hashed again
     path.write_bytes(b"id: b\n")  # the same size
     os.utime(path, ns=(stamp[1] + 9_000_000_000, stamp[1] + 9_000_000_000))
+    assert not cache.unchanged(str(path), stamp)
+    os.utime(path, ns=(stamp[1], stamp[1]))  # the old time back: the change time still moved
     assert not cache.unchanged(str(path), stamp)
     path.unlink()
     assert not cache.unchanged(str(path), stamp)
@@ -238,7 +240,7 @@ def test_a_pack_file_touched_is_unchanged_and_one_edited_in_place_is_not(tmp_pat
 
 def test_the_code_fingerprint_covers_every_module() -> None:
     package = Path(cache.__file__).resolve().parent.parent
-    listed = {name for name, _, _ in cache._modules(str(package), "")}
+    listed = {name for name, *_ in cache._modules(str(package), "")}
     assert listed == {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
 
 

@@ -14,10 +14,10 @@ once and read back in about a millisecond by later runs.
 - **Keys**: an entry's file name is a SHA-256 of everything it depends on: the versions of this
   package, Python and PyYAML, the installed files of pydantic and pydantic-core (names, sizes and
   times, read without importing them), the name, size and modification time of every module of
-  this package (as Python's own bytecode cache judges a module unchanged), and for a pack its
-  directory and the bytes of its manifest. A change to any of them names another entry, so an
-  entry never needs invalidating; old ones are pruned. A pack's entry also holds the size, time
-  and SHA-256 of each of its files: a file whose size and time are as they were is unchanged,
+  this package and its change time (which every write moves), and for a pack its directory and
+  the bytes of its manifest. A change to any of them names another entry, so an entry never
+  needs invalidating; old ones are pruned. A pack's entry also holds the size, both times and
+  the SHA-256 of each of its files: a file whose size and times are as they were is unchanged,
   any other is hashed again.
 - **Trust**: entries are pickles, so they are only ever read from the user's own cache directory
   (owned by the user and writable by nobody else), never from a pack directory, and nothing from
@@ -121,9 +121,9 @@ def _xdg_cache() -> str:
 def code_fingerprint() -> bytes:
     """A digest of the code and library versions that cached objects depend on.
 
-    The name, size and modification time of each of the package's own modules, rather than the
-    version number, keep a developer's edited checkout from reading entries pickled by the code
-    before the edit. (Their bytes were hashed until issue 13: reading and hashing 130 files was
+    The name, size, modification time and change time (`unchanged`) of each of the package's
+    own modules, rather than the version number, keep a developer's edited checkout from
+    reading entries pickled by the code before the edit. (Their bytes were hashed until issue 13: reading and hashing 130 files was
     about 4 ms of every cached `check`.)
     """
     import yaml
@@ -139,18 +139,18 @@ def code_fingerprint() -> bytes:
     ):
         digest.update(part.encode() + b"\0")
     package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    for name, size, mtime in sorted(_modules(package, "")):
-        digest.update(f"{name}\0{size}\0{mtime}\0".encode())
+    for name, size, mtime, ctime in sorted(_modules(package, "")):
+        digest.update(f"{name}\0{size}\0{mtime}\0{ctime}\0".encode())
     return digest.digest()
 
 
-def _modules(folder: str, prefix: str) -> Iterable[tuple[str, int, int]]:
-    """(path relative to the package, size, modification time) of every module under ``folder``."""
+def _modules(folder: str, prefix: str) -> Iterable[tuple[str, int, int, int]]:
+    """(path relative to the package, size, modification and change time) of each module."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.endswith(".py") and entry.is_file():
                 st = entry.stat()
-                yield prefix + entry.name, st.st_size, st.st_mtime_ns
+                yield prefix + entry.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns
             elif entry.is_dir() and entry.name != "__pycache__":
                 yield from _modules(entry.path, f"{prefix}{entry.name}/")
 
@@ -193,21 +193,26 @@ def file_digest(path: str | os.PathLike[str]) -> str:
         return sha256(handle.read()).hexdigest()
 
 
-def file_stamp(path: str | os.PathLike[str]) -> tuple[int, int, str]:
-    """(size, modification time, SHA-256) of a file, for `unchanged`."""
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, int, int, str]:
+    """(size, modification time, change time, SHA-256) of a file, for `unchanged`."""
     st = os.stat(path)
-    return st.st_size, st.st_mtime_ns, file_digest(path)
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, file_digest(path)
 
 
-def unchanged(path: str, stamp: tuple[int, int, str]) -> bool:
-    """Whether the file at ``path`` still has the bytes it had when ``stamp`` was taken: the same
-    size and time say so without reading it (as git and Python's bytecode cache judge a file);
-    otherwise its bytes are hashed again, so a file only touched still counts as unchanged."""
+def unchanged(path: str, stamp: Any) -> bool:
+    """Whether the file at ``path`` still has the bytes it had when ``stamp`` was taken.
+
+    The same size, modification time and change time say so without reading it. The change
+    time is the inode's, which every write moves and no tool can set back, so an edit that
+    keeps the size and restores the modification time is still seen; any other file is hashed
+    again, so one only touched still counts as unchanged."""
+    if not (isinstance(stamp, tuple) and len(stamp) == 4):
+        return False
     try:
         st = os.stat(path)
-        if st.st_size == stamp[0] and st.st_mtime_ns == stamp[1]:
+        if (st.st_size, st.st_mtime_ns, st.st_ctime_ns) == stamp[:3]:
             return True
-        return st.st_size == stamp[0] and file_digest(path) == stamp[2]
+        return bool(st.st_size == stamp[0] and file_digest(path) == stamp[3])
     except OSError:
         return False
 
