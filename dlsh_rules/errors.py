@@ -33,6 +33,61 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return attrgetter(*names)
 
 
+class _DataclassFields:
+    """``__dataclass_fields__`` of a `Value` class, made when first asked for: so that
+    `dataclasses.fields`, `replace`, `asdict` and `is_dataclass` still take these objects as
+    the dataclasses they were, while the check path never imports `dataclasses`."""
+
+    def __get__(self, obj: object, cls: type[Value] | None = None) -> dict[str, Any]:
+        import dataclasses
+
+        owner: Any = type(obj) if cls is None else cls
+        made: dict[str, Any] | None = owner.__dict__.get("_dataclass_fields")
+        if made is None:
+            # the defaults are __init__'s (a dataclass subclass needs them in order)
+            code = owner.__init__.__code__
+            names = code.co_varnames[1 : code.co_argcount]
+            given = owner.__init__.__defaults__ or ()
+            defaults = dict(zip(names[len(names) - len(given) :], given, strict=True))
+            made = {}
+            for name in owner._fields:
+                f = dataclasses.field(
+                    default=defaults.get(name, dataclasses.MISSING),
+                    repr=name not in owner._hidden,
+                    compare=name not in owner._uncompared,
+                    init=name not in owner._derived,
+                    kw_only=False,
+                )
+                f.name = name
+                f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+                made[name] = f
+            owner._dataclass_fields = made
+        return made
+
+
+class _DataclassParams:
+    """``__dataclass_params__`` of a `Value` class: what a dataclass that subclasses one asks
+    of its base (whether it is frozen)."""
+
+    def __get__(self, obj: object, cls: type[Value] | None = None) -> Any:
+        from types import SimpleNamespace
+
+        owner: Any = type(obj) if cls is None else cls
+        frozen = issubclass(owner, FrozenValue)
+        return SimpleNamespace(
+            init=True,
+            repr=True,
+            eq=True,
+            order="__lt__" in vars(owner),
+            unsafe_hash=False,
+            frozen=frozen,
+            match_args=True,
+            kw_only=False,
+            slots="__slots__" in owner.__dict__ and bool(owner.__slots__),
+            weakref_slot=False,
+        )
+
+
 class Value:
     """A class of named fields: its annotations, in order (base classes' first), save ClassVars.
 
@@ -48,6 +103,8 @@ class Value:
     _derived: ClassVar[tuple[str, ...]] = ()
     _shown: ClassVar[tuple[str, ...]] = ()
     __match_args__: ClassVar[tuple[str, ...]] = ()
+    __dataclass_fields__: ClassVar[Any] = _DataclassFields()
+    __dataclass_params__: ClassVar[Any] = _DataclassParams()
     _values: ClassVar[Callable[..., tuple[Any, ...]]]
     __hash__ = None  # type: ignore[assignment]
 
