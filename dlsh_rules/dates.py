@@ -12,8 +12,9 @@ The rounding rules are the catalog's:
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from functools import cache
+
+from .errors import FrozenValue
 
 Date = _dt.date
 
@@ -54,12 +55,14 @@ def add_months(date: Date, months: int) -> Date:
     return _dt.date(year, month0 + 1, min(date.day, last))
 
 
-@dataclass(frozen=True)
-class Offset:
+class Offset(FrozenValue):
     """A signed distance from an anchor date: whole months first, then days."""
 
-    days: int = 0
-    months: int = 0
+    days: int
+    months: int
+
+    def __init__(self, days: int = 0, months: int = 0) -> None:
+        self.__dict__.update(days=days, months=months)
 
     def apply(self, anchor: Date) -> Date:
         return add_days(add_months(anchor, self.months), self.days)
@@ -270,18 +273,39 @@ def date_part(name: str, date: Date, start: tuple[int, int] = DEFAULT_ACADEMIC_S
 DATE_PARTS = ("year", "month", "quarter", "half", "academic_year", "weekday", "working_day")
 
 
-@dataclass(frozen=True)
-class Steps:
+class Steps(FrozenValue):
     """The steps of a computed bound after its base date, applied in the documented order."""
 
-    years: int = 0
-    months: int = 0
-    month: int | None = None
-    day: int | str | None = None
-    start_of: str | None = None
-    end_of: str | None = None
-    days: int = 0
-    working_days: int | None = None
+    years: int
+    months: int
+    month: int | None
+    day: int | str | None
+    start_of: str | None
+    end_of: str | None
+    days: int
+    working_days: int | None
+
+    def __init__(
+        self,
+        years: int = 0,
+        months: int = 0,
+        month: int | None = None,
+        day: int | str | None = None,
+        start_of: str | None = None,
+        end_of: str | None = None,
+        days: int = 0,
+        working_days: int | None = None,
+    ) -> None:
+        self.__dict__.update(
+            years=years,
+            months=months,
+            month=month,
+            day=day,
+            start_of=start_of,
+            end_of=end_of,
+            days=days,
+            working_days=working_days,
+        )
 
     def apply(self, date: Date, start: tuple[int, int] = DEFAULT_ACADEMIC_START) -> Date:
         if self.years:
@@ -364,14 +388,40 @@ _MONTHS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, order=True)
-class Period:
-    """One period of a unit: its first and last day (inclusive) and its label."""
+class Period(FrozenValue):
+    """One period of a unit: its first and last day (inclusive) and its label; ordered by its
+    fields in turn (a dataclass's ``order=True``)."""
 
     start: Date
     end: Date
     unit: str
     label: str
+
+    def __init__(self, start: Date, end: Date, unit: str, label: str) -> None:
+        self.__dict__.update(start=start, end=end, unit=unit, label=label)
+
+    def _key(self) -> tuple[Date, Date, str, str]:
+        return (self.start, self.end, self.unit, self.label)
+
+    def __lt__(self, other: Period) -> bool:
+        if other.__class__ is self.__class__:
+            return self._key() < other._key()
+        return NotImplemented
+
+    def __le__(self, other: Period) -> bool:
+        if other.__class__ is self.__class__:
+            return self._key() <= other._key()
+        return NotImplemented
+
+    def __gt__(self, other: Period) -> bool:
+        if other.__class__ is self.__class__:
+            return self._key() > other._key()
+        return NotImplemented
+
+    def __ge__(self, other: Period) -> bool:
+        if other.__class__ is self.__class__:
+            return self._key() >= other._key()
+        return NotImplemented
 
     def describe(self, lang: str = "zh") -> str:
         """The period in words: 2024年下半年 / second half of 2024."""

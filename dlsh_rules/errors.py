@@ -3,11 +3,160 @@
 from __future__ import annotations
 
 import errno
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 
 Severity = Literal["error", "warning", "info"]
+
+
+# --- value classes -------------------------------------------------------------------------------
+# The package's small record-like classes were dataclasses. `dataclasses` generates and compiles
+# each class's methods when its module is imported (and imports `inspect`, `ast`, `dis` and
+# `tokenize` to do it): about a third of the package's import time on a cached `check`
+# (issue 13). Each class now writes its own `__init__`, and these bases give the rest as
+# `@dataclass` did: the repr `Name(field=value, ...)` over the fields not marked hidden, equality
+# of the field tuple between objects of the same class, and for frozen classes the hash of that
+# tuple and no assignment. tests/test_values.py compares each with the dataclass it replaces.
+
+
+class FrozenInstanceError(AttributeError):
+    """An assignment to a field of a frozen value (as `dataclasses.FrozenInstanceError`)."""
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    if not names:
+        return lambda obj: ()
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda obj: (one(obj),)
+    return attrgetter(*names)
+
+
+class _DataclassFields:
+    """``__dataclass_fields__`` of a `Value` class, made when first asked for: so that
+    `dataclasses.fields`, `replace`, `asdict` and `is_dataclass` still take these objects as
+    the dataclasses they were, while the check path never imports `dataclasses`."""
+
+    def __get__(self, obj: object, cls: type[Value] | None = None) -> dict[str, Any]:
+        import dataclasses
+
+        owner: Any = type(obj) if cls is None else cls
+        made: dict[str, Any] | None = owner.__dict__.get("_dataclass_fields")
+        if made is None:
+            # the defaults are __init__'s (a dataclass subclass needs them in order)
+            code = owner.__init__.__code__
+            names = code.co_varnames[1 : code.co_argcount]
+            given = owner.__init__.__defaults__ or ()
+            defaults = dict(zip(names[len(names) - len(given) :], given, strict=True))
+            made = {}
+            for name in owner._fields:
+                f = dataclasses.field(
+                    default=defaults.get(name, dataclasses.MISSING),
+                    repr=name not in owner._hidden,
+                    compare=name not in owner._uncompared,
+                    init=name not in owner._derived,
+                    kw_only=False,
+                )
+                f.name = name
+                f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+                made[name] = f
+            owner._dataclass_fields = made
+        return made
+
+
+class _DataclassParams:
+    """``__dataclass_params__`` of a `Value` class: what a dataclass that subclasses one asks
+    of its base (whether it is frozen)."""
+
+    def __get__(self, obj: object, cls: type[Value] | None = None) -> Any:
+        from types import SimpleNamespace
+
+        owner: Any = type(obj) if cls is None else cls
+        frozen = issubclass(owner, FrozenValue)
+        return SimpleNamespace(
+            init=True,
+            repr=True,
+            eq=True,
+            order="__lt__" in vars(owner),
+            unsafe_hash=False,
+            frozen=frozen,
+            match_args=True,
+            kw_only=False,
+            slots="__slots__" in owner.__dict__ and bool(owner.__slots__),
+            weakref_slot=False,
+        )
+
+
+class Value:
+    """A class of named fields: its annotations, in order (base classes' first), save ClassVars.
+
+    ``_hidden`` names the fields the repr leaves out (a dataclass's ``field(repr=False)``),
+    ``_uncompared`` those equality and hash leave out (``compare=False``), ``_derived`` those
+    ``__init__`` computes rather than takes (``init=False``). Not hashable, as a dataclass that
+    is neither frozen nor ``eq=False``."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _hidden: ClassVar[tuple[str, ...]] = ()
+    _uncompared: ClassVar[tuple[str, ...]] = ()
+    _derived: ClassVar[tuple[str, ...]] = ()
+    _shown: ClassVar[tuple[str, ...]] = ()
+    __match_args__: ClassVar[tuple[str, ...]] = ()
+    __dataclass_fields__: ClassVar[Any] = _DataclassFields()
+    __dataclass_params__: ClassVar[Any] = _DataclassParams()
+    _values: ClassVar[Callable[..., tuple[Any, ...]]]
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        inherited = next((b._fields for b in cls.__mro__[1:] if issubclass(b, Value)), ())
+        own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 (inspect is what we avoid)
+        fields = [n for n, a in own.items() if "ClassVar" not in str(a) and n not in inherited]
+        cls._fields = (*inherited, *fields)
+        cls._shown = tuple(n for n in cls._fields if n not in cls._hidden)
+        # a staticmethod: the getter is called as self._values(self)
+        compared = tuple(n for n in cls._fields if n not in cls._uncompared)
+        cls._values = staticmethod(_getter(compared))
+        match_args = tuple(n for n in cls._fields if n not in cls._derived)
+        setattr(cls, "__match_args__", match_args)  # noqa: B010 (mypy refuses the assignment)
+
+    def __repr__(self) -> str:
+        inner = ", ".join([f"{n}={getattr(self, n)!r}" for n in self._shown])
+        return f"{self.__class__.__qualname__}({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(self._values(self) == self._values(other))
+        return NotImplemented
+
+
+class FrozenValue(Value):
+    """A `Value` whose fields are set once, by ``__init__`` (through ``__dict__``, or
+    ``object.__setattr__`` with slots); hashable by its fields."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(self._values(self))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+V = TypeVar("V", bound=Value)
+
+
+def replace(obj: V, /, **changes: Any) -> V:
+    """A copy of ``obj`` with ``changes`` (as `dataclasses.replace`: through ``__init__``)."""
+    given = [n for n in obj._fields if n not in obj._derived]
+    unknown = [name for name in changes if name not in given]
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no field {unknown[0]!r} to replace")
+    return obj.__class__(**{n: changes[n] if n in changes else getattr(obj, n) for n in given})
 
 
 class Text(NamedTuple):
@@ -34,25 +183,44 @@ def found_text(found: Found, lang: str) -> str:
     return found.get(lang) if isinstance(found, Text) else found
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(FrozenValue):
     """One thing wrong with an input file (record, rule file, pack manifest, waiver file)."""
 
     file: str
     pointer: str  # JSON pointer inside the document; "" is the whole document
     expected: Text
     found: Found
-    line: int | None = None  # 1-based, where the source text allows
-    column: int | None = None  # 1-based
-    code: str = "invalid"
+    line: int | None  # 1-based, where the source text allows
+    column: int | None  # 1-based
+    code: str
     # What was found, in Chinese, where it is words rather than the user's own value. A
     # `Text` given as `found` is kept here and in `found` (its English), which stays a string.
-    found_zh: str | None = None
+    found_zh: str | None
 
-    def __post_init__(self) -> None:
-        if isinstance(self.found, Text):
-            object.__setattr__(self, "found_zh", self.found.zh)
-            object.__setattr__(self, "found", self.found.en)
+    def __init__(
+        self,
+        file: str,
+        pointer: str,
+        expected: Text,
+        found: Found,
+        line: int | None = None,
+        column: int | None = None,
+        code: str = "invalid",
+        found_zh: str | None = None,
+    ) -> None:
+        if isinstance(found, Text):
+            found_zh = found.zh
+            found = found.en
+        self.__dict__.update(
+            file=file,
+            pointer=pointer,
+            expected=expected,
+            found=found,
+            line=line,
+            column=column,
+            code=code,
+            found_zh=found_zh,
+        )
 
     def location(self) -> str:
         loc = self.file
@@ -141,14 +309,26 @@ _SHOWN = {
 }
 
 
-@dataclass
-class InputError(Exception):
+_NO_PROBLEMS: list[Problem] = []
+
+
+class InputError(Exception, Value):
     """Raised when an input cannot be checked. Carries every problem found, not just the first."""
 
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem]
+
+    def __init__(self, problems: list[Problem] = _NO_PROBLEMS) -> None:
+        self.problems = [] if problems is _NO_PROBLEMS else problems  # a new list each
+        self.__post_init__()
 
     def __post_init__(self) -> None:
+        # A method of its own, as the dataclass had: tests/zh_recorder.py wraps it to see
+        # every InputError made.
         super().__init__(self.render("en"))
+
+    __repr__ = Value.__repr__
+    __eq__ = Value.__eq__
+    __hash__ = None
 
     def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
         # Exceptions pickle through their args; this one is rebuilt from its problems, so it can

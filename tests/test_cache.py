@@ -203,3 +203,103 @@ def test_the_cache_directory_follows_the_platform_and_dlsh_cache_dir(
 def test_importing_the_cache_module_does_not_import_platformdirs() -> None:
     modules = _modules_after("import dlsh_rules.load.cache", dict(os.environ))
     assert "platformdirs" not in modules
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
+@pytest.mark.parametrize("xdg", [None, "", "relative/cache", "/abs/cache", "/abs/cache/"])
+def test_the_cache_directory_on_linux_is_platformdirs_without_importing_it(
+    xdg: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cache._location answers on Linux without importing platformdirs (issue 13): the same path.
+    import platformdirs
+
+    monkeypatch.delenv("DLSH_CACHE_DIR", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert cache._location() == platformdirs.user_cache_dir("dlsh_rules", appauthor=False)
+
+
+def test_a_pack_file_touched_is_unchanged_and_one_edited_in_place_is_not(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(b"id: a\n")
+    stamp = cache.file_stamp(path)
+    assert stamp[3] == cache.file_digest(path)
+    assert cache.unchanged(str(path), stamp)
+    os.utime(path, ns=(stamp[1] + 5_000_000_000, stamp[1] + 5_000_000_000))
+    assert cache.unchanged(str(path), stamp)  # touched: the same bytes, hashed again
+    path.write_bytes(b"id: b\n")  # the same size
+    os.utime(path, ns=(stamp[1] + 9_000_000_000, stamp[1] + 9_000_000_000))
+    assert not cache.unchanged(str(path), stamp)
+    os.utime(path, ns=(stamp[1], stamp[1]))  # the old time back: the change time still moved
+    assert not cache.unchanged(str(path), stamp)
+    path.unlink()
+    assert not cache.unchanged(str(path), stamp)
+
+
+def test_the_code_fingerprint_covers_every_module() -> None:
+    package = Path(cache.__file__).resolve().parent.parent
+    listed = {name for name, *_ in cache._modules(str(package), "")}
+    assert listed == {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+
+
+def test_reading_the_cache_needs_neither_hashlib_nor_pickle_nor_platformdirs(
+    cache_home: Path,
+) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
+    code = "from dlsh_rules.pack import load_pack\nload_pack()"
+    _modules_after(code, env)  # fills the cache
+    loaded = _modules_after(code, env)
+    if sys.platform.startswith("linux"):
+        assert "platformdirs" not in loaded
+    assert "pickle" not in loaded and "_hashlib" not in loaded
+
+
+# What a cached `check FILE.yaml` must not import (issue 13): each was measured on its start-up
+# time and moved off its path. Reading the cache needs no hashlib (OpenSSL), pickle module or
+# platformdirs (tempfile, random); the parser no shutil; the text report no json; a valid record
+# no difflib (suggestions), glob or tomllib (no configuration file here).
+NOT_ON_THE_CHECK_PATH = (
+    "pydantic",
+    "pydantic_core",
+    "_hashlib",
+    "hashlib",
+    "pickle",
+    "platformdirs",
+    "tempfile",
+    "random",
+    "shutil",
+    "json",
+    "difflib",
+    "glob",
+    "tomllib",
+    "calendar",
+    "locale",
+    "jinja2",
+    "openpyxl",
+)
+
+
+def test_a_cached_check_imports_a_small_set_of_modules(cache_home: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
+    env.pop("DLSH_CACHE_DIR", None)
+    code = (
+        "import contextlib, io, runpy, sys\n"
+        f"sys.argv = ['dlsh_rules', 'check', {str(EXAMPLE)!r}]\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        runpy.run_module('dlsh_rules', run_name='__main__')\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, exc.code"
+    )
+    _modules_after(code, env)  # fills the cache
+    loaded = _modules_after(code, env)
+    assert "dlsh_rules.evaluate.engine" in loaded
+    expected_absent = set(NOT_ON_THE_CHECK_PATH)
+    if not sys.platform.startswith("linux"):
+        expected_absent.discard("platformdirs")
+    assert not {m.split(".")[0] for m in loaded} & expected_absent
+    # 189 modules in all at issue 13 (the interpreter's own start-up included); a new import
+    # on this path should be a decision, not an accident.
+    assert len(loaded) <= 200, sorted(loaded)

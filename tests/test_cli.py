@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -249,3 +250,39 @@ def test_python_dash_m_entry_point() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["compliant"] is True
+
+
+# --- the parser built for one command line (issue 13) ------------------------------------------
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_parser_built_for_a_command_line_is_the_full_parser_for_it(lang: str) -> None:
+    from dlsh_rules.cli.main import COMMANDS, build_parser
+
+    full = build_parser(lang)
+    commands = _subparsers(full)
+    assert set(commands) == set(COMMANDS)
+    for name in COMMANDS:
+        part = build_parser(lang, [name, "x"])
+        assert part.format_help() == full.format_help()
+        assert part.format_usage() == full.format_usage()
+        built = _subparsers(part)
+        assert built[name].format_help() == commands[name].format_help()
+        assert [a.option_strings for a in built[name]._actions] == [
+            a.option_strings for a in commands[name]._actions
+        ]
+    for argv in (
+        ["check", "r.yaml", "--format", "json", "--select", "a,b", "-q", "--as-of", "2024-01-01"],
+        ["rules", "--brief", "--lang", "en"],
+        ["timeline", "--meeting-date", "2024-01-30"],
+    ):
+        got, expected = vars(build_parser(lang, argv).parse_args(argv)), vars(full.parse_args(argv))
+        # check_parser is the check command's parser itself: each build has its own
+        assert got.pop("check_parser", None) is not None or argv[0] != "check"
+        expected.pop("check_parser", None)
+        assert got == expected

@@ -24,11 +24,10 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import InputError, Problem, Text
+from ..errors import FrozenValue, InputError, Problem, Text
 from ..render import RenderContext
 
 if TYPE_CHECKING:
@@ -52,8 +51,7 @@ MAX_CHUNK = 16
 # --- results ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BatchResult:
+class BatchResult(FrozenValue):
     """One input of a batch: its report, or the problems that kept it from being checked.
 
     Problems travel as a tuple of `Problem` (plain frozen data) rather than as the `InputError`,
@@ -61,8 +59,13 @@ class BatchResult:
     """
 
     source: str
-    report: Report | None = None
-    problems: tuple[Problem, ...] = ()
+    report: Report | None
+    problems: tuple[Problem, ...]
+
+    def __init__(
+        self, source: str, report: Report | None = None, problems: tuple[Problem, ...] = ()
+    ) -> None:
+        self.__dict__.update(source=source, report=report, problems=problems)
 
     @property
     def error(self) -> InputError | None:
@@ -78,15 +81,26 @@ def exit_code(results: Sequence[BatchResult], fail_on: str = "error") -> int:
     return max((r.exit_code(fail_on) for r in results), default=0)
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(FrozenValue):
     """Everything a worker needs besides the pack; plain data, so it pickles for any start method."""
 
-    as_of: dt.date | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    waivers: tuple[Waiver, ...] = ()
-    today: dt.date | None = None  # the day waivers are judged at without as_of
+    as_of: dt.date | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    waivers: tuple[Waiver, ...]
+    today: dt.date | None  # the day waivers are judged at without as_of
+
+    def __init__(
+        self,
+        as_of: dt.date | None = None,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        waivers: tuple[Waiver, ...] = (),
+        today: dt.date | None = None,
+    ) -> None:
+        self.__dict__.update(
+            as_of=as_of, select=select, ignore=ignore, waivers=waivers, today=today
+        )
 
 
 class RecordCrash(Exception):

@@ -17,10 +17,9 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, Problem, Text, describe, describe_found
+from ..errors import FrozenValue, InputError, Problem, Text, Value, describe, describe_found
 
 CONFIG_NAME = "dlsh-rules.toml"
 PYPROJECT = "pyproject.toml"
@@ -28,15 +27,26 @@ TABLE = "dlsh-rules"
 DEFAULT_PACK = "provincial-bureau-2024"  # pack.loader.DEFAULT_PACK, without importing the loader
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(FrozenValue):
     """One setting: its argparse destination, the kind of value, the allowed values."""
 
     dest: str
     kind: str  # "str", "path", "pack", "choice", "list", "int", "bool"
-    default: Any = None
-    choices: tuple[str, ...] = ()
-    commands: tuple[str, ...] = ("check",)  # the commands it applies to; () = every one
+    default: Any
+    choices: tuple[str, ...]
+    commands: tuple[str, ...]  # the commands it applies to; () = every one
+
+    def __init__(
+        self,
+        dest: str,
+        kind: str,
+        default: Any = None,
+        choices: tuple[str, ...] = (),
+        commands: tuple[str, ...] = ("check",),
+    ) -> None:
+        self.__dict__.update(
+            dest=dest, kind=kind, default=default, choices=choices, commands=commands
+        )
 
 
 KEYS: dict[str, Key] = {
@@ -72,13 +82,22 @@ def _t(key: str, lang: str, **values: object) -> str:
     return _T[key][1 if lang == "en" else 0].format(**values)
 
 
-@dataclass
-class Config:
+class Config(Value):
     """A configuration file read: its settings (by key) and the line each one stands on."""
 
-    path: str | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
+    path: str | None
+    values: dict[str, Any]
+    lines: dict[str, int]
+
+    def __init__(
+        self,
+        path: str | None = None,
+        values: dict[str, Any] | None = None,
+        lines: dict[str, int] | None = None,
+    ) -> None:
+        self.path = path
+        self.values = {} if values is None else values
+        self.lines = {} if lines is None else lines
 
     @property
     def base(self) -> str:
@@ -329,14 +348,25 @@ def split_list(values: Sequence[str]) -> list[str]:
 # --- the effective settings ------------------------------------------------------------------
 
 
-@dataclass
-class Settings:
+class Settings(Value):
     """The effective value of every setting of a run, and where each came from."""
 
     config: Config | None
-    disabled: bool = False
-    origins: dict[str, str] = field(default_factory=dict)  # key -> "default" / "flag" / ...
-    base: str = ""  # where `exclude` patterns start (the config's directory, or here)
+    disabled: bool
+    origins: dict[str, str]  # key -> "default" / "flag" / ...
+    base: str  # where `exclude` patterns start (the config's directory, or here)
+
+    def __init__(
+        self,
+        config: Config | None,
+        disabled: bool = False,
+        origins: dict[str, str] | None = None,
+        base: str = "",
+    ) -> None:
+        self.config = config
+        self.disabled = disabled
+        self.origins = {} if origins is None else origins
+        self.base = base
 
 
 def _resolve_path(spec: Key, value: str, base: str) -> str:

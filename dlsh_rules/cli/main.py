@@ -8,7 +8,6 @@ please report it; DLSH_DEBUG=1 shows the traceback).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import os
 import sys
@@ -21,7 +20,8 @@ from . import init as start_commands
 from . import timeline as timeline_commands
 from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
 from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror, say
-from .translation import argparse_language, suggestion
+from .parsing import Commands, Parser
+from .translation import argparse_language
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -238,22 +238,6 @@ def _lang_from(argv: Sequence[str]) -> str:
     return "en" if peek_lang(argv) == "en" else "zh"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser; its own words come from `translation.py` while the command line is
-    parsed (`main`)."""
-
-    def _check_value(self, action: argparse.Action, value: Any) -> None:
-        # A value that is not one of the choices gets the closest choice, as Python 3.14's
-        # argparse offers (suggest_on_error): `chek` is a typo of `check`.
-        try:
-            super()._check_value(action, value)
-        except argparse.ArgumentError as exc:
-            guess = suggestion(value, action.choices)
-            if guess is None:
-                raise
-            raise argparse.ArgumentError(action, f"{exc.message}{guess}") from None
-
-
 def _date_type(lang: str) -> Any:
     def date(value: str) -> dt.date:
         from ..dates import parse_date
@@ -316,11 +300,21 @@ def _comma_list(value: str) -> list[str]:
     return split_list([value])
 
 
-def build_parser(lang: str) -> argparse.ArgumentParser:
+def build_parser(lang: str, argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given the ``argv`` it is for, only the commands named in it are
+    built in full (`_Commands`)."""
+    Parser._building = True
+    try:
+        return _build_parser(lang, argv)
+    finally:
+        Parser._building = False
+
+
+def _build_parser(lang: str, argv: Sequence[str] | None) -> argparse.ArgumentParser:
     from .inputs import HELP
 
     t = {k: v[1] if lang == "en" else v[0] for k, v in {**_T, **HELP}.items()}
-    parser = _Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
+    parser = Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
     parser.add_argument("-h", "--help", action="help", help=t["help"])
     from .. import __version__
 
@@ -329,13 +323,18 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     )
     # In Chinese the commands are named 子命令 in the usage line and in argparse's errors (which
     # would otherwise name them by `dest`, an English word); English keeps argparse's {a,b,…}.
-    sub = parser.add_subparsers(
-        dest="command",
-        title=t["cmd"],
-        required=True,
-        parser_class=_Parser,
-        metavar=None if lang == "en" else "命令",
+    sub = Commands(
+        parser.add_subparsers(
+            dest="command",
+            title=t["cmd"],
+            required=True,
+            parser_class=Parser,
+            metavar=None if lang == "en" else "命令",
+        ),
+        None if argv is None else set(argv) & set(COMMANDS),
     )
+    if sub.wanted == set():  # no command named: help, or an error that lists them all
+        sub.wanted = None
 
     def common(p: argparse.ArgumentParser, pack: bool = True) -> None:
         # Settings default to None: cli/config.py fills them from the environment, the
@@ -651,6 +650,7 @@ def _check_batch(
     outputs: list[tuple[str, str | None]],
     baseline: Baseline | None = None,
 ) -> int:
+    from ..errors import replace
     from ..render import batch_renderer
     from .batch import Progress, check_inputs, check_organisations, entries, exit_code
 
@@ -673,9 +673,7 @@ def _check_batch(
     if baseline is not None:
         checked = [r.report for r in results if r.report is not None]
         marked = iter(compare_commands.apply_baseline(baseline, checked, args.lang))
-        results = [
-            r if r.report is None else dataclasses.replace(r, report=next(marked)) for r in results
-        ]
+        results = [r if r.report is None else replace(r, report=next(marked)) for r in results]
     organisations = check_organisations(
         results,
         pack,
@@ -755,7 +753,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = _lang_from(argv)
     try:
         with argparse_language(lang):
-            args = build_parser(lang).parse_args(argv)
+            args = build_parser(lang, argv).parse_args(argv)
     except SystemExit as exc:  # argparse: --help / --version exit 0, bad arguments exit 2
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INPUT
     from ..errors import InputError

@@ -12,9 +12,8 @@ to the same bodies, so its message is true of every pair it names.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import replace
 
-from ..errors import Text
+from ..errors import Text, replace
 from .kinds.base import Cause
 from .results import FindingResult
 

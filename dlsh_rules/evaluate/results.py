@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Literal
 
-from ..errors import Text
+from ..errors import FrozenValue, Text
 from ..load.perf import dumps_indented
 
 REPORT_FORMAT = "dlsh-report/1"
@@ -14,39 +13,92 @@ NO_TEXT = Text("", "")
 Status = Literal["passed", "failed", "pending", "waived", "not_applicable", "error"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "pending", "waived", "not_applicable", "error")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+# The default of `Report.extra`: a new dict for each report (a dataclass's default_factory).
+_NEW_DICT: dict[str, Any] = {}
 
 
-@dataclass(frozen=True)
-class WaiverRef:
+# Frozen values (errors.FrozenValue, once dataclasses): each keeps the fields, defaults, repr and
+# equality the dataclass had; tests/test_values.py compares them.
+
+
+class WaiverRef(FrozenValue):
     reason: str
-    approved_by: str | None = None
-    date: dt.date | None = None
-    expires: dt.date | None = None
-    origin: str = "record"  # "record" or the waiver file's name
+    approved_by: str | None
+    date: dt.date | None
+    expires: dt.date | None
+    origin: str  # "record" or the waiver file's name
+
+    def __init__(
+        self,
+        reason: str,
+        approved_by: str | None = None,
+        date: dt.date | None = None,
+        expires: dt.date | None = None,
+        origin: str = "record",
+    ) -> None:
+        self.__dict__.update(
+            reason=reason, approved_by=approved_by, date=date, expires=expires, origin=origin
+        )
 
 
-@dataclass(frozen=True)
-class FindingResult:
+class FindingResult(FrozenValue):
     subject: str | None
     message: Text
     path: str | None
     due: dt.date | None
     severity: str
-    waived: bool = False
-    waiver: WaiverRef | None = None
-    pending: bool = False
-    expected: Text | None = None
-    found: Text | None = None
-    line: int | None = None
-    column: int | None = None
+    waived: bool
+    waiver: WaiverRef | None
+    pending: bool
+    expected: Text | None
+    found: Text | None
+    line: int | None
+    column: int | None
     # An organisation finding: the records counted in its period (an empty tuple: none was).
-    records: tuple[str, ...] | None = field(default=None, repr=False)
+    records: tuple[str, ...] | None
     # Waived because `check --baseline` holds it (waiver.origin names the baseline file); in the
     # JSON only when true, and out of the repr, so that reports without a baseline are unchanged.
-    baselined: bool = field(default=False, repr=False)
+    baselined: bool
     # A finding that lists several of one cause as one (evaluate/grouping.py): the findings it
     # stands for, each with its own subject, message and place; empty for a finding of its own.
-    items: tuple[FindingResult, ...] = field(default=(), repr=False)
+    items: tuple[FindingResult, ...]
+    _hidden = ("records", "baselined", "items")
+
+    def __init__(
+        self,
+        subject: str | None,
+        message: Text,
+        path: str | None,
+        due: dt.date | None,
+        severity: str,
+        waived: bool = False,
+        waiver: WaiverRef | None = None,
+        pending: bool = False,
+        expected: Text | None = None,
+        found: Text | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        records: tuple[str, ...] | None = None,
+        baselined: bool = False,
+        items: tuple[FindingResult, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            subject=subject,
+            message=message,
+            path=path,
+            due=due,
+            severity=severity,
+            waived=waived,
+            waiver=waiver,
+            pending=pending,
+            expected=expected,
+            found=found,
+            line=line,
+            column=column,
+            records=records,
+            baselined=baselined,
+            items=items,
+        )
 
     @property
     def count(self) -> int:
@@ -102,8 +154,7 @@ class FindingResult:
         return out
 
 
-@dataclass(frozen=True)
-class PeriodCount:
+class PeriodCount(FrozenValue):
     """One period an organisation rule required: how many records counted in it, and which."""
 
     period: str  # the label: 2024-H2, 2024-Q4, 2024-09, 2024, AY2024
@@ -112,6 +163,19 @@ class PeriodCount:
     count: int
     min: int
     records: tuple[str, ...]
+
+    def __init__(
+        self,
+        period: str,
+        start: dt.date,
+        end: dt.date,
+        count: int,
+        min: int,
+        records: tuple[str, ...],
+    ) -> None:
+        self.__dict__.update(
+            period=period, start=start, end=end, count=count, min=min, records=records
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,35 +188,72 @@ class PeriodCount:
         }
 
 
-@dataclass(frozen=True)
-class RuleResult:
+class RuleResult(FrozenValue):
     rule: str
     title: Text
     clause: str
     severity: str
     status: Status
     message: Text
-    findings: tuple[FindingResult, ...] = ()
-    phase: str = ""
-    quote: str = ""
-    rationale: Text = NO_TEXT
-    level: str | None = None  # the highest severity among unwaived findings, when failed
-    error: str | None = None
-    periods: tuple[PeriodCount, ...] = field(default=(), repr=False)  # organisation rules
+    findings: tuple[FindingResult, ...]
+    phase: str
+    quote: str
+    rationale: Text
+    level: str | None  # the highest severity among unwaived findings, when failed
+    error: str | None
+    periods: tuple[PeriodCount, ...]  # organisation rules
+    # Findings past MAX_LISTED_FINDINGS (evaluate/engine.py): counted and judged (status,
+    # level, waivers) but not kept, so a report's size is bounded whatever the record (a group
+    # of n people has n·(n−1) ordered pairs).
+    findings_omitted: int
+    omitted_waived: int
+    # How many objects the rule's checks examined (its message says so); for restating a
+    # result whose findings a baseline covers (report/compare.py). Not in to_dict.
+    checked: int
+    _hidden = ("periods", "checked")
+
+    def __init__(
+        self,
+        rule: str,
+        title: Text,
+        clause: str,
+        severity: str,
+        status: Status,
+        message: Text,
+        findings: tuple[FindingResult, ...] = (),
+        phase: str = "",
+        quote: str = "",
+        rationale: Text = NO_TEXT,
+        level: str | None = None,
+        error: str | None = None,
+        periods: tuple[PeriodCount, ...] = (),
+        findings_omitted: int = 0,
+        omitted_waived: int = 0,
+        checked: int = 0,
+    ) -> None:
+        self.__dict__.update(
+            rule=rule,
+            title=title,
+            clause=clause,
+            severity=severity,
+            status=status,
+            message=message,
+            findings=findings,
+            phase=phase,
+            quote=quote,
+            rationale=rationale,
+            level=level,
+            error=error,
+            periods=periods,
+            findings_omitted=findings_omitted,
+            omitted_waived=omitted_waived,
+            checked=checked,
+        )
 
     @property
     def fails_at(self) -> str | None:
         """The level this result fails at (None: it does not fail)."""
         return (self.level or self.severity) if self.status == "failed" else None
-
-    # Findings past MAX_LISTED_FINDINGS (evaluate/engine.py): counted and judged (status,
-    # level, waivers) but not kept, so a report's size is bounded whatever the record (a group
-    # of n people has n·(n−1) ordered pairs).
-    findings_omitted: int = 0
-    omitted_waived: int = 0
-    # How many objects the rule's checks examined (its message says so); for restating a
-    # result whose findings a baseline covers (report/compare.py). Not in to_dict.
-    checked: int = field(default=0, repr=False)
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -178,26 +279,13 @@ class RuleResult:
         return out
 
 
-_RULE_RESULT_FIELDS = tuple((f.name, f.default) for f in fields(RuleResult))
-
-
 def rule_result(**given: Any) -> RuleResult:
-    """``RuleResult(**given)`` without the frozen dataclass's ``__init__``, which sets each of
-    its 15 fields through ``object.__setattr__``: a report of a small record is mostly these
-    objects (issue 13). The same attributes in the same order, so equality, repr, pickling and
-    ``to_dict`` cannot tell the difference; a field not given takes its default."""
-    result = object.__new__(RuleResult)
-    values = {name: given.pop(name, default) for name, default in _RULE_RESULT_FIELDS}
-    if given:
-        raise TypeError(f"RuleResult has no field {next(iter(given))!r}")
-    if MISSING in values.values():
-        raise TypeError("RuleResult needs rule, title, clause, severity, status and message")
-    result.__dict__.update(values)
-    return result
+    """``RuleResult(**given)``. (It was the dataclass made without its ``__init__``, which set
+    each field through ``object.__setattr__``; `RuleResult.__init__` no longer does.)"""
+    return RuleResult(**given)
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(FrozenValue):
     rules: int
     passed: int
     failed: int
@@ -206,7 +294,31 @@ class Summary:
     not_applicable: int
     error: int
     compliant: bool
-    waived_findings: int = 0
+    waived_findings: int
+
+    def __init__(
+        self,
+        rules: int,
+        passed: int,
+        failed: int,
+        pending: int,
+        waived: int,
+        not_applicable: int,
+        error: int,
+        compliant: bool,
+        waived_findings: int = 0,
+    ) -> None:
+        self.__dict__.update(
+            rules=rules,
+            passed=passed,
+            failed=failed,
+            pending=pending,
+            waived=waived,
+            not_applicable=not_applicable,
+            error=error,
+            compliant=compliant,
+            waived_findings=waived_findings,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -248,8 +360,7 @@ def exit_code_of(worst: str | None, fail_on: str) -> int:
     return 1 if SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on] else 0
 
 
-@dataclass(frozen=True)
-class OrgFact:
+class OrgFact(FrozenValue):
     """What one record gives one `frequency` check of an organisation rule (engine.check
     computes it while the record is at hand, so a batch's workers send back facts, not records)."""
 
@@ -257,11 +368,20 @@ class OrgFact:
     check: int  # the check's index in the rule
     dates: tuple[dt.date, ...]  # the dates at the check's `date` path, before `where`
     counted: bool  # the record satisfies the check's `where`
-    error: str | None = None  # the check could not be read on this record
+    error: str | None  # the check could not be read on this record
+
+    def __init__(
+        self,
+        rule: str,
+        check: int,
+        dates: tuple[dt.date, ...],
+        counted: bool,
+        error: str | None = None,
+    ) -> None:
+        self.__dict__.update(rule=rule, check=check, dates=dates, counted=counted, error=error)
 
 
-@dataclass(frozen=True)
-class UnusedWaiver:
+class UnusedWaiver(FrozenValue):
     rule: str
     subject: str | None
     origin: str
@@ -269,8 +389,29 @@ class UnusedWaiver:
     reason: Text  # why it did not apply: matched nothing, or expired
     # Where the waiver is written, in its file or the record; out of the repr, like the other
     # added fields (the JSON has them when known).
-    line: int | None = field(default=None, repr=False)
-    column: int | None = field(default=None, repr=False)
+    line: int | None
+    column: int | None
+    _hidden = ("line", "column")
+
+    def __init__(
+        self,
+        rule: str,
+        subject: str | None,
+        origin: str,
+        pointer: str,
+        reason: Text,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.__dict__.update(
+            rule=rule,
+            subject=subject,
+            origin=origin,
+            pointer=pointer,
+            reason=reason,
+            line=line,
+            column=column,
+        )
 
     @property
     def where(self) -> str:
@@ -294,17 +435,18 @@ class UnusedWaiver:
         return out
 
 
-@dataclass(frozen=True)
-class LateFact:
+class LateFact(FrozenValue):
     """A fact of the record dated after --as-of (the warning of `check --as-of`)."""
 
     pointer: str
     date: dt.date
-    line: int | None = None
+    line: int | None
+
+    def __init__(self, pointer: str, date: dt.date, line: int | None = None) -> None:
+        self.__dict__.update(pointer=pointer, date=date, line=line)
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(FrozenValue):
     tool_version: str
     pack_id: str
     pack_version: str
@@ -313,18 +455,57 @@ class Report:
     meeting_date: dt.date
     as_of: dt.date | None
     results: tuple[RuleResult, ...]
-    unused_waivers: tuple[UnusedWaiver, ...] = ()
-    selection: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-    extra: dict[str, Any] = field(default_factory=dict)
+    unused_waivers: tuple[UnusedWaiver, ...]
+    selection: tuple[tuple[str, ...], tuple[str, ...]]
+    extra: dict[str, Any]
     # For the organisation rules of the run (evaluate/organisations.py); not in to_dict.
-    party_org: str | None = field(default=None, repr=False)
-    org_facts: tuple[OrgFact, ...] = field(default=(), repr=False)
+    party_org: str | None
+    org_facts: tuple[OrgFact, ...]
     # The day waivers were judged at (--as-of, else `today`, else the record's reference date;
     # None: there were no waivers), and the record's facts dated after --as-of (the first few,
     # and how many). Not in to_dict: the JSON report stays as it was.
-    judged_at: dt.date | None = field(default=None, repr=False)
-    late_facts: tuple[LateFact, ...] = field(default=(), repr=False)
-    late_count: int = field(default=0, repr=False)
+    judged_at: dt.date | None
+    late_facts: tuple[LateFact, ...]
+    late_count: int
+    _hidden = ("party_org", "org_facts", "judged_at", "late_facts", "late_count")
+
+    def __init__(
+        self,
+        tool_version: str,
+        pack_id: str,
+        pack_version: str,
+        source: str,
+        unit: str,
+        meeting_date: dt.date,
+        as_of: dt.date | None,
+        results: tuple[RuleResult, ...],
+        unused_waivers: tuple[UnusedWaiver, ...] = (),
+        selection: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+        extra: dict[str, Any] = _NEW_DICT,
+        party_org: str | None = None,
+        org_facts: tuple[OrgFact, ...] = (),
+        judged_at: dt.date | None = None,
+        late_facts: tuple[LateFact, ...] = (),
+        late_count: int = 0,
+    ) -> None:
+        self.__dict__.update(
+            tool_version=tool_version,
+            pack_id=pack_id,
+            pack_version=pack_version,
+            source=source,
+            unit=unit,
+            meeting_date=meeting_date,
+            as_of=as_of,
+            results=results,
+            unused_waivers=unused_waivers,
+            selection=selection,
+            extra={} if extra is _NEW_DICT else extra,
+            party_org=party_org,
+            org_facts=org_facts,
+            judged_at=judged_at,
+            late_facts=late_facts,
+            late_count=late_count,
+        )
 
     @property
     def summary(self) -> Summary:
@@ -372,14 +553,22 @@ class Report:
 # --- organisations: rules judged over all records of one party organisation in a run ---------
 
 
-@dataclass(frozen=True)
-class OrganisationResult:
+class OrganisationResult(FrozenValue):
     """The organisation rules of one party organisation (`unit.name` + `unit.party_org`)."""
 
     unit: str
     party_org: str | None
     records: tuple[str, ...]  # the checked records of this organisation, in input order
     results: tuple[RuleResult, ...]
+
+    def __init__(
+        self,
+        unit: str,
+        party_org: str | None,
+        records: tuple[str, ...],
+        results: tuple[RuleResult, ...],
+    ) -> None:
+        self.__dict__.update(unit=unit, party_org=party_org, records=records, results=results)
 
     @property
     def name(self) -> str:
@@ -399,13 +588,19 @@ class OrganisationResult:
         }
 
 
-@dataclass(frozen=True)
-class Organisations:
+class Organisations(FrozenValue):
     """The organisations section of a run: one entry per organisation, in the order its first
     record was given; and the standing waivers of organisation rules that waived nothing."""
 
-    entries: tuple[OrganisationResult, ...] = ()
-    unused_waivers: tuple[UnusedWaiver, ...] = ()
+    entries: tuple[OrganisationResult, ...]
+    unused_waivers: tuple[UnusedWaiver, ...]
+
+    def __init__(
+        self,
+        entries: tuple[OrganisationResult, ...] = (),
+        unused_waivers: tuple[UnusedWaiver, ...] = (),
+    ) -> None:
+        self.__dict__.update(entries=entries, unused_waivers=unused_waivers)
 
     def __bool__(self) -> bool:
         return bool(self.entries or self.unused_waivers)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Text
+from ..errors import FrozenValue, Text
 from ..record.enums import FIRST_MATCH
 from ..record.validate import enum_at, field_enums
 from .paths import Path, follow_id, split_segments
@@ -20,17 +19,26 @@ if TYPE_CHECKING:
 # --- conditions -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(FrozenValue):
     """Why a condition failed for one object."""
 
     expected: Text
     found: Text
-    field: str | None = None  # field path inside the object, for the finding's JSON pointer
-    due: dt.date | None = None
+    field: str | None  # field path inside the object, for the finding's JSON pointer
+    due: dt.date | None
     # The recorded date that broke a date bound: a bound broken by a date on or before --as-of
     # is failed now, never pending (A4 of language 2).
-    judged: dt.date | None = None
+    judged: dt.date | None
+
+    def __init__(
+        self,
+        expected: Text,
+        found: Text,
+        field: str | None = None,
+        due: dt.date | None = None,
+        judged: dt.date | None = None,
+    ) -> None:
+        self.__dict__.update(expected=expected, found=found, field=field, due=due, judged=judged)
 
 
 NONE = Text("无", "none")

@@ -13,9 +13,12 @@ once and read back in about a millisecond by later runs.
   (nothing is read or written).
 - **Keys**: an entry's file name is a SHA-256 of everything it depends on: the versions of this
   package, Python and PyYAML, the installed files of pydantic and pydantic-core (names, sizes and
-  times, read without importing them), the bytes of every module of this package, and for a pack
-  its directory and the bytes of its files. A change to any of them names another
-  entry, so an entry never needs invalidating; old ones are pruned.
+  times, read without importing them), the name, size and modification time of every module of
+  this package and its change time (which every write moves), and for a pack its directory and
+  the bytes of its manifest. A change to any of them names another entry, so an entry never
+  needs invalidating; old ones are pruned. A pack's entry also holds the size, both times and
+  the SHA-256 of each of its files: a file whose size and times are as they were is unchanged,
+  any other is hashed again.
 - **Trust**: entries are pickles, so they are only ever read from the user's own cache directory
   (owned by the user and writable by nobody else), never from a pack directory, and nothing from
   a pack is executed or imported: a pack only contributes the bytes that are hashed. Each entry
@@ -28,23 +31,30 @@ once and read back in about a millisecond by later runs.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import os
-import pickle
 import sys
 from functools import cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 
 if TYPE_CHECKING:
+    from hashlib import sha256
+else:
+    try:
+        # The built-in SHA-256: `hashlib` loads OpenSSL's libcrypto to get it, a few milliseconds
+        # of a cached `check` (issue 13); the digests are the same.
+        from _sha256 import sha256
+    except ImportError:  # a Python built without it
+        from hashlib import sha256
+
+if TYPE_CHECKING:
     from collections.abc import Iterable
+    from pathlib import Path
 
 _MAGIC = b"dlsh-cache/1\n"
-_DIGEST = hashlib.sha256().digest_size
+_DIGEST = 32  # SHA-256
 # Kept entries; a pack directory edited often, or test suites making packs in temporary
 # directories, would otherwise grow the cache without bound.
 MAX_ENTRIES = 64
@@ -56,47 +66,69 @@ def enabled() -> bool:
 
 def directory() -> Path | None:
     """The cache directory, or None when the cache is off or no safe directory can be had."""
+    folder = _folder()
+    if folder is None:
+        return None
+    from pathlib import Path
+
+    return Path(folder)
+
+
+def _folder() -> str | None:
+    """`directory` as text: reading an entry needs no `pathlib`."""
     if not enabled():
         return None
     try:
         path = _location()
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(path, mode=0o700, exist_ok=True)
         if hasattr(os, "getuid"):
-            st = path.stat()
+            st = os.stat(path)
             # Pickles run code when loaded: use only a directory that nobody else can write.
             if st.st_uid != os.getuid() or st.st_mode & 0o022:
                 return None
-    except (OSError, RuntimeError):  # RuntimeError: Path.home() without a home directory
+    except (OSError, RuntimeError):  # RuntimeError: no home directory
         return None
     return path
 
 
-def _location() -> Path:
+def _location() -> str:
     override = os.environ.get("DLSH_CACHE_DIR", "").strip()
     if override and os.path.isabs(override):
-        return Path(override)
+        return override
+    if sys.platform.startswith("linux") and not hasattr(sys, "getandroidapilevel"):
+        # What platformdirs answers on Linux (the XDG rule), without importing it: platformdirs
+        # imports `tempfile`, `random` and more, about 3 ms of a cached `check` (issue 13).
+        # tests/test_cache.py compares the two.
+        return _xdg_cache()
     try:
-        # Imported here, not at the top: a run with DLSH_NO_CACHE or DLSH_CACHE_DIR never needs
-        # it, and importing this module costs nothing until a cache entry is wanted.
         import platformdirs
     except ImportError:  # a core dependency; should it be missing, the XDG rule it follows
-        base = os.environ.get("XDG_CACHE_HOME", "").strip()
-        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-        return root / "dlsh_rules"
-    return Path(platformdirs.user_cache_dir("dlsh_rules", appauthor=False))
+        return _xdg_cache()
+    return str(platformdirs.user_cache_dir("dlsh_rules", appauthor=False))
+
+
+def _xdg_cache() -> str:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            raise RuntimeError("no home directory")
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "dlsh_rules")
 
 
 @cache
 def code_fingerprint() -> bytes:
     """A digest of the code and library versions that cached objects depend on.
 
-    Hashing the package's own modules (about 300 KB, well under a millisecond) rather than
-    trusting the version number keeps a developer's edited checkout from reading entries
-    pickled by the code before the edit.
+    The name, size, modification time and change time (`unchanged`) of each of the package's
+    own modules, rather than the version number, keep a developer's edited checkout from
+    reading entries pickled by the code before the edit. (Their bytes were hashed until issue 13: reading and hashing 130 files was
+    about 4 ms of every cached `check`.)
     """
     import yaml
 
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in (
         __version__,
         sys.version,
@@ -106,11 +138,21 @@ def code_fingerprint() -> bytes:
         str(getattr(yaml, "__with_libyaml__", False)),
     ):
         digest.update(part.encode() + b"\0")
-    package = Path(__file__).resolve().parent.parent
-    for module in sorted(package.rglob("*.py")):
-        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(module.read_bytes()).digest())
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for name, size, mtime, ctime in sorted(_modules(package, "")):
+        digest.update(f"{name}\0{size}\0{mtime}\0{ctime}\0".encode())
     return digest.digest()
+
+
+def _modules(folder: str, prefix: str) -> Iterable[tuple[str, int, int, int]]:
+    """(path relative to the package, size, modification and change time) of each module."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".py") and entry.is_file():
+                st = entry.stat()
+                yield prefix + entry.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+            elif entry.is_dir() and entry.name != "__pycache__":
+                yield from _modules(entry.path, f"{prefix}{entry.name}/")
 
 
 def _installed(name: str) -> str:
@@ -139,49 +181,86 @@ def _installed(name: str) -> str:
 
 def key(*parts: bytes | str) -> str:
     """An entry name from the code fingerprint and ``parts``."""
-    digest = hashlib.sha256(code_fingerprint())
+    digest = sha256(code_fingerprint())
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "little") + data)
     return digest.hexdigest()
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_digest(path: str | os.PathLike[str]) -> str:
+    with open(path, "rb") as handle:
+        return sha256(handle.read()).hexdigest()
+
+
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, int, int, str]:
+    """(size, modification time, change time, SHA-256) of a file, for `unchanged`."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, file_digest(path)
+
+
+def unchanged(path: str, stamp: Any) -> bool:
+    """Whether the file at ``path`` still has the bytes it had when ``stamp`` was taken.
+
+    The same size, modification time and change time say so without reading it. The change
+    time is the inode's, which every write moves and no tool can set back, so an edit that
+    keeps the size and restores the modification time is still seen; any other file is hashed
+    again, so one only touched still counts as unchanged."""
+    if not (isinstance(stamp, tuple) and len(stamp) == 4):
+        return False
+    try:
+        st = os.stat(path)
+        if (st.st_size, st.st_mtime_ns, st.st_ctime_ns) == stamp[:3]:
+            return True
+        return bool(st.st_size == stamp[0] and file_digest(path) == stamp[3])
+    except OSError:
+        return False
 
 
 def read(name: str) -> Any:
     """The object stored under ``name``, or None when there is none that can be trusted."""
-    folder = directory()
+    folder = _folder()
     if folder is None:
         return None
     try:
-        blob = (folder / f"{name}.pickle").read_bytes()
+        with open(os.path.join(folder, f"{name}.pickle"), "rb") as handle:
+            blob = handle.read()
     except OSError:
         return None
     header = len(_MAGIC) + _DIGEST
     if len(blob) <= header or not blob.startswith(_MAGIC):
         return None
     payload = memoryview(blob)[header:]
-    if hashlib.sha256(payload).digest() != blob[len(_MAGIC) : header]:
+    if sha256(payload).digest() != blob[len(_MAGIC) : header]:
         return None
+    # `_pickle` itself: the `pickle` module around it is only needed to write (issue 13).
+    from _pickle import loads
+
     try:
-        return pickle.loads(payload)
+        return loads(payload)
     except Exception:  # an entry of code that is gone, or damage the digest did not catch
         return None
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles read-only mappings (as `EnumTable` holds) as what they wrap."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is MappingProxyType:
-            return _mappingproxy, (dict(obj),)
-        return NotImplemented
-
-
 def _mappingproxy(data: dict[str, Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType(data)
+
+
+def _pickle(value: Any) -> bytes:
+    import io
+    import pickle
+
+    class Pickler(pickle.Pickler):
+        """Pickles read-only mappings (as `EnumTable` holds) as what they wrap."""
+
+        def reducer_override(self, obj: Any) -> Any:
+            if type(obj) is MappingProxyType:
+                return _mappingproxy, (dict(obj),)
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
 
 
 def write(name: str, value: Any) -> None:
@@ -191,17 +270,15 @@ def write(name: str, value: Any) -> None:
         return
     import tempfile
 
-    buffer = io.BytesIO()
     try:
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        payload = _pickle(value)
     except Exception:  # something unpicklable: not worth failing a run over
         return
-    payload = buffer.getvalue()
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            handle.write(_MAGIC + sha256(payload).digest() + payload)
         os.replace(tmp, folder / f"{name}.pickle")
         tmp = None
         _prune(folder)

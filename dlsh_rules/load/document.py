@@ -8,25 +8,40 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from ..errors import Found, InputError, Problem, Text, describe
+from ..errors import Found, FrozenValue, InputError, Problem, Text, describe
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(FrozenValue):
     """Bounds that keep a hostile or broken input from exhausting time or memory."""
 
-    max_bytes: int = 20 * 1024 * 1024
-    max_depth: int = 64
-    max_nodes: int = 2_000_000
-    max_alias_expansions: int = 10_000
+    max_bytes: int
+    max_depth: int
+    max_nodes: int
+    max_alias_expansions: int
     # Characters of scalar text once YAML aliases are expanded. Counting expansions alone let
     # 9,000 aliases of one 100 KB string through: 900 MB of text for the record validator to
     # normalise, a minute at 690 MB. Without aliases a document's text is never longer than
     # the file, so only an alias can cross this; `from_env` raises it with DLSH_MAX_BYTES.
-    max_expanded_chars: int = 20 * 1024 * 1024
+    max_expanded_chars: int
+    DEFAULT_EXPANDED_CHARS: ClassVar[int] = 20 * 1024 * 1024
+
+    def __init__(
+        self,
+        max_bytes: int = 20 * 1024 * 1024,
+        max_depth: int = 64,
+        max_nodes: int = 2_000_000,
+        max_alias_expansions: int = 10_000,
+        max_expanded_chars: int = DEFAULT_EXPANDED_CHARS,
+    ) -> None:
+        self.__dict__.update(
+            max_bytes=max_bytes,
+            max_depth=max_depth,
+            max_nodes=max_nodes,
+            max_alias_expansions=max_alias_expansions,
+            max_expanded_chars=max_expanded_chars,
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -50,28 +65,50 @@ class Limits:
                 expected = Text(zh=f"1 到 {top} 之间的整数", en=f"an integer from 1 to {top}")
                 raise fail_input(var, "environment", "", expected, describe(text))
             values[attr] = int(text)
-        if values.get("max_bytes", 0) > cls.max_expanded_chars:
+        if values.get("max_bytes", 0) > cls.DEFAULT_EXPANDED_CHARS:
             # A larger file may hold more text, and aliases of it may expand to as much.
             values["max_expanded_chars"] = values["max_bytes"]
         return cls(**values)
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(FrozenValue):
     """A 1-based line and column; columns count characters, not bytes."""
 
+    __slots__ = ("column", "line")
     line: int
     column: int
 
+    def __init__(self, line: int, column: int) -> None:
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "column", column)
 
-@dataclass(frozen=True)
-class Document:
+    # Pickled as its fields, and set back past the frozen __setattr__ (a dataclass with slots
+    # does the same).
+    def __getstate__(self) -> tuple[int, int]:
+        return (self.line, self.column)
+
+    def __setstate__(self, state: tuple[int, int]) -> None:
+        object.__setattr__(self, "line", state[0])
+        object.__setattr__(self, "column", state[1])
+
+
+class Document(FrozenValue):
     """A loaded document: its data and where each value and key sits in the source."""
 
     name: str
     data: Any
-    positions: Mapping[str, Position] = field(repr=False)
-    key_positions: Mapping[str, Position] = field(repr=False)
+    positions: Mapping[str, Position]
+    key_positions: Mapping[str, Position]
+    _hidden = ("positions", "key_positions")
+
+    def __init__(
+        self,
+        name: str,
+        data: Any,
+        positions: Mapping[str, Position],
+        key_positions: Mapping[str, Position],
+    ) -> None:
+        self.__dict__.update(name=name, data=data, positions=positions, key_positions=key_positions)
 
     def position(self, pointer: str) -> Position | None:
         """Position of ``pointer``, else of its nearest ancestor that has one."""

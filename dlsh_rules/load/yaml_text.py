@@ -18,13 +18,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import yaml
 
-from ..errors import Found, InputError, Text, describe
+from ..errors import Found, InputError, Text, Value, describe
 from .document import (
     EXPECT_DATE,
     EXPECT_FINITE,
@@ -115,25 +114,52 @@ class _AliasNode(yaml.Node):
         super().__init__(target.tag, target, start_mark, end_mark)
 
 
-@dataclass(slots=True)
-class _Anchored:
+class _Anchored(Value):
+    __slots__ = ("aliases", "chars", "height", "node", "size")
     node: yaml.Node
     size: int  # nodes once aliases are expanded
     aliases: int  # alias dereferences once aliases are expanded
     height: int  # collection nesting levels
     chars: int  # scalar text once aliases are expanded
 
+    def __init__(self, node: yaml.Node, size: int, aliases: int, height: int, chars: int) -> None:
+        self.node = node
+        self.size = size
+        self.aliases = aliases
+        self.height = height
+        self.chars = chars
 
-@dataclass(slots=True)
-class _Open:
+
+class _Open(Value):
+    __slots__ = ("aliases", "anchor", "chars", "height", "key", "node", "sequence", "size")
     node: yaml.SequenceNode | yaml.MappingNode
     anchor: str | None
     sequence: bool  # node is a SequenceNode
-    size: int = 1
-    aliases: int = 0
-    height: int = 0  # of the deepest child
-    chars: int = 0
-    key: yaml.Node | None = None
+    size: int
+    aliases: int
+    height: int  # of the deepest child
+    chars: int
+    key: yaml.Node | None
+
+    def __init__(
+        self,
+        node: yaml.SequenceNode | yaml.MappingNode,
+        anchor: str | None,
+        sequence: bool,
+        size: int = 1,
+        aliases: int = 0,
+        height: int = 0,
+        chars: int = 0,
+        key: yaml.Node | None = None,
+    ) -> None:
+        self.node = node
+        self.anchor = anchor
+        self.sequence = sequence
+        self.size = size
+        self.aliases = aliases
+        self.height = height
+        self.chars = chars
+        self.key = key
 
 
 def _compose(loader: _Events, name: str, limits: Limits) -> yaml.Node | None:

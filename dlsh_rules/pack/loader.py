@@ -230,15 +230,16 @@ def _load_pack_cached(root: str) -> Pack:
     """
     if not disk_cache.enabled():
         return _load_pack_files(root)
-    base = FsPath(root)
+    manifest = os.path.join(root, "pack.yaml")
     try:
-        name = disk_cache.key("pack", root, (base / "pack.yaml").read_bytes())
+        with open(manifest, "rb") as handle:
+            name = disk_cache.key("pack", root, handle.read())
     except OSError:
         return _load_pack_files(root)  # which reports the unreadable manifest
     entry = disk_cache.read(name)
     if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Pack):
         cached: Pack = entry[1]
-        if _files_unchanged(base, entry[0]):
+        if _files_unchanged(manifest, entry[0]):
             return cached
     started = time.time_ns()
     pack = _load_pack_files(root)
@@ -246,21 +247,19 @@ def _load_pack_cached(root: str) -> Pack:
     paths = [FsPath(path) for path in pack.files]
     if disk_cache.settled(paths, started):
         try:
-            files = {str(path): disk_cache.file_digest(path) for path in paths}
+            files = {str(path): disk_cache.file_stamp(path) for path in paths}
         except OSError:
             return pack
         disk_cache.write(name, (files, pack))
     return pack
 
 
-def _files_unchanged(base: FsPath, files: Any) -> bool:
-    """Whether every file a cached pack was loaded from still has the bytes it had then."""
-    if not isinstance(files, dict) or str(base / "pack.yaml") not in files:
+def _files_unchanged(manifest: str, files: Any) -> bool:
+    """Whether every file a cached pack was loaded from still has the bytes it had then (its
+    size and time as they were, else the same SHA-256: `disk_cache.unchanged`)."""
+    if not isinstance(files, dict) or manifest not in files:
         return False
-    try:
-        return all(disk_cache.file_digest(FsPath(path)) == digest for path, digest in files.items())
-    except OSError:
-        return False
+    return all(disk_cache.unchanged(path, stamp) for path, stamp in files.items())
 
 
 def _load_pack_files(root: str) -> Pack:

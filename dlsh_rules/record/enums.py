@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ..errors import Text, describe
+from ..errors import FrozenValue, Text, describe
 
 BASE: dict[str, dict[str, str]] = {
     "role": {
@@ -197,8 +196,7 @@ def _frozen(table: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapping[str,
 _NONE: Mapping[str, Mapping[str, str]] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class EnumTable:
+class EnumTable(FrozenValue):
     """Every enumeration's values and labels, and the alias map that normalises input.
 
     ``labels`` holds each value's Chinese label. ``english`` holds the English labels a pack
@@ -207,13 +205,24 @@ class EnumTable:
     format's labels keep validating under a pack that relabels them.
     """
 
-    labels: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _frozen(BASE))
-    english: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _NONE)
-    former: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _NONE)
+    labels: Mapping[str, Mapping[str, str]]
+    english: Mapping[str, Mapping[str, str]]
+    former: Mapping[str, Mapping[str, str]]
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        labels: Mapping[str, Mapping[str, str]] | None = None,
+        english: Mapping[str, Mapping[str, str]] | None = None,
+        former: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        labels = _frozen(BASE) if labels is None else labels
+        self.__dict__.update(
+            labels=labels,
+            english=_NONE if english is None else english,
+            former=_NONE if former is None else former,
+        )
         aliases: dict[str, dict[str, str]] = {}
-        for name, values in self.labels.items():
+        for name, values in labels.items():
             table = {value: value for value in values}
             for value, label in values.items():
                 table.setdefault(label, value)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import EXPECTED_BY_TYPE, Found, InputError, Problem, Text, describe, describe_found
+from ..errors import (
+    EXPECTED_BY_TYPE,
+    Found,
+    InputError,
+    Problem,
+    Text,
+    Value,
+    describe,
+    describe_found,
+)
 from ..load import cache as disk_cache
 from ..load.document import Document, Position, nearest_position, pointer_join, problem_in
 from ..load.perf import gc_paused
@@ -57,8 +65,7 @@ class Indexed(NamedTuple):
     pointer: str
 
 
-@dataclass
-class RecordData:
+class RecordData(Value):
     """A validated record: plain data (aliases resolved, defaults filled) plus its indexes."""
 
     data: dict[str, Any]
@@ -67,8 +74,24 @@ class RecordData:
     # id() of every dict and list in `data` that the walk visits -> its JSON pointer; made on
     # demand for a record validated in one pass (`_Pointers`)
     pointers: Mapping[int, str]
-    positions: Mapping[str, Position] = field(default_factory=dict)
-    enums: EnumTable = DEFAULT
+    positions: Mapping[str, Position]
+    enums: EnumTable
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        source: str,
+        index: dict[str, Indexed],
+        pointers: Mapping[int, str],
+        positions: Mapping[str, Position] | None = None,
+        enums: EnumTable = DEFAULT,
+    ) -> None:
+        self.data = data
+        self.source = source
+        self.index = index
+        self.pointers = pointers
+        self.positions = {} if positions is None else positions
+        self.enums = enums
 
     @property
     def meeting(self) -> dict[str, Any]:

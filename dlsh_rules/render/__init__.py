@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from ..errors import FrozenValue
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -28,21 +29,44 @@ if TYPE_CHECKING:
     from ..record.validate import RecordData
 
 
-@dataclass(frozen=True)
-class RenderContext:
+class RenderContext(FrozenValue):
     report: Report
-    lang: str = "zh"
-    color: bool = False
-    record: RecordData | None = None  # the checked record, for views that show it (HTML grids)
-    pack: Pack | None = None
+    lang: str
+    color: bool
+    record: RecordData | None  # the checked record, for views that show it (HTML grids)
+    pack: Pack | None
     # The run's organisation rules (evaluate/organisations.py); a one-record run is one organisation
-    organisations: Organisations | None = None
+    organisations: Organisations | None
     # The date of the check a report shows (the HTML report's `--date`); None: --as-of, else
     # none. Views never read the clock, so that the same inputs give the same bytes.
-    date: dt.date | None = None
+    date: dt.date | None
     # Views for people (text, markdown): only the rules not passed; counts instead of rules
-    quiet: bool = False
-    statistics: bool = False
+    quiet: bool
+    statistics: bool
+
+    def __init__(
+        self,
+        report: Report,
+        lang: str = "zh",
+        color: bool = False,
+        record: RecordData | None = None,
+        pack: Pack | None = None,
+        organisations: Organisations | None = None,
+        date: dt.date | None = None,
+        quiet: bool = False,
+        statistics: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            report=report,
+            lang=lang,
+            color=color,
+            record=record,
+            pack=pack,
+            organisations=organisations,
+            date=date,
+            quiet=quiet,
+            statistics=statistics,
+        )
 
     def waiver_position(self, w: UnusedWaiver) -> Position | None:
         """Where an unused waiver is written: in the record (by its pointer) or its own file."""
@@ -53,14 +77,22 @@ class RenderContext:
         return Position(w.line, w.column or 1) if w.line is not None else None
 
 
-@dataclass(frozen=True)
-class BatchEntry:
+class BatchEntry(FrozenValue):
     """One input of a batch run: checked (context) or refused (error), never both."""
 
     source: str
-    context: RenderContext | None = None
-    error: InputError | None = None
-    lang: str = "zh"  # the run's language, for a refused record that has no context to say it
+    context: RenderContext | None
+    error: InputError | None
+    lang: str  # the run's language, for a refused record that has no context to say it
+
+    def __init__(
+        self,
+        source: str,
+        context: RenderContext | None = None,
+        error: InputError | None = None,
+        lang: str = "zh",
+    ) -> None:
+        self.__dict__.update(source=source, context=context, error=error, lang=lang)
 
 
 # Columns of the per-record summary table of a batch, shared by the text and Markdown views.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -14,22 +13,44 @@ from ..load.perf import dumps_indented
 from . import BATCH_HEAD, BatchEntry, visible
 
 if TYPE_CHECKING:
+    from ..errors import InputError
     from ..evaluate.results import Organisations, Report
+    from . import RenderContext
 
 
 BATCH_FORMAT = "dlsh-batch-report/1"
 
 
-@dataclass(frozen=True)
 class RunEntry(BatchEntry):
     """A `BatchEntry` that also carries the run's language and pack: a record that could not be
     checked has no context to say them, and a run may consist of such records only."""
 
-    pack_id: str = ""
-    pack_version: str = ""
-    as_of: dt.date | None = None
-    quiet: bool = False
-    statistics: bool = False
+    pack_id: str
+    pack_version: str
+    as_of: dt.date | None
+    quiet: bool
+    statistics: bool
+
+    def __init__(
+        self,
+        source: str,
+        context: RenderContext | None = None,
+        error: InputError | None = None,
+        lang: str = "zh",
+        pack_id: str = "",
+        pack_version: str = "",
+        as_of: dt.date | None = None,
+        quiet: bool = False,
+        statistics: bool = False,
+    ) -> None:
+        super().__init__(source, context, error, lang)
+        self.__dict__.update(
+            pack_id=pack_id,
+            pack_version=pack_version,
+            as_of=as_of,
+            quiet=quiet,
+            statistics=statistics,
+        )
 
 
 def _run_info(items: Sequence[BatchEntry]) -> tuple[str, str, str, dt.date | None, bool]:

@@ -17,14 +17,13 @@ Only *open* findings take part: not waived, not pending (a pending finding has n
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError, Problem, Text, describe_found
+from ..errors import InputError, Problem, Text, describe_found, replace
 from ..evaluate.engine import status_of, summary_message
 from ..evaluate.results import SEVERITY_RANK, FindingResult, Report, RuleResult, WaiverRef
 from ..load.document import Document, problem_at
@@ -418,7 +417,7 @@ class Baseline:
                     and all(self.left[k] >= n for k, n in keys.items())
                 ):
                     self.left -= keys
-                    f = dataclasses.replace(f, waived=True, waiver=waiver, baselined=True)
+                    f = replace(f, waived=True, waiver=waiver, baselined=True)
                     changed = True
                 findings.append(f)
             if changed:
@@ -426,7 +425,7 @@ class Baseline:
                 results.append(_restated(r, tuple(findings)))
             else:
                 results.append(r)
-        return dataclasses.replace(report, results=tuple(results)) if changed_any else report
+        return replace(report, results=tuple(results)) if changed_any else report
 
     def apply_all(self, reports: Sequence[Report], lang: str) -> list[Report]:
         return [self.apply(r, lang) for r in reports]
@@ -435,11 +434,11 @@ class Baseline:
 def _restated(r: RuleResult, findings: tuple[FindingResult, ...]) -> RuleResult:
     if r.findings_omitted > r.omitted_waived:
         # Unlisted open findings cannot be matched with the baseline: the rule still fails.
-        return dataclasses.replace(r, findings=findings)
+        return replace(r, findings=findings)
     status, level = status_of(findings, r.checked)
     # The message counts what merged findings stand for, as the engine's does.
     counted = [f for f in findings for _ in range(f.count)]
-    return dataclasses.replace(
+    return replace(
         r,
         findings=findings,
         status=status,

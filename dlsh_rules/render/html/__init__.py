@@ -24,13 +24,12 @@ face to face; every present member criticises every other.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from typing import Any
 
 from ... import __version__
-from ...errors import InputError
+from ...errors import InputError, replace
 from ...evaluate.results import Organisations
 from ...record.enums import DEFAULT
 from ...record.validate import load_record
@@ -68,7 +67,7 @@ def _with_record(ctx: RenderContext, source: str) -> RenderContext:
         record = load_record(source, ctx.pack.enums if ctx.pack is not None else DEFAULT)
     except (InputError, OSError):
         return ctx
-    return dataclasses.replace(ctx, record=record)
+    return replace(ctx, record=record)
 
 
 def render_batch(entries: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:

@@ -1,0 +1,172 @@
+"""The value classes that replaced dataclasses on the check path (errors.Value, issue 13) behave
+as the dataclasses they replace: the same repr, equality, hash, ordering, pickling, copying,
+`replace` and `__match_args__`, and frozen ones refuse assignment. Each is compared with a
+dataclass made with the same fields and the flags the old one had."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import functools
+import itertools
+import pickle
+from typing import Any
+
+import pytest
+
+import dlsh_rules
+from dlsh_rules import dates, errors
+from dlsh_rules.cli import batch, config
+from dlsh_rules.evaluate import results
+from dlsh_rules.language import messages
+from dlsh_rules.load import document
+from dlsh_rules.record import enums
+from dlsh_rules.render import BatchEntry, RenderContext
+from dlsh_rules.render.batch_view import RunEntry
+
+# class: (frozen, order, fields out of the repr, fields out of eq/hash, fields __init__ makes)
+SPECS: dict[
+    type[errors.Value], tuple[bool, bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+]
+SPECS = {
+    errors.Problem: (True, False, (), (), ()),
+    dates.Offset: (True, False, (), (), ()),
+    dates.Steps: (True, False, (), (), ()),
+    dates.Period: (True, True, (), (), ()),
+    results.WaiverRef: (True, False, (), (), ()),
+    results.FindingResult: (True, False, ("records", "baselined", "items"), (), ()),
+    results.PeriodCount: (True, False, (), (), ()),
+    results.RuleResult: (True, False, ("periods", "checked"), (), ()),
+    results.Summary: (True, False, (), (), ()),
+    results.OrgFact: (True, False, (), (), ()),
+    results.UnusedWaiver: (True, False, ("line", "column"), (), ()),
+    results.LateFact: (True, False, (), (), ()),
+    results.Report: (
+        True,
+        False,
+        ("party_org", "org_facts", "judged_at", "late_facts", "late_count"),
+        (),
+        (),
+    ),
+    results.OrganisationResult: (True, False, (), (), ()),
+    results.Organisations: (True, False, (), (), ()),
+    config.Key: (True, False, (), (), ()),
+    config.Config: (False, False, (), (), ()),
+    config.Settings: (False, False, (), (), ()),
+    batch.BatchResult: (True, False, (), (), ()),
+    batch.Options: (True, False, (), (), ()),
+    RenderContext: (True, False, (), (), ()),
+    BatchEntry: (True, False, (), (), ()),
+    RunEntry: (True, False, (), (), ()),
+    document.Limits: (True, False, (), (), ()),
+    document.Position: (True, False, (), (), ()),
+    document.Document: (True, False, ("positions", "key_positions"), (), ()),
+    messages.Failure: (True, False, (), (), ()),
+}
+
+
+@functools.cache
+def _reference(cls: type[errors.Value]) -> Any:
+    """The dataclass the class was: the same name, fields and flags."""
+    frozen, order, hidden, uncompared, derived = SPECS[cls]
+    fields = [
+        (
+            name,
+            Any,
+            dataclasses.field(
+                repr=name not in hidden, compare=name not in uncompared, init=name not in derived
+            ),
+        )
+        for name in cls._fields
+    ]
+    ref = dataclasses.make_dataclass(cls.__name__, fields, frozen=frozen, order=order)
+    ref.__qualname__ = cls.__qualname__
+    return ref
+
+
+def _pair(cls: type[errors.Value], values: dict[str, Any]) -> tuple[Any, Any]:
+    obj = cls.__new__(cls)
+    for name, value in values.items():  # the values as given: no __init__ computing any
+        object.__setattr__(obj, name, value)
+    ref = _reference(cls)
+    other = ref.__new__(ref)
+    for name, value in values.items():
+        object.__setattr__(other, name, value)
+    return obj, other
+
+
+@pytest.mark.parametrize("cls", list(SPECS), ids=lambda c: c.__qualname__)
+def test_a_value_class_is_its_dataclass(cls: type[errors.Value]) -> None:
+    frozen, order = SPECS[cls][:2]
+    ref = _reference(cls)
+    assert cls.__match_args__ == ref.__match_args__
+    samples = [
+        {name: (i % 2, name, "y" if i == 2 else "x") for name in cls._fields} for i in range(3)
+    ]
+    built = [_pair(cls, values) for values in samples]
+    for (a, ra), (b, rb) in itertools.product(built, built):
+        assert repr(a) == repr(ra)
+        assert (a == b) == (ra == rb)
+        assert (a != b) == (ra != rb)
+        if frozen:
+            assert hash(a) == hash(ra)
+        if order:
+            assert (a < b, a <= b, a > b, a >= b) == (ra < rb, ra <= rb, ra > rb, ra >= rb)
+    obj = built[0][0]
+    assert (cls.__hash__ is None) == (ref.__hash__ is None)
+    assert obj != built[0][1]  # another class, as a dataclass compares only with its own
+    assert pickle.loads(pickle.dumps(obj)) == obj
+    assert copy.copy(obj) == obj and copy.deepcopy(obj) == obj
+    if frozen:
+        name = cls._fields[0]
+        with pytest.raises(AttributeError):
+            setattr(obj, name, 1)
+        with pytest.raises(AttributeError):
+            delattr(obj, name)
+
+
+def test_values_of_a_real_report_and_replace() -> None:
+    pack = dlsh_rules.load_pack()
+    report = dlsh_rules.check("docs/examples/bureau-2024.yaml", pack)
+    for value in [report, *report.results, report.summary]:
+        cls = type(value)
+        ref = _reference(cls)
+        other = ref(**{n: getattr(value, n) for n in cls._fields})
+        assert repr(value) == repr(other)
+        if cls is not results.Report:  # a report holds a dict (`extra`): unhashable, as before
+            assert hash(value) == hash(other)
+        assert pickle.loads(pickle.dumps(value)) == value
+    first = report.results[0]
+    changed = errors.replace(first, status="failed", checked=3)
+    assert (changed.status, changed.checked, changed.rule) == ("failed", 3, first.rule)
+    assert changed != first and errors.replace(first) == first
+    with pytest.raises(TypeError):
+        errors.replace(first, nothing=1)
+    assert enums.EnumTable().normalise("talk_mode", "面对面") == "in_person"
+
+
+def test_the_check_path_imports_no_dataclasses_of_the_replaced_modules() -> None:
+    # Those modules no longer import dataclasses when imported (the rest of the check path
+    # still may; `__dataclass_fields__` imports it when asked for).
+    import ast
+    from pathlib import Path
+
+    root = Path(errors.__file__).resolve().parent
+    for module in (errors, dates, results, config, batch, document, messages, enums):
+        tree = ast.parse((root.parent / (module.__name__.replace(".", "/") + ".py")).read_text())
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom):
+                assert node.module != "dataclasses", module.__name__
+            if isinstance(node, ast.Import):
+                assert "dataclasses" not in [a.name for a in node.names], module.__name__
+
+
+@pytest.mark.parametrize("cls", list(SPECS), ids=lambda c: c.__qualname__)
+def test_the_dataclasses_functions_still_take_them(cls: type[errors.Value]) -> None:
+    ref = _reference(cls)
+    assert dataclasses.is_dataclass(cls)
+    got = [(f.name, f.repr, f.compare, f.init) for f in dataclasses.fields(cls)]
+    assert got == [(f.name, f.repr, f.compare, f.init) for f in dataclasses.fields(ref)]
+    obj, _ = _pair(cls, {name: (1, name) for name in cls._fields})
+    changed = dataclasses.replace(obj, **{cls._fields[0]: "new"}) if cls is not RunEntry else obj
+    assert getattr(changed, cls._fields[0]) in ("new", (1, cls._fields[0]))
