@@ -194,3 +194,79 @@ def test_same_as_composing_on_mutated_documents(monkeypatch: pytest.MonkeyPatch,
 )
 def test_the_divergence_test_is_the_pattern(text: str) -> None:
     assert yaml_text._c_diverges(text) == bool(yaml_text._C_DIVERGES.search(text))
+
+
+def _direct(text: str, limits: Limits, *, given_text: bool) -> tuple[Any, ...]:
+    events = yaml.CSafeLoader(text)
+    try:
+        doc = yaml_direct._read_direct(events, "doc.yaml", limits, text if given_text else None)
+    except (yaml.YAMLError, yaml_direct._Fallback) as exc:
+        return ("fallback", type(exc).__name__)
+    finally:
+        events.dispose()
+    return (
+        "ok",
+        repr(doc.data),
+        {k: doc.positions[k] for k in doc.positions},
+        {k: doc.key_positions[k] for k in doc.key_positions},
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_what_the_text_cannot_hold_is_not_read(seed: int) -> None:
+    """Given the text, the direct reader skips the anchor, tag and surrogate tests the text
+    rules out ('&', '!', '\\u'); it must read or hand over each document as without the text."""
+    rng = random.Random(seed)
+    corpus = _corpus()
+    texts = corpus if seed == 0 else [_mutate(rng.choice(corpus), rng) for _ in range(300)]
+    for text in texts:
+        limits = rng.choice([Limits(), Limits(), *TIGHT])
+        given = _direct(text, limits, given_text=True)
+        assert given == _direct(text, limits, given_text=False), text
+    assert any(_direct(t, Limits(), given_text=True)[0] == "ok" for t in texts)
+
+
+@pytest.mark.parametrize("first", ["getitem", "get", "contains", "len", "iter", "repr"])
+def test_positions_laid_out_on_first_use_whatever_asks(
+    monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    """The direct reader's positions are laid out from the marks when first read; every way of
+    reading a position map lays them out, and then gives what the composing path gives."""
+    text = (ROOT / "docs/examples/bureau-2024.yaml").read_text(encoding="utf-8")
+    composed = _composed(monkeypatch, text, Limits())
+    pointers = [*composed[2], "/nowhere", "/people/99"]
+    for attr, expected in (("positions", composed[2]), ("key_positions", composed[3])):
+        doc = yaml_direct.load_yaml(text, "doc.yaml", Limits())
+        marks = getattr(doc, attr)
+        assert isinstance(marks, yaml_direct._LazyMarkPositions)
+        if first == "getitem":
+            some = next(iter(expected))
+            assert marks[some] == expected[some]
+            with pytest.raises(KeyError):
+                marks["/nowhere"]
+        elif first == "get":
+            assert [marks.get(p) for p in pointers] == [expected.get(p) for p in pointers]
+        elif first == "contains":
+            assert [p in marks for p in pointers] == [p in expected for p in pointers]
+        elif first == "len":
+            assert len(marks) == len(expected)
+        elif first == "iter":  # in document order, where composing keeps another
+            assert sorted(marks) == sorted(expected)
+        else:
+            assert repr(marks) == f"<{len(expected)} positions>"
+        assert {k: marks[k] for k in marks} == expected
+
+
+def test_positions_of_a_scalar_document_and_escaped_keys() -> None:
+    """The lay-out walk's corners: a document that is one scalar, keys that need escaping in a
+    pointer, empty collections, and nested sequences."""
+    for text in ("just text\n", "a/b: {c~d: [[1, []], {}]}\n'~': x\n"):
+        events = yaml.CSafeLoader(text)
+        try:
+            doc = yaml_direct._read_direct(events, "doc.yaml", Limits(), text)
+        finally:
+            events.dispose()
+        reference = yaml_text.load_yaml(text, "doc.yaml", Limits())
+        assert doc.data == reference.data
+        assert dict(doc.positions) == dict(reference.positions)
+        assert dict(doc.key_positions) == dict(reference.key_positions)
