@@ -270,3 +270,37 @@ def test_positions_of_a_scalar_document_and_escaped_keys() -> None:
         assert doc.data == reference.data
         assert dict(doc.positions) == dict(reference.positions)
         assert dict(doc.key_positions) == dict(reference.key_positions)
+
+
+@pytest.mark.parametrize(
+    "text", ["just text\n", "{}\n", "[]\n", "[1, [2]]\n", "- a: 1\n", "a: 1\n", "a: {}\n"]
+)
+def test_truth_of_the_position_maps_is_their_lay_out(text: str) -> None:
+    events = yaml.CSafeLoader(text)
+    try:
+        doc = yaml_direct._read_direct(events, "doc.yaml", Limits(), text)
+    finally:
+        events.dispose()
+    reference = yaml_text.load_yaml(text, "doc.yaml", Limits())
+    assert bool(doc.positions) == bool(dict(reference.positions))
+    assert bool(doc.key_positions) == bool(dict(reference.key_positions))
+    assert (bool(doc.positions), bool(doc.key_positions)) == (
+        len(doc.positions) > 0,
+        len(doc.key_positions) > 0,
+    )
+
+
+def test_a_valid_record_is_checked_without_laying_out_positions() -> None:
+    """Laying out costs as much as reading the marks did; a valid, compliant record never asks
+    for a position, and `validate_record`'s ``positions or {}`` must not lay them out."""
+    from dlsh_rules.pack.loader import DEFAULT_PACK, load_pack
+    from dlsh_rules.record.validate import load_record
+    from dlsh_rules.report.waivers import check_record
+
+    text = yaml.safe_dump(compliant_record(5), allow_unicode=True, sort_keys=False)
+    doc = load_bytes(text.encode(), "r.yaml")
+    assert isinstance(doc.positions, yaml_direct._LazyMarkPositions)
+    pack = load_pack(DEFAULT_PACK)
+    report = check_record(load_record(doc, pack.enums), pack)
+    assert report.summary.compliant
+    assert doc.positions._layout._marks is not None  # not laid out

@@ -218,6 +218,19 @@ class _EventMarks:
         self.values = _LazyMarkPositions(self, self._values)
         self.keys = _LazyMarkPositions(self, self._keys)
 
+    def has_any(self, keys: bool) -> bool:
+        """Whether the map of keys (or of values) has a position, without laying them out:
+        `validate_record` asks (``positions or {}``) of every record."""
+        marks = self._marks
+        if marks is not None and None not in marks:
+            if not keys:
+                return True  # the root's position, at least
+            root = self._root
+            if isinstance(root, dict) and root:
+                return True
+        self.lay_out()
+        return bool(self._keys if keys else self._values)
+
     def lay_out(self) -> None:
         marks = self._marks
         if marks is None:
@@ -287,6 +300,9 @@ class _LazyMarkPositions(_MarkPositions):
     def __len__(self) -> int:
         self._layout.lay_out()
         return super().__len__()
+
+    def __bool__(self) -> bool:
+        return self._layout.has_any(self is self._layout.keys)
 
     def __repr__(self) -> str:
         self._layout.lay_out()
