@@ -304,3 +304,28 @@ def test_a_valid_record_is_checked_without_laying_out_positions() -> None:
     report = check_record(load_record(doc, pack.enums), pack)
     assert report.summary.compliant
     assert doc.positions._layout._marks is not None  # not laid out
+
+
+_FIRSTS = "".join(k for k in yaml.CSafeLoader.yaml_implicit_resolvers if k) + "a中p_x 'é\\"
+
+
+@pytest.mark.parametrize("quote", ["", "'", '"'])
+def test_tags_given_without_resolve_are_resolves(
+    monkeypatch: pytest.MonkeyPatch, quote: str
+) -> None:
+    """A plain scalar whose first character no implicit resolver starts with, and any quoted
+    one, get the default tag without `resolve`; the others go to `resolve`. Values starting with
+    every character a resolver knows, and some it does not, read as composing reads them."""
+    tails = ["", "1", "0", ".5", "rue", "ull", "es", "2024-01-02", "=", "x y", "~"]
+    lines = []
+    for i, first in enumerate(_FIRSTS):
+        for j, tail in enumerate(tails):
+            value = (first + tail).strip() or "v"
+            if quote == '"':
+                value = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            elif quote == "'":
+                value = "'" + value.replace("'", "''") + "'"
+            lines.append(f"k{i}_{j}: {value}")
+    for line in lines:
+        for text in (line + "\n", "- " + line.split(": ", 1)[1] + "\n"):
+            assert _outcome(text, Limits()) == _composed(monkeypatch, text, Limits()), text

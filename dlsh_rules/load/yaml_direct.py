@@ -79,6 +79,16 @@ def _read_direct(events: Any, name: str, limits: Limits, text: str | None = None
     marks: list[Any] = []
     mark_of = marks.append
     resolved: dict[tuple[str, Any], str] = {}
+    # `resolve` tries the implicit resolvers of a plain scalar's first character (none for
+    # most text: Chinese, ids) and else gives the default tag; a quoted scalar gets the default
+    # straight away. That answer is given here without the call, when no resolver applies to
+    # every character and none to a path (so never for a loader set up otherwise).
+    first_chars = events.yaml_implicit_resolvers
+    plain_text = (
+        events.DEFAULT_SCALAR_TAG
+        if None not in first_chars and not events.yaml_path_resolvers
+        else None
+    )
     collection_tags: dict[tuple[bool, Any], str] = {}
     max_nodes = limits.max_nodes
     max_depth = limits.max_depth
@@ -112,13 +122,17 @@ def _read_direct(events: Any, name: str, limits: Limits, text: str | None = None
                 raise _Fallback
             tag = event.tag if tags else None
             if tag is None or tag == "!":
-                memo = (value, event.implicit)
-                tag = resolved.get(memo)
-                if tag is None:
-                    tag = resolve(scalar_node, value, event.implicit)
-                    if tag == _VALUE:
-                        tag = _STR
-                    resolved[memo] = tag
+                implicit = event.implicit
+                if plain_text and (not implicit[0] or (value and value[0] not in first_chars)):
+                    tag = plain_text  # what `resolve` answers: no implicit resolver to try
+                else:
+                    memo = (value, implicit)
+                    tag = resolved.get(memo)
+                    if tag is None:
+                        tag = resolve(scalar_node, value, implicit)
+                        if tag == _VALUE:
+                            tag = _STR
+                        resolved[memo] = tag
             mark_of(event.start_mark)
             if key is _KEY and mapping:
                 if tag != _STR or (surrogates and event.style == '"' and SURROGATE.search(value)):
