@@ -79,6 +79,7 @@ def _read_direct(events: Any, name: str, limits: Limits, text: str | None = None
     marks: list[Any] = []
     mark_of = marks.append
     resolved: dict[tuple[str, Any], str] = {}
+    built: dict[tuple[str, str], Any] = {}
     # `resolve` tries the implicit resolvers of a plain scalar's first character (none for
     # most text: Chinese, ids) and else gives the default tag; a quoted scalar gets the default
     # straight away. That answer is given here without the call, when no resolver applies to
@@ -148,12 +149,18 @@ def _read_direct(events: Any, name: str, limits: Limits, text: str | None = None
             elif tag == _NULL:
                 item = None
             else:
-                # the pointer and mark are for the problems, and any problem falls back
-                problems = ProblemList(name)
-                node = scalar_node(tag, value, event.start_mark, None, event.style)
-                item = _scalar(_CONSTRUCTOR, node, "", problems)  # type: ignore[arg-type]
-                if problems.items or problems.dropped:
-                    raise _Fallback
+                # A number, boolean or date: the same text and tag make the same (immutable)
+                # value, and a record repeats a few of them (years, counts) many times.
+                memo = (tag, value)
+                item = built.get(memo, _KEY)
+                if item is _KEY:
+                    # the pointer and mark are for the problems, and any problem falls back
+                    problems = ProblemList(name)
+                    node = scalar_node(tag, value, event.start_mark, None, event.style)
+                    item = _scalar(_CONSTRUCTOR, node, "", problems)  # type: ignore[arg-type]
+                    if problems.items or problems.dropped:
+                        raise _Fallback
+                    built[memo] = item
             if mapping:
                 container[key] = item
                 key = _KEY
@@ -236,11 +243,12 @@ class _EventMarks:
         """Whether the map of keys (or of values) has a position, without laying them out:
         `validate_record` asks (``positions or {}``) of every record."""
         marks = self._marks
-        if marks is not None and None not in marks:
+        if marks is not None:
+            # the first mark is the root's; the second, under a mapping with keys, its first key's
             if not keys:
-                return True  # the root's position, at least
-            root = self._root
-            if isinstance(root, dict) and root:
+                if marks[0] is not None:
+                    return True
+            elif isinstance(self._root, dict) and self._root and marks[1] is not None:
                 return True
         self.lay_out()
         return bool(self._keys if keys else self._values)
