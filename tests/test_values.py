@@ -53,7 +53,7 @@ SPECS = {
     config.Key: (True, False, (), (), ()),
     config.Config: (False, False, (), (), ()),
     config.Settings: (False, False, (), (), ()),
-    batch.BatchResult: (True, False, (), (), ()),
+    batch.BatchResult: (True, False, ("json_entry",), ("json_entry",), ("json_entry",)),
     batch.Options: (True, False, (), (), ()),
     RenderContext: (True, False, (), (), ()),
     BatchEntry: (True, False, (), (), ()),

@@ -194,3 +194,138 @@ def test_same_as_composing_on_mutated_documents(monkeypatch: pytest.MonkeyPatch,
 )
 def test_the_divergence_test_is_the_pattern(text: str) -> None:
     assert yaml_text._c_diverges(text) == bool(yaml_text._C_DIVERGES.search(text))
+
+
+def _direct(text: str, limits: Limits, *, given_text: bool) -> tuple[Any, ...]:
+    events = yaml.CSafeLoader(text)
+    try:
+        doc = yaml_direct._read_direct(events, "doc.yaml", limits, text if given_text else None)
+    except (yaml.YAMLError, yaml_direct._Fallback) as exc:
+        return ("fallback", type(exc).__name__)
+    finally:
+        events.dispose()
+    return (
+        "ok",
+        repr(doc.data),
+        {k: doc.positions[k] for k in doc.positions},
+        {k: doc.key_positions[k] for k in doc.key_positions},
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_what_the_text_cannot_hold_is_not_read(seed: int) -> None:
+    """Given the text, the direct reader skips the anchor, tag and surrogate tests the text
+    rules out ('&', '!', '\\u'); it must read or hand over each document as without the text."""
+    rng = random.Random(seed)
+    corpus = _corpus()
+    texts = corpus if seed == 0 else [_mutate(rng.choice(corpus), rng) for _ in range(300)]
+    for text in texts:
+        limits = rng.choice([Limits(), Limits(), *TIGHT])
+        given = _direct(text, limits, given_text=True)
+        assert given == _direct(text, limits, given_text=False), text
+    assert any(_direct(t, Limits(), given_text=True)[0] == "ok" for t in texts)
+
+
+@pytest.mark.parametrize("first", ["getitem", "get", "contains", "len", "iter", "repr"])
+def test_positions_laid_out_on_first_use_whatever_asks(
+    monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    """The direct reader's positions are laid out from the marks when first read; every way of
+    reading a position map lays them out, and then gives what the composing path gives."""
+    text = (ROOT / "docs/examples/bureau-2024.yaml").read_text(encoding="utf-8")
+    composed = _composed(monkeypatch, text, Limits())
+    pointers = [*composed[2], "/nowhere", "/people/99"]
+    for attr, expected in (("positions", composed[2]), ("key_positions", composed[3])):
+        doc = yaml_direct.load_yaml(text, "doc.yaml", Limits())
+        marks = getattr(doc, attr)
+        assert isinstance(marks, yaml_direct._LazyMarkPositions)
+        if first == "getitem":
+            some = next(iter(expected))
+            assert marks[some] == expected[some]
+            with pytest.raises(KeyError):
+                marks["/nowhere"]
+        elif first == "get":
+            assert [marks.get(p) for p in pointers] == [expected.get(p) for p in pointers]
+        elif first == "contains":
+            assert [p in marks for p in pointers] == [p in expected for p in pointers]
+        elif first == "len":
+            assert len(marks) == len(expected)
+        elif first == "iter":  # in document order, where composing keeps another
+            assert sorted(marks) == sorted(expected)
+        else:
+            assert repr(marks) == f"<{len(expected)} positions>"
+        assert {k: marks[k] for k in marks} == expected
+
+
+def test_positions_of_a_scalar_document_and_escaped_keys() -> None:
+    """The lay-out walk's corners: a document that is one scalar, keys that need escaping in a
+    pointer, empty collections, and nested sequences."""
+    for text in ("just text\n", "a/b: {c~d: [[1, []], {}]}\n'~': x\n"):
+        events = yaml.CSafeLoader(text)
+        try:
+            doc = yaml_direct._read_direct(events, "doc.yaml", Limits(), text)
+        finally:
+            events.dispose()
+        reference = yaml_text.load_yaml(text, "doc.yaml", Limits())
+        assert doc.data == reference.data
+        assert dict(doc.positions) == dict(reference.positions)
+        assert dict(doc.key_positions) == dict(reference.key_positions)
+
+
+@pytest.mark.parametrize(
+    "text", ["just text\n", "{}\n", "[]\n", "[1, [2]]\n", "- a: 1\n", "a: 1\n", "a: {}\n"]
+)
+def test_truth_of_the_position_maps_is_their_lay_out(text: str) -> None:
+    events = yaml.CSafeLoader(text)
+    try:
+        doc = yaml_direct._read_direct(events, "doc.yaml", Limits(), text)
+    finally:
+        events.dispose()
+    reference = yaml_text.load_yaml(text, "doc.yaml", Limits())
+    assert bool(doc.positions) == bool(dict(reference.positions))
+    assert bool(doc.key_positions) == bool(dict(reference.key_positions))
+    assert (bool(doc.positions), bool(doc.key_positions)) == (
+        len(doc.positions) > 0,
+        len(doc.key_positions) > 0,
+    )
+
+
+def test_a_valid_record_is_checked_without_laying_out_positions() -> None:
+    """Laying out costs as much as reading the marks did; a valid, compliant record never asks
+    for a position, and `validate_record`'s ``positions or {}`` must not lay them out."""
+    from dlsh_rules.pack.loader import DEFAULT_PACK, load_pack
+    from dlsh_rules.record.validate import load_record
+    from dlsh_rules.report.waivers import check_record
+
+    text = yaml.safe_dump(compliant_record(5), allow_unicode=True, sort_keys=False)
+    doc = load_bytes(text.encode(), "r.yaml")
+    assert isinstance(doc.positions, yaml_direct._LazyMarkPositions)
+    pack = load_pack(DEFAULT_PACK)
+    report = check_record(load_record(doc, pack.enums), pack)
+    assert report.summary.compliant
+    assert doc.positions._layout._marks is not None  # not laid out
+
+
+_FIRSTS = "".join(k for k in yaml.CSafeLoader.yaml_implicit_resolvers if k) + "a中p_x 'é\\"
+
+
+@pytest.mark.parametrize("quote", ["", "'", '"'])
+def test_tags_given_without_resolve_are_resolves(
+    monkeypatch: pytest.MonkeyPatch, quote: str
+) -> None:
+    """A plain scalar whose first character no implicit resolver starts with, and any quoted
+    one, get the default tag without `resolve`; the others go to `resolve`. Values starting with
+    every character a resolver knows, and some it does not, read as composing reads them."""
+    tails = ["", "1", "0", ".5", "rue", "ull", "es", "2024-01-02", "=", "x y", "~"]
+    lines = []
+    for i, first in enumerate(_FIRSTS):
+        for j, tail in enumerate(tails):
+            value = (first + tail).strip() or "v"
+            if quote == '"':
+                value = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            elif quote == "'":
+                value = "'" + value.replace("'", "''") + "'"
+            lines.append(f"k{i}_{j}: {value}")
+    for line in lines:
+        for text in (line + "\n", "- " + line.split(": ", 1)[1] + "\n"):
+            assert _outcome(text, Limits()) == _composed(monkeypatch, text, Limits()), text

@@ -61,11 +61,19 @@ class BatchResult(FrozenValue):
     source: str
     report: Report | None
     problems: tuple[Problem, ...]
+    # The report's object in the batch JSON, (lang, text), when the run asked for it
+    # (`Options.json_lang`): written where the record was checked, so that a worker process
+    # does it rather than the parent after all the workers (`render/batch_view.batch_json`).
+    # Not an argument: `replace` with another report must not carry it over.
+    json_entry: tuple[str, str] | None
+    _hidden = ("json_entry",)
+    _uncompared = ("json_entry",)
+    _derived = ("json_entry",)
 
     def __init__(
         self, source: str, report: Report | None = None, problems: tuple[Problem, ...] = ()
     ) -> None:
-        self.__dict__.update(source=source, report=report, problems=problems)
+        self.__dict__.update(source=source, report=report, problems=problems, json_entry=None)
 
     @property
     def error(self) -> InputError | None:
@@ -89,6 +97,7 @@ class Options(FrozenValue):
     ignore: tuple[str, ...]
     waivers: tuple[Waiver, ...]
     today: dt.date | None  # the day waivers are judged at without as_of
+    json_lang: str | None  # write each report's batch JSON object in this language
 
     def __init__(
         self,
@@ -97,9 +106,15 @@ class Options(FrozenValue):
         ignore: tuple[str, ...] = (),
         waivers: tuple[Waiver, ...] = (),
         today: dt.date | None = None,
+        json_lang: str | None = None,
     ) -> None:
         self.__dict__.update(
-            as_of=as_of, select=select, ignore=ignore, waivers=waivers, today=today
+            as_of=as_of,
+            select=select,
+            ignore=ignore,
+            waivers=waivers,
+            today=today,
+            json_lang=json_lang,
         )
 
 
@@ -109,6 +124,18 @@ class RecordCrash(Exception):
 
 def check_path(path: str, pack: Pack, options: Options) -> BatchResult:
     """Load and check one record file."""
+    from ..load.perf import gc_paused
+
+    # The collector paused for the whole record, not only inside reading, validation and the
+    # check (each pauses it itself): on every resumption between them it walked the young
+    # record just built, and promoted it to be walked again by older collections, a tenth of
+    # a batch's CPU (cProfile's gc callbacks: 0.65 of 5.2 s for 300 records). What a record
+    # leaves behind is freed by reference counting; its report is all that stays.
+    with gc_paused():
+        return _check_path(path, pack, options)
+
+
+def _check_path(path: str, pack: Pack, options: Options) -> BatchResult:
     from ..record.validate import load_record
     from ..report.waivers import check_record
 
@@ -127,7 +154,13 @@ def check_path(path: str, pack: Pack, options: Options) -> BatchResult:
         return BatchResult(path, problems=tuple(exc.problems))
     except Exception as exc:
         raise RecordCrash(f"{path}: {type(exc).__name__}: {exc}") from exc
-    return BatchResult(path, report)
+    result = BatchResult(path, report)
+    if options.json_lang is not None:
+        from ..render.batch_view import record_json
+
+        entry = (options.json_lang, record_json(report, options.json_lang))
+        object.__setattr__(result, "json_entry", entry)  # frozen, and not an argument
+    return result
 
 
 def check_organisations(
@@ -316,6 +349,11 @@ def _init_worker(pack_root: str, options: Options) -> None:
 
         pack = load_pack(pack_root)
     _WORKER = (pack, options)
+    # The pack (and with fork all the parent held) lives as long as the worker: kept out of
+    # the collector's walks, which otherwise go over it at every full collection.
+    import gc
+
+    gc.freeze()
 
 
 def _check_chunk(chunk: list[tuple[int, str]]) -> list[tuple[int, BatchResult]]:
@@ -393,8 +431,12 @@ def check_inputs(
     today: dt.date | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     start_method: str | None = None,
+    json_lang: str | None = None,
 ) -> list[BatchResult]:
-    """`check_many` on arguments already expanded by `expand` (the CLI looks at them first)."""
+    """`check_many` on arguments already expanded by `expand` (the CLI looks at them first).
+
+    ``json_lang``: also write each report's object of the batch JSON in that language, where
+    the record is checked (`BatchResult.json_entry`), for a run that shows the batch JSON."""
     from ..evaluate.engine import check_selection, waiver_list
     from ..load import arguments
     from ..pack.loader import DEFAULT_PACK, Pack, load_pack
@@ -411,7 +453,7 @@ def check_inputs(
         pack = load_pack(pack if pack is not None else DEFAULT_PACK)
     if select or ignore:
         check_selection(pack, select, ignore)
-    options = Options(as_of, tuple(select), tuple(ignore), tuple(waivers), today)
+    options = Options(as_of, tuple(select), tuple(ignore), tuple(waivers), today, json_lang)
     results: list[BatchResult | None] = [
         None if problem is None else BatchResult(source, problems=(problem,))
         for source, problem in inputs
@@ -565,6 +607,7 @@ def entries(
             else None,
             r.error,
             lang=lang,
+            json=r.json_entry[1] if r.json_entry is not None and r.json_entry[0] == lang else None,
             pack_id=pack.id,
             pack_version=pack.version,
             as_of=as_of,

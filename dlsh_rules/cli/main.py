@@ -666,6 +666,8 @@ def _check_batch(
             waivers=waivers,
             today=today,
             on_progress=progress,
+            # each worker writes its records' part of the batch JSON (cli/batch.py)
+            json_lang=args.lang if any(name == "json" for name, _ in outputs) else None,
         )
     finally:
         if progress is not None:
