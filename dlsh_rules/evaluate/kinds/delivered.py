@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
@@ -26,20 +27,36 @@ _TO_KIND = Path.parse("to.kind")
 
 # Submissions by document id: each with the kinds of the bodies it reached.
 ByDocument = dict[str, list[tuple[dict[str, Any], set[str]]]]
+# By document id, the kinds of body its submissions reached, each with the dates of those
+# submissions (those that have one), in the submissions' order: the same facts as ByDocument,
+# arranged for the question every check asks of a document (`_quiet`).
+Reach = dict[Any, dict[str, list[Any]]]
 
 
-def _by_document(ctx: Context, spec: DeliveredSpec) -> ByDocument:
+def _by_document(ctx: Context, spec: DeliveredSpec) -> tuple[ByDocument, Reach]:
     """The submissions by the documents they carry: made once per record for the checks that
     select the same submissions (the pre-review rules both read the pre_review ones)."""
 
-    def build() -> ByDocument:
+    def build() -> tuple[ByDocument, Reach]:
         by_doc: ByDocument = defaultdict(list)
         for raw in spec.submissions.items(ctx):
             sub = ctx.as_object(raw)
             kinds = {str(v) for v in _TO_KIND.values(ctx, sub)}
             for doc in sub.get("documents", []):
                 by_doc[doc].append((sub, kinds))
-        return by_doc
+        reach: Reach = {}
+        for doc, entries in by_doc.items():
+            bodies: dict[str, list[Any]] = {}
+            for sub, kinds in entries:
+                date = sub.get("date")
+                for kind in kinds:
+                    dates = bodies.get(kind)
+                    if dates is None:
+                        dates = bodies[kind] = []
+                    if date is not None:
+                        dates.append(date)
+            reach[doc] = bodies
+        return by_doc, reach
 
     key = memoised_key("delivered", spec, lambda: shared_key("delivered", spec.submissions.spec))
     return build() if key is None else ctx.cached(key, build)
@@ -56,7 +73,7 @@ def _documents_by_owner(ctx: Context) -> dict[tuple[str, str], list[dict[str, An
 
 
 def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
-    by_doc = _by_document(ctx, spec)
+    by_doc, reach = _by_document(ctx, spec)
     docs_by_owner = _documents_by_owner(ctx)
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
@@ -68,6 +85,13 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
         for owner in dspec.owners.items(ctx):
             owner_key = str(key_of(owner))
             docs = docs_by_owner.get((dspec.kind, owner_key), [])
+            if docs:
+                # The usual document, sent in time to every body: no finding, decided without
+                # the steps below (which make the findings when there are some).
+                quiet = _quiet(docs, reach, spec.to, presence, deadline, due, not_before)
+                if quiet is not None:
+                    out.checked += quiet
+                    continue
             # `report: deadline` judges the dates of what was sent: a document never sent (or
             # missing) is not checked here, so that a check with nothing sent at all is
             # not applicable instead of "passed" (its absence is a `presence` check's finding).
@@ -214,6 +238,62 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
                     )
                 )
     return out
+
+
+def _quiet(
+    docs: list[dict[str, Any]],
+    reach: Reach,
+    to: Sequence[str],
+    presence: bool,
+    deadline: bool,
+    due: dt.date | None,
+    not_before: dt.date | None,
+) -> bool | None:
+    """For documents that have no finding: whether they count as checked; None when they
+    may have a finding, or hold a value only the general steps judge (an id that is not a
+    text, a date that is not a plain date): those steps then decide, and raise where they
+    always did. Nothing here raises.
+
+    As the general steps: for each body kind, the submissions of the documents (in their
+    order) that reached one; none is a finding for `presence`; for a deadline, one of their
+    dates must be in the window. Checked when `presence`, or when some body kind was reached.
+    """
+    reached: list[dict[str, list[Any]]] = []
+    for doc in docs:
+        doc_id = doc.get("id")
+        if type(doc_id) is not str:
+            return None
+        bodies = reach.get(doc_id)
+        if bodies:
+            reached.append(bodies)
+    any_reached = False
+    date = dt.date
+    for org_kind in to:
+        found = False
+        ok = not deadline
+        for bodies in reached:
+            dates = bodies.get(org_kind)
+            if dates is None:
+                continue
+            found = True
+            if ok:
+                break
+            for d in dates:
+                if type(d) is not date:
+                    return None
+                if (due is None or d <= due) and (not_before is None or d >= not_before):
+                    ok = True
+                    break
+            if ok:
+                break
+        if not found:
+            if presence:
+                return None
+            continue
+        any_reached = True
+        if not ok:
+            return None
+    return presence or any_reached
 
 
 # --- the messages of merged findings (evaluate/grouping.py): what (documents) and to (bodies) --
