@@ -36,6 +36,10 @@ from .base import (
 
 Pair = tuple[str, str]
 
+# The fast paths below decide the usual cases without the general steps. Off, every check takes
+# the general steps, as before issue 13: tests/test_pairs_fast.py compares the two.
+FAST = True
+
 
 def required_pairs(ctx: Context, gen: PairGen, ordered: bool) -> Iterator[Pair]:
     def ids(sel: Selection) -> list[str]:
@@ -121,8 +125,9 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
         if failing is not None:
             passes = None
             unqualified = {id(item) for item in failing}
+        fast = FAST
         for position, item in enumerate(items):
-            if passes is None and type(item) is dict and id(item) not in unqualified:
+            if fast and passes is None and type(item) is dict and id(item) not in unqualified:
                 # A qualifying item of the usual shape, two people's ids in two fields or in
                 # one list, read in place and indexed under its one pair: what the general
                 # steps below do for it, without them.
@@ -268,10 +273,14 @@ def _match_large(
 
 def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
     """The pairs a generator makes, as keys: made once per record for checks that share it."""
+
+    def make() -> list[Pair]:
+        if FAST:
+            return generated_pairs(ctx, gen, ordered)
+        return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
+
     key = _gen_key(gen, ordered)
-    if key is None:
-        return generated_pairs(ctx, gen, ordered)
-    return ctx.cached(key, lambda: generated_pairs(ctx, gen, ordered))
+    return make() if key is None else ctx.cached(key, make)
 
 
 def _gen_key(gen: PairGen, ordered: bool) -> Any:
@@ -299,7 +308,9 @@ def generated_pairs(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
     if gen.all_pairs is not None or gen.ordered_pairs is not None:
         people = [str(key_of(v)) for v in (gen.all_pairs or gen.ordered_pairs).items(ctx)]  # type: ignore[union-attr]
         if gen.ordered_pairs is not None:
-            return [(a, b) for a in people for b in people if a != b]
+            if ordered:
+                return [(a, b) for a in people for b in people if a != b]
+            return [(a, b) if a <= b else (b, a) for a in people for b in people if a != b]
         if ordered:
             return [(a, b) for i, a in enumerate(people) for b in people[i + 1 :] if a != b]
         return [
@@ -328,7 +339,7 @@ def _required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
 
     def make() -> dict[Pair, None]:
         gens = spec.pairs
-        if len(gens) == 1:
+        if FAST and len(gens) == 1:
             return dict.fromkeys(_generated(ctx, gens[0], ordered))
         required: dict[Pair, None] = {}
         for gen in gens:
@@ -340,7 +351,7 @@ def _required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
         return None if None in keys else shared_key("pairs required", ordered, keys)
 
     key = memoised_key(f"pairs required {ordered}", spec, make_key)
-    return make() if key is None else ctx.cached(key, make)
+    return make() if key is None or not FAST else ctx.cached(key, make)
 
 
 def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
@@ -378,7 +389,16 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     # item, dated in the window, for a late report), is decided here without the general
     # steps below, and a compliant record makes no stream at all (tests/test_pairs_fast.py).
     candidates: Iterable[Pair]
-    if late:
+    if not FAST:
+        if late:
+            candidates = required
+        elif need == 1 and not extra:
+            candidates = [p for p in required if p not in good]
+        else:
+            candidates = [
+                p for p in required if len(good.get(p, ())) + len(extra.get(p, ())) < need
+            ]
+    elif late:
         if need == 1 and not extra:
             if due is None and not_before is None:
                 return Outcome(checked=len(required))  # nothing can be late
@@ -393,7 +413,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         candidates = [p for p in required if p not in good]
     else:
         candidates = [p for p in required if len(good.get(p, ())) + len(extra.get(p, ())) < need]
-    if not candidates:
+    if FAST and not candidates:
         return Outcome(checked=len(required))
 
     def in_window(held: dt.date) -> bool:
@@ -624,7 +644,7 @@ def _unqualified(
     if qualify is None:
         return out
     own_due = spec.due.resolve(ctx) if spec.due is not None else check_due(ctx, spec)
-    if not failed:
+    if FAST and not failed:
         return out  # every item qualifies
     what = what_text(spec, "符合要求的记录", "a qualifying entry")
     sep = ">" if ordered else "~"
@@ -639,7 +659,7 @@ def _unqualified(
     # failures of those that fail are the ones `qualify.failures` gives (an item that passes
     # has none): the index's items, in their order, are what this loop read before.
     for position, item in enumerate(items):
-        failures = failed.get(position)
+        failures = failed.get(position) if FAST else qualify.failures(ctx, item)
         if not failures:
             continue
         lefts, rights = _item_sides(ctx, spec, item, ordered)
