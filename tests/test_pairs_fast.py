@@ -320,6 +320,12 @@ def test_quiet_leaves_every_doubt_to_the_general_steps() -> None:
     assert quiet([{"id": 3}], True, True) is None  # an id that is not a text
     assert quiet([{"id": "nowhere"}], False, True) is False  # sent nowhere: not checked
     assert quiet([{"id": "nowhere"}], True, True) is None
+    # Without a deadline, one document: a question of which body kinds it reached.
+    assert quiet(docs, True, False) is True
+    assert quiet([{"id": "nowhere"}], False, False) is False
+    assert quiet([{"id": "nowhere"}], True, False) is None
+    assert quiet([{"id": "d2"}], False, False) is True  # reached a; its datetime is not judged
+    assert quiet([{"id": "d2"}, {"id": "d3"}], True, False) is None  # neither reached b
 
 
 def test_the_comparison_can_fail() -> None:

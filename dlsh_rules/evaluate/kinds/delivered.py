@@ -263,13 +263,30 @@ def _quiet(
     dates must be in the window. Checked when `presence`, or when some body kind was reached.
     """
     reached: list[dict[str, list[Any]]] = []
-    for doc in docs:
-        doc_id = doc.get("id")
+    if len(docs) == 1:  # the usual case, and without a deadline a question of keys
+        doc_id = docs[0].get("id")
         if type(doc_id) is not str:
             return None
         bodies = reach.get(doc_id)
+        if not deadline:
+            if not bodies:
+                return None if presence else False
+            if presence:
+                for org_kind in to:
+                    if org_kind not in bodies:
+                        return None
+                return True
+            return any(org_kind in bodies for org_kind in to)
         if bodies:
             reached.append(bodies)
+    else:
+        for doc in docs:
+            doc_id = doc.get("id")
+            if type(doc_id) is not str:
+                return None
+            bodies = reach.get(doc_id)
+            if bodies:
+                reached.append(bodies)
     any_reached = False
     date = dt.date
     for org_kind in to:

@@ -125,26 +125,8 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
         if failing is not None:
             passes = None
             unqualified = {id(item) for item in failing}
-        fast = FAST
-        for position, item in enumerate(items):
-            if fast and passes is None and type(item) is dict and id(item) not in unqualified:
-                # A qualifying item of the usual shape, two people's ids in two fields or in
-                # one list, read in place and indexed under its one pair: what the general
-                # steps below do for it, without them.
-                if two_fields:
-                    a, b = item.get(left), item.get(right)
-                    if type(a) is str and type(b) is str:
-                        if a != b:
-                            good[(a, b)].append(item)
-                        continue
-                elif one_field:
-                    found = item.get(one)
-                    if type(found) is list and len(found) == 2:
-                        a, b = found
-                        if type(a) is str and type(b) is str:
-                            if a != b:
-                                good[(a, b) if a < b else (b, a)].append(item)
-                            continue
+
+        def general(position: int, item: Any) -> None:
             # The usual shapes read in place: two people's ids in two fields or in one list.
             pair: Pair | None = None
             keys: Iterable[Pair] | None = None
@@ -194,6 +176,34 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
             else:
                 for key in keys:
                     good[key].append(item)
+
+        # A qualifying item of the usual shape, two people's ids in two fields or in one list,
+        # is read in place and indexed under its one pair: what `general` does for it, without
+        # its steps. Every other item takes them.
+        fast = FAST and passes is None
+        if fast and two_fields:
+            for position, item in enumerate(items):
+                if type(item) is dict and not (unqualified and id(item) in unqualified):
+                    a, b = item.get(left), item.get(right)
+                    if type(a) is str and type(b) is str:
+                        if a != b:
+                            good[(a, b)].append(item)
+                        continue
+                general(position, item)
+        elif fast and one_field:
+            for position, item in enumerate(items):
+                if type(item) is dict and not (unqualified and id(item) in unqualified):
+                    found = item.get(one)
+                    if type(found) is list and len(found) == 2:
+                        a, b = found
+                        if type(a) is str and type(b) is str:
+                            if a != b:
+                                good[(a, b) if a < b else (b, a)].append(item)
+                            continue
+                general(position, item)
+        else:
+            for position, item in enumerate(items):
+                general(position, item)
         # Where each item stands, to merge a pair's small and large items in the items' order.
         order = {id(item): n for n, item in enumerate(items)} if large else {}
         return good, bad, large, order, items, failed
