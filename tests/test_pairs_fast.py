@@ -31,7 +31,7 @@ from dlsh_rules.authoring.testing import example_data, load_cases
 from dlsh_rules.errors import InputError
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.engine import check
-from dlsh_rules.evaluate.kinds import delivered, pairs
+from dlsh_rules.evaluate.kinds import delivered, pairs, pairs_usual
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 from dlsh_rules.record.validate import RecordData, validate_record
 
@@ -336,3 +336,30 @@ def test_the_comparison_can_fail() -> None:
     ):
         with mock.patch.object(module, name, wrong), pytest.raises(AssertionError):
             test_every_case_of_every_pack("provincial-bureau-2024")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(records(max_mutations=6))
+def test_the_compact_index_is_the_pair_index(case: Any) -> None:
+    """Where `compact_index` is made, each pair's first item and whether some pair has more
+    are the pair index's, for every pair a check can require."""
+    pack = pack_of("provincial-bureau-2024")
+    record = validated(pack, case.data, " ".join(case.steps))
+    if record is None:
+        return
+    for rule in pack.rules:
+        for spec in rule.checks:
+            if getattr(spec, "kind", None) != "pairs":
+                continue
+            ordered = spec.participants is None
+            ctx = Context(record, pack)
+            compact = pairs_usual.compact_index(ctx, spec, ordered)
+            good, _, large, _, items, failed = pairs._pair_index(ctx, spec, ordered)
+            if compact is None:
+                continue
+            first, multi, count = compact
+            assert not large and not failed and count == len(items)
+            assert {k: v for k, v in first.items() if k[0] != k[1]}.keys() == good.keys()
+            for pair, found in good.items():
+                assert first[pair] is found[0]
+            assert multi or all(len(found) == 1 for found in good.values())
