@@ -363,3 +363,47 @@ def test_the_compact_index_is_the_pair_index(case: Any) -> None:
             for pair, found in good.items():
                 assert first[pair] is found[0]
             assert multi or all(len(found) == 1 for found in good.values())
+
+
+def _reach_from_by_document(by_doc: delivered.ByDocument) -> delivered.Reach:
+    """`Reach` as its docstring defines it, from `_by_document`."""
+    reach: delivered.Reach = {}
+    for doc, entries in by_doc.items():
+        bodies: dict[str, list[Any]] = {}
+        for sub, kinds in entries:
+            for kind in kinds:
+                bodies.setdefault(kind, [])
+                if sub.get("date") is not None:
+                    bodies[kind].append(sub["date"])
+        reach[doc] = bodies
+    return reach
+
+
+def _resubmitted(data: dict[str, Any]) -> None:
+    """Every document of the first submission sent again, later, to other bodies too."""
+    first = data["submissions"][0]
+    again = copy.deepcopy(first)
+    again["id"] = "s-again"
+    again["date"] = first["date"] + dt.timedelta(days=3)
+    again["to"] = [o["id"] for o in data["orgs"]]
+    data["submissions"].append(again)
+
+
+@pytest.mark.parametrize("odd", [None, _resubmitted, _undated_submission])
+def test_reach_is_the_submissions_by_document(odd: Any) -> None:
+    pack = pack_of("provincial-bureau-2024")
+    record = validated(pack, compliant(5), "reach")
+    assert record is not None
+    if odd is not None:
+        odd(record.data)
+    seen = 0
+    for rule in pack.rules:
+        for spec in rule.checks:
+            if getattr(spec, "kind", None) == "delivered":
+                ctx = Context(record, pack)
+                want = _reach_from_by_document(delivered._by_document(ctx, spec))
+                assert delivered._reach(Context(record, pack), spec) == want
+                seen += len(want)
+    assert seen
+    if odd is _resubmitted:
+        assert_same(record, pack)

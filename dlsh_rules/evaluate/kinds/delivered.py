@@ -61,14 +61,24 @@ def _reach(ctx: Context, spec: DeliveredSpec) -> Reach:
 
     def build() -> Reach:
         reach: Reach = {}
+        # A document carried by one submission (the usual case) shares that submission's
+        # table; one carried by several gets a table of its own, made on the second.
+        shared: set[int] = set()
+        tables = []  # kept alive while their ids are in `shared`
         for raw in spec.submissions.items(ctx):
             sub = ctx.as_object(raw)
             kinds = {str(v) for v in _TO_KIND.values(ctx, sub)}
             date = sub.get("date")
+            table = {kind: [] if date is None else [date] for kind in kinds}
+            shared.add(id(table))
+            tables.append(table)
             for doc in sub.get("documents", []):
                 bodies = reach.get(doc)
                 if bodies is None:
-                    bodies = reach[doc] = {}
+                    reach[doc] = table
+                    continue
+                if id(bodies) in shared:
+                    bodies = reach[doc] = {kind: list(dates) for kind, dates in bodies.items()}
                 for kind in kinds:
                     dates = bodies.get(kind)
                     if dates is None:
@@ -87,7 +97,8 @@ def _documents_by_owner(ctx: Context) -> dict[tuple[str, str], list[dict[str, An
     def build() -> dict[tuple[str, str], list[dict[str, Any]]]:
         docs_by_owner: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for doc in ctx.record.data.get("documents", []):
-            docs_by_owner[(doc["kind"], str(doc.get("owner")))].append(doc)
+            kind, owner = doc["kind"], doc.get("owner")
+            docs_by_owner[(kind, owner if type(owner) is str else str(owner))].append(doc)
         return docs_by_owner
 
     return ctx.cached(("delivered", "documents by owner"), build)
