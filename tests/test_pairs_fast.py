@@ -354,7 +354,7 @@ def test_the_compact_index_is_the_pair_index(case: Any) -> None:
             ordered = spec.participants is None
             ctx = Context(record, pack)
             compact = pairs_usual.compact_index(ctx, spec, ordered)
-            good, _, large, _, items, failed = pairs._pair_index(ctx, spec, ordered)
+            good, _, large, _, items, failed = pairs._indexed(ctx, spec, ordered)
             if compact is None:
                 continue
             first, multi, count = compact

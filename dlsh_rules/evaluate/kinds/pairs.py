@@ -77,8 +77,14 @@ PairIndex = tuple[
     dict[Pair, list[tuple[Any, list[Failure]]]],
     list["LargeItem"],
     dict[int, int],
-    # The items, and why each that does not qualify fails `qualify`, by its position: what
-    # `report: unqualified` reports (`_unqualified`), worked out once.
+]
+# The pair index with the items, and why each that does not qualify fails `qualify`, by its
+# position: what `report: unqualified` reports (`_unqualified`), worked out once.
+Indexed = tuple[
+    dict[Pair, list[Any]],
+    dict[Pair, list[tuple[Any, list[Failure]]]],
+    list["LargeItem"],
+    dict[int, int],
     list[Any],
     dict[int, list[Failure]],
 ]
@@ -94,6 +100,12 @@ SMALL = 66
 
 
 def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
+    """The pair index of `_indexed`, without the items and their failures."""
+    good, bad, large, order, _, _ = _indexed(ctx, spec, ordered)
+    return good, bad, large, order
+
+
+def _indexed(ctx: Context, spec: PairsSpec, ordered: bool) -> Indexed:
     """Qualifying and non-qualifying items by the pair of people they are between.
 
     One pass over the items: linear in the record, whatever the group's size. Every pair a
@@ -105,7 +117,7 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
     work is bounded by the required pairs that touch them.
     """
 
-    def build() -> PairIndex:
+    def build() -> Indexed:
         good: dict[Pair, list[Any]] = defaultdict(list)
         bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
         large: list[LargeItem] = []
@@ -373,7 +385,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
         usual = usual_outcome(ctx, spec, required)
         if usual is not None:
             return usual
-    good, bad, large, order, items, failed = _pair_index(ctx, spec, ordered)
+    good, bad, large, order, items, failed = _indexed(ctx, spec, ordered)
     extra: dict[Pair, list[tuple[int, Any]]] = {}
     if large:
         extra, extra_bad = _match_large(large, required, ordered)
@@ -671,7 +683,7 @@ def _unqualified(
             covered[pair] = len(qualifying(pair)) >= spec.min_items
         return covered[pair]
 
-    # The pair index (`_pair_index`) has put every item through `qualify` already, and the
+    # The pair index (`_indexed`) has put every item through `qualify` already, and the
     # failures of those that fail are the ones `qualify.failures` gives (an item that passes
     # has none): the index's items, in their order, are what this loop read before.
     for position, item in enumerate(items):

@@ -1,7 +1,7 @@
 """`pairs` on the usual record: every item two people's ids, every item qualifying.
 
 Such a record is what a compliant one looks like, and its checks find nothing. The pair index
-of pairs.py (`_pair_index`) lists every pair's items, for the findings; to find nothing a check
+of pairs.py (`_indexed`) lists every pair's items, for the findings; to find nothing a check
 needs less: which pairs have an item, and, for a late report, the one item of each pair. That
 is `first` below, made by comprehensions; a check decides from it when it can and otherwise
 says so (None), and pairs.py then takes its general steps, which decide everything as before.
@@ -33,7 +33,7 @@ def compact_index(ctx: Context, spec: PairsSpec, ordered: bool) -> Compact | Non
     fields, or one list of two) and passes `qualify` (which cannot raise): once per record for
     the checks that read the same items the same way. None for any other record.
 
-    Reads what `_pair_index` reads first (the items, then `qualify` on all of them at once)
+    Reads what `_indexed` reads first (the items, then `qualify` on all of them at once)
     and nothing that can raise, so a check that decides from it has skipped nothing that would
     have raised. An item between a person and himself is kept under that pair, which no
     generator makes (they leave such pairs out), so it is never looked up.
@@ -41,7 +41,7 @@ def compact_index(ctx: Context, spec: PairsSpec, ordered: bool) -> Compact | Non
 
     def build() -> Compact | None:
         if spec.qualify is not None:
-            op_passes(spec.qualify)  # compiled first by `_pair_index` too: raises where it did
+            op_passes(spec.qualify)  # compiled first by `_indexed` too: raises where it did
         as_object = ctx.as_object
         items = [raw if type(raw) is dict else as_object(raw) for raw in spec.items.items(ctx)]
         if spec.qualify is not None and op_failing(spec.qualify, ctx, items) != []:
