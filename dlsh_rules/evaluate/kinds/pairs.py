@@ -30,11 +30,16 @@ from .base import (
     subject_key_of,
     what_text,
 )
+from .pairs_usual import usual_outcome
 
 # --- pairs: every required pair of people has a qualifying item ----------------------------------
 
 
 Pair = tuple[str, str]
+
+# The fast paths below decide the usual cases without the general steps. Off, every check takes
+# the general steps, as before issue 13: tests/test_pairs_fast.py compares the two.
+FAST = True
 
 
 def required_pairs(ctx: Context, gen: PairGen, ordered: bool) -> Iterator[Pair]:
@@ -73,6 +78,16 @@ PairIndex = tuple[
     list["LargeItem"],
     dict[int, int],
 ]
+# The pair index with the items, and why each that does not qualify fails `qualify`, by its
+# position: what `report: unqualified` reports (`_unqualified`), worked out once.
+Indexed = tuple[
+    dict[Pair, list[Any]],
+    dict[Pair, list[tuple[Any, list[Failure]]]],
+    list["LargeItem"],
+    dict[int, int],
+    list[Any],
+    dict[int, list[Failure]],
+]
 # An item whose people make more pairs than `SMALL`: (its position among the items, the item,
 # the people on each side, why it does not qualify or None). Matched against each check's
 # required pairs instead of being expanded into every pair.
@@ -85,6 +100,12 @@ SMALL = 66
 
 
 def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
+    """The pair index of `_indexed`, without the items and their failures."""
+    good, bad, large, order, _, _ = _indexed(ctx, spec, ordered)
+    return good, bad, large, order
+
+
+def _indexed(ctx: Context, spec: PairsSpec, ordered: bool) -> Indexed:
     """Qualifying and non-qualifying items by the pair of people they are between.
 
     One pass over the items: linear in the record, whatever the group's size. Every pair a
@@ -96,10 +117,11 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
     work is bounded by the required pairs that touch them.
     """
 
-    def build() -> PairIndex:
+    def build() -> Indexed:
         good: dict[Pair, list[Any]] = defaultdict(list)
         bad: dict[Pair, list[tuple[Any, list[Failure]]]] = defaultdict(list)
         large: list[LargeItem] = []
+        failed: dict[int, list[Failure]] = {}
         qualify = spec.qualify
         passes = op_passes(qualify) if qualify is not None else None
         one = spec.participants.single if spec.participants is not None else None
@@ -116,7 +138,8 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
         if failing is not None:
             passes = None
             unqualified = {id(item) for item in failing}
-        for position, item in enumerate(items):
+
+        def general(position: int, item: Any) -> None:
             # The usual shapes read in place: two people's ids in two fields or in one list.
             pair: Pair | None = None
             keys: Iterable[Pair] | None = None
@@ -154,6 +177,8 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
                     failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
             elif unqualified and id(item) in unqualified:
                 failures = qualify.failures(ctx, item)  # type: ignore[union-attr]
+            if failures:
+                failed[position] = failures
             if sides is not None:
                 large.append((position, item, sides[0], sides[1], failures or None))
             elif failures:
@@ -164,9 +189,37 @@ def _pair_index(ctx: Context, spec: PairsSpec, ordered: bool) -> PairIndex:
             else:
                 for key in keys:
                     good[key].append(item)
+
+        # A qualifying item of the usual shape, two people's ids in two fields or in one list,
+        # is read in place and indexed under its one pair: what `general` does for it, without
+        # its steps. Every other item takes them.
+        fast = FAST and passes is None
+        if fast and two_fields:
+            for position, item in enumerate(items):
+                if type(item) is dict and not (unqualified and id(item) in unqualified):
+                    a, b = item.get(left), item.get(right)
+                    if type(a) is str and type(b) is str:
+                        if a != b:
+                            good[(a, b)].append(item)
+                        continue
+                general(position, item)
+        elif fast and one_field:
+            for position, item in enumerate(items):
+                if type(item) is dict and not (unqualified and id(item) in unqualified):
+                    found = item.get(one)
+                    if type(found) is list and len(found) == 2:
+                        a, b = found
+                        if type(a) is str and type(b) is str:
+                            if a != b:
+                                good[(a, b) if a < b else (b, a)].append(item)
+                            continue
+                general(position, item)
+        else:
+            for position, item in enumerate(items):
+                general(position, item)
         # Where each item stands, to merge a pair's small and large items in the items' order.
         order = {id(item): n for n, item in enumerate(items)} if large else {}
-        return good, bad, large, order
+        return good, bad, large, order, items, failed
 
     key = memoised_key(
         "pairs",
@@ -245,12 +298,17 @@ def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
     """The pairs a generator makes, as keys: made once per record for checks that share it."""
 
     def make() -> list[Pair]:
-        if ordered:
-            return list(required_pairs(ctx, gen, ordered))
-        return [(a, b) if a <= b else (b, a) for a, b in required_pairs(ctx, gen, ordered)]
+        if FAST:
+            return generated_pairs(ctx, gen, ordered)
+        return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
 
+    key = _gen_key(gen, ordered)
+    return make() if key is None else ctx.cached(key, make)
+
+
+def _gen_key(gen: PairGen, ordered: bool) -> Any:
     star, relation = gen.star, gen.relation
-    key = memoised_key(
+    return memoised_key(
         f"pairgen {ordered}",
         gen,
         lambda: shared_key(
@@ -262,17 +320,72 @@ def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
             (relation.left.spec, relation.right) if relation is not None else None,
         ),
     )
-    return make() if key is None else ctx.cached(key, make)
+
+
+def generated_pairs(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
+    """`required_pairs` as keys (`pair_key`), in its order, made by comprehensions: the same
+    selections read in the same order, so a selection that raises raises here too.
+
+    The generator above is the reference (tests/test_pairs_fast.py); at 200 members it made
+    its 19,900 pairs one `yield` at a time."""
+    if gen.all_pairs is not None or gen.ordered_pairs is not None:
+        people = [str(key_of(v)) for v in (gen.all_pairs or gen.ordered_pairs).items(ctx)]  # type: ignore[union-attr]
+        if gen.ordered_pairs is not None:
+            if ordered:
+                return [(a, b) for a in people for b in people if a != b]
+            return [(a, b) if a <= b else (b, a) for a in people for b in people if a != b]
+        if ordered:
+            return [(a, b) for i, a in enumerate(people) for b in people[i + 1 :] if a != b]
+        return [
+            (a, b) if a <= b else (b, a)
+            for i, a in enumerate(people)
+            for b in people[i + 1 :]
+            if a != b
+        ]
+    if gen.star is not None:
+        centres = [str(key_of(v)) for v in gen.star.center.items(ctx)]
+        if not centres:
+            return []  # the others are never read, as by the generator
+        others = [str(key_of(v)) for v in gen.star.others.items(ctx)]
+        if ordered:
+            return [(c, o) for c in centres for o in others if o != c]
+        return [(c, o) if c <= o else (o, c) for c in centres for o in others if o != c]
+    if gen.relation is not None:
+        return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
+    return []
+
+
+def _required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
+    """The check's required pairs, in the order first made, each once (as setdefault did, pair
+    by pair); made once per record for the checks with the same generators (the form and
+    deadline rules both read the three mandatory talks). Never changed by a check."""
+
+    def make() -> dict[Pair, None]:
+        gens = spec.pairs
+        if FAST and len(gens) == 1:
+            return dict.fromkeys(_generated(ctx, gens[0], ordered))
+        required: dict[Pair, None] = {}
+        for gen in gens:
+            required.update(dict.fromkeys(_generated(ctx, gen, ordered)))
+        return required
+
+    def make_key() -> Any:
+        keys = tuple(_gen_key(gen, ordered) for gen in spec.pairs)
+        return None if None in keys else shared_key("pairs required", ordered, keys)
+
+    key = memoised_key(f"pairs required {ordered}", spec, make_key)
+    return make() if key is None or not FAST else ctx.cached(key, make)
 
 
 def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     ordered = spec.participants is None
-    required: dict[Pair, None] = {}
-    for gen in spec.pairs:
-        # In the order first made, each pair once (as setdefault did, pair by pair).
-        required.update(dict.fromkeys(_generated(ctx, gen, ordered)))
-
-    good, bad, large, order = _pair_index(ctx, spec, ordered)
+    required = _required(ctx, spec, ordered)
+    if FAST and spec.min_items == 1:
+        # The usual record, on which the check finds nothing (pairs_usual.py).
+        usual = usual_outcome(ctx, spec, required)
+        if usual is not None:
+            return usual
+    good, bad, large, order, items, failed = _indexed(ctx, spec, ordered)
     extra: dict[Pair, list[tuple[int, Any]]] = {}
     if large:
         extra, extra_bad = _match_large(large, required, ordered)
@@ -293,10 +406,43 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
 
     need = spec.min_items
     if spec.report == "unqualified":
-        return _unqualified(ctx, spec, required, ordered, qualifying)
+        return _unqualified(ctx, spec, items, failed, required, ordered, qualifying)
 
     due = spec.due.resolve(ctx) if spec.due is not None else None
     not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
+    late = spec.report == "late"
+    date_field = spec.date.single
+    # The pairs that may have a finding; most pairs of a large group are left out here, before
+    # any name or message is made. The usual case, one qualifying item for a pair (or one
+    # item, dated in the window, for a late report), is decided here without the general
+    # steps below, and a compliant record makes no stream at all (tests/test_pairs_fast.py).
+    candidates: Iterable[Pair]
+    if not FAST:
+        if late:
+            candidates = required
+        elif need == 1 and not extra:
+            candidates = [p for p in required if p not in good]
+        else:
+            candidates = [
+                p for p in required if len(good.get(p, ())) + len(extra.get(p, ())) < need
+            ]
+    elif late:
+        if need == 1 and not extra:
+            if due is None and not_before is None:
+                return Outcome(checked=len(required))  # nothing can be late
+            candidates = _maybe_late(required, good, date_field, due, not_before)
+            if not candidates:
+                return Outcome(checked=len(required))
+        else:
+            candidates = required
+    elif need == 1 and not extra:
+        if required.keys() <= good.keys():
+            return Outcome(checked=len(required))
+        candidates = [p for p in required if p not in good]
+    else:
+        candidates = [p for p in required if len(good.get(p, ())) + len(extra.get(p, ())) < need]
+    if FAST and not candidates:
+        return Outcome(checked=len(required))
 
     def in_window(held: dt.date) -> bool:
         return (due is None or held <= due) and (not_before is None or held >= not_before)
@@ -314,22 +460,9 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             f"{na.en} {'→' if ordered else 'and'} {nb.en}",
         )
 
-    late = spec.report == "late"
-
     def findings() -> Iterator[Finding]:
         # One at a time: the engine keeps a bounded number of findings, so a large group's
         # hundreds of thousands of missing pairs are never all in memory (issue 12).
-        date_field = spec.date.single
-        # A pair with a qualifying item has no finding unless the report is of late ones: most pairs
-        # of a large group are skipped here, before any name or message is made.
-        if late:
-            candidates: Iterable[Pair] = required
-        elif need == 1 and not extra:
-            candidates = [p for p in required if p not in good]
-        else:
-            candidates = [
-                p for p in required if len(good.get(p, ())) + len(extra.get(p, ())) < need
-            ]
         for pair in candidates:
             a, b = pair
             items = qualifying(pair)
@@ -466,6 +599,40 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     return out
 
 
+def _maybe_late(
+    required: dict[Pair, None],
+    good: dict[Pair, list[Any]],
+    date_field: str | None,
+    due: dt.date | None,
+    not_before: dt.date | None,
+) -> list[Pair]:
+    """The required pairs of a `report: late` check (one item needed, no large items) that
+    the general steps must judge: all but those with no qualifying item (the `missing`
+    report's) and those whose one qualifying item has a plain date in the window.
+
+    Only exact dates are compared here, so nothing here raises; any other value is left to the
+    general steps, which raise on it where they always did."""
+    todo: list[Pair] = []
+    get = good.get
+    date = dt.date
+    for pair in required:
+        items = get(pair)
+        if not items:
+            continue
+        if date_field is not None and len(items) == 1:
+            item = items[0]
+            if type(item) is dict:
+                held = item.get(date_field)
+                if (
+                    type(held) is date
+                    and (due is None or held <= due)
+                    and (not_before is None or held >= not_before)
+                ):
+                    continue
+        todo.append(pair)
+    return todo
+
+
 def _dates(ctx: Context, spec: PairsSpec, item: Any) -> list[dt.date]:
     return [d for d in spec.date.values(ctx, item) if isinstance(d, dt.date)]
 
@@ -486,6 +653,8 @@ def _window_text(not_before: dt.date | None, due: dt.date | None) -> Text:
 def _unqualified(
     ctx: Context,
     spec: PairsSpec,
+    items: list[Any],
+    failed: dict[int, list[Failure]],
     required: dict[Pair, None],
     ordered: bool,
     qualifying: Callable[[Pair], list[Any]],
@@ -499,11 +668,12 @@ def _unqualified(
     talks, or an extra group talk, is then information, never non-compliance.
     """
     qualify = spec.qualify
-    items = [ctx.as_object(raw) for raw in spec.items.items(ctx)]
     out = Outcome(checked=len(items))
     if qualify is None:
         return out
     own_due = spec.due.resolve(ctx) if spec.due is not None else check_due(ctx, spec)
+    if FAST and not failed:
+        return out  # every item qualifies
     what = what_text(spec, "符合要求的记录", "a qualifying entry")
     sep = ">" if ordered else "~"
     covered: dict[Pair, bool] = {}
@@ -513,8 +683,11 @@ def _unqualified(
             covered[pair] = len(qualifying(pair)) >= spec.min_items
         return covered[pair]
 
-    for item in items:
-        failures = qualify.failures(ctx, item)
+    # The pair index (`_indexed`) has put every item through `qualify` already, and the
+    # failures of those that fail are the ones `qualify.failures` gives (an item that passes
+    # has none): the index's items, in their order, are what this loop read before.
+    for position, item in enumerate(items):
+        failures = failed.get(position) if FAST else qualify.failures(ctx, item)
         if not failures:
             continue
         lefts, rights = _item_sides(ctx, spec, item, ordered)
