@@ -46,7 +46,7 @@ from .normalise import (
 )
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
 from .paths import Path, academic_start, follow_id, key_of
-from .shared import SharedKey, grouped, key_of_parts, token
+from .shared import SharedKey, canonical, grouped, key_of_parts, token
 from .shared import memoised_key as memoised_key  # for the kinds, which import it from here
 
 # --- selections -------------------------------------------------------------------------------
@@ -444,7 +444,7 @@ class DateSpec:
             return self._resolve(ctx, obj)
         # The same for every object of a record: a condition with a date bound asked for it
         # once per object checked.
-        return ctx.memo(self, lambda: self._resolve(ctx, None))
+        return ctx.memo(canonical(self), lambda: self._resolve(ctx, None))  # equal: one date
 
     def _resolve(self, ctx: Context, obj: Any) -> dt.date | None:
         start: dt.date | None

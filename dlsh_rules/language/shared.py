@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..evaluate.context import Context
     from .paths import Path
+from .compiled import canonical as canonical  # for the query language, which imports it here
 from .compiled import memoised
 
 # --- keys under which checks share work -------------------------------------------------------
