@@ -131,3 +131,35 @@ def test_equal_means_same_type_and_repr() -> None:
     assert canonical(Offset(days=True)) is not canonical(Offset(days=1))
     assert canonical(dt.date(2024, 1, 1)) == dt.date(2024, 1, 1)
     assert canonical(DateSpec.parse({"days": 1})) is not canonical(DateSpec.parse({"days": 2}))
+
+
+# --- in_set on a list read in one pass (compiled._in_set_test) ----------------------------------
+
+VALUES = st.one_of(
+    st.sampled_from(["p1", "p2", "p3", "d1", "group", "x", ""]),
+    st.none(),
+    st.builds(dict, id=st.sampled_from(["p1", "p2", "zz"])),
+    st.just({"name": "no id"}),
+    st.lists(st.sampled_from(["p1", "x"]), max_size=2),  # unhashable: raises as the interpreter
+    st.integers(0, 3),
+    st.booleans(),
+)
+
+
+@given(
+    found=st.one_of(st.lists(VALUES, max_size=5), VALUES),
+    set_name=st.sampled_from(["members", "secretary", "others"]),
+)
+def test_in_set_on_a_list_agrees_with_the_interpreter(found: Any, set_name: str) -> None:
+    pack = PACKS["provincial-bureau-2024"]
+    record = _record(compliant(5), pack)
+    assert record is not None
+    if set_name not in pack.sets:
+        set_name = "members"
+    cond = Condition.parse({"participants": {"in_set": set_name}})
+    obj = {"participants": found}
+    fast = _outcome(op_filter(cond), Context(record, pack), obj)
+    assert fast == _outcome(cond.holds, Context(record, pack), obj)
+    assert (fast[0] == "ok" and fast[1]) == (
+        fast[0] == "ok" and _outcome(cond.failures, Context(record, pack), obj) == ("ok", [])
+    )
