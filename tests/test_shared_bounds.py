@@ -23,6 +23,7 @@ from test_compiled import _outcome, _record
 from dlsh_rules.dates import Offset
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.language.compiled import canonical, op_filter
+from dlsh_rules.language.paths import _reverse_index, key_of, refs_parts
 from dlsh_rules.language.query import Condition, DateSpec
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 from dlsh_rules.record.validate import RecordData
@@ -163,3 +164,48 @@ def test_in_set_on_a_list_agrees_with_the_interpreter(found: Any, set_name: str)
     assert (fast[0] == "ok" and fast[1]) == (
         fast[0] == "ok" and _outcome(cond.failures, Context(record, pack), obj) == ("ok", [])
     )
+
+
+# --- the reverse index of @refs with a one-field FIELD (paths._reverse_index) --------------------
+
+
+def _general_reverse_index(ctx: Context, segment: str) -> dict[Any, list[Any]]:
+    """The index as the general loop builds it, for every FIELD."""
+    listing, at = refs_parts(segment)
+    index: dict[Any, list[Any]] = {}
+    for obj in listing.values(ctx, ctx.record.data):
+        if not isinstance(obj, dict):
+            continue
+        seen: set[Any] = set()
+        for value in at.values(ctx, obj):
+            key = key_of(value)
+            try:
+                if key in seen:
+                    continue
+                seen.add(key)
+            except TypeError:
+                continue
+            index.setdefault(key, []).append(obj)
+    return index
+
+
+OWNERS = st.one_of(VALUES, st.lists(VALUES, max_size=4))
+LISTED = st.one_of(
+    st.builds(dict, owner=OWNERS, kind=st.sampled_from(["opinion_list", "minutes"])),
+    st.builds(dict, kind=st.just("minutes")),
+    st.sampled_from(["p1", "d1", 3, None]),
+)
+
+
+@given(listed=st.lists(LISTED, max_size=8))
+def test_reverse_index_of_one_field_agrees_with_the_general_loop(listed: list[Any]) -> None:
+    pack = PACKS["provincial-bureau-2024"]
+    record = _record(compliant(5), pack)
+    assert record is not None
+    record.data["documents"] = listed + record.data["documents"]
+    for segment in ("@refs(documents:owner)", "@refs(documents:kind)", "@refs(talks:participants)"):
+        fast = _reverse_index(Context(record, pack), segment)
+        general = _general_reverse_index(Context(record, pack), segment)
+        assert list(fast) == list(general)
+        for key, objs in fast.items():
+            assert [id(o) for o in objs] == [id(o) for o in general[key]]

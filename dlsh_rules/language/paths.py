@@ -202,9 +202,23 @@ def _reverse_index(ctx: Context, segment: str) -> dict[Any, list[Any]]:
         listing, at = refs_parts(segment)
         read: Callable[[Context, Any], list[Any]] = at.values
         index: dict[Any, list[Any]] = {}
+        single = at.single
         for obj in listing.values(ctx, ctx.record.data):
             if not isinstance(obj, dict):
                 continue
+            if single is not None:
+                # FIELD one plain field holding one id (documents:owner): what the loop below
+                # does for it, without the path walk and the set (issue 13: ~70 walks a record).
+                found = obj.get(single)
+                if found is None:
+                    continue
+                if type(found) is str:
+                    same = index.get(found)
+                    if same is None:
+                        index[found] = [obj]
+                    else:
+                        same.append(obj)
+                    continue
             seen: set[Any] = set()
             for value in read(ctx, obj):
                 key = key_of(value)
