@@ -159,6 +159,17 @@ def replace(obj: V, /, **changes: Any) -> V:
     return obj.__class__(**{n: changes[n] if n in changes else getattr(obj, n) for n in given})
 
 
+def pydantic_instance_schema(source: type[Value], handler: Any) -> Any:
+    """pydantic's schema of a value class used as the type of a rule-language field (set as the
+    class's ``__get_pydantic_core_schema__``): its instances as they are, which a
+    ``BeforeValidator`` has made. The ``ref`` is what the dataclass's schema had: pydantic gives
+    a field of a referenced schema no title of its own, so the rule schema stays as it was."""
+    from pydantic_core import core_schema
+
+    ref = f"{source.__module__}.{source.__qualname__}:{id(source)}"
+    return core_schema.is_instance_schema(source, ref=ref)
+
+
 class Text(NamedTuple):
     """A message in both languages the tool speaks; Chinese first."""
 

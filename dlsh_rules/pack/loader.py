@@ -12,12 +12,11 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Found, InputError, Problem, Text, describe, describe_found
+from ..errors import Found, InputError, Problem, Text, Value, describe, describe_found
 from ..language.normalise import SpecError
 from ..language.query import Selection
 from ..language.validation import error_text
@@ -44,8 +43,7 @@ PHASES: dict[str, Text] = {
 }
 
 
-@dataclass
-class Pack:
+class Pack(Value):
     """A loaded pack. ``manifest`` and ``rules`` are frozen (frozen.py): plain read-only objects
     with the fields of the `language` models they are typed as."""
 
@@ -54,17 +52,50 @@ class Pack:
     sets: dict[str, Selection]
     enums: EnumTable
     root: str
-    rule_files: dict[str, str] = field(default_factory=dict)  # rule id -> file it came from
-    raw_checks: dict[str, list[Any]] = field(default_factory=dict)  # rule id -> checks as written
-    rule_params: dict[str, list[str]] = field(default_factory=dict)  # rule id -> params it uses
+    rule_files: dict[str, str]  # rule id -> file it came from
+    raw_checks: dict[str, list[Any]]  # rule id -> checks as written
+    rule_params: dict[str, list[str]]  # rule id -> params it uses
     # Where things come from when the pack extends another (`extends:`): the id of the pack
     # of the chain that wrote each rule, parameter and set, last.
-    origins: dict[str, str] = field(default_factory=dict)
-    param_origins: dict[str, str] = field(default_factory=dict)
-    set_origins: dict[str, str] = field(default_factory=dict)
-    roots: list[str] = field(default_factory=list)  # this pack's directory, then its bases'
-    files: list[str] = field(default_factory=list)  # every manifest and rule file of the chain
-    rule_at: dict[str, str] = field(default_factory=dict)  # rule id -> its pointer in its file
+    origins: dict[str, str]
+    param_origins: dict[str, str]
+    set_origins: dict[str, str]
+    roots: list[str]  # this pack's directory, then its bases'
+    files: list[str]  # every manifest and rule file of the chain
+    rule_at: dict[str, str]  # rule id -> its pointer in its file
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        rules: list[Rule],
+        sets: dict[str, Selection],
+        enums: EnumTable,
+        root: str,
+        rule_files: dict[str, str] | None = None,
+        raw_checks: dict[str, list[Any]] | None = None,
+        rule_params: dict[str, list[str]] | None = None,
+        origins: dict[str, str] | None = None,
+        param_origins: dict[str, str] | None = None,
+        set_origins: dict[str, str] | None = None,
+        roots: list[str] | None = None,
+        files: list[str] | None = None,
+        rule_at: dict[str, str] | None = None,
+    ) -> None:
+        # each left out is a new empty dict or list (the dataclass's default_factory)
+        self.manifest = manifest
+        self.rules = rules
+        self.sets = sets
+        self.enums = enums
+        self.root = root
+        self.rule_files = {} if rule_files is None else rule_files
+        self.raw_checks = {} if raw_checks is None else raw_checks
+        self.rule_params = {} if rule_params is None else rule_params
+        self.origins = {} if origins is None else origins
+        self.param_origins = {} if param_origins is None else param_origins
+        self.set_origins = {} if set_origins is None else set_origins
+        self.roots = [] if roots is None else roots
+        self.files = [] if files is None else files
+        self.rule_at = {} if rule_at is None else rule_at
 
     @property
     def id(self) -> str:
