@@ -13,7 +13,6 @@ import os
 import re
 import time
 from functools import cache
-from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Found, InputError, Problem, Text, Value, describe, describe_found
@@ -26,6 +25,10 @@ from ..load.source import load_path
 from ..record.enums import BASE, DEFAULT, EnumTable
 
 if TYPE_CHECKING:
+    # pathlib (with urllib.parse and ipaddress: about 3 ms) is imported where a path is made,
+    # never by a `check` of an installed pack read from the disk cache (issue 13)
+    from pathlib import Path as FsPath
+
     from pydantic import ValidationError
 
     from ..language.models import Manifest, Rule
@@ -125,6 +128,8 @@ class Pack(Value):
 
     @property
     def example_path(self) -> FsPath | None:
+        from pathlib import Path as FsPath
+
         return FsPath(self.root) / self.manifest.example if self.manifest.example else None
 
 
@@ -133,12 +138,33 @@ class Pack(Value):
 
 def packs_dir() -> FsPath:
     """Where the shipped packs are: inside the installed package, or the repository's rules/."""
-    here = FsPath(__file__).resolve().parent.parent  # the dlsh_rules package
-    installed = here / "rules"
-    return installed if installed.is_dir() else here.parent / "rules"
+    from pathlib import Path as FsPath
+
+    return FsPath(_packs_dir_text())
+
+
+def _packs_dir_text() -> str:
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # the dlsh_rules package
+    installed = os.path.join(here, "rules")
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(here), "rules")
+
+
+_PACK_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+def _installed_root(text: str) -> str | None:
+    """The resolved directory of the installed pack named ``text``, found with os.path: what
+    ``str(resolve_pack(text).resolve())`` gives for an installed name, else None."""
+    if _PACK_NAME.fullmatch(text):
+        root = os.path.join(_packs_dir_text(), text)
+        if os.path.isfile(os.path.join(root, "pack.yaml")):
+            return os.path.realpath(root)
+    return None
 
 
 def schemas_dir() -> FsPath:
+    from pathlib import Path as FsPath
+
     here = FsPath(__file__).resolve().parent.parent  # the dlsh_rules package
     installed = here / "schemas"
     return installed if installed.is_dir() else here.parent / "schemas"
@@ -165,12 +191,14 @@ def is_abstract(root: FsPath) -> bool:
 
 
 def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
+    from pathlib import Path as FsPath
+
     text = os.fspath(name_or_path)
     candidate = FsPath(text)
     # An installed pack's name wins over a folder of that name in the current directory: a
     # folder among received files must not silently replace the plan being checked. A local
     # folder of that name is still reachable as ./NAME.
-    if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", text) and (packs_dir() / text / "pack.yaml").is_file():
+    if _PACK_NAME.fullmatch(text) and (packs_dir() / text / "pack.yaml").is_file():
         return packs_dir() / text
     if candidate.is_file():
         return candidate.parent
@@ -248,8 +276,10 @@ def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> Pack:
     """Load and validate a pack by installed name or path; raise InputError with every problem."""
     from ..load.arguments import path_like
 
-    root = resolve_pack(path_like(name_or_path, "name_or_path"))
-    return _load_pack_cached(str(root.resolve()))
+    given = path_like(name_or_path, "name_or_path")
+    # An installed pack's name (every `check` without --pack) is resolved without pathlib.
+    root = _installed_root(given) if isinstance(given, str) else None
+    return _load_pack_cached(root if root is not None else str(resolve_pack(given).resolve()))
 
 
 @cache
@@ -272,6 +302,8 @@ def _load_pack_cached(root: str) -> Pack:
         cached: Pack = entry[1]
         if _files_unchanged(manifest, entry[0]):
             return cached
+    from pathlib import Path as FsPath
+
     started = time.time_ns()
     pack = _load_pack_files(root)
     # Every file of the chain keys the entry: a base's rule edited changes its children too.
@@ -294,6 +326,8 @@ def _files_unchanged(manifest: str, files: Any) -> bool:
 
 
 def _load_pack_files(root: str) -> Pack:
+    from pathlib import Path as FsPath
+
     from pydantic import ValidationError
 
     from ..language.models import Manifest, Rule, RuleFile
