@@ -212,3 +212,46 @@ def test_the_dataclasses_functions_still_take_them(cls: type[errors.Value]) -> N
     obj, _ = _pair(cls, values)
     changed = dataclasses.replace(obj, **{cls._fields[0]: "new"}) if cls is not RunEntry else obj
     assert getattr(changed, cls._fields[0]) in ("new", (1, cls._fields[0]))
+
+
+DECLARED = [cls for cls in SPECS if issubclass(cls, errors.DeclaredValue)]
+
+
+@pytest.mark.parametrize("cls", DECLARED, ids=lambda c: c.__qualname__)
+def test_a_declared_value_takes_the_arguments_its_dataclass_took(cls: type[Any]) -> None:
+    # errors.DeclaredValue's generic __init__ against the dataclass of the same fields, flags
+    # and defaults: the same values from the same arguments, a TypeError where it refused.
+    frozen, order, hidden, uncompared, _ = SPECS[cls]
+    fields = [
+        (
+            name,
+            Any,
+            dataclasses.field(
+                default=cls._defaults.get(name, dataclasses.MISSING),
+                repr=name not in hidden,
+                compare=name not in uncompared,
+            ),
+        )
+        for name in cls._fields
+    ]
+    ref = dataclasses.make_dataclass(cls.__name__, fields, frozen=frozen, order=order)
+    names = cls._fields
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        (tuple(f"v{i}" for i in range(n)), {}) for n in range(len(names) + 2)
+    ]
+    calls += [((), {name: name for name in names[:n]}) for n in range(len(names) + 1)]
+    calls += [((), {name: 1}) for name in names]
+    calls += [(("a",), {names[0]: "b"}), ((), {"nothing": 1}), ((), {names[-1]: 2})]
+    for args, kwargs in calls:
+        try:
+            expected = {n: getattr(ref(*args, **kwargs), n) for n in names}
+        except TypeError:
+            with pytest.raises(TypeError):
+                cls(*args, **kwargs)
+            continue
+        made = cls(*args, **kwargs)
+        assert {n: getattr(made, n) for n in names} == expected
+        assert repr(made) == repr(ref(*args, **kwargs))
+    assert [(f.name, f.default) for f in dataclasses.fields(cls)] == [
+        (f.name, f.default) for f in dataclasses.fields(ref)
+    ]

@@ -85,7 +85,8 @@ class Path(FrozenValue):
     # Whether a segment is `@refs(…)`: the walk below then looks for it, else it need not.
     has_refs: bool
     _hidden = _uncompared = _derived = ("single", "has_refs")
-    __get_pydantic_core_schema__ = pydantic_instance_schema
+    # a field type of the rule language's models (see errors.pydantic_instance_schema)
+    __get_pydantic_core_schema__ = staticmethod(pydantic_instance_schema)
 
     def __init__(self, text: str, segments: tuple[str, ...]) -> None:
         single = segments[0] if len(segments) == 1 and not segments[0].startswith("@") else None

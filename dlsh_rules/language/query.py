@@ -25,7 +25,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..dates import PERIODS, Offset, Steps, offset_range_problem, parse_date
-from ..errors import FrozenValue, Text, pydantic_instance_schema
+from ..errors import DeclaredValue, Text
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
@@ -51,44 +51,19 @@ from .shared import memoised_key as memoised_key  # for the kinds, which import 
 # --- selections -------------------------------------------------------------------------------
 
 
-class Selection(FrozenValue):
+class Selection(DeclaredValue):
     """Where things come from: a record path, a named set, literal values, or a combination;
     or (``here``) a path from the object a condition is being evaluated on."""
 
-    source: Path | None
-    set_name: str | None
-    literal: tuple[Any, ...] | None
-    union: tuple[Selection, ...]
-    where: Condition | None
-    path: Path | None
-    minus: Selection | None
-    spec: Any
-    here: Path | None
-    __get_pydantic_core_schema__ = pydantic_instance_schema
-
-    def __init__(
-        self,
-        source: Path | None = None,
-        set_name: str | None = None,
-        literal: tuple[Any, ...] | None = None,
-        union: tuple[Selection, ...] = (),
-        where: Condition | None = None,
-        path: Path | None = None,
-        minus: Selection | None = None,
-        spec: Any = None,
-        here: Path | None = None,
-    ) -> None:
-        self.__dict__.update(
-            source=source,
-            set_name=set_name,
-            literal=literal,
-            union=union,
-            where=where,
-            path=path,
-            minus=minus,
-            spec=spec,
-            here=here,
-        )
+    source: Path | None = None
+    set_name: str | None = None
+    literal: tuple[Any, ...] | None = None
+    union: tuple[Selection, ...] = ()
+    where: Condition | None = None
+    path: Path | None = None
+    minus: Selection | None = None
+    spec: Any = None
+    here: Path | None = None
 
     @staticmethod
     def parse(spec: Any, where: str = "") -> Selection:
@@ -281,17 +256,13 @@ def _selection_entry(sel: Selection) -> Entry:
     return entry
 
 
-class Ratio(FrozenValue):
+class Ratio(DeclaredValue):
     """A number needed that is a share of another selection: ``{ratio: "2/3", of: SEL}`` is
     at least ceil(2/3 × |SEL|), counted by distinct id (or value)."""
 
     ratio: Fraction
     of: Selection
-    spec: Any
-    __get_pydantic_core_schema__ = pydantic_instance_schema
-
-    def __init__(self, ratio: Fraction, of: Selection, spec: Any = None) -> None:
-        self.__dict__.update(ratio=ratio, of=of, spec=spec)
+    spec: Any = None
 
     @staticmethod
     def parse(spec: Any, where: str = "") -> Ratio:
@@ -363,7 +334,7 @@ BOUND_FORMS = (
 )
 
 
-class DateSpec(FrozenValue):
+class DateSpec(DeclaredValue):
     """A date: an absolute date, or a computed one (docs/rule-language.md §7).
 
     A computed bound starts from its base — the meeting date, an absolute `date`, the earliest
@@ -373,25 +344,11 @@ class DateSpec(FrozenValue):
     """
 
     offset: Offset
-    anchor: Selection | None
-    pick: str
-    absolute: dt.date | None
-    base: DateSpec | None
-    steps: Steps | None
-    __get_pydantic_core_schema__ = pydantic_instance_schema
-
-    def __init__(
-        self,
-        offset: Offset,
-        anchor: Selection | None = None,
-        pick: str = "min",
-        absolute: dt.date | None = None,
-        base: DateSpec | None = None,
-        steps: Steps | None = None,
-    ) -> None:
-        self.__dict__.update(
-            offset=offset, anchor=anchor, pick=pick, absolute=absolute, base=base, steps=steps
-        )
+    anchor: Selection | None = None
+    pick: str = "min"
+    absolute: dt.date | None = None
+    base: DateSpec | None = None
+    steps: Steps | None = None
 
     @staticmethod
     def parse(spec: Any, where: str = "") -> DateSpec:
@@ -547,14 +504,11 @@ def _literal_date(value: Any, where: str) -> dt.date:
     )
 
 
-class Window(FrozenValue):
+class Window(DeclaredValue):
     """The argument of `within`: inclusive lower and upper bounds, either may be left out."""
 
     lower: DateSpec | None
     upper: DateSpec | None
-
-    def __init__(self, lower: DateSpec | None, upper: DateSpec | None) -> None:
-        self.__dict__.update(lower=lower, upper=upper)
 
     @staticmethod
     def parse(spec: Any, where: str = "") -> Window:
@@ -570,22 +524,12 @@ class Window(FrozenValue):
         )
 
 
-class Op(FrozenValue):
+class Op(DeclaredValue):
     name: str
     arg: Any
     path: Path
-    normalise: str
-    only: Condition | None  # test only the values (objects) that meet this
-
-    def __init__(
-        self,
-        name: str,
-        arg: Any,
-        path: Path,
-        normalise: str = "exact",
-        only: Condition | None = None,
-    ) -> None:
-        self.__dict__.update(name=name, arg=arg, path=path, normalise=normalise, only=only)
+    normalise: str = "exact"
+    only: Condition | None = None  # test only the values (objects) that meet this
 
     def values(self, ctx: Context, obj: Any) -> list[Any]:
         """The values this operator tests: at the path, those meeting `only`, normalised."""
@@ -642,26 +586,15 @@ class Op(FrozenValue):
         return frozenset(self.norm_args)
 
 
-class Condition(FrozenValue):
+class Condition(DeclaredValue):
     """All of ``ops`` hold, all of ``all_of`` hold, one of ``any_of`` holds, ``negated`` fails."""
 
-    ops: tuple[Op, ...]
-    all_of: tuple[Condition, ...]
-    any_of: tuple[Condition, ...]
-    negated: Condition | None
-    spec: Any
+    ops: tuple[Op, ...] = ()
+    all_of: tuple[Condition, ...] = ()
+    any_of: tuple[Condition, ...] = ()
+    negated: Condition | None = None
+    spec: Any = None
     _uncompared = ("spec",)
-    __get_pydantic_core_schema__ = pydantic_instance_schema
-
-    def __init__(
-        self,
-        ops: tuple[Op, ...] = (),
-        all_of: tuple[Condition, ...] = (),
-        any_of: tuple[Condition, ...] = (),
-        negated: Condition | None = None,
-        spec: Any = None,
-    ) -> None:
-        self.__dict__.update(ops=ops, all_of=all_of, any_of=any_of, negated=negated, spec=spec)
 
     @staticmethod
     def parse(spec: Any, where: str = "") -> Condition:
