@@ -5,7 +5,15 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, TypeVar
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:  # only type checkers read it (typing has it from 3.11; typing_extensions costs an import)
+
+    def dataclass_transform(**_: Any) -> Callable[[type], type]:
+        return lambda cls: cls
+
 
 Severity = Literal["error", "warning", "info"]
 
@@ -45,10 +53,12 @@ class _DataclassFields:
         made: dict[str, Any] | None = owner.__dict__.get("_dataclass_fields")
         if made is None:
             # the defaults are __init__'s (a dataclass subclass needs them in order)
-            code = owner.__init__.__code__
-            names = code.co_varnames[1 : code.co_argcount]
-            given = owner.__init__.__defaults__ or ()
-            defaults = dict(zip(names[len(names) - len(given) :], given, strict=True))
+            defaults = getattr(owner, "_defaults", None)
+            if defaults is None:
+                code = owner.__init__.__code__
+                names = code.co_varnames[1 : code.co_argcount]
+                given = owner.__init__.__defaults__ or ()
+                defaults = dict(zip(names[len(names) - len(given) :], given, strict=True))
             made = {}
             for name in owner._fields:
                 f = dataclasses.field(
@@ -145,6 +155,50 @@ class FrozenValue(Value):
 
     def __delattr__(self, name: str) -> None:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def pydantic_instance_schema(source: type[Value], handler: Any) -> Any:
+    """pydantic's schema of a value class used as the type of a rule-language field (set as the
+    class's ``__get_pydantic_core_schema__``): its instances as they are, which a
+    ``BeforeValidator`` has made. The ``ref`` is what the dataclass's schema had: pydantic gives
+    a field of a referenced schema no title of its own, so the rule schema stays as it was."""
+    from pydantic_core import core_schema
+
+    ref = f"{source.__module__}.{source.__qualname__}:{id(source)}"
+    return core_schema.is_instance_schema(source, ref=ref)
+
+
+@dataclass_transform(frozen_default=True)
+class DeclaredValue(FrozenValue):
+    """A `FrozenValue` whose ``__init__`` is that of the frozen dataclass its annotations and
+    defaults declare (``name: T = default``), which type checkers read as such (PEP 681).
+
+    For classes made where construction speed does not matter: the rule language's objects
+    are made once when a pack is read from its files (and unpickled from the disk cache
+    without ``__init__``). Hot classes write their own ``__init__``."""
+
+    __slots__ = ()
+    _defaults: ClassVar[dict[str, Any]] = {}
+    # the rule language's models take them as field types (a `BeforeValidator` makes them)
+    __get_pydantic_core_schema__ = staticmethod(pydantic_instance_schema)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._defaults = {n: cls.__dict__[n] for n in cls._fields if n in cls.__dict__}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        name, names = type(self).__name__, self._fields
+        if len(args) > len(names):
+            raise TypeError(f"{name}() takes {len(names)} arguments but {len(args)} were given")
+        given = dict(zip(names, args, strict=False))  # more args: refused above
+        for key, value in kwargs.items():
+            if key not in names or key in given:
+                raise TypeError(f"{name}() got an unexpected or repeated argument {key!r}")
+            given[key] = value
+        missing = [n for n in names if n not in given and n not in self._defaults]
+        if missing:
+            raise TypeError(f"{name}() missing argument {missing[0]!r}")
+        self.__dict__.update({n: given[n] if n in given else self._defaults[n] for n in names})
 
 
 V = TypeVar("V", bound=Value)

@@ -24,7 +24,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import FrozenValue, InputError, Problem, Text
@@ -215,6 +214,8 @@ def is_single(args: Sequence[str]) -> bool:
 
 def _sort_key(path: str) -> tuple[str, ...]:
     # by path components, so that "a/b.json" and "a.json" order the same on every platform
+    from pathlib import PurePath  # not at import: `check FILE` never sorts (issue 13)
+
     return PurePath(path).parts
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..dates import CalendarCoverageError
-from ..errors import Text
+from ..errors import FrozenValue, Text
 from ..load import arguments
 from ..load.perf import gc_paused
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
@@ -106,8 +105,7 @@ def _known_ids(ids: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(ids), frozenset().union(*(_dotted_prefixes(i) for i in ids))
 
 
-@dataclass(frozen=True)
-class Waiver:
+class Waiver(FrozenValue):
     rule: str
     subject: str | None
     reason: str
@@ -117,8 +115,34 @@ class Waiver:
     origin: str
     pointer: str
     # Where the waiver is written (a waiver file's line and column), for `unused_waivers`.
-    line: int | None = None
-    column: int | None = None
+    line: int | None
+    column: int | None
+
+    def __init__(
+        self,
+        rule: str,
+        subject: str | None,
+        reason: str,
+        approved_by: str | None,
+        date: dt.date | None,
+        expires: dt.date | None,
+        origin: str,
+        pointer: str,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.__dict__.update(
+            rule=rule,
+            subject=subject,
+            reason=reason,
+            approved_by=approved_by,
+            date=date,
+            expires=expires,
+            origin=origin,
+            pointer=pointer,
+            line=line,
+            column=column,
+        )
 
     def note(self, reason: Text) -> UnusedWaiver:
         """This waiver listed as one that did not apply, and why."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..dates import DATE_PARTS, DEFAULT_ACADEMIC_START, date_part, end_date
+from ..errors import FrozenValue, pydantic_instance_schema
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
@@ -74,23 +74,24 @@ def refs_parts(segment: str) -> tuple[Path, Path]:
     return Path.parse(m.group(1)), Path.parse(m.group(2))
 
 
-@dataclass(frozen=True)
-class Path:
+class Path(FrozenValue):
     """A dotted field path. ``@end`` is the last day of an activity (date + days - 1);
     ``@refs(LIST:FIELD)`` the objects of LIST whose FIELD names the current object."""
 
     text: str
     segments: tuple[str, ...]
     # The field's name when the path is one plain field, as most are; `values` reads it directly.
-    single: str | None = field(default=None, init=False, compare=False, repr=False)
+    single: str | None
     # Whether a segment is `@refs(…)`: the walk below then looks for it, else it need not.
-    has_refs: bool = field(default=False, init=False, compare=False, repr=False)
+    has_refs: bool
+    _hidden = _uncompared = _derived = ("single", "has_refs")
+    # a field type of the rule language's models (see errors.pydantic_instance_schema)
+    __get_pydantic_core_schema__ = staticmethod(pydantic_instance_schema)
 
-    def __post_init__(self) -> None:
-        if len(self.segments) == 1 and not self.segments[0].startswith("@"):
-            object.__setattr__(self, "single", self.segments[0])
-        if any(seg.startswith("@refs(") for seg in self.segments):
-            object.__setattr__(self, "has_refs", True)
+    def __init__(self, text: str, segments: tuple[str, ...]) -> None:
+        single = segments[0] if len(segments) == 1 and not segments[0].startswith("@") else None
+        has_refs = any(seg.startswith("@refs(") for seg in segments)
+        self.__dict__.update(text=text, segments=segments, single=single, has_refs=has_refs)
 
     @staticmethod
     def parse(text: str) -> Path:

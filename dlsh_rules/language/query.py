@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..dates import PERIODS, Offset, Steps, offset_range_problem, parse_date
-from ..errors import Text
+from ..errors import DeclaredValue, Text
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
@@ -52,8 +51,7 @@ from .shared import memoised_key as memoised_key  # for the kinds, which import 
 # --- selections -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(DeclaredValue):
     """Where things come from: a record path, a named set, literal values, or a combination;
     or (``here``) a path from the object a condition is being evaluated on."""
 
@@ -258,8 +256,7 @@ def _selection_entry(sel: Selection) -> Entry:
     return entry
 
 
-@dataclass(frozen=True)
-class Ratio:
+class Ratio(DeclaredValue):
     """A number needed that is a share of another selection: ``{ratio: "2/3", of: SEL}`` is
     at least ceil(2/3 × |SEL|), counted by distinct id (or value)."""
 
@@ -337,8 +334,7 @@ BOUND_FORMS = (
 )
 
 
-@dataclass(frozen=True)
-class DateSpec:
+class DateSpec(DeclaredValue):
     """A date: an absolute date, or a computed one (docs/rule-language.md §7).
 
     A computed bound starts from its base — the meeting date, an absolute `date`, the earliest
@@ -508,8 +504,7 @@ def _literal_date(value: Any, where: str) -> dt.date:
     )
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(DeclaredValue):
     """The argument of `within`: inclusive lower and upper bounds, either may be left out."""
 
     lower: DateSpec | None
@@ -529,8 +524,7 @@ class Window:
         )
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(DeclaredValue):
     name: str
     arg: Any
     path: Path
@@ -592,15 +586,15 @@ class Op:
         return frozenset(self.norm_args)
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(DeclaredValue):
     """All of ``ops`` hold, all of ``all_of`` hold, one of ``any_of`` holds, ``negated`` fails."""
 
     ops: tuple[Op, ...] = ()
     all_of: tuple[Condition, ...] = ()
     any_of: tuple[Condition, ...] = ()
     negated: Condition | None = None
-    spec: Any = field(default=None, compare=False)
+    spec: Any = None
+    _uncompared = ("spec",)
 
     @staticmethod
     def parse(spec: Any, where: str = "") -> Condition:

@@ -12,12 +12,10 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Found, InputError, Problem, Text, describe, describe_found
+from ..errors import Found, InputError, Problem, Text, Value, describe, describe_found
 from ..language.normalise import SpecError
 from ..language.query import Selection
 from ..language.validation import error_text
@@ -27,6 +25,10 @@ from ..load.source import load_path
 from ..record.enums import BASE, DEFAULT, EnumTable
 
 if TYPE_CHECKING:
+    # pathlib (with urllib.parse and ipaddress: about 3 ms) is imported where a path is made,
+    # never by a `check` of an installed pack read from the disk cache (issue 13)
+    from pathlib import Path as FsPath
+
     from pydantic import ValidationError
 
     from ..language.models import Manifest, Rule
@@ -44,8 +46,7 @@ PHASES: dict[str, Text] = {
 }
 
 
-@dataclass
-class Pack:
+class Pack(Value):
     """A loaded pack. ``manifest`` and ``rules`` are frozen (frozen.py): plain read-only objects
     with the fields of the `language` models they are typed as."""
 
@@ -54,17 +55,50 @@ class Pack:
     sets: dict[str, Selection]
     enums: EnumTable
     root: str
-    rule_files: dict[str, str] = field(default_factory=dict)  # rule id -> file it came from
-    raw_checks: dict[str, list[Any]] = field(default_factory=dict)  # rule id -> checks as written
-    rule_params: dict[str, list[str]] = field(default_factory=dict)  # rule id -> params it uses
+    rule_files: dict[str, str]  # rule id -> file it came from
+    raw_checks: dict[str, list[Any]]  # rule id -> checks as written
+    rule_params: dict[str, list[str]]  # rule id -> params it uses
     # Where things come from when the pack extends another (`extends:`): the id of the pack
     # of the chain that wrote each rule, parameter and set, last.
-    origins: dict[str, str] = field(default_factory=dict)
-    param_origins: dict[str, str] = field(default_factory=dict)
-    set_origins: dict[str, str] = field(default_factory=dict)
-    roots: list[str] = field(default_factory=list)  # this pack's directory, then its bases'
-    files: list[str] = field(default_factory=list)  # every manifest and rule file of the chain
-    rule_at: dict[str, str] = field(default_factory=dict)  # rule id -> its pointer in its file
+    origins: dict[str, str]
+    param_origins: dict[str, str]
+    set_origins: dict[str, str]
+    roots: list[str]  # this pack's directory, then its bases'
+    files: list[str]  # every manifest and rule file of the chain
+    rule_at: dict[str, str]  # rule id -> its pointer in its file
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        rules: list[Rule],
+        sets: dict[str, Selection],
+        enums: EnumTable,
+        root: str,
+        rule_files: dict[str, str] | None = None,
+        raw_checks: dict[str, list[Any]] | None = None,
+        rule_params: dict[str, list[str]] | None = None,
+        origins: dict[str, str] | None = None,
+        param_origins: dict[str, str] | None = None,
+        set_origins: dict[str, str] | None = None,
+        roots: list[str] | None = None,
+        files: list[str] | None = None,
+        rule_at: dict[str, str] | None = None,
+    ) -> None:
+        # each left out is a new empty dict or list (the dataclass's default_factory)
+        self.manifest = manifest
+        self.rules = rules
+        self.sets = sets
+        self.enums = enums
+        self.root = root
+        self.rule_files = {} if rule_files is None else rule_files
+        self.raw_checks = {} if raw_checks is None else raw_checks
+        self.rule_params = {} if rule_params is None else rule_params
+        self.origins = {} if origins is None else origins
+        self.param_origins = {} if param_origins is None else param_origins
+        self.set_origins = {} if set_origins is None else set_origins
+        self.roots = [] if roots is None else roots
+        self.files = [] if files is None else files
+        self.rule_at = {} if rule_at is None else rule_at
 
     @property
     def id(self) -> str:
@@ -94,6 +128,8 @@ class Pack:
 
     @property
     def example_path(self) -> FsPath | None:
+        from pathlib import Path as FsPath
+
         return FsPath(self.root) / self.manifest.example if self.manifest.example else None
 
 
@@ -102,12 +138,33 @@ class Pack:
 
 def packs_dir() -> FsPath:
     """Where the shipped packs are: inside the installed package, or the repository's rules/."""
-    here = FsPath(__file__).resolve().parent.parent  # the dlsh_rules package
-    installed = here / "rules"
-    return installed if installed.is_dir() else here.parent / "rules"
+    from pathlib import Path as FsPath
+
+    return FsPath(_packs_dir_text())
+
+
+def _packs_dir_text() -> str:
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # the dlsh_rules package
+    installed = os.path.join(here, "rules")
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(here), "rules")
+
+
+_PACK_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+def _installed_root(text: str) -> str | None:
+    """The resolved directory of the installed pack named ``text``, found with os.path: what
+    ``str(resolve_pack(text).resolve())`` gives for an installed name, else None."""
+    if _PACK_NAME.fullmatch(text):
+        root = os.path.join(_packs_dir_text(), text)
+        if os.path.isfile(os.path.join(root, "pack.yaml")):
+            return os.path.realpath(root)
+    return None
 
 
 def schemas_dir() -> FsPath:
+    from pathlib import Path as FsPath
+
     here = FsPath(__file__).resolve().parent.parent  # the dlsh_rules package
     installed = here / "schemas"
     return installed if installed.is_dir() else here.parent / "schemas"
@@ -134,12 +191,14 @@ def is_abstract(root: FsPath) -> bool:
 
 
 def resolve_pack(name_or_path: str | os.PathLike[str]) -> FsPath:
+    from pathlib import Path as FsPath
+
     text = os.fspath(name_or_path)
     candidate = FsPath(text)
     # An installed pack's name wins over a folder of that name in the current directory: a
     # folder among received files must not silently replace the plan being checked. A local
     # folder of that name is still reachable as ./NAME.
-    if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", text) and (packs_dir() / text / "pack.yaml").is_file():
+    if _PACK_NAME.fullmatch(text) and (packs_dir() / text / "pack.yaml").is_file():
         return packs_dir() / text
     if candidate.is_file():
         return candidate.parent
@@ -217,8 +276,10 @@ def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> Pack:
     """Load and validate a pack by installed name or path; raise InputError with every problem."""
     from ..load.arguments import path_like
 
-    root = resolve_pack(path_like(name_or_path, "name_or_path"))
-    return _load_pack_cached(str(root.resolve()))
+    given = path_like(name_or_path, "name_or_path")
+    # An installed pack's name (every `check` without --pack) is resolved without pathlib.
+    root = _installed_root(given) if isinstance(given, str) else None
+    return _load_pack_cached(root if root is not None else str(resolve_pack(given).resolve()))
 
 
 @cache
@@ -241,6 +302,8 @@ def _load_pack_cached(root: str) -> Pack:
         cached: Pack = entry[1]
         if _files_unchanged(manifest, entry[0]):
             return cached
+    from pathlib import Path as FsPath
+
     started = time.time_ns()
     pack = _load_pack_files(root)
     # Every file of the chain keys the entry: a base's rule edited changes its children too.
@@ -263,6 +326,8 @@ def _files_unchanged(manifest: str, files: Any) -> bool:
 
 
 def _load_pack_files(root: str) -> Pack:
+    from pathlib import Path as FsPath
+
     from pydantic import ValidationError
 
     from ..language.models import Manifest, Rule, RuleFile

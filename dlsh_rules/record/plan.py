@@ -22,12 +22,12 @@ import datetime as dt
 import marshal
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from types import CodeType
 from typing import Any
 
 from ..dates import parse_date
+from ..errors import FrozenValue
 from ..load import cache as disk_cache
 from .enums import EnumTable
 
@@ -96,8 +96,7 @@ MODEL = "model"  # an object of the model FieldPlan.model names
 OPAQUE = "opaque"  # beyond the fast path: a record that gives this field a value is declined
 
 
-@dataclass(frozen=True)
-class FieldPlan:
+class FieldPlan(FrozenValue):
     """One field of a model: where it is read from and written to, and what its values must be.
 
     For a list field (``many``), ``kind`` and its details describe the items and ``min_length``
@@ -107,41 +106,90 @@ class FieldPlan:
     name: str  # the Python name, for messages; never read from the input
     alias: str  # the key in the input and in the validated data
     kind: str
-    many: bool = False
-    optional: bool = False
-    required: bool = True
-    default: Any = None  # plain data; a list or dict is copied for every record
-    min_length: int = 0
-    ge: int | None = None
-    le: int | None = None
-    enum: str | None = None
-    literal: tuple[str, ...] = ()
-    model: str | None = None
-    ref: Ref | None = None  # index_record checks the reference
-    excluded: bool = False  # validated but left out of the data, as `$schema` is
+    many: bool
+    optional: bool
+    required: bool
+    default: Any  # plain data; a list or dict is copied for every record
+    min_length: int
+    ge: int | None
+    le: int | None
+    enum: str | None
+    literal: tuple[str, ...]
+    model: str | None
+    ref: Ref | None  # index_record checks the reference
+    excluded: bool  # validated but left out of the data, as `$schema` is
+
+    def __init__(
+        self,
+        name: str,
+        alias: str,
+        kind: str,
+        many: bool = False,
+        optional: bool = False,
+        required: bool = True,
+        default: Any = None,
+        min_length: int = 0,
+        ge: int | None = None,
+        le: int | None = None,
+        enum: str | None = None,
+        literal: tuple[str, ...] = (),
+        model: str | None = None,
+        ref: Ref | None = None,
+        excluded: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            name=name,
+            alias=alias,
+            kind=kind,
+            many=many,
+            optional=optional,
+            required=required,
+            default=default,
+            min_length=min_length,
+            ge=ge,
+            le=le,
+            enum=enum,
+            literal=literal,
+            model=model,
+            ref=ref,
+            excluded=excluded,
+        )
 
 
-@dataclass(frozen=True)
-class ModelPlan:
+class ModelPlan(FrozenValue):
     name: str
     object_kind: str | None  # the kind of object its `id` names in the record's index
     fields: tuple[FieldPlan, ...]
     # Groups of fields (by alias) of which exactly one must be given; index_record checks them.
-    exactly_one: tuple[tuple[str, ...], ...] = ()
+    exactly_one: tuple[tuple[str, ...], ...]
     # What index_record walks into: fields holding sub-objects or references.
-    walk: tuple[FieldPlan, ...] = field(init=False, repr=False)
+    walk: tuple[FieldPlan, ...]
+    _hidden = _derived = ("walk",)
 
-    def __post_init__(self) -> None:
-        walk = tuple(f for f in self.fields if f.model is not None or f.ref is not None)
-        object.__setattr__(self, "walk", walk)
+    def __init__(
+        self,
+        name: str,
+        object_kind: str | None,
+        fields: tuple[FieldPlan, ...],
+        exactly_one: tuple[tuple[str, ...], ...] = (),
+    ) -> None:
+        walk = tuple(f for f in fields if f.model is not None or f.ref is not None)
+        self.__dict__.update(
+            name=name, object_kind=object_kind, fields=fields, exactly_one=exactly_one, walk=walk
+        )
 
 
-@dataclass(frozen=True, eq=False)
-class RecordPlan:
+class RecordPlan(FrozenValue):
     """Every model of the record by name, starting at ``root``."""
 
     root: str
     models: Mapping[str, ModelPlan]
+    # equal only to itself, hashed by identity (the dataclass was eq=False)
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __init__(self, root: str, models: Mapping[str, ModelPlan]) -> None:
+        self.__dict__.update(root=root, models=models)
 
     @property
     def top(self) -> ModelPlan:

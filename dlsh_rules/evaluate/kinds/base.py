@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ...errors import Severity, Text
+from ...errors import FrozenValue, Severity, Text, Value, replace
 from ...language.messages import Failure
 from ...language.paths import Path, key_of
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
 ITEMS = Text("项", "items")
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(FrozenValue):
     """What made a finding, so that the findings of one check with one cause are listed as one.
 
     The engine merges the findings of a check whose causes have the same ``key`` and that agree
@@ -36,35 +34,87 @@ class Cause:
     to: Text
     message: Callable[[Text, Text], Text]
     # The merged finding's `expected`, when the members' differ only by what or to.
-    expected: Callable[[Text, Text], Text] | None = None
-    subject: str | None = None  # the merged finding's subject: the causing object's id
-    noun: Text = ITEMS  # counts a long list of `what`: "A等14份材料"
+    expected: Callable[[Text, Text], Text] | None
+    subject: str | None  # the merged finding's subject: the causing object's id
+    noun: Text  # counts a long list of `what`: "A等14份材料"
+
+    def __init__(
+        self,
+        key: str,
+        what: Text,
+        to: Text,
+        message: Callable[[Text, Text], Text],
+        expected: Callable[[Text, Text], Text] | None = None,
+        subject: str | None = None,
+        noun: Text = ITEMS,
+    ) -> None:
+        self.__dict__.update(
+            key=key,
+            what=what,
+            to=to,
+            message=message,
+            expected=expected,
+            subject=subject,
+            noun=noun,
+        )
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(FrozenValue):
     """One thing a check found wrong, before the engine adds waivers and status."""
 
     subject: str | None
     message: Text
-    path: str | None = None
-    due: dt.date | None = None
-    severity: Severity | None = None  # overrides the rule's for this finding
-    expected: Text | None = None
-    found: Text | None = None
+    path: str | None
+    due: dt.date | None
+    severity: Severity | None  # overrides the rule's for this finding
+    expected: Text | None
+    found: Text | None
     # The recorded date whose breaking a date bound made this finding (internal, not reported):
     # the engine never reports it pending once that date is on or before --as-of.
-    judged: dt.date | None = None
-    cause: Cause | None = None
+    judged: dt.date | None
+    cause: Cause | None
+
+    def __init__(
+        self,
+        subject: str | None,
+        message: Text,
+        path: str | None = None,
+        due: dt.date | None = None,
+        severity: Severity | None = None,
+        expected: Text | None = None,
+        found: Text | None = None,
+        judged: dt.date | None = None,
+        cause: Cause | None = None,
+    ) -> None:
+        self.__dict__.update(
+            subject=subject,
+            message=message,
+            path=path,
+            due=due,
+            severity=severity,
+            expected=expected,
+            found=found,
+            judged=judged,
+            cause=cause,
+        )
 
 
-@dataclass
-class Outcome:
-    checked: int = 0  # how many subjects the check looked at; 0 means not applicable
-    findings: list[Finding] = field(default_factory=list)
+class Outcome(Value):
+    checked: int  # how many subjects the check looked at; 0 means not applicable
+    findings: list[Finding]
     # Findings made as the engine reads them, after `findings` (pairs): a group of n people has
     # n·(n−1) ordered pairs, and the engine keeps only the first MAX_LISTED_FINDINGS.
-    stream: Iterator[Finding] | None = None
+    stream: Iterator[Finding] | None
+
+    def __init__(
+        self,
+        checked: int = 0,
+        findings: list[Finding] | None = None,
+        stream: Iterator[Finding] | None = None,
+    ) -> None:
+        self.checked = checked
+        self.findings = [] if findings is None else findings
+        self.stream = stream
 
 
 # --- helpers shared by the kinds ----------------------------------------------------------------

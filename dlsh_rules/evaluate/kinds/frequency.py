@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from ...dates import Period, period_of, periods_between
-from ...errors import Text
+from ...errors import FrozenValue, Text
 from ..results import OrgFact, PeriodCount
 from .base import Finding, make_finding, plain_text, what_text
 
@@ -50,10 +49,12 @@ class FactError(Exception):
     """A record's facts could not be read; the organisation rule is in error."""
 
 
-@dataclass(frozen=True)
-class PeriodOutcome:
+class PeriodOutcome(FrozenValue):
     count: PeriodCount
     finding: Finding | None
+
+    def __init__(self, count: PeriodCount, finding: Finding | None) -> None:
+        self.__dict__.update(count=count, finding=finding)
 
 
 def required_periods(
