@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -28,25 +28,32 @@ from dlsh_rules.language.query import Condition
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 from dlsh_rules.record.validate import RecordData, validate_record
 
+T = TypeVar("T")
 
-def _conditions(value: Any, seen: set[int]) -> Iterator[Condition]:
+
+def specs_of(value: Any, cls: type[T], seen: set[int]) -> Iterator[T]:
+    """Every object of ``cls`` in a pack's rule specs, once each (conditions, date bounds…)."""
     if id(value) in seen:
         return
     seen.add(id(value))
-    if isinstance(value, Condition):
+    if isinstance(value, cls):
         yield value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
-            yield from _conditions(getattr(value, f.name), seen)
+            yield from specs_of(getattr(value, f.name), cls, seen)
     elif isinstance(value, BaseModel):  # a spec of the rule language
         for name in type(value).model_fields:
-            yield from _conditions(getattr(value, name), seen)
+            yield from specs_of(getattr(value, name), cls, seen)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            yield from _conditions(v, seen)
+            yield from specs_of(v, cls, seen)
     elif isinstance(value, dict):
         for v in value.values():
-            yield from _conditions(v, seen)
+            yield from specs_of(v, cls, seen)
+
+
+def _conditions(value: Any, seen: set[int]) -> Iterator[Condition]:
+    return specs_of(value, Condition, seen)
 
 
 EXTRA = [

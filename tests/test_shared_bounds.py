@@ -8,7 +8,6 @@ alike, for every bound of every pack on generated records, and check what counts
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -16,9 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel
 from strategies import Case, compliant, records
-from test_compiled import _outcome, _record
+from test_compiled import _outcome, _record, specs_of
 
 from dlsh_rules.dates import Offset
 from dlsh_rules.evaluate.context import Context
@@ -30,23 +28,7 @@ from dlsh_rules.record.validate import RecordData
 
 
 def _bounds(value: Any, seen: set[int]) -> Iterator[DateSpec]:
-    if id(value) in seen:
-        return
-    seen.add(id(value))
-    if isinstance(value, DateSpec):
-        yield value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from _bounds(getattr(value, f.name), seen)
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _bounds(getattr(value, name), seen)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _bounds(v, seen)
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _bounds(v, seen)
+    return specs_of(value, DateSpec, seen)
 
 
 PACKS = {name: load_pack(name) for name in available_packs()}
