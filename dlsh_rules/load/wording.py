@@ -9,6 +9,7 @@ rather than showing English in a Chinese line.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ..errors import Text, describe
 from .document import Position
@@ -77,53 +78,58 @@ def _tab_or_char(found: str) -> str:
     return f"字符 {found} 不能出现在这里（含有它的值请加引号）"
 
 
-_PROBLEMS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
-    (re.compile(pattern + "$"), zh)
-    for pattern, zh in (
-        (
-            r"mapping values are not allowed here",
-            "此处不能出现冒号 ':'（上一行的缩进可能不对，或值中含有 ': ' 需要加引号）",
-        ),
-        (r"could not find expected ':'", "找不到键后面应有的冒号 ':'"),
-        (r"mapping keys are not allowed here", "此处不能出现键"),
-        (r"found character (.+) that cannot start any token", lambda m: _tab_or_char(m[1])),
-        (r"found unexpected end of stream", "文件意外结束（可能缺少结尾的引号或括号）"),
-        (r"found unexpected document separator", "意外的文档分隔符 '---'"),
-        (r"found unknown escape character (.+)", lambda m: f"未知的转义字符 {m[1]}"),
-        (
-            r"expected ',' or '([}\]])', but got (.+)",
-            lambda m: f"应为逗号 ',' 或 '{m[1]}'，实际为 {_token(m[2])}",
-        ),
-        (
-            r"expected <block end>, but found (.+)",
-            lambda m: f"缩进不一致：此处应回到上一层的缩进，实际为{_token(m[1])}",
-        ),
-        (
-            r"expected the node content, but found (.+)",
-            lambda m: f"应有一个值，实际为{_token(m[1])}",
-        ),
-        (
-            r"expected '<document start>', but found (.+)",
-            lambda m: f"应为文档开始 '---'，实际为{_token(m[1])}",
-        ),
-        (
-            r"expected a comment or a line break, but found (.+)",
-            lambda m: f"此处只能是注释或换行，实际为 {m[1]}",
-        ),
-        (
-            r"expected alphabetic or numeric character, but found (.+)",
-            lambda m: f"锚点或别名的名称应为字母或数字，实际为 {m[1]}",
-        ),
-        (r"found undefined tag handle (.+)", lambda m: f"未定义的标签前缀 {m[1]}"),
-        (
-            r"expected escape sequence of (\d+) hexadecimal numbers, but found (.+)",
-            lambda m: f"转义序列应有 {m[1]} 位十六进制数字，实际为 {m[2]}",
-        ),
-        (r"found duplicate YAML directive", "重复的 %YAML 指令"),
-        (r"found incompatible YAML document.*", "不兼容的 YAML 版本（须为 1.x）"),
-        (r"special characters are not allowed", "不允许的特殊字符"),
-    )
+# The parser's problems, compiled when a syntax error is first worded (`_problems`): a valid
+# file never needs them, and compiling them cost every run 1.4 ms at import (issue 13).
+_PROBLEM_PATTERNS: tuple[tuple[str, object], ...] = (
+    (
+        r"mapping values are not allowed here",
+        "此处不能出现冒号 ':'（上一行的缩进可能不对，或值中含有 ': ' 需要加引号）",
+    ),
+    (r"could not find expected ':'", "找不到键后面应有的冒号 ':'"),
+    (r"mapping keys are not allowed here", "此处不能出现键"),
+    (r"found character (.+) that cannot start any token", lambda m: _tab_or_char(m[1])),
+    (r"found unexpected end of stream", "文件意外结束（可能缺少结尾的引号或括号）"),
+    (r"found unexpected document separator", "意外的文档分隔符 '---'"),
+    (r"found unknown escape character (.+)", lambda m: f"未知的转义字符 {m[1]}"),
+    (
+        r"expected ',' or '([}\]])', but got (.+)",
+        lambda m: f"应为逗号 ',' 或 '{m[1]}'，实际为 {_token(m[2])}",
+    ),
+    (
+        r"expected <block end>, but found (.+)",
+        lambda m: f"缩进不一致：此处应回到上一层的缩进，实际为{_token(m[1])}",
+    ),
+    (
+        r"expected the node content, but found (.+)",
+        lambda m: f"应有一个值，实际为{_token(m[1])}",
+    ),
+    (
+        r"expected '<document start>', but found (.+)",
+        lambda m: f"应为文档开始 '---'，实际为{_token(m[1])}",
+    ),
+    (
+        r"expected a comment or a line break, but found (.+)",
+        lambda m: f"此处只能是注释或换行，实际为 {m[1]}",
+    ),
+    (
+        r"expected alphabetic or numeric character, but found (.+)",
+        lambda m: f"锚点或别名的名称应为字母或数字，实际为 {m[1]}",
+    ),
+    (r"found undefined tag handle (.+)", lambda m: f"未定义的标签前缀 {m[1]}"),
+    (
+        r"expected escape sequence of (\d+) hexadecimal numbers, but found (.+)",
+        lambda m: f"转义序列应有 {m[1]} 位十六进制数字，实际为 {m[2]}",
+    ),
+    (r"found duplicate YAML directive", "重复的 %YAML 指令"),
+    (r"found incompatible YAML document.*", "不兼容的 YAML 版本（须为 1.x）"),
+    (r"special characters are not allowed", "不允许的特殊字符"),
 )
+
+
+@cache
+def _problems() -> tuple[tuple[re.Pattern[str], object], ...]:
+    return tuple((re.compile(pattern + "$"), zh) for pattern, zh in _PROBLEM_PATTERNS)
+
 
 _CONTEXTS: dict[str, str] = {
     "while scanning a simple key": "读取一个键时",
@@ -151,7 +157,7 @@ def yaml_syntax(context: str | None, problem: str | None) -> Text:
     """A PyYAML scanner or parser error (its context and problem) in both languages."""
     en = "; ".join(part for part in (context, problem) if part) or "invalid YAML"
     zh = ""
-    for pattern, chinese in _PROBLEMS:
+    for pattern, chinese in _problems():
         match = pattern.match(problem or "")
         if match is not None:
             zh = chinese(match) if callable(chinese) else str(chinese)
@@ -163,7 +169,11 @@ def yaml_syntax(context: str | None, problem: str | None) -> Text:
 
 # A key of the record format (always ASCII) followed by a full-width colon: YAML reads
 # `name：x` as one plain text, and the error surfaces lines later, or not at all.
-_FULL_WIDTH_KEY = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|[{,][ \t]*)[A-Za-z_$][A-Za-z0-9_]*[ \t]*(：)")
+@cache
+def _full_width_key() -> re.Pattern[str]:
+    # compiled when first asked (a syntax error, an unknown key), not by every run at import
+    return re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|[{,][ \t]*)[A-Za-z_$][A-Za-z0-9_]*[ \t]*(：)")
+
 
 FULL_WIDTH_COLON = Text(
     "键后面用了全角冒号 '：'，请使用半角冒号 ':'（其后加一个空格）",
@@ -179,14 +189,14 @@ def full_width_colon(text: str, last_line: int) -> Position | None:
         line = lines[number - 1]
         if line.lstrip().startswith("#"):
             continue
-        match = _FULL_WIDTH_KEY.search(line)
+        match = _full_width_key().search(line)
         if match is not None:
             return Position(number, match.start(1) + 1)
     return None
 
 
 def key_with_full_width_colon(key: str) -> bool:
-    return _FULL_WIDTH_KEY.match(key) is not None
+    return _full_width_key().match(key) is not None
 
 
 # --- what loaders found ----------------------------------------------------------------------
