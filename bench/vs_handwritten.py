@@ -29,6 +29,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -154,7 +155,22 @@ def bench_whole_pack(quick: bool) -> dict[str, Any]:
         print(
             f"  whole pack ({len(pack.rules)} rules), {members:>3} members: {t['check'] * 1e3:.3f} ms"
         )
+    # The issue's target names "the whole default pack (53 rules)": the pack was the catalogue
+    # then. It has 78 since issue 10 held it to the letter of the plan; the target is judged on
+    # all 78, and the catalogue's 53 are timed beside them so the issue's own measure is kept.
+    catalogue = catalogue_ids()
+    record = load_record(compliant_record(5), pack.enums)
+    rounds = max(1000 // (10 if quick else 1), 5)
+    t = interleaved({"check": partial(check, record, pack, select=catalogue)}, rounds, 60.0)
+    out["catalogue"] = {"rules": len(catalogue), "check_s": t["check"]}
+    print(f"  the catalogue's {len(catalogue)} rules,   5 members: {t['check'] * 1e3:.3f} ms")
     return out
+
+
+def catalogue_ids() -> list[str]:
+    """The rule ids of the plan's catalogue (the project's copy of ../shared/spec's)."""
+    text = (ROOT / "tests" / "data" / "requirements.md").read_text(encoding="utf-8")
+    return re.findall(r"^\| `([a-z_.]+)` \|", text, flags=re.M)
 
 
 def targets(results: dict[str, Any]) -> list[tuple[bool, str, str]]:
@@ -188,6 +204,15 @@ def targets(results: dict[str, Any]) -> list[tuple[bool, str, str]]:
             f"{t5 * 1e3:.3f} ms",
         )
     )
+    cat = whole.get("catalogue")
+    if cat:
+        out.append(
+            (
+                cat["check_s"] < 0.001,
+                f"the catalogue's {cat['rules']} rules (the issue's pack), 5 members, < 1 ms",
+                f"{cat['check_s'] * 1e3:.3f} ms",
+            )
+        )
     s20, s200 = whole["sizes"][20], whole["sizes"][200]
     growth = (s200["check_s"] / s20["check_s"]) / (s200["bytes"] / s20["bytes"])
     out.append(
