@@ -286,3 +286,53 @@ def test_a_parser_built_for_a_command_line_is_the_full_parser_for_it(lang: str) 
         assert got.pop("check_parser", None) is not None or argv[0] != "check"
         expected.pop("check_parser", None)
         assert got == expected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    "record",
+    ["r.yaml", "records/", "", "rules", "check", "a b.yaml", "x=1", "—中文.yaml", "*.yaml"],
+)
+def test_check_record_without_argparse_is_what_argparse_makes_of_it(lang: str, record: str) -> None:
+    # `check RECORD` skips building the parser (issue 13); the namespace must be argparse's,
+    # attribute by attribute and in its order, check_parser included when asked for.
+    from dlsh_rules.cli.main import _quick_check, build_parser
+
+    argv = ["check", record]
+    quick = _quick_check(argv, lang)
+    expected = vars(build_parser(lang, argv).parse_args(argv))
+    parser = expected.pop("check_parser")
+    got = {k: v for k, v in vars(quick).items() if k != "_lang"}
+    assert list(got.items()) == list(expected.items())
+    assert quick.check_parser.format_help() == parser.format_help()
+    assert not hasattr(quick, "no_such_option")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["check", "-"],
+        ["check", "--lang", "en"],
+        ["check", "-q"],
+        ["check", "--help"],
+        ["check", "a.yaml", "b.yaml"],
+        ["check", "a.yaml", "--format", "json"],
+        ["rules", "x"],
+        ["explain", "x"],
+        ["x", "check"],
+        [],
+    ],
+)
+def test_every_other_command_line_goes_to_argparse(argv: list[str]) -> None:
+    from dlsh_rules.cli.main import _quick_check
+
+    assert _quick_check(argv, "zh") is None
+
+
+def test_check_without_a_record_still_words_argparse_s_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # RECORD is optional in the parser; without one, check_parser words argparse's error.
+    assert main(["check"]) == 2
+    assert "RECORD" in capsys.readouterr().err
