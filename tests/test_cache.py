@@ -262,8 +262,12 @@ def test_reading_the_cache_needs_neither_hashlib_nor_pickle_nor_platformdirs(
 # no difflib (suggestions), glob or tomllib (no configuration file here). No dataclasses (with
 # inspect, ast, dis and tokenize, about 6 ms): the check path's classes are errors.Value classes.
 # No pathlib (with urllib.parse and ipaddress, about 3 ms): an installed pack is found with
-# os.path (`loader._installed_root`, compared with `resolve_pack` below).
+# os.path (`loader._installed_root`, compared with `resolve_pack` below). No argparse (with
+# gettext, about 3 ms, and 2 ms more to build the parser): `check RECORD` is read without it
+# (`cli.main._quick_check`, compared with argparse's namespace in tests/test_cli.py).
 NOT_ON_THE_CHECK_PATH = (
+    "argparse",
+    "gettext",
     "dataclasses",
     "inspect",
     "ast",
@@ -311,6 +315,10 @@ def test_a_cached_check_imports_a_small_set_of_modules(cache_home: Path) -> None
     if not sys.platform.startswith("linux"):
         expected_absent.discard("platformdirs")
     assert not {m.split(".")[0] for m in loaded} & expected_absent
+    # nor the parser's modules, nor the other commands' (cli.main makes COMMANDS on demand)
+    other_commands = {"parsing", "translation", "init", "timeline", "author", "output", "ignore"}
+    assert not {f"dlsh_rules.cli.{name}" for name in other_commands} & loaded
+    assert "dlsh_rules.render.diff_view" not in loaded
     # 189 modules in all at issue 13 (the interpreter's own start-up included); a new import
     # on this path should be a decision, not an accident.
     assert len(loaded) <= 200, sorted(loaded)

@@ -336,3 +336,45 @@ def test_check_without_a_record_still_words_argparse_s_error(
     # RECORD is optional in the parser; without one, check_parser words argparse's error.
     assert main(["check"]) == 2
     assert "RECORD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "collector_on"),
+    [
+        (["check", str(EXAMPLE)], False),
+        (["check", str(EXAMPLE), "--format", "json"], True),
+        (["check", str(EXAMPLE.parent)], True),
+        (["check", str(EXAMPLE.parent / "*.yaml")], True),
+        (["check", "no-such-record.yaml"], False),  # one record, refused at once
+        (["rules"], True),
+        (["test"], True),
+        ([], True),
+    ],
+)
+def test_python_m_leaves_the_collector_off_only_for_one_record(
+    argv: list[str], collector_on: bool
+) -> None:
+    # __main__.py starts with the cyclic collector off (issue 13) and turns it back on for every
+    # command line but `check RECORD` of one file: a batch or a pack's tests run long enough to
+    # need it. At the end it freezes what is alive, so the shutdown's collections skip it.
+    from dlsh_rules.cli.main import one_record_checked
+
+    assert one_record_checked(argv) is (not collector_on)
+    code = (
+        "import gc, runpy, sys\n"
+        "import dlsh_rules.cli.main as cli\n"
+        "def main():\n"
+        "    print(gc.isenabled())\n"
+        "    return 5\n"
+        "cli.main = main\n"
+        f"sys.argv = ['dlsh_rules', *{argv!r}]\n"
+        "try:\n"
+        "    runpy.run_module('dlsh_rules', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 5\n"
+        "    print(gc.get_freeze_count() > 1000)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert out == [str(collector_on), "True"]

@@ -844,6 +844,16 @@ def _quick_check(argv: Sequence[str], lang: str) -> Any:
     return None
 
 
+def one_record_checked(argv: Sequence[str]) -> bool:
+    """Whether the command line is `check RECORD` for one record file: a run short enough that
+    ``python -m dlsh_rules`` leaves the cyclic garbage collector off (__main__.py)."""
+    if _quick_check(argv, "zh") is None:
+        return False
+    from .batch import is_single
+
+    return is_single(argv[1:])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_from(argv)
