@@ -351,30 +351,39 @@ def test_check_without_a_record_still_words_argparse_s_error(
         ([], True),
     ],
 )
-def test_python_m_leaves_the_collector_off_only_for_one_record(
-    argv: list[str], collector_on: bool
+@pytest.mark.parametrize("entry", ["python -m", "console script"])
+def test_the_program_leaves_the_collector_off_only_for_one_record(
+    argv: list[str], collector_on: bool, entry: str
 ) -> None:
-    # __main__.py starts with the cyclic collector off (issue 13) and turns it back on for every
-    # command line but `check RECORD` of one file: a batch or a pack's tests run long enough to
-    # need it. At the end it freezes what is alive, so the shutdown's collections skip it.
+    # `python -m dlsh_rules` and the console script start with the cyclic collector off (issue
+    # 13) and turn it back on for every command line but `check RECORD` of one file: a batch or
+    # a pack's tests run long enough to need it. Afterwards it is on again, and at exit what is
+    # alive is frozen, so the interpreter's collections as it shuts down skip it.
     from dlsh_rules.cli.main import one_record_checked
 
     assert one_record_checked(argv) is (not collector_on)
+    run = (
+        "runpy.run_module('dlsh_rules', run_name='__main__')"
+        if entry == "python -m"
+        else "sys.exit(entry())"
+    )
     code = (
-        "import gc, runpy, sys\n"
+        "import atexit, gc, runpy, sys\n"
+        "from dlsh_rules.cli import main as entry  # as the console script's wrapper does\n"
+        "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 1000))\n"
         "import dlsh_rules.cli.main as cli\n"
-        "def main():\n"
+        "def main(argv):\n"
+        "    assert argv is None\n"
         "    print(gc.isenabled())\n"
         "    return 5\n"
         "cli.main = main\n"
         f"sys.argv = ['dlsh_rules', *{argv!r}]\n"
         "try:\n"
-        "    runpy.run_module('dlsh_rules', run_name='__main__')\n"
+        f"    {run}\n"
         "except SystemExit as exc:\n"
         "    assert exc.code == 5\n"
-        "    print(gc.get_freeze_count() > 1000)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
-    assert out == [str(collector_on), "True"]
+    assert out == [str(collector_on), "True", "True"]
