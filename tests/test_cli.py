@@ -387,3 +387,24 @@ def test_the_program_leaves_the_collector_off_only_for_one_record(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
     assert out == [str(collector_on), "True", "True"]
+
+
+@pytest.mark.parametrize("how", ["-o", "--format", "--write-baseline"])
+def test_no_output_may_overwrite_a_file_of_the_pack(
+    tmp_path: Path, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The pack's files are listed (and resolved) only when some output goes to a file (issue
+    # 13); each way of writing one still may not name a file of the pack.
+    pack = tmp_path / "p"
+    import shutil
+
+    shutil.copytree(ROOT / "rules" / "provincial-bureau-2024", pack)
+    target = pack / "cases" / "meeting.yaml"
+    before = target.read_bytes()
+    option = {"-o": ["-o", str(target)], "--format": ["--format", f"json:{target}"]}.get(
+        how, [how, str(target)]
+    )
+    code = main(["check", str(EXAMPLE), "--pack", str(pack), "--lang", "en", *option])
+    assert code == 2
+    assert "may not be one of the inputs" in capsys.readouterr().err
+    assert target.read_bytes() == before

@@ -571,14 +571,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise _Usage(_t("abstract", args.lang, pack=pack.id))
     if args.select and not any(rule_selected(r.id, args.select, args.ignore) for r in pack.rules):
         raise _Usage(_t("none_left", args.lang, pack=pack.id))
-    for pack_root in pack.roots or [pack.root]:  # the pack and every base it extends
+    written = [(n, p) for n, p in [*outputs, ("baseline", args.write_baseline)] if p is not None]
+    # The pack's files are listed only when something is written to a file: resolving each is
+    # about 0.6 ms, and a report on standard output overwrites nothing (issue 13).
+    for pack_root in (pack.roots or [pack.root]) if written else []:  # and every base it extends
         for root, _dirs, files in os.walk(pack_root):
             read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
-    for name, path in [*outputs, ("baseline", args.write_baseline)]:
+    for name, path in written:
         # The entry itself, and the file a symlink there leads to: output.write_atomic writes
         # through links, so a link to a record would otherwise overwrite the record.
-        if path is None:
-            continue
         entries = {_entry(path), _entry(os.path.realpath(path))}
         if name == "baseline" and args.baseline is not None:
             # rewriting the --baseline in place is how it shrinks; it is read before any write
