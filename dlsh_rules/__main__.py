@@ -6,6 +6,6 @@ import sys
 _cwd = os.getcwd()
 sys.path[:] = [p for p in sys.path if p not in ("", ".", _cwd)]
 
-from .cli.main import main  # noqa: E402
+from .cli import run_program  # noqa: E402
 
-sys.exit(main())
+sys.exit(run_program())

@@ -262,8 +262,12 @@ def test_reading_the_cache_needs_neither_hashlib_nor_pickle_nor_platformdirs(
 # no difflib (suggestions), glob or tomllib (no configuration file here). No dataclasses (with
 # inspect, ast, dis and tokenize, about 6 ms): the check path's classes are errors.Value classes.
 # No pathlib (with urllib.parse and ipaddress, about 3 ms): an installed pack is found with
-# os.path (`loader._installed_root`, compared with `resolve_pack` below).
+# os.path (`loader._installed_root`, compared with `resolve_pack` below). No argparse (with
+# gettext, about 3 ms, and 2 ms more to build the parser): `check RECORD` is read without it
+# (`cli.main._quick_check`, compared with argparse's namespace in tests/test_cli.py).
 NOT_ON_THE_CHECK_PATH = (
+    "argparse",
+    "gettext",
     "dataclasses",
     "inspect",
     "ast",
@@ -311,6 +315,10 @@ def test_a_cached_check_imports_a_small_set_of_modules(cache_home: Path) -> None
     if not sys.platform.startswith("linux"):
         expected_absent.discard("platformdirs")
     assert not {m.split(".")[0] for m in loaded} & expected_absent
+    # nor the parser's modules, nor the other commands' (cli.main makes COMMANDS on demand)
+    other_commands = {"parsing", "translation", "init", "timeline", "author", "output", "ignore"}
+    assert not {f"dlsh_rules.cli.{name}" for name in other_commands} & loaded
+    assert "dlsh_rules.render.diff_view" not in loaded
     # 189 modules in all at issue 13 (the interpreter's own start-up included); a new import
     # on this path should be a decision, not an accident.
     assert len(loaded) <= 200, sorted(loaded)
@@ -331,3 +339,95 @@ def test_an_installed_pack_is_found_without_pathlib_where_resolve_pack_finds_it(
     # Not an installed name: None, and load_pack asks resolve_pack as before.
     for other in ("local-pack", "./provincial-bureau-2024", "no-such-pack", "", "A", "a/b", "."):
         assert pack_module._installed_root(other) is None, other
+
+
+# --- identical value objects stored once (issue 13) -----------------------------------------------
+
+
+def test_a_pack_entry_stores_identical_value_objects_once_and_reports_the_same() -> None:
+    # The pack's entry is pickled with share=True: value objects identical in every attribute
+    # are read back as one object. Every case of both packs (each record, its as-of date, the
+    # organisation rules) must be reported the same with the shared pack as with the pack
+    # loaded from its files.
+    import datetime as dt
+    from _pickle import loads
+
+    from dlsh_rules.authoring.patch import PatchError, apply_patch
+    from dlsh_rules.authoring.testing import example_data, load_cases
+    from dlsh_rules.errors import InputError
+    from dlsh_rules.evaluate.organisations import evaluate_organisations
+    from dlsh_rules.language.paths import Path as FieldPath
+    from dlsh_rules.record.validate import validate_record
+
+    for pack_id in ("provincial-bureau-2024", "enterprise-committee-2024"):
+        built = pack_module._load_pack_files(str(pack_module.resolve_pack(pack_id).resolve()))
+        shared = loads(cache._pickle(built, share=True))
+        plain = loads(cache._pickle(built))
+        paths = {id(p): p for p in _objects(shared) if isinstance(p, FieldPath)}
+        assert len(paths) < len({id(p) for p in _objects(plain) if isinstance(p, FieldPath)})
+        base = example_data(built)
+        compared = 0
+        for case in load_cases(built):
+            as_of = dt.date.fromisoformat(case.model.as_of) if case.model.as_of else None
+            patches = case.model.records if case.model.records is not None else [case.model.patch]
+            sides: list[list[str]] = [[], []]
+            for side, pack in zip(sides, (built, shared), strict=True):
+                reports = []
+                for patch in patches:
+                    try:
+                        data = apply_patch(base, patch)
+                        record = validate_record(data, "case", pack.enums)
+                    except (PatchError, InputError) as exc:
+                        side.append(repr(exc))
+                        continue
+                    reports.append(check(record, pack, as_of=as_of))
+                orgs = evaluate_organisations(reports, pack, as_of=as_of)
+                side.extend(r.to_json(lang) for r in reports for lang in ("zh", "en"))
+                side.append(repr(orgs))
+            assert sides[0] == sides[1], case.id
+            compared += 1
+        assert compared > 50
+
+
+def _objects(root: object) -> list[object]:
+    seen: dict[int, object] = {}
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen[id(obj)] = obj
+        if isinstance(obj, dict):
+            stack.extend([*obj.keys(), *obj.values()])
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        elif hasattr(obj, "__dict__"):
+            stack.extend(vars(obj).values())
+    return list(seen.values())
+
+
+def test_value_objects_are_shared_only_when_identical_in_every_attribute() -> None:
+    from _pickle import loads
+
+    from dlsh_rules.language.paths import Path as FieldPath
+    from dlsh_rules.language.query import Condition, _freeze
+
+    def condition(spec: dict[str, object]) -> Condition:
+        parsed = Condition.parse(spec)
+        return Condition(parsed.ops, parsed.all_of, parsed.any_of, parsed.negated, _freeze(spec))
+
+    a, b = FieldPath.parse("talks.mode"), FieldPath.parse("talks.mode")
+    c = FieldPath.parse("talks.date")
+    one, two = condition({"a": 1}), condition({"a": 1})
+    # equal by the fields equality compares, but not in the spec as written (compare=False)
+    other = condition({"a": {"eq": 1}})
+    assert other == one and other.spec != one.spec
+    # a spec held as a dict (mutable) is matched by identity only
+    assert loads(cache._pickle([Condition.parse({"a": 1})] * 1, share=True))[0] == one
+    got = loads(cache._pickle([a, b, c, one, two, other, (a, b), 1, True, 1.0], share=True))
+    assert got[0] is got[1] and got[0] is not got[2]
+    assert got[3] is got[4] and got[5] is not got[3]
+    assert got[5].spec == other.spec and got[3].spec == one.spec
+    assert got[6][0] is got[0] and got[6][1] is got[0]
+    assert [type(v) for v in got[7:]] == [int, bool, float]
+    assert [a, b, c, one, two, other] == got[:6]

@@ -286,3 +286,125 @@ def test_a_parser_built_for_a_command_line_is_the_full_parser_for_it(lang: str) 
         assert got.pop("check_parser", None) is not None or argv[0] != "check"
         expected.pop("check_parser", None)
         assert got == expected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    "record",
+    ["r.yaml", "records/", "", "rules", "check", "a b.yaml", "x=1", "—中文.yaml", "*.yaml"],
+)
+def test_check_record_without_argparse_is_what_argparse_makes_of_it(lang: str, record: str) -> None:
+    # `check RECORD` skips building the parser (issue 13); the namespace must be argparse's,
+    # attribute by attribute and in its order, check_parser included when asked for.
+    from dlsh_rules.cli.main import _quick_check, build_parser
+
+    argv = ["check", record]
+    quick = _quick_check(argv, lang)
+    expected = vars(build_parser(lang, argv).parse_args(argv))
+    parser = expected.pop("check_parser")
+    got = {k: v for k, v in vars(quick).items() if k != "_lang"}
+    assert list(got.items()) == list(expected.items())
+    assert quick.check_parser.format_help() == parser.format_help()
+    assert not hasattr(quick, "no_such_option")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["check", "-"],
+        ["check", "--lang", "en"],
+        ["check", "-q"],
+        ["check", "--help"],
+        ["check", "a.yaml", "b.yaml"],
+        ["check", "a.yaml", "--format", "json"],
+        ["rules", "x"],
+        ["explain", "x"],
+        ["x", "check"],
+        [],
+    ],
+)
+def test_every_other_command_line_goes_to_argparse(argv: list[str]) -> None:
+    from dlsh_rules.cli.main import _quick_check
+
+    assert _quick_check(argv, "zh") is None
+
+
+def test_check_without_a_record_still_words_argparse_s_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # RECORD is optional in the parser; without one, check_parser words argparse's error.
+    assert main(["check"]) == 2
+    assert "RECORD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "collector_on"),
+    [
+        (["check", str(EXAMPLE)], False),
+        (["check", str(EXAMPLE), "--format", "json"], True),
+        (["check", str(EXAMPLE.parent)], True),
+        (["check", str(EXAMPLE.parent / "*.yaml")], True),
+        (["check", "no-such-record.yaml"], False),  # one record, refused at once
+        (["rules"], True),
+        (["test"], True),
+        ([], True),
+    ],
+)
+@pytest.mark.parametrize("entry", ["python -m", "console script"])
+def test_the_program_leaves_the_collector_off_only_for_one_record(
+    argv: list[str], collector_on: bool, entry: str
+) -> None:
+    # `python -m dlsh_rules` and the console script start with the cyclic collector off (issue
+    # 13) and turn it back on for every command line but `check RECORD` of one file: a batch or
+    # a pack's tests run long enough to need it. Afterwards it is on again, and at exit what is
+    # alive is frozen, so the interpreter's collections as it shuts down skip it.
+    from dlsh_rules.cli.main import one_record_checked
+
+    assert one_record_checked(argv) is (not collector_on)
+    run = (
+        "runpy.run_module('dlsh_rules', run_name='__main__')"
+        if entry == "python -m"
+        else "sys.exit(entry())"
+    )
+    code = (
+        "import atexit, gc, runpy, sys\n"
+        "from dlsh_rules.cli import main as entry  # as the console script's wrapper does\n"
+        "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 1000))\n"
+        "import dlsh_rules.cli.main as cli\n"
+        "def main(argv):\n"
+        "    assert argv is None\n"
+        "    print(gc.isenabled())\n"
+        "    return 5\n"
+        "cli.main = main\n"
+        f"sys.argv = ['dlsh_rules', *{argv!r}]\n"
+        "try:\n"
+        f"    {run}\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 5\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert out == [str(collector_on), "True", "True"]
+
+
+@pytest.mark.parametrize("how", ["-o", "--format", "--write-baseline"])
+def test_no_output_may_overwrite_a_file_of_the_pack(
+    tmp_path: Path, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The pack's files are listed (and resolved) only when some output goes to a file (issue
+    # 13); each way of writing one still may not name a file of the pack.
+    pack = tmp_path / "p"
+    import shutil
+
+    shutil.copytree(ROOT / "rules" / "provincial-bureau-2024", pack)
+    target = pack / "cases" / "meeting.yaml"
+    before = target.read_bytes()
+    option = {"-o": ["-o", str(target)], "--format": ["--format", f"json:{target}"]}.get(
+        how, [how, str(target)]
+    )
+    code = main(["check", str(EXAMPLE), "--pack", str(pack), "--lang", "en", *option])
+    assert code == 2
+    assert "may not be one of the inputs" in capsys.readouterr().err
+    assert target.read_bytes() == before

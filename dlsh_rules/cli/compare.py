@@ -3,13 +3,14 @@ of `check --as-of` for facts dated after it (report/compare.py, record/dated.py)
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .console import _out
 
 if TYPE_CHECKING:
+    import argparse  # `check RECORD` imports this module, and argparse not at all (cli/main.py)
+
     from ..evaluate.results import Report
     from ..report.compare import Baseline
 

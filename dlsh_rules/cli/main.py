@@ -7,23 +7,20 @@ please report it; DLSH_DEBUG=1 shows the traceback).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import compare as compare_commands
-from . import init as start_commands
-from . import timeline as timeline_commands
-from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
 from .console import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, _out, _StdoutError, _strerror, say
-from .parsing import Commands, Parser
-from .translation import argparse_language
 
+# argparse (with gettext), the parser's own modules and the other commands' modules are imported
+# where they are used: `check RECORD`, the usual command line, needs none of them (`_quick_check`).
 if TYPE_CHECKING:
+    import argparse
+
     from ..errors import Problem
     from ..evaluate.engine import Waiver
     from ..evaluate.results import Report
@@ -32,129 +29,9 @@ if TYPE_CHECKING:
 
 
 _T: dict[str, tuple[str, str]] = {
-    "prog": (
-        "检查民主生活会记录是否符合实施方案。",
-        "Check a democratic life meeting record against its implementation plan.",
-    ),
-    "epilog": (
-        "退出码：0 无不符合项；1 有达到 --fail-on 级别的不符合项；2 输入无法检查；3 内部错误。"
-        "检查多份记录时取其中最严重者。",
-        "Exit status: 0 nothing failed; 1 a failure at or above --fail-on; 2 input cannot be checked; 3 internal error. "
-        "With several records, the worst of them.",
-    ),
-    "cmd": ("子命令", "commands"),
-    "check": ("检查会议记录", "check meeting records"),
-    "rules": (
-        "列出规则包中的全部规则：编号、条款、严重程度、标题和方案原文",
-        "list every rule of a pack: id, clause, severity, title and the plan's words",
-    ),
-    "brief": ("不列出方案原文，每条规则一行", "leave out the plan's words: one line a rule"),
-    "explain": (
-        "解释一条规则：原文、检查内容、参数与示例",
-        "explain a rule: the plan's words, what it checks, parameters, examples",
-    ),
-    "test": (
-        "运行规则包自带的测试用例；每条规则须至少有一个必须失败和一个必须通过的用例",
-        "run a pack's own test cases; every rule needs a case that must fail and one that must pass",
-    ),
-    "allow_missing": (
-        "缺少用例的规则只作为警告列出，不使测试失败",
-        "list rules without cases as warnings instead of failing",
-    ),
-    "with_lint": ("测试之后再运行 lint", "run lint after the tests"),
-    "lint": (
-        "检查规则包：未使用的集合、缺少用例的规则、方案原文中找不到的引文、缺少一种语言的标签"
-        "（退出码：0 无问题；1 有问题；2 规则包无效）",
-        "lint a pack: unused sets, rules without cases, quotes not in the plan text, labels "
-        "missing a language (exit 0 clean, 1 findings, 2 invalid pack)",
-    ),
-    "new_pack": (
-        "新建规则包骨架（清单、一条规则、示例记录、一个必须失败和一个必须通过的用例），可立即通过 test",
-        "write a new pack skeleton (manifest, one rule, example record, a failing and a passing "
-        "case) that passes `test` at once",
-    ),
-    "new_name": ("新规则包的 id，也是目录名", "the new pack's id, also its directory name"),
-    "new_extends": (
-        "继承的规则包：已安装的名称或目录",
-        "the pack to extend: an installed name or a directory",
-    ),
-    "new_dir": ("在此目录下创建（默认当前目录）", "create it in this directory (default: here)"),
     "abstract": (
         "规则包 {pack} 是抽象规则包，只供其他规则包继承（extends），不能用于检查记录",
         "pack {pack} is abstract: a base that other packs extend, not for checking records",
-    ),
-    "schema": (
-        "输出 JSON Schema（record 记录、rule 规则、pack 规则包清单、report 检查报告）",
-        "print a JSON Schema (record, rule, pack, report)",
-    ),
-    "record": (
-        "会议记录：文件（JSON 或 YAML）、目录（递归查找 *.json、*.yaml、*.yml，跳过隐藏目录）"
-        "或通配符（如 'records/**/*.yaml'）；可给多个。只给一个文件时输出完整报告，否则输出汇总表",
-        "meeting records: files (JSON or YAML), directories (searched recursively for *.json, "
-        "*.yaml, *.yml; hidden ones skipped) or glob patterns (e.g. 'records/**/*.yaml'); "
-        "several may be given. One file gives the full report, anything else a summary table",
-    ),
-    "pack": (
-        "规则包名称或目录（默认 provincial-bureau-2024）",
-        "rule pack name or directory (default provincial-bureau-2024)",
-    ),
-    "format": (
-        "输出格式 NAME 或 NAME:PATH（写入文件，自动创建目录）；可重复，最多一个不带 PATH"
-        "（输出到标准输出或 -o 文件）。可选：{formats}",
-        "output format NAME, or NAME:PATH to write it to a file (directories are created); "
-        "repeat for several, at most one without PATH (standard output, or -o). "
-        "Formats: {formats}",
-    ),
-    "lang": ("输出语言：zh（中文，默认）或 en", "output language: zh (Chinese, default) or en"),
-    "fail_on": (
-        "达到此级别的不符合项使退出码为 1（默认 error）",
-        "failures at or above this severity exit 1 (default error)",
-    ),
-    "select": (
-        "只检查这些规则 id 或前缀（如 prep.talks）；每个 --select 一个值，或用逗号分隔多个",
-        "check only these rule ids or dotted prefixes (e.g. prep.talks); one per --select, or "
-        "several comma-separated",
-    ),
-    "ignore": (
-        "不检查这些规则 id 或前缀；每个 --ignore 一个值，或用逗号分隔多个",
-        "skip these rule ids or dotted prefixes; one per --ignore, or several comma-separated",
-    ),
-    "as_of": (
-        "检查日期 YYYY-MM-DD：截止日期在其后且尚未完成的规则记为待到期",
-        "check as of YYYY-MM-DD: rules due later and not yet met are pending",
-    ),
-    "output": (
-        "不带 PATH 的那个格式写入此文件而非标准输出（原子写入）",
-        "write the format given without PATH to this file instead of standard output (atomically)",
-    ),
-    "waivers": (
-        "豁免文件（dlsh-waivers/1，YAML 或 JSON）：适用于每份记录的经批准的例外；"
-        "有效期与记录自身的豁免一样，按 --as-of 判断，未给出时按记录中最晚的日期（不读取系统时钟）",
-        "waiver file (dlsh-waivers/1, YAML or JSON): approved standing exceptions applied to "
-        "every record; like the record's own waivers, judged at --as-of, else at the latest "
-        "date the record holds (never the clock)",
-    ),
-    "date": (
-        "报告上写明的检查日期 YYYY-MM-DD（HTML 报告；today 表示今天）；未给出时用 --as-of，"
-        "都未给出则留空待手填，保证同样的输入得到同样的报告",
-        "the date of the check that the report states, YYYY-MM-DD (HTML report; 'today' reads "
-        "the clock); default --as-of, else a blank to fill in by hand, so that the same inputs "
-        "give the same report",
-    ),
-    "today": (
-        "未给出 --as-of 时，判断豁免（文件中的和记录中的）有效期所用的日期 YYYY-MM-DD，"
-        "代替记录中最晚的日期",
-        "the day YYYY-MM-DD at which waivers (the file's and the record's) are judged when "
-        "--as-of is not given, instead of the latest date the record holds",
-    ),
-    "jobs": (
-        "并行检查的进程数（默认：可用 CPU 数；1 表示在本进程内逐个检查）",
-        "worker processes for several records (default: the CPUs available; 1 checks them "
-        "one by one in this process)",
-    ),
-    "quiet": (
-        "只显示未通过的规则（不符合、出错、待到期）和结论行，不显示进度条",
-        "show only the rules not passed (failed, error, pending) and the verdict; no progress bar",
     ),
     "bad_format": (
         "未知的输出格式 {name!r}；可选：{formats}（写入文件：NAME:PATH）",
@@ -196,15 +73,6 @@ _T: dict[str, tuple[str, str]] = {
         "无法写入 {path}：{error}",
         "cannot write {path}: {error}",
     ),
-    "color": (
-        "颜色：auto（终端且未设 NO_COLOR 时）、always、never",
-        "colour: auto (on a terminal without NO_COLOR), always, never",
-    ),
-    "rule_id": ("规则 id", "rule id"),
-    "schema_name": (
-        "哪个 schema：record、rule、pack 或 report",
-        "which schema: record, rule, pack or report",
-    ),
     "no_rule": ("规则包 {pack} 中没有规则 {rule}", "pack {pack} has no rule {rule}"),
     "bad_date": (
         "日期应为 YYYY-MM-DD 格式的真实日期：{value!r}",
@@ -218,8 +86,6 @@ _T: dict[str, tuple[str, str]] = {
         "内部错误（程序缺陷，请报告）：{error}",
         "internal error (a bug, please report it): {error}",
     ),
-    "help": ("显示帮助并退出", "show this help and exit"),
-    "version": ("显示版本并退出", "show the version and exit"),
 }
 
 
@@ -245,6 +111,8 @@ def _date_type(lang: str) -> Any:
         try:
             return parse_date(value)
         except ValueError:
+            import argparse
+
             message = _T["bad_date"][1 if lang == "en" else 0].format(value=value)
             raise argparse.ArgumentTypeError(message) from None
 
@@ -263,6 +131,8 @@ def _report_date_type(lang: str) -> Any:
 
 def _format_type(lang: str) -> Any:
     def fmt(value: str) -> tuple[str, str | None]:
+        import argparse
+
         from ..render import FORMATS
 
         # NAME:PATH splits at the first colon: format names have none, paths may (C:\\out.json)
@@ -284,6 +154,8 @@ def _jobs_type(lang: str) -> Any:
         except ValueError:
             n = 0
         if n < 1:
+            import argparse
+
             raise argparse.ArgumentTypeError(_t("bad_jobs", lang, value=value))
         return n
 
@@ -303,6 +175,8 @@ def _comma_list(value: str) -> list[str]:
 def build_parser(lang: str, argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The command line's parser; given the ``argv`` it is for, only the commands named in it are
     built in full (`_Commands`)."""
+    from .parsing import Parser
+
     Parser._building = True
     try:
         return _build_parser(lang, argv)
@@ -311,9 +185,14 @@ def build_parser(lang: str, argv: Sequence[str] | None = None) -> argparse.Argum
 
 
 def _build_parser(lang: str, argv: Sequence[str] | None) -> argparse.ArgumentParser:
-    from .inputs import HELP
+    import argparse
 
-    t = {k: v[1] if lang == "en" else v[0] for k, v in {**_T, **HELP}.items()}
+    from . import init as start_commands
+    from . import timeline as timeline_commands
+    from .inputs import HELP
+    from .parsing import WORDS, Commands, Parser
+
+    t = {k: v[1] if lang == "en" else v[0] for k, v in {**_T, **WORDS, **HELP}.items()}
     parser = Parser(prog="dlsh-rules", description=t["prog"], epilog=t["epilog"], add_help=False)
     parser.add_argument("-h", "--help", action="help", help=t["help"])
     from .. import __version__
@@ -331,7 +210,7 @@ def _build_parser(lang: str, argv: Sequence[str] | None) -> argparse.ArgumentPar
             parser_class=Parser,
             metavar=None if lang == "en" else "命令",
         ),
-        None if argv is None else set(argv) & set(COMMANDS),
+        None if argv is None else set(argv) & set(_commands()),
     )
     if sub.wanted == set():  # no command named: help, or an error that lists them all
         sub.wanted = None
@@ -521,6 +400,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not args.record:
         # argparse's own words, as when RECORD was required by the parser (RECORD is optional
         # there only so that --show-config needs none)
+        import argparse
+
+        from .translation import argparse_language
+
         try:
             with argparse_language(args.lang):
                 translate: Callable[[str], str] = vars(argparse)["_"]
@@ -557,14 +440,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise _Usage(_t("abstract", args.lang, pack=pack.id))
     if args.select and not any(rule_selected(r.id, args.select, args.ignore) for r in pack.rules):
         raise _Usage(_t("none_left", args.lang, pack=pack.id))
-    for pack_root in pack.roots or [pack.root]:  # the pack and every base it extends
+    written = [(n, p) for n, p in [*outputs, ("baseline", args.write_baseline)] if p is not None]
+    # The pack's files are listed only when something is written to a file: resolving each is
+    # about 0.6 ms, and a report on standard output overwrites nothing (issue 13).
+    for pack_root in (pack.roots or [pack.root]) if written else []:  # and every base it extends
         for root, _dirs, files in os.walk(pack_root):
             read |= {_entry(os.path.realpath(os.path.join(root, name))) for name in files}
-    for name, path in [*outputs, ("baseline", args.write_baseline)]:
+    for name, path in written:
         # The entry itself, and the file a symlink there leads to: output.write_atomic writes
         # through links, so a link to a record would otherwise overwrite the record.
-        if path is None:
-            continue
         entries = {_entry(path), _entry(os.path.realpath(path))}
         if name == "baseline" and args.baseline is not None:
             # rewriting the --baseline in place is how it shrinks; it is read before any write
@@ -731,33 +615,127 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "check": cmd_check,
-    "rules": cmd_rules,
-    "explain": cmd_explain,
-    "test": cmd_test,
-    "lint": cmd_lint,
-    "new-pack": cmd_new_pack,
-    "schema": cmd_schema,
-    **{
-        name: partial(start_commands.run, command)
-        for name, command in {
-            **start_commands.COMMANDS,
-            **timeline_commands.COMMANDS,
-            **compare_commands.COMMANDS,
-        }.items()
-    },
-}
+def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
+    """Every command by name. Made when first asked for: `check RECORD` runs `cmd_check` without
+    importing the other commands' modules (and argparse with them)."""
+    if _COMMANDS:
+        return _COMMANDS
+    from functools import partial
+
+    from . import init as start_commands
+    from . import timeline as timeline_commands
+    from .author import cmd_explain, cmd_lint, cmd_new_pack, cmd_rules, cmd_test
+
+    _COMMANDS.update(
+        {
+            "check": cmd_check,
+            "rules": cmd_rules,
+            "explain": cmd_explain,
+            "test": cmd_test,
+            "lint": cmd_lint,
+            "new-pack": cmd_new_pack,
+            "schema": cmd_schema,
+            **{
+                name: partial(start_commands.run, command)
+                for name, command in {
+                    **start_commands.COMMANDS,
+                    **timeline_commands.COMMANDS,
+                    **compare_commands.COMMANDS,
+                }.items()
+            },
+        }
+    )
+    return _COMMANDS
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def __getattr__(name: str) -> Any:
+    # `COMMANDS`, as it was before it was made on demand (tests and callers read it)
+    if name == "COMMANDS":
+        return _commands()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# What argparse makes of `check RECORD` (and nothing else), attribute by attribute in its order:
+# every option's default. tests/test_cli.py compares it with the parser's for both languages.
+_CHECK_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("lang", None),
+    ("pack", None),
+    ("config", None),
+    ("no_config", False),
+    ("format", None),
+    ("fail_on", None),
+    ("select", None),
+    ("ignore", None),
+    ("exclude", None),
+    ("as_of", None),
+    ("date", None),
+    ("output", None),
+    ("waivers", None),
+    ("today", None),
+    ("jobs", None),
+    ("quiet", None),
+    ("statistics", None),
+    ("color", None),
+    ("show_config", False),
+    ("baseline", None),
+    ("write_baseline", None),
+)
+
+
+class _CheckArgs:
+    """The namespace of `check RECORD` made without argparse (`_quick_check`). ``check_parser``,
+    which only a `check` without a record reads, is built if it is ever asked for."""
+
+    def __init__(self, record: str, lang: str) -> None:
+        self.command = "check"
+        self.record = [record]
+        for name, default in _CHECK_DEFAULTS:
+            setattr(self, name, default)
+        self._lang = lang
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set
+        if name == "check_parser":
+            parser = build_parser(self._lang, ["check"]).parse_args(["check"]).check_parser
+            self.check_parser = parser
+            return parser
+        raise AttributeError(name)
+
+
+def _quick_check(argv: Sequence[str], lang: str) -> Any:
+    """The arguments of `check RECORD`, the usual command line, without building argparse's
+    parser (its import, with gettext's, and the building cost about 5 ms of a 100 ms `check`);
+    None for anything else, which argparse parses. A word after `check` that does not start
+    with "-" is the one positional argument, whatever it says."""
+    if len(argv) == 2 and argv[0] == "check" and not argv[1].startswith("-"):
+        return _CheckArgs(argv[1], lang)
+    return None
+
+
+def one_record_checked(argv: Sequence[str]) -> bool:
+    """Whether the command line is `check RECORD` for one record file: a run short enough that
+    ``python -m dlsh_rules`` leaves the cyclic garbage collector off (__main__.py)."""
+    if _quick_check(argv, "zh") is None:
+        return False
+    from .batch import is_single
+
+    return is_single(argv[1:])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_from(argv)
-    try:
-        with argparse_language(lang):
-            args = build_parser(lang, argv).parse_args(argv)
-    except SystemExit as exc:  # argparse: --help / --version exit 0, bad arguments exit 2
-        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INPUT
+    args = _quick_check(argv, lang)
+    if args is None:
+        from .translation import argparse_language
+
+        try:
+            with argparse_language(lang):
+                args = build_parser(lang, argv).parse_args(argv)
+        except SystemExit as exc:  # argparse: --help / --version exit 0, bad arguments exit 2
+            return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_INPUT
     from ..errors import InputError
     from .config import apply
     from .inputs import UsageError
@@ -768,7 +746,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(exc.render(args.lang or lang) + "\n")
         return EXIT_INPUT
     try:
-        return COMMANDS[args.command](args)
+        return _commands()[args.command](args) if args.command != "check" else cmd_check(args)
     except (_Usage, UsageError) as exc:
         say(args.command, args.lang, "error", str(exc))
         return EXIT_INPUT

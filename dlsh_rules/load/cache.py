@@ -246,16 +246,82 @@ def _mappingproxy(data: dict[str, Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType(data)
 
 
-def _pickle(value: Any) -> bytes:
+def _same(value: Any) -> Any:
+    """What an entry holds where its value had an identical twin: the twin itself (`_pickle`)."""
+    return value
+
+
+# Values a value class's fields may hold that are themselves values: equal and of the same type
+# means interchangeable.
+_ATOMS = (str, int, float, bool, bytes, type(None))
+
+
+class _Twins:
+    """The key under which `_pickle(share=True)` finds the identical twin of a value object.
+
+    A rule pack repeats the same small values many times (605 field paths, 98 of them distinct,
+    in the default pack; conditions, selections and operators alike). Two objects are twins
+    only if they are of the same value class (`errors.FrozenValue`, immutable) and every
+    attribute they hold is an identical value in turn: the fields their equality leaves out
+    (`_uncompared`, such as a condition's spec as written) and anything computed and kept
+    (`cached_property`) included. Lists, dicts, `Frozen` rule objects and anything else are
+    matched by identity only."""
+
+    def __init__(self) -> None:
+        from ..errors import FrozenValue
+
+        self.value_class = FrozenValue
+        self.keys: dict[int, Any] = {}
+        self.first: dict[Any, Any] = {}
+
+    def key(self, obj: Any) -> Any:
+        known = self.keys.get(id(obj))
+        if known is not None:
+            return known
+        kind = type(obj)
+        state = getattr(obj, "__dict__", None)
+        if kind in _ATOMS:
+            made: Any = (kind, obj)
+        elif kind is tuple:
+            made = (kind, tuple(self.key(item) for item in obj))
+        elif isinstance(obj, self.value_class) and state is not None:
+            made = (kind, tuple((name, self.key(item)) for name, item in state.items()))
+        else:
+            made = ("identity", id(obj))
+        self.keys[id(obj)] = made  # every object here stays alive while the value is pickled
+        return made
+
+    def twin(self, obj: Any) -> Any:
+        """An object seen before that is identical to ``obj``, else None."""
+        if not isinstance(obj, self.value_class):
+            return None
+        key = self.key(obj)
+        if key[0] == "identity":
+            return None
+        try:
+            first = self.first.setdefault(key, obj)
+        except TypeError:  # NaN and the like: no twin
+            return None
+        return None if first is obj else first
+
+
+def _pickle(value: Any, share: bool = False) -> bytes:
     import io
     import pickle
 
+    twins = _Twins() if share else None
+
     class Pickler(pickle.Pickler):
-        """Pickles read-only mappings (as `EnumTable` holds) as what they wrap."""
+        """Pickles read-only mappings (as `EnumTable` holds) as what they wrap, and with
+        ``share``, a value object identical to one already written as a reference to it."""
 
         def reducer_override(self, obj: Any) -> Any:
             if type(obj) is MappingProxyType:
                 return _mappingproxy, (dict(obj),)
+            if twins is not None:
+                first = twins.twin(obj)
+                if first is not None:
+                    return _same, (first,)
             return NotImplemented
 
     buffer = io.BytesIO()
@@ -263,15 +329,19 @@ def _pickle(value: Any) -> bytes:
     return buffer.getvalue()
 
 
-def write(name: str, value: Any) -> None:
-    """Store ``value`` under ``name``, atomically; silently do nothing if it cannot be done."""
+def write(name: str, value: Any, share: bool = False) -> None:
+    """Store ``value`` under ``name``, atomically; silently do nothing if it cannot be done.
+
+    With ``share``, identical value objects are stored once, and read back as one object (a
+    rule pack: about a fifth of its entry, a quarter of its unpickling time, and what is compiled
+    on first use once per distinct condition instead of once per copy; issue 13)."""
     folder = directory()
     if folder is None:
         return
     import tempfile
 
     try:
-        payload = _pickle(value)
+        payload = _pickle(value, share)
     except Exception:  # something unpicklable: not worth failing a run over
         return
     tmp = None

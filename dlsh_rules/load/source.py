@@ -111,20 +111,36 @@ def _bad_byte(name: str, body: bytes, offset: int, skip: int, expected: Text) ->
 # its double-quoted escapes (\e, \0, \x1b, \u202e) and JSON's (\u001b) would let the same
 # characters in, and neither refuses the bidirectional controls that reorder what a reader sees.
 # Every string and key of either format is held to the one set below.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+_CONTROL_CLASS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 # What in the text could decode to one of them; only then is the data walked (most files have
 # none, and a walk of a large record costs a tenth of a second). False alarms (\u000a, a "\x"
 # in a plain scalar) cost only the walk.
 _RAW_CONTROL = "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 _MAYBE_CONTROL_RAW = re.compile(_RAW_CONTROL)
-_MAYBE_CONTROL_JSON = re.compile(
-    _RAW_CONTROL
-    # \b and \f are JSON's own short escapes of two C0 controls (json.dumps writes them)
-    + r"|\\[bf]|\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]|[fF]{3}[eEfF])"
-)
 _MAYBE_CONTROL_YAML = re.compile(
     _RAW_CONTROL + r"|\\(?:[0abefvN]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})"
 )
+# Compiled when first needed (`_pattern`): a YAML record never reads the JSON one, and a record
+# without a control character never the full class (about 0.5 ms of a cold `check`, issue 13).
+_LAZY_PATTERNS = {
+    "_CONTROL": _CONTROL_CLASS,
+    "_MAYBE_CONTROL_JSON": _RAW_CONTROL
+    # \b and \f are JSON's own short escapes of two C0 controls (json.dumps writes them)
+    + r"|\\[bf]|\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9]|[fF]{3}[eEfF])",
+}
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    found: re.Pattern[str] | None = globals().get(name)
+    if found is None:
+        found = globals()[name] = re.compile(_LAZY_PATTERNS[name])
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_PATTERNS:
+        return _pattern(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
@@ -140,17 +156,18 @@ def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
     # Each escape above starts with a backslash; without one only the characters can be there,
     # and the class alone is scanned in about 40 % of the time of the alternation.
     if "\\" in text:
-        maybe = _MAYBE_CONTROL_JSON if json_text else _MAYBE_CONTROL_YAML
+        maybe = _pattern("_MAYBE_CONTROL_JSON") if json_text else _MAYBE_CONTROL_YAML
     else:
         maybe = _MAYBE_CONTROL_RAW
     if not maybe.search(text):
         return
     problems = ProblemList(doc.name)
+    control = _pattern("_CONTROL")
     stack: list[tuple[str, Any]] = [("", doc.data)]
     while stack:
         pointer, value = stack.pop()
         if isinstance(value, str):
-            found = _CONTROL.search(value)
+            found = control.search(value)
             if found is not None:
                 problems.add(
                     "encoding",
@@ -162,7 +179,7 @@ def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
         elif isinstance(value, dict):
             for key, item in value.items():
                 child = pointer_join(pointer, key)
-                found = _CONTROL.search(key)
+                found = control.search(key)
                 if found is not None:
                     problems.add(
                         "encoding",

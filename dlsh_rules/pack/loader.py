@@ -313,7 +313,7 @@ def _load_pack_cached(root: str) -> Pack:
             files = {str(path): disk_cache.file_stamp(path) for path in paths}
         except OSError:
             return pack
-        disk_cache.write(name, (files, pack))
+        disk_cache.write(name, (files, pack), share=True)
     return pack
 
 
