@@ -61,7 +61,9 @@ def pack_copy() -> Pack:
         (("followup",), ("followup.report",)),
     ],
 )
-def test_the_kept_selection_is_the_selector(select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+def test_the_kept_selection_is_the_selector(
+    select: tuple[str, ...], ignore: tuple[str, ...]
+) -> None:
     pack = pack_copy()
     record = record_of(pack)
     for _ in range(2):  # made, then kept
