@@ -28,6 +28,25 @@ Pair = tuple[str, str]
 Compact = tuple[dict[Pair, Any], bool, int]
 
 
+def compact_key(spec: PairsSpec, ordered: bool) -> Any:
+    """The token under which `compact_index` is shared by the checks that read the same items
+    the same way (None: not shared); once per process for the spec."""
+    return memoised_key(
+        "pairs compact",
+        spec,
+        lambda: shared_key(
+            "pairs compact",
+            ordered,
+            spec.items.spec,
+            spec.participants,
+            spec.from_,
+            spec.to,
+            spec.hub,
+            spec.qualify,
+        ),
+    )
+
+
 def compact_index(ctx: Context, spec: PairsSpec, ordered: bool) -> Compact | None:
     """The items by pair when every item is a mapping with two people's ids as texts (two
     fields, or one list of two) and passes `qualify` (which cannot raise): once per record for
@@ -79,29 +98,16 @@ def compact_index(ctx: Context, spec: PairsSpec, ordered: bool) -> Compact | Non
         first: dict[Pair, Any] = dict(zip(reversed(keys), reversed(items), strict=True))  # type: ignore[arg-type]
         return first, len(first) < len(keys), len(items)
 
-    key = memoised_key(
-        "pairs compact",
-        spec,
-        lambda: shared_key(
-            "pairs compact",
-            ordered,
-            spec.items.spec,
-            spec.participants,
-            spec.from_,
-            spec.to,
-            spec.hub,
-            spec.qualify,
-        ),
-    )
+    key = compact_key(spec, ordered)
     return build() if key is None else ctx.cached(key, build)
 
 
-def usual_outcome(ctx: Context, spec: PairsSpec, required: dict[Pair, None]) -> Outcome | None:
+def usual_outcome(
+    ctx: Context, spec: PairsSpec, required: dict[Pair, None], compact: Compact | None
+) -> Outcome | None:
     """The outcome of a check of one qualifying item per pair when it finds nothing, worked
-    out from `compact_index`; None when the general steps must decide. The check's own date
-    bounds are resolved as the general steps resolve them (a bound may raise)."""
-    ordered = spec.participants is None
-    compact = compact_index(ctx, spec, ordered)
+    out from its `compact_index`; None when the general steps must decide. The check's own
+    date bounds are resolved as the general steps resolve them (a bound may raise)."""
     if compact is None:
         return None
     first, multi, count = compact
