@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from dlsh_rules.evaluate import engine
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.engine import check, rule_selected
 from dlsh_rules.evaluate.kinds import delivered
+from dlsh_rules.language.query import DateSpec
 from dlsh_rules.pack.loader import Pack, load_pack
 from dlsh_rules.record.validate import RecordData, validate_record
 
@@ -185,3 +187,40 @@ def test_quiet_reads_only_the_reach_table(members: int) -> None:
                         assert by_table.setdefault(id(table), answer) == answer
                         compared += 1
     assert compared
+
+
+def _outcome_of(resolve: Any, ctx: Context) -> tuple[str, Any]:
+    try:
+        return ("date", resolve(ctx))
+    except Exception as exc:  # the same exception, with the same text
+        return ("raised", f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize("meeting", [None, "1990-03-01"])
+def test_a_rules_due_is_what_resolve_gives(meeting: str | None) -> None:
+    """`_rule_due` reads the date an equal bound left in the record's context, else resolves
+    it: for every rule of every shipped pack, in the order the engine asks, the date (or the
+    exception) each rule's bound gives alone in a fresh context. 1990 is before the working-day
+    calendar, where some bounds raise."""
+    from dlsh_rules.pack.loader import available_packs
+
+    raised = 0
+    for name in available_packs():
+        pack = load_pack(name)
+        data = compliant(5)
+        if meeting is not None:
+            data["meeting"]["date"] = meeting
+        try:
+            record = validate_record(data, "r", pack.enums)
+        except Exception:  # this pack's enums refuse the generated record
+            continue
+        shared = Context(record, pack)
+        dues = [r.due for r in pack.rules if r.due is not None]
+        assert dues
+        # Two equal bounds past the working-day calendar's start in 1990, which raise.
+        dues += [DateSpec.parse({"working_days": -3}), DateSpec.parse({"working_days": -3})]
+        for due in dues * 2:  # asked again: read back
+            alone = _outcome_of(due.resolve, Context(record, pack))
+            assert _outcome_of(partial(engine._rule_due, due=due), shared) == alone
+            raised += alone[0] == "raised"
+    assert raised if meeting is not None else not raised

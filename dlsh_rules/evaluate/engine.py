@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..dates import CalendarCoverageError
 from ..errors import FrozenValue, Text
+from ..language.compiled import canonical
 from ..load import arguments
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
 from ..record.dated import facts_after, reference_date
@@ -368,7 +369,6 @@ def check(
         and not not_yet_approved(w, judge_day)
     ]
     used: set[int] = set()
-    selected = _selector(tuple(select), tuple(ignore))
     results = []
     facts: list[OrgFact] = []
     # perf.gc_paused, written out: the rules allocate much and leave no cycles, and the
@@ -391,6 +391,7 @@ def check(
         if paused:
             gc.enable()
     unused = []
+    selected = _selector(tuple(select), tuple(ignore)) if all_waivers else None
     for w in all_waivers:
         if pack.rule(w.rule) is None:  # a misspelt id waives nothing: say so, whatever --select
             unused.append(
@@ -411,7 +412,7 @@ def check(
             if w.origin == "record":
                 unused.append(w.note(RECORD_WAIVER_OF_ORG_RULE))
             # a standing waiver of an organisation rule is judged with the organisation
-        elif id(w) not in used and selected(w.rule):
+        elif id(w) not in used and selected is not None and selected(w.rule):
             unused.append(
                 w.note(Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"))
             )
@@ -433,7 +434,9 @@ def check(
         late_facts=tuple(
             LateFact(pointer, day, pos.line if (pos := record.position(pointer)) else None)
             for pointer, day in late
-        ),
+        )
+        if late
+        else (),
         late_count=late_count,
     )
 
@@ -502,7 +505,7 @@ def _evaluate(
     try:
         outcomes = [run(ctx, spec) for spec in rule.checks]
         # Resolved here, as a bound may ask the working-day calendar about a year it lacks.
-        declared_due = rule.due.resolve(ctx) if rule.due else None
+        declared_due = _rule_due(ctx, rule.due) if rule.due else None
         quiet = True
         for outcome in outcomes:
             checked += outcome.checked
@@ -571,6 +574,28 @@ def _evaluate(
         checked=checked,
         **rule_fields(rule),
     )
+
+
+# Per rule's `due`, once per process: the bound, the first bound equal to it
+# (`compiled.canonical`, under which `DateSpec.resolve` keeps its date in `ctx.memos`), and
+# whether it depends on an object. Most rules of a pack share a few bounds ($talks_due…), so
+# the date is usually there already; `resolve` found it through two calls and two closures.
+_DUES: dict[int, tuple[Any, Any, bool]] = {}
+
+
+def _rule_due(ctx: Context, due: Any) -> dt.date | None:
+    kept = _DUES.get(id(due))
+    if kept is None or kept[0] is not due:
+        if len(_DUES) >= 4096:  # packs loaded and dropped by a long-lived process
+            _DUES.clear()
+        kept = _DUES[id(due)] = (due, canonical(due), due.relative)
+    if not kept[2]:
+        entry = ctx.memos.get(id(kept[1]))
+        if entry is not None and entry[0] is kept[1]:
+            found: dt.date | None = entry[1]
+            return found
+    resolved: dt.date | None = due.resolve(ctx)
+    return resolved
 
 
 _QUIET: dict[tuple[int, int], tuple[Rule, RuleResult]] = {}
