@@ -224,3 +224,51 @@ def test_a_rules_due_is_what_resolve_gives(meeting: str | None) -> None:
             assert _outcome_of(partial(engine._rule_due, due=due), shared) == alone
             raised += alone[0] == "raised"
     assert raised if meeting is not None else not raised
+
+
+RELATIONS = [
+    {"relation": {"left": {"set": "members"}, "right": "supervises.head"}},
+    {"relation": {"left": {"set": "members"}, "right": "supervises"}},
+    {"relation": {"left": {"from": "people"}, "right": "supervises.head"}},
+    {"relation": {"left": {"values": ["p1", "nobody", "d1"]}, "right": "head"}},
+    {"relation": {"left": {"set": "members"}, "right": "supervises.@self.head"}},  # general
+]
+
+
+@pytest.mark.parametrize("members", [2, 5, 13])
+@pytest.mark.parametrize("gen_spec", RELATIONS)
+def test_relation_pairs_are_the_generators(members: int, gen_spec: dict[str, Any]) -> None:
+    """`generated_pairs` of a relation with a plain right path (`relation_pairs`) makes what
+    `required_pairs` yields through `Path.values`, as keys, in its order: on odd data too
+    (an unknown id, None and a number among the ids, a head that is himself, an object)."""
+    from dlsh_rules.evaluate.kinds import pairs
+
+    pack = load_pack("provincial-bureau-2024")
+    gen = pairs_gen(gen_spec)
+    record = record_of(pack, members)
+    variants = [record]
+    odd = record_of(pack, members)  # changed in place: its index holds the same objects
+    for person in odd.data["people"]:
+        if person.get("supervises"):
+            person["supervises"] = [*person["supervises"], "nowhere", None, 7]
+            break
+    for dept in odd.data.get("departments", []):
+        dept["head"] = "p1" if dept is odd.data["departments"][0] else dept["head"]
+    if odd.data.get("departments"):
+        odd.data["departments"][-1]["head"] = {"id": "h-obj"}
+    variants.append(odd)
+    for data in variants:
+        for ordered in (True, False):
+            want = [
+                pairs.pair_key(a, b, ordered)
+                for a, b in pairs.required_pairs(Context(data, pack), gen, ordered)
+            ]
+            assert pairs.generated_pairs(Context(data, pack), gen, ordered) == want
+
+
+def pairs_gen(spec: dict[str, Any]) -> Any:
+    """A pair generator as a pack's rule holds it (frozen)."""
+    from dlsh_rules.language.models import PairGen
+    from dlsh_rules.pack.frozen import freeze
+
+    return freeze(PairGen.model_validate(spec))

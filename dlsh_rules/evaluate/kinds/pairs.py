@@ -30,7 +30,7 @@ from .base import (
     subject_key_of,
     what_text,
 )
-from .pairs_usual import compact_index, compact_key, usual_outcome
+from .pairs_usual import compact_index, compact_key, relation_pairs, usual_outcome
 
 # --- pairs: every required pair of people has a qualifying item ----------------------------------
 
@@ -351,7 +351,10 @@ def generated_pairs(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
             return [(c, o) for c in centres for o in others if o != c]
         return [(c, o) if c <= o else (o, c) for c in centres for o in others if o != c]
     if gen.relation is not None:
-        return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
+        right = gen.relation.right
+        if any(seg.startswith("@") for seg in right.segments):  # computed fields, @refs
+            return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
+        return relation_pairs(ctx, gen.relation.left.items(ctx), right.segments, ordered)
     return []
 
 
