@@ -30,7 +30,10 @@ class Context:
         self.record = record
         self.pack = pack
         self.meeting_date: dt.date = record.meeting["date"]
-        self._cache: dict[Any, Any] = {}
+        # `cached`'s entries; the kinds may read them directly by a key they know.
+        # (`_cache` is its older name, for tests that look inside.)
+        self.shared: dict[Any, Any] = {}
+        self._cache = self.shared
         # `memo`'s entries: (owner, value) by id(owner). Compiled conditions read a date bound
         # here directly (language/compiled.py), without a call.
         self.memos: dict[int, tuple[Any, Any]] = {}
@@ -40,15 +43,15 @@ class Context:
 
     def release(self) -> None:
         """Drop the per-record caches (once the rules have run)."""
-        self._cache.clear()
+        self.shared.clear()
         self.memos.clear()
         self._set_keys.clear()
         self.selected.clear()
 
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
-        value: T = self._cache.get(key, _MISSING)
+        value: T = self.shared.get(key, _MISSING)
         if value is _MISSING:
-            value = self._cache[key] = compute()
+            value = self.shared[key] = compute()
         return value
 
     def memo(self, owner: Any, compute: Callable[[], T]) -> T:

@@ -8,18 +8,19 @@ raises is reported as `error` while the rest still run.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..dates import CalendarCoverageError
 from ..errors import FrozenValue, Text
+from ..language.compiled import canonical
 from ..load import arguments
-from ..load.perf import gc_paused
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
 from ..record.dated import facts_after, reference_date
 from ..record.validate import RecordData, load_record
@@ -181,6 +182,43 @@ def check_selection(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]
 _RULE_ID = attrgetter("id")
 
 
+def _plain_ids(entries: tuple[Any, ...]) -> bool:
+    # A loop, not all(…): no generator to make for a handful of entries.
+    for entry in entries:  # noqa: SIM110
+        if type(entry) is not str or not entry:
+            return False
+    return True
+
+
+# The rules a selection chooses from a pack, by (pack, select, ignore): the pack itself, its
+# rules as they were (by identity: frozen rules compare by value) and the chosen ones. Every
+# check of a run asked `check_selection` and `_chosen` again, each reading the id of every rule
+# of the pack (78) and hashing the tuple of them: about 10 us of a small check, more right
+# after a collection has pushed the rules out of the CPU's caches.
+_SELECTED: dict[
+    tuple[int, tuple[str, ...], tuple[str, ...]], tuple[Pack, tuple[Rule, ...], list[Rule]]
+] = {}
+
+
+def _selected_rules(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
+    """`check_selection` (ValueError), then the selected rules of the pack, in its order."""
+    rules = pack.rules
+    kept = _SELECTED.get((id(pack), select, ignore))
+    if (
+        kept is not None
+        and kept[0] is pack
+        and len(kept[1]) == len(rules)
+        and all(map(is_, kept[1], rules))  # a pack whose rules change is asked again
+    ):
+        return kept[2]
+    check_selection(pack, select, ignore)
+    chosen = [rules[i] for i in _chosen(tuple(map(_RULE_ID, rules)), select, ignore)]
+    if len(_SELECTED) >= 64:  # packs loaded and dropped by a long-lived process
+        _SELECTED.clear()
+    _SELECTED[(id(pack), select, ignore)] = (pack, tuple(rules), chosen)
+    return chosen
+
+
 @lru_cache(maxsize=64)
 def _chosen(
     ids: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
@@ -294,16 +332,18 @@ def check(
         arguments.path_like(pack, "pack")
     as_of = arguments.day(as_of, "as_of")
     today = arguments.day(today, "today")
-    select = arguments.selectors(select, "select")
-    ignore = arguments.selectors(ignore, "ignore")
-    waivers = waiver_list(waivers)
+    # A tuple of non-empty texts (or nothing) is what `selectors` would return as it is; its
+    # ABC tests cost a small check more than some of its rules (issue 13).
+    if not (type(select) is tuple and _plain_ids(select)):
+        select = arguments.selectors(select, "select")
+    if not (type(ignore) is tuple and _plain_ids(ignore)):
+        ignore = arguments.selectors(ignore, "ignore")
+    waivers = waivers if type(waivers) is tuple and not waivers else waiver_list(waivers)
     if not isinstance(pack, Pack):
         pack = load_pack(pack if pack is not None else DEFAULT_PACK)
     rules = pack.rules
     if select or ignore:
-        check_selection(pack, select, ignore)
-        # By the ids as they are now (a pack whose rules change is asked again).
-        rules = [rules[i] for i in _chosen(tuple(map(_RULE_ID, rules)), select, ignore)]
+        rules = _selected_rules(pack, select, ignore)
     if not isinstance(record, RecordData):
         record = load_record(record, pack.enums)
     ctx = Context(record, pack)
@@ -329,10 +369,14 @@ def check(
         and not not_yet_approved(w, judge_day)
     ]
     used: set[int] = set()
-    selected = _selector(tuple(select), tuple(ignore))
     results = []
     facts: list[OrgFact] = []
-    with gc_paused():  # perf.py: the rules allocate much and leave no cycles
+    # perf.gc_paused, written out: the rules allocate much and leave no cycles, and the
+    # context manager's generator cost a small check about 2 us.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
         for rule in rules:
             if rule.scope == "organisation":
                 # Judged over the run's records (organisations.py); this record gives its facts.
@@ -343,7 +387,11 @@ def check(
         # off, they are not walked by the collection that switching it on sets off: on a large
         # record that collection took longer than freeing them.
         ctx.release()
+    finally:
+        if paused:
+            gc.enable()
     unused = []
+    selected = _selector(tuple(select), tuple(ignore)) if all_waivers else None
     for w in all_waivers:
         if pack.rule(w.rule) is None:  # a misspelt id waives nothing: say so, whatever --select
             unused.append(
@@ -364,7 +412,7 @@ def check(
             if w.origin == "record":
                 unused.append(w.note(RECORD_WAIVER_OF_ORG_RULE))
             # a standing waiver of an organisation rule is judged with the organisation
-        elif id(w) not in used and selected(w.rule):
+        elif id(w) not in used and selected is not None and selected(w.rule):
             unused.append(
                 w.note(Text("豁免未匹配任何发现项，可删除", "matches no finding; remove it"))
             )
@@ -386,7 +434,9 @@ def check(
         late_facts=tuple(
             LateFact(pointer, day, pos.line if (pos := record.position(pointer)) else None)
             for pointer, day in late
-        ),
+        )
+        if late
+        else (),
         late_count=late_count,
     )
 
@@ -455,7 +505,7 @@ def _evaluate(
     try:
         outcomes = [run(ctx, spec) for spec in rule.checks]
         # Resolved here, as a bound may ask the working-day calendar about a year it lacks.
-        declared_due = rule.due.resolve(ctx) if rule.due else None
+        declared_due = _rule_due(ctx, rule.due) if rule.due else None
         quiet = True
         for outcome in outcomes:
             checked += outcome.checked
@@ -524,6 +574,28 @@ def _evaluate(
         checked=checked,
         **rule_fields(rule),
     )
+
+
+# Per rule's `due`, once per process: the bound, the first bound equal to it
+# (`compiled.canonical`, under which `DateSpec.resolve` keeps its date in `ctx.memos`), and
+# whether it depends on an object. Most rules of a pack share a few bounds ($talks_due…), so
+# the date is usually there already; `resolve` found it through two calls and two closures.
+_DUES: dict[int, tuple[Any, Any, bool]] = {}
+
+
+def _rule_due(ctx: Context, due: Any) -> dt.date | None:
+    kept = _DUES.get(id(due))
+    if kept is None or kept[0] is not due:
+        if len(_DUES) >= 4096:  # packs loaded and dropped by a long-lived process
+            _DUES.clear()
+        kept = _DUES[id(due)] = (due, canonical(due), due.relative)
+    if not kept[2]:
+        entry = ctx.memos.get(id(kept[1]))
+        if entry is not None and entry[0] is kept[1]:
+            found: dt.date | None = entry[1]
+            return found
+    resolved: dt.date | None = due.resolve(ctx)
+    return resolved
 
 
 _QUIET: dict[tuple[int, int], tuple[Rule, RuleResult]] = {}

@@ -30,7 +30,7 @@ from .base import (
     subject_key_of,
     what_text,
 )
-from .pairs_usual import usual_outcome
+from .pairs_usual import compact_index, compact_key, relation_pairs, usual_outcome
 
 # --- pairs: every required pair of people has a qualifying item ----------------------------------
 
@@ -351,7 +351,10 @@ def generated_pairs(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
             return [(c, o) for c in centres for o in others if o != c]
         return [(c, o) if c <= o else (o, c) for c in centres for o in others if o != c]
     if gen.relation is not None:
-        return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
+        right = gen.relation.right
+        if any(seg.startswith("@") for seg in right.segments):  # computed fields, @refs
+            return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
+        return relation_pairs(ctx, gen.relation.left.items(ctx), right.segments, ordered)
     return []
 
 
@@ -359,32 +362,82 @@ def _required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
     """The check's required pairs, in the order first made, each once (as setdefault did, pair
     by pair); made once per record for the checks with the same generators (the form and
     deadline rules both read the three mandatory talks). Never changed by a check."""
+    key = _required_key(spec, ordered)
+    return (
+        _make_required(ctx, spec, ordered)
+        if key is None or not FAST
+        else _shared(ctx, key, _make_required, spec, ordered)
+    )
 
-    def make() -> dict[Pair, None]:
-        gens = spec.pairs
-        if FAST and len(gens) == 1:
-            return dict.fromkeys(_generated(ctx, gens[0], ordered))
-        required: dict[Pair, None] = {}
-        for gen in gens:
-            required.update(dict.fromkeys(_generated(ctx, gen, ordered)))
-        return required
 
+def _make_required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
+    gens = spec.pairs
+    if FAST and len(gens) == 1:
+        return dict.fromkeys(_generated(ctx, gens[0], ordered))
+    required: dict[Pair, None] = {}
+    for gen in gens:
+        required.update(dict.fromkeys(_generated(ctx, gen, ordered)))
+    return required
+
+
+def _required_key(spec: PairsSpec, ordered: bool) -> Any:
     def make_key() -> Any:
         keys = tuple(_gen_key(gen, ordered) for gen in spec.pairs)
         return None if None in keys else shared_key("pairs required", ordered, keys)
 
-    key = memoised_key(f"pairs required {ordered}", spec, make_key)
-    return make() if key is None or not FAST else ctx.cached(key, make)
+    return memoised_key(f"pairs required {ordered}", spec, make_key)
+
+
+_MISSING: Any = object()
+
+
+def _shared(ctx: Context, key: Any, make: Callable[..., Any], *args: Any) -> Any:
+    """``ctx.cached(key, lambda: make(ctx, *args))`` without a closure per call."""
+    found = ctx.shared.get(key, _MISSING)
+    if found is _MISSING:
+        found = ctx.shared[key] = make(ctx, *args)
+    return found
+
+
+# Per spec, once per process: the spec (so that its id is never another's), whether its pairs
+# are ordered, and the tokens of its required pairs and compact index (None: not shared). A
+# check looked both up through `memoised_key` each time, with a closure or two and an f-string:
+# about a third of a check's 3 us once the record's indexes exist (issue 13).
+_PLANS: dict[int, tuple[Any, bool, Any, Any]] = {}
+
+
+def _plan(spec: PairsSpec) -> tuple[Any, bool, Any, Any]:
+    kept = _PLANS.get(id(spec))
+    if kept is not None and kept[0] is spec:
+        return kept
+    ordered = spec.participants is None
+    made = (spec, ordered, _required_key(spec, ordered), compact_key(spec, ordered))
+    if len(_PLANS) >= 20_000:  # a process that loads many packs starts afresh
+        _PLANS.clear()
+    _PLANS[id(spec)] = made
+    return made
 
 
 def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
-    ordered = spec.participants is None
-    required = _required(ctx, spec, ordered)
-    if FAST and spec.min_items == 1:
-        # The usual record, on which the check finds nothing (pairs_usual.py).
-        usual = usual_outcome(ctx, spec, required)
-        if usual is not None:
-            return usual
+    if FAST:
+        _, ordered, required_key, compact = _plan(spec)
+        required = (
+            _make_required(ctx, spec, ordered)
+            if required_key is None
+            else _shared(ctx, required_key, _make_required, spec, ordered)
+        )
+        if spec.min_items == 1:
+            # The usual record, on which the check finds nothing (pairs_usual.py); the compact
+            # index made after the required pairs, as `compact_index` is called.
+            index = _MISSING if compact is None else ctx.shared.get(compact, _MISSING)
+            if index is _MISSING:
+                index = compact_index(ctx, spec, ordered)
+            usual = usual_outcome(ctx, spec, required, index)
+            if usual is not None:
+                return usual
+    else:
+        ordered = spec.participants is None
+        required = _required(ctx, spec, ordered)
     good, bad, large, order, items, failed = _indexed(ctx, spec, ordered)
     extra: dict[Pair, list[tuple[int, Any]]] = {}
     if large:
