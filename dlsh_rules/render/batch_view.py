@@ -187,7 +187,7 @@ def record_json(report: Report, lang: str) -> str:
 def _nested(value: dict[str, Any]) -> str:
     # The JSON text of a value, indented as an item of "records": every line break of indented
     # JSON text is one of its own (a line break in a string is written as \n).
-    return _RECORD_INDENT + dumps_indented(value).replace("\n", "\n" + _RECORD_INDENT)
+    return _RECORD_INDENT + dumps_indented(value, _RECORD_INDENT)
 
 
 def batch_json(items: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
