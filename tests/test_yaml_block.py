@@ -191,14 +191,14 @@ def test_drawn_documents_are_often_read_here() -> None:
     """The strategy above must give the line reader documents it reads, or it tests nothing."""
     read = 0
 
-    @settings(max_examples=300, deadline=None, database=None)
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
     @given(documents())
     def count(text: str) -> None:
         nonlocal read
         read += _read_here(text)
 
     count()
-    assert read > 40
+    assert read > 25  # 54 of the 300 derandomised draws when written
 
 
 @pytest.mark.parametrize(
