@@ -97,3 +97,30 @@ def test_control_shortcut_is_the_pattern(seed: int) -> None:
         raw = bool(source._MAYBE_CONTROL_RAW.search(text))
         assert raw == bool(source._MAYBE_CONTROL_YAML.search(text)), text
         assert raw == bool(source._MAYBE_CONTROL_JSON.search(text)), text
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_digests_of_the_workers_are_what_the_reports_say(records: Path, jobs: int) -> None:
+    """Each result's summary and worst level, worked out where the record was checked, are
+    the report's own; the batch JSON and the exit codes read from them are those read from
+    the reports (results without digests: `replace` drops them)."""
+    from dlsh_rules.errors import replace
+
+    pack = load_pack(DEFAULT_PACK)
+    inputs = expand([str(records)])
+    results = check_inputs(inputs, pack, jobs=jobs, json_lang="en", start_method="fork")
+    bare = [r if r.report is None else replace(r, report=r.report) for r in results]
+    assert all(r.digest is None for r in bare)
+    for r in results:
+        if r.report is None:
+            assert r.digest is None
+            continue
+        assert r.digest == (r.report.summary, r.report.worst_level())
+        for fail_on in ("error", "warning", "never"):
+            assert r.exit_code(fail_on) == r.report.exit_code(fail_on)
+    assert {r.exit_code("warning") for r in results} == {0, 1, 2}
+    for lang in ("zh", "en"):
+        digested = entries(results, pack, lang)
+        assert any(isinstance(e, RunEntry) and e.summary is not None for e in digested)
+        assert batch_json(digested) == batch_json(entries(bare, pack, lang))
+        assert batch_dict(digested) == batch_dict(entries(bare, pack, lang))

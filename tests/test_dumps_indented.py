@@ -72,3 +72,13 @@ def test_a_real_report() -> None:
     report = check(record)
     for lang in ("zh", "en"):
         assert report.to_json(lang) == _json(report.to_dict(lang)) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(data, st.sampled_from(["", "    ", "\t", "  x "]))
+def test_indented_as_its_text_with_every_line_break_indented(value: Any, indent: str) -> None:
+    """With ``indent``, the text of `json` with each line break followed by it (the batch JSON
+    nests each record's object so, without a second pass over its text)."""
+    assert dumps_indented(value, indent) == _json(value).replace("\n", "\n" + indent)
+    handed_back = {"level": [Level.ERROR], "value": value}  # to json.dumps, and indented too
+    assert dumps_indented(handed_back, indent) == _json(handed_back).replace("\n", "\n" + indent)

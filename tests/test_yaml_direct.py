@@ -28,6 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(yaml_text._CLoader is None, reason="PyYAML without libyaml")
 
 
+@pytest.fixture(autouse=True)
+def _no_line_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are of the event reader; the line reader in front of it, which hands it
+    every document it does not read, has its own (test_yaml_block.py)."""
+    monkeypatch.setattr(yaml_direct, "BLOCK", False)
+
+
 def _outcome(text: str, limits: Limits) -> tuple[Any, ...]:
     try:
         doc = yaml_direct.load_yaml(text, "doc.yaml", limits)

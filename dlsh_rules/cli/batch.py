@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from ..evaluate.engine import Waiver
-    from ..evaluate.results import Organisations, Report
+    from ..evaluate.results import Organisations, Report, Summary
     from ..pack.loader import Pack
     from ..render.batch_view import RunEntry
     from .ignore import Ignored
@@ -65,21 +65,34 @@ class BatchResult(FrozenValue):
     # does it rather than the parent after all the workers (`render/batch_view.batch_json`).
     # Not an argument: `replace` with another report must not carry it over.
     json_entry: tuple[str, str] | None
-    _hidden = ("json_entry",)
-    _uncompared = ("json_entry",)
-    _derived = ("json_entry",)
+    # The report's summary and worst failed level, worked out where the record was checked:
+    # the parent reads them for the run's totals and exit code after all the workers are done,
+    # where working them out from every report's 78 results was a serial part of the run.
+    # Derived like `json_entry`: `replace` with another report drops them.
+    digest: tuple[Summary, str | None] | None
+    _hidden = ("json_entry", "digest")
+    _uncompared = ("json_entry", "digest")
+    _derived = ("json_entry", "digest")
 
     def __init__(
         self, source: str, report: Report | None = None, problems: tuple[Problem, ...] = ()
     ) -> None:
-        self.__dict__.update(source=source, report=report, problems=problems, json_entry=None)
+        self.__dict__.update(
+            source=source, report=report, problems=problems, json_entry=None, digest=None
+        )
 
     @property
     def error(self) -> InputError | None:
         return InputError(list(self.problems)) if self.report is None else None
 
     def exit_code(self, fail_on: str = "error") -> int:
-        return 2 if self.report is None else self.report.exit_code(fail_on)
+        if self.report is None:
+            return 2
+        if self.digest is not None:
+            from ..evaluate.results import exit_code_of
+
+            return exit_code_of(self.digest[1], fail_on)
+        return self.report.exit_code(fail_on)
 
 
 def exit_code(results: Sequence[BatchResult], fail_on: str = "error") -> int:
@@ -154,6 +167,7 @@ def _check_path(path: str, pack: Pack, options: Options) -> BatchResult:
     except Exception as exc:
         raise RecordCrash(f"{path}: {type(exc).__name__}: {exc}") from exc
     result = BatchResult(path, report)
+    object.__setattr__(result, "digest", (report.summary, report.worst_level()))
     if options.json_lang is not None:
         from ..render.batch_view import record_json
 
@@ -609,6 +623,7 @@ def entries(
             r.error,
             lang=lang,
             json=r.json_entry[1] if r.json_entry is not None and r.json_entry[0] == lang else None,
+            summary=r.digest[0] if r.digest is not None else None,
             pack_id=pack.id,
             pack_version=pack.version,
             as_of=as_of,

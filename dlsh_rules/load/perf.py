@@ -34,9 +34,11 @@ class _Unusual(Exception):
     """A value `dumps_indented` leaves to `json.dumps`."""
 
 
-def dumps_indented(value: object) -> str:
+def dumps_indented(value: object, indent: str = "") -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2)``, the same text, about three times
-    faster for the plain data of a report.
+    faster for the plain data of a report; with ``indent``, every line after the first
+    indented by it as well (``.replace("\n", "\n" + indent)`` of that text: each line break of
+    indented JSON is its own, a string's being written ``\n``).
 
     With ``indent`` set, `json` in Python 3.11 writes through its pure-Python encoder, one
     generator per level: the JSON report of a batch spent about a sixth of its CPU there, in the
@@ -50,16 +52,55 @@ def dumps_indented(value: object) -> str:
 
     try:
         parts: list[str] = []
-        _write(value, parts, "\n", json.encoder.encode_basestring)
+        _write(value, parts, "\n" + indent, json.encoder.encode_basestring)
         return "".join(parts)
     except (_Unusual, RecursionError, ValueError):
         # and a cycle, or an int too long to print: json raises its own error for those
-        return json.dumps(value, ensure_ascii=False, indent=2)
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+        return text.replace("\n", "\n" + indent) if indent else text
 
 
 def _write(value: object, parts: list[str], newline: str, text: Callable[[str], str]) -> None:
     kind = type(value)
-    if kind is str:
+    if kind is dict:
+        mapping: dict[object, object] = value  # type: ignore[assignment]
+        if not mapping:
+            parts.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in mapping.items():
+            if type(key) is not str:
+                raise _Unusual
+            parts.append(separator)
+            parts.append(text(key))
+            # the leaves of a report (text, null) written here, without a call for each
+            if type(item) is str:
+                parts.append(": ")
+                parts.append(text(item))
+            elif item is None:
+                parts.append(": null")
+            else:
+                parts.append(": ")
+                _write(item, parts, inner, text)
+            separator = "," + inner
+        parts.append(newline + "}")
+    elif kind is list or kind is tuple:
+        items: Sequence[object] = value  # type: ignore[assignment]
+        if not items:
+            parts.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in items:
+            parts.append(separator)
+            if type(item) is str:
+                parts.append(text(item))
+            else:
+                _write(item, parts, inner, text)
+            separator = "," + inner
+        parts.append(newline + "]")
+    elif kind is str:
         parts.append(text(value))  # type: ignore[arg-type]
     elif value is None:
         parts.append("null")
@@ -79,34 +120,6 @@ def _write(value: object, parts: list[str], newline: str, text: Callable[[str], 
             parts.append("-Infinity")
         else:
             parts.append(float.__repr__(number))
-    elif kind is dict:
-        mapping: dict[object, object] = value  # type: ignore[assignment]
-        if not mapping:
-            parts.append("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
-        for key, item in mapping.items():
-            if type(key) is not str:
-                raise _Unusual
-            parts.append(separator)
-            parts.append(text(key))
-            parts.append(": ")
-            _write(item, parts, inner, text)
-            separator = "," + inner
-        parts.append(newline + "}")
-    elif kind is list or kind is tuple:
-        items: Sequence[object] = value  # type: ignore[assignment]
-        if not items:
-            parts.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        for item in items:
-            parts.append(separator)
-            _write(item, parts, inner, text)
-            separator = "," + inner
-        parts.append(newline + "]")
     else:
         raise _Unusual
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from .document import SURROGATE, Document, Limits, Position, ProblemList
+from .yaml_block import _Unusual, read_block
 from .yaml_text import (
     _MAP,
     _NULL,
@@ -23,17 +24,35 @@ from .yaml_text import (
 )
 from .yaml_text import load_yaml as load_composed
 
+# Whether `load_yaml` tries the line reader first (`yaml_block`); tests that compare this
+# module's event reader with composing switch it off.
+BLOCK = True
+
 
 def load_yaml(text: str, name: str, limits: Limits) -> Document:
     if _CLoader is not None and _NON_PRINTABLE.search(text) is None and not _c_diverges(text):
-        # The usual record, read without nodes; anything else is read and reported by composing.
-        parser = _CLoader(text)
-        try:
-            return _read_direct(parser, name, limits, text)
-        except (yaml.YAMLError, _Fallback):
-            pass
-        finally:
-            parser.dispose()
+        if BLOCK:
+            # The commonest record, read line by line; its positions, when asked for, are
+            # those of the same text read from events below.
+            try:
+                return read_block(text, name, limits, lambda: _from_events(text, name, limits))
+            except _Unusual:
+                pass
+        return _from_events(text, name, limits)
+    return load_composed(text, name, limits)
+
+
+def _from_events(text: str, name: str, limits: Limits) -> Document:
+    """The usual record, read without nodes; anything else is read and reported by composing.
+    (`load_yaml` has ruled out what libyaml reads differently.)"""
+    assert _CLoader is not None
+    parser = _CLoader(text)
+    try:
+        return _read_direct(parser, name, limits, text)
+    except (yaml.YAMLError, _Fallback):
+        pass
+    finally:
+        parser.dispose()
     return load_composed(text, name, limits)
 
 

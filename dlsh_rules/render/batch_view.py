@@ -14,7 +14,7 @@ from . import BATCH_HEAD, BatchEntry, visible
 
 if TYPE_CHECKING:
     from ..errors import InputError
-    from ..evaluate.results import Organisations, Report
+    from ..evaluate.results import Organisations, Report, Summary
     from . import RenderContext
 
 
@@ -33,6 +33,8 @@ class RunEntry(BatchEntry):
     as_of: dt.date | None
     quiet: bool
     statistics: bool
+    # The report's summary, when worked out where the record was checked (`BatchResult.digest`)
+    summary: Summary | None
 
     def __init__(
         self,
@@ -46,6 +48,7 @@ class RunEntry(BatchEntry):
         as_of: dt.date | None = None,
         quiet: bool = False,
         statistics: bool = False,
+        summary: Summary | None = None,
     ) -> None:
         super().__init__(source, context, error, lang)
         self.__dict__.update(
@@ -55,6 +58,7 @@ class RunEntry(BatchEntry):
             as_of=as_of,
             quiet=quiet,
             statistics=statistics,
+            summary=summary,
         )
 
 
@@ -135,8 +139,13 @@ def _batch_dict(
     totals = dict.fromkeys(statuses, 0)
     waived_findings = 0
     compliant = 0
-    for report in reports:
-        s = report.summary  # worked out from the results at each call: once per report
+    for e in items:
+        if e.context is None:
+            continue
+        # worked out from the results at each call: once per report, or by the worker
+        s = e.summary if isinstance(e, RunEntry) and e.summary is not None else None
+        if s is None:
+            s = e.context.report.summary
         for status in statuses:
             totals[status] += getattr(s, status)
         waived_findings += s.waived_findings
@@ -178,7 +187,7 @@ def record_json(report: Report, lang: str) -> str:
 def _nested(value: dict[str, Any]) -> str:
     # The JSON text of a value, indented as an item of "records": every line break of indented
     # JSON text is one of its own (a line break in a string is written as \n).
-    return _RECORD_INDENT + dumps_indented(value).replace("\n", "\n" + _RECORD_INDENT)
+    return _RECORD_INDENT + dumps_indented(value, _RECORD_INDENT)
 
 
 def batch_json(items: Sequence[BatchEntry], organisations: Organisations | None = None) -> str:
