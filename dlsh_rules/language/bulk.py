@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..evaluate.context import Context
     from .query import Condition, Op
-from .compiled import COUNTS, compile_op, count_holds, count_values, memoised
+from .compiled import COUNTS, Eval, compile_op, count_holds, count_values, memoised
 
 # --- many objects at once ---------------------------------------------------------------------
 #
@@ -27,6 +27,27 @@ def keeper(cond: Condition) -> Keep | None:
     """The comprehension that keeps the objects passing `cond`, or None when `cond` might
     raise; for a kind that keeps it with the rest of its compiled spec (`kept`, `dropped`)."""
     return memoised("keep", cond, lambda: _keep_condition(cond))  # type: ignore[no-any-return]
+
+
+def filter_keeper(cond: Condition) -> Keep:
+    """The comprehension that keeps the objects passing `cond` as a filter (`Condition.holds`),
+    for every condition: the operators that might raise are tested object by object inside it.
+
+    It evaluates, for each object, what `holds` evaluates (the operators in order until one
+    fails, the alternatives of `any` until one holds), only object after object per operator
+    rather than operator after operator per object: so when nothing raises it keeps what
+    `holds` keeps. When something raises, the first object to raise may not be the one
+    `holds` would meet first: the caller then tests the objects one by one (`filtered`)."""
+    return memoised("keep filter", cond, lambda: _keep_condition(cond, loose=True))  # type: ignore[no-any-return]
+
+
+def filtered(keep: Keep, holds: Eval, ctx: Context, objs: list[Any]) -> list[Any]:
+    """The objects of `objs` (mappings) passing the condition of `keep`, a `filter_keeper`, and
+    `holds`, its `op_filter`: all at once, or one by one when that raised."""
+    try:
+        return keep(ctx, objs)
+    except Exception:  # the one-by-one tests below raise it again, at the first object
+        return [obj for obj in objs if holds(ctx, obj)]
 
 
 def kept(keep: Keep, ctx: Context, objs: list[Any]) -> list[Any] | None:
@@ -69,25 +90,27 @@ def op_passing(cond: Condition, ctx: Context, objs: list[Any]) -> list[Any] | No
     return keep(ctx, objs)
 
 
-def _keep_condition(cond: Condition) -> Keep | None:
+def _keep_condition(cond: Condition, loose: bool = False) -> Keep | None:
     steps: list[Keep] = []
     for op in cond.ops:
         step = _keep_op(op)
+        if step is None and loose:
+            step = _keep_each(compile_op(op))
         if step is None:
             return None
         steps.append(step)
     for sub in cond.all_of:
-        step = _keep_condition(sub)
+        step = _keep_condition(sub, loose)
         if step is None:
             return None
         steps.append(step)
     alternatives: list[Keep] = []
     for sub in cond.any_of:
-        step = _keep_condition(sub)
+        step = _keep_condition(sub, loose)
         if step is None:
             return None
         alternatives.append(step)
-    negated = _keep_condition(cond.negated) if cond.negated is not None else None
+    negated = _keep_condition(cond.negated, loose) if cond.negated is not None else None
     if cond.negated is not None and negated is None:
         return None
 
@@ -117,6 +140,11 @@ def _keep_any(ctx: Context, objs: list[dict[str, Any]], alternatives: list[Keep]
         return objs
     chosen = {id(o) for o in passed}
     return [o for o in objs if id(o) in chosen]
+
+
+def _keep_each(test: Eval) -> Keep:
+    """An operator that might raise, tested object by object (`filter_keeper` only)."""
+    return lambda ctx, objs: [o for o in objs if test(ctx, o)]
 
 
 def _drop(objs: list[Any], some: list[Any]) -> list[Any]:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from .messages import Failure
 from .normalise import normalise
 from .operators import PASSES, PassTest, is_present
-from .paths import follow_id, key_of
+from .paths import compile_path, fast_paths, follow_id, key_of
 
 # --- compiled evaluation ----------------------------------------------------------------------
 #
@@ -84,14 +84,16 @@ def _first_equal(obj: Any) -> Any:
 
 def path_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
     """`path.values` as a closure; a path of two plain fields is read without the general loop."""
-    return memoised("path", path, lambda: _build_reader(path))  # type: ignore[no-any-return]
+    # Kept apart by `paths.FAST`, so that a test (or a benchmark) may switch between the two.
+    fast = fast_paths()
+    return memoised("path" if fast else "path, general", path, lambda: _build_reader(path, fast))  # type: ignore[no-any-return]
 
 
-def _build_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
+def _build_reader(path: Path, fast: bool) -> Callable[[Context, Any], list[Any]]:
     general = path.values
     segments = path.segments
     if len(segments) != 2 or any(seg.startswith("@") for seg in segments):
-        return general
+        return compile_path(path) if fast else general
     outer, inner = segments
 
     def read(ctx: Context, start: Any) -> list[Any]:
@@ -664,6 +666,28 @@ def _build_until_failure(cond: Condition) -> Eval:
         return not (negated is not None and negated(ctx, obj))
 
     return passes
+
+
+def op_exhaustive(cond: Condition) -> Eval:
+    """Whether `cond.failures` is empty, evaluating every test `failures` evaluates (and raising
+    where they raise) without writing a failure's messages."""
+    return _exhaustive(cond)
+
+
+def messages_safe(cond: Condition) -> bool:
+    """Whether writing `cond.failures`' messages cannot raise once its tests have run without
+    raising (`op_exhaustive`): they show values with ``str`` and look labels up, except the
+    text operators', which join their markers and raise on one that is not a text (a test
+    that met no text never looked at them)."""
+    for op in cond.ops:
+        if op.name in ("text_contains_any", "text_contains_none") and not all(
+            isinstance(marker, str) for marker in op.arg
+        ):
+            return False
+        if op.only is not None and not messages_safe(op.only):
+            return False
+    subs = (*cond.all_of, *cond.any_of, *((cond.negated,) if cond.negated is not None else ()))
+    return all(messages_safe(sub) for sub in subs)
 
 
 def op_passes(cond: Condition) -> Eval:

@@ -45,10 +45,15 @@ from .normalise import (
 )
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
 from .paths import Path, academic_start, follow_id, key_of
+from .selecting import Items, by_field, compile_selection
 from .shared import SharedKey, canonical, grouped, key_of_parts, token
 from .shared import memoised_key as memoised_key  # for the kinds, which import it from here
 
 # --- selections -------------------------------------------------------------------------------
+
+# Off, every selection takes `Selection._items` (the reference) rather than its compiled form
+# (selecting.py); tests/test_kinds_fast.py compares the two.
+FAST = True
 
 
 class Selection(DeclaredValue):
@@ -134,12 +139,14 @@ class Selection(DeclaredValue):
         entry = _SELECTIONS.get(id(self))
         if entry is None or entry[0] is not self:
             entry = _selection_entry(self)
+        # The selection compiled for its shape (selecting.py); `_items` is the reference.
+        compute = entry[5] if FAST else self._items
         if entry[1]:  # relative: for each object
-            return self._items(ctx, obj)
+            return compute(ctx, obj)
         # Shared by every selection of the record with the same spec, under one token.
         found: list[Any] | None = ctx.selected.get(entry[2])
         if found is None:
-            found = ctx.selected[entry[2]] = self._items(ctx, None)
+            found = ctx.selected[entry[2]] = compute(ctx, None)
         return found
 
     def _items(self, ctx: Context, obj: Any) -> list[Any]:
@@ -211,44 +218,21 @@ class Selection(DeclaredValue):
 # relative, and the tokens under which the record's context keeps its items and their keys.
 # Selections are asked for their items some 250 times per check of the whole pack (issue 13):
 # one look-up by an int, where a key made of the spec was hashed and compared.
-# The entry's last part says how the selection may read a grouped list (`_by_field`).
-Entry = tuple[Selection, bool, int, int, "tuple[str, Any, Condition | None, int] | None"]
+# Its last parts: how the selection may read a grouped list (`selecting.by_field`), and the
+# selection compiled for its shape.
+Entry = tuple[Selection, bool, int, int, "tuple[str, Any, Condition | None, int] | None", Items]
 _SELECTIONS: dict[int, Entry] = {}
 
 
-def _by_field(sel: Selection) -> tuple[str, Any, Condition | None, int] | None:
-    """(field, value, the rest of the where, the token of the list grouped by the field) when
-    a selection reads a list from the root and its where starts with ``eq`` on one plain field
-    (``{from: documents, where: {kind: speech_outline, …}}``); else None.
-
-    Objects that fail the first test go no further, so testing the rest only on the objects
-    whose field is that value evaluates what the where evaluated, in the same order."""
-    where = sel.where
-    if sel.source is None:
-        return None
-    if where is None or not where.ops:
-        return None
-    first = where.ops[0]
-    name = first.path.single
-    if first.name != "eq" or name is None or first.only is not None or first.normalise != "exact":
-        return None
-    try:
-        hash(first.arg)
-    except TypeError:  # `eq` compares an unhashable argument without hashing it
-        return None
-    rest = None
-    if len(where.ops) > 1 or where.all_of or where.any_of or where.negated is not None:
-        rest = Condition(where.ops[1:], where.all_of, where.any_of, where.negated)
-    return name, first.arg, rest, token(SharedKey(("grouped", sel.source.text, name)))
-
-
 def _selection_entry(sel: Selection) -> Entry:
+    by = by_field(sel)
     entry = (
         sel,
         sel.relative,
         token(SharedKey(("sel", sel.spec))),
         token(SharedKey(("keys", sel.spec))),
-        _by_field(sel),
+        by,
+        compile_selection(sel, by),
     )
     if len(_SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
         _SELECTIONS.clear()
