@@ -33,8 +33,8 @@ from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.engine import check
 from dlsh_rules.evaluate.kinds import coverage, each, sequence
 from dlsh_rules.language import compiled, paths, query
-from dlsh_rules.language.bulk import filter_keeper, filtered
-from dlsh_rules.language.compiled import messages_safe, op_exhaustive, op_filter
+from dlsh_rules.language.bulk import filter_keeper, filtered, keeper
+from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive, op_filter
 from dlsh_rules.language.paths import Path, compile_path
 from dlsh_rules.language.query import Condition, Selection
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
@@ -260,6 +260,8 @@ def test_filters_all_at_once_and_exhaustive_tests_agree(name: str) -> None:
             assert [id(o) for o in got[1]] == [id(o) for o in want[1]], cond.spec
         else:
             assert got == want, cond.spec
+        if cannot_raise(cond):
+            assert keeper(cond) is not None, cond.spec  # what bulk tests all at once
         full = op_exhaustive(cond)
         safe = messages_safe(cond)
         for obj in objects:

@@ -55,6 +55,23 @@ T = TypeVar("T")
 _EQUAL: dict[str, list[Any]] = {}
 
 
+_CANONICAL: dict[int, tuple[Any, Any]] = {}
+
+
+def canonical_of(obj: T) -> T:
+    """`canonical`, with one look-up by the object's id: a date bound asks for it at every
+    resolution (about 60 a check of the whole pack)."""
+    entry = _CANONICAL.get(id(obj))
+    if entry is not None and entry[0] is obj:
+        found: T = entry[1]
+        return found
+    found = canonical(obj)
+    if len(_CANONICAL) >= _COMPILED_MAX:
+        _CANONICAL.clear()
+    _CANONICAL[id(obj)] = (obj, found)
+    return found
+
+
 def canonical(obj: T) -> T:
     """The first object of the process equal to `obj` (same type, repr and ``==``), itself if
     none; `obj` must be immutable, and everything computed from it a function of its value.
@@ -90,10 +107,11 @@ def path_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
 
 
 def _build_reader(path: Path, fast: bool) -> Callable[[Context, Any], list[Any]]:
-    general = path.values
+    # Where the in-place read below hands over (an id on the way: `chair.represents`).
+    general = compile_path(path) if fast else path.values
     segments = path.segments
     if len(segments) != 2 or any(seg.startswith("@") for seg in segments):
-        return compile_path(path) if fast else general
+        return general
     outer, inner = segments
 
     def read(ctx: Context, start: Any) -> list[Any]:
@@ -610,7 +628,31 @@ def _exhaustive(cond: Condition) -> Eval:
     return memoised("full", cond, lambda: _build_exhaustive(cond))  # type: ignore[no-any-return]
 
 
+def cannot_raise(cond: Condition) -> bool:
+    """Whether evaluating `cond` on any object cannot raise: only `exists`, `eq`, `ne`, counts
+    by a number and text searches for texts, each on one plain field (what `bulk.keeper` tests
+    all at once, tests/test_kinds_fast.py checks), in every part. Such a condition may be
+    evaluated less than `failures` evaluates it: nothing it skips could have raised."""
+    for op in cond.ops:
+        if op.path.single is None or op.only is not None or op.normalise != "exact":
+            return False
+        if op.name in COUNTS:
+            if type(op.arg) is not int:
+                return False
+        elif op.name in ("text_contains_any", "text_contains_none"):
+            if not op.arg or not all(isinstance(marker, str) for marker in op.arg):
+                return False
+        elif op.name not in ("exists", "eq", "ne"):
+            return False
+    subs = (*cond.all_of, *cond.any_of, *((cond.negated,) if cond.negated is not None else ()))
+    return all(cannot_raise(sub) for sub in subs)
+
+
 def _build_exhaustive(cond: Condition) -> Eval:
+    if cannot_raise(cond):
+        # Whether `failures` is empty is whether the condition holds; as nothing of it can
+        # raise, it may stop where a filter stops.
+        return op_filter(cond)
     tests = tuple([compile_op(op) for op in cond.ops] + [_exhaustive(c) for c in cond.all_of])
     alternatives = tuple(_exhaustive(c) for c in cond.any_of)
     negated = _exhaustive(cond.negated) if cond.negated is not None else None
@@ -648,8 +690,14 @@ def _build_until_failure(cond: Condition) -> Eval:
     negated = _exhaustive(cond.negated) if cond.negated is not None else None
     if not alternatives and negated is None and tests:
         return _all_of(tests)
+    # Every alternative is evaluated, as `failures` does, except those that cannot raise once
+    # one has held (`cannot_raise`): skipping them changes nothing (a talk's content: its
+    # `covers`, else four text searches of its topic).
+    may_raise = tuple(not cannot_raise(c) for c in cond.any_of)
     if len(alternatives) == 2 and negated is None and not tests:
         first, second = alternatives
+        if not may_raise[1]:
+            return lambda ctx, obj: first(ctx, obj) or second(ctx, obj)
 
         def either(ctx: Context, obj: Any) -> bool:
             one = first(ctx, obj)  # both evaluated, as `failures` does
@@ -657,12 +705,18 @@ def _build_until_failure(cond: Condition) -> Eval:
 
         return either
     own = _all_of(tests) if tests else None
+    steps = tuple(zip(alternatives, may_raise, strict=True))
 
     def passes(ctx: Context, obj: Any) -> bool:
         if own is not None and not own(ctx, obj):
             return False
-        if alternatives and not any([alternative(ctx, obj) for alternative in alternatives]):
-            return False
+        if steps:
+            held = False
+            for alternative, raises in steps:
+                if (not held or raises) and alternative(ctx, obj):
+                    held = True
+            if not held:
+                return False
         return not (negated is not None and negated(ctx, obj))
 
     return passes

@@ -30,7 +30,7 @@ from ..errors import DeclaredValue, Text
 if TYPE_CHECKING:
     from ..evaluate.context import Context
 from .bulk import op_passing
-from .compiled import op_filter
+from .compiled import canonical_of, op_filter
 from .messages import SEGMENT_EN, Failure, judged_of_alternatives, zh_path
 from .messages import judged_of_failures as judged_of_failures  # the kinds import it from here
 from .normalise import (
@@ -46,7 +46,7 @@ from .normalise import (
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
 from .paths import Path, academic_start, follow_id, key_of
 from .selecting import Items, by_field, compile_selection
-from .shared import SharedKey, canonical, grouped, key_of_parts, token
+from .shared import SharedKey, grouped, key_of_parts, token
 from .shared import memoised_key as memoised_key  # for the kinds, which import it from here
 
 # --- selections -------------------------------------------------------------------------------
@@ -424,7 +424,11 @@ class DateSpec(DeclaredValue):
             return self._resolve(ctx, obj)
         # The same for every object of a record: a condition with a date bound asked for it
         # once per object checked.
-        return ctx.memo(canonical(self), lambda: self._resolve(ctx, None))  # equal: one date
+        shared = canonical_of(self)  # equal bounds: one date
+        entry = ctx.memos.get(id(shared))  # `ctx.memo`, without a call when already known
+        if entry is not None and entry[0] is shared:
+            return entry[1]  # type: ignore[no-any-return]
+        return ctx.memo(shared, lambda: self._resolve(ctx, None))
 
     def _resolve(self, ctx: Context, obj: Any) -> dt.date | None:
         start: dt.date | None
