@@ -95,7 +95,7 @@ def _keep_condition(cond: Condition, loose: bool = False) -> Keep | None:
     for op in cond.ops:
         step = _keep_op(op)
         if step is None and loose:
-            step = _keep_each(compile_op(op))
+            step = _keep_member(op) or _keep_each(compile_op(op))
         if step is None:
             return None
         steps.append(step)
@@ -140,6 +140,41 @@ def _keep_any(ctx: Context, objs: list[dict[str, Any]], alternatives: list[Keep]
         return objs
     chosen = {id(o) for o in passed}
     return [o for o in objs if id(o) in chosen]
+
+
+def _keep_member(op: Op) -> Keep | None:
+    """`in`, `any_of`, `not_in` and `in_set` on one plain field holding a text, a set look-up in
+    place; any other value goes to the operator's own test (which may raise: `filter_keeper`
+    only). As `compiled._single_field_test` and `_in_set_test` test a text."""
+    name = op.path.single
+    if name is None or op.only is not None or op.normalise != "exact":
+        return None
+    test = compile_op(op)
+    if op.name == "in_set":
+        set_name = op.arg
+
+        def in_set(ctx: Context, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            if not objs:
+                return objs
+            keys = ctx.set_keys(set_name)
+            return [
+                o for o in objs if (v in keys if type(v := o.get(name)) is str else test(ctx, o))
+            ]
+
+        return in_set
+    if op.name not in ("in", "any_of", "not_in"):
+        return None
+    try:
+        allowed = op.norm_set
+    except TypeError:  # an unhashable argument: the operator's own test raises at every object
+        return None
+    if op.name == "not_in":
+        return lambda ctx, objs: [
+            o for o in objs if (v not in allowed if type(v := o.get(name)) is str else test(ctx, o))
+        ]
+    return lambda ctx, objs: [
+        o for o in objs if (v in allowed if type(v := o.get(name)) is str else test(ctx, o))
+    ]
 
 
 def _keep_each(test: Eval) -> Keep:
