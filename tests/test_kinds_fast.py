@@ -34,9 +34,10 @@ from dlsh_rules.evaluate.engine import check
 from dlsh_rules.evaluate.kinds import coverage, each, sequence
 from dlsh_rules.language import compiled, paths, query
 from dlsh_rules.language.bulk import filter_keeper, filtered, keeper
-from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive, op_filter
+from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive
 from dlsh_rules.language.paths import Path, compile_path
 from dlsh_rules.language.query import Condition, Selection
+from dlsh_rules.language.selecting import compile_selection
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 from dlsh_rules.record.validate import RecordData, validate_record
 
@@ -222,10 +223,26 @@ def test_compiled_paths_and_selections_agree(name: str) -> None:
                 ctx = Context(record, pack)
                 assert _outcome(read, ctx, start) == _outcome(path.values, ctx, start), path.text
         for sel in selections:
-            entry = query._selection_entry(sel)
+            compiled = compile_selection(sel, query._selection_entry(sel)[4])
             for obj in starts[:60] if sel.relative else [None]:
                 fast, general = Context(record, pack), Context(record, pack)
-                assert _outcome(entry[5], fast, obj) == _outcome(sel._items, general, obj), sel.spec
+                assert _outcome(compiled, fast, obj) == _outcome(sel._items, general, obj), sel.spec
+
+
+def test_a_selection_is_compiled_when_computed_again() -> None:
+    """Interpreted the first time in a process (cold start), compiled from the second on."""
+    pack = pack_of("provincial-bureau-2024")
+    record = validated(pack, compliant(5), "r")
+    assert record is not None
+    sel = Selection.parse({"from": "documents", "where": {"kind": "opinion_list"}})
+    first = query._selection_entry(sel)[5]
+    assert first(Context(record, pack), None) == sel._items(Context(record, pack), None)
+    second = query._SELECTIONS[id(sel)][5]
+    assert second is not first
+    assert second(Context(record, pack), None) == sel._items(Context(record, pack), None)
+    third = query._SELECTIONS[id(sel)][5]
+    assert third not in (first, second)  # the compiled closure itself, from now on
+    assert sel.items(Context(record, pack)) == sel._items(Context(record, pack), None)
 
 
 def test_the_comparison_can_fail() -> None:
@@ -253,8 +270,7 @@ def test_filters_all_at_once_and_exhaustive_tests_agree(name: str) -> None:
     mappings = [o for o in objects if type(o) is dict]
     for cond in conditions:
         ctx = Context(record, pack)
-        holds = op_filter(cond)
-        got = _outcome(filtered, filter_keeper(cond), holds, ctx, mappings)
+        got = _outcome(filtered, filter_keeper(cond), cond, ctx, mappings)
         want = _outcome(lambda c, x: [o for o in mappings if c.holds(x, o)], cond, ctx)
         if got[0] == "ok" and want[0] == "ok":
             assert [id(o) for o in got[1]] == [id(o) for o in want[1]], cond.spec

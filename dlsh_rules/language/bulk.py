@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..evaluate.context import Context
     from .query import Condition, Op
-from .compiled import COUNTS, Eval, compile_op, count_holds, count_values, memoised
+from .compiled import COUNTS, Eval, compile_op, count_holds, count_values, memoised, op_filter
 
 # --- many objects at once ---------------------------------------------------------------------
 #
@@ -41,12 +41,13 @@ def filter_keeper(cond: Condition) -> Keep:
     return memoised("keep filter", cond, lambda: _keep_condition(cond, loose=True))  # type: ignore[no-any-return]
 
 
-def filtered(keep: Keep, holds: Eval, ctx: Context, objs: list[Any]) -> list[Any]:
-    """The objects of `objs` (mappings) passing the condition of `keep`, a `filter_keeper`, and
-    `holds`, its `op_filter`: all at once, or one by one when that raised."""
+def filtered(keep: Keep, cond: Condition, ctx: Context, objs: list[Any]) -> list[Any]:
+    """The objects of `objs` (mappings) passing `cond`, whose `filter_keeper` is `keep`: all at
+    once, or one by one (`op_filter`) when that raised."""
     try:
         return keep(ctx, objs)
     except Exception:  # the one-by-one tests below raise it again, at the first object
+        holds = op_filter(cond)
         return [obj for obj in objs if holds(ctx, obj)]
 
 

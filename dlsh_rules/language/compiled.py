@@ -160,7 +160,14 @@ def _compile_values(op: Op) -> Callable[[Context, Any], list[Any]]:
 
 
 def compile_op(op: Op) -> Eval:
-    """`Op.holds` as a closure: the operator's test, without its messages."""
+    """`Op.holds` as a closure: the operator's test, without its messages; built once per
+    operator (filters, checks and whole-list tests each ask for it: building it three times
+    made the first check in a process dearer)."""
+    fast = fast_paths()  # the closure holds path readers of one kind (see `path_reader`)
+    return memoised("op" if fast else "op, general", op, lambda: _build_op(op))  # type: ignore[no-any-return]
+
+
+def _build_op(op: Op) -> Eval:
     passes = PASSES[op.name]
     values = _compile_values(op)
     field_name = op.path.single

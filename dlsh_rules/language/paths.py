@@ -264,9 +264,9 @@ def compile_path(path: Path) -> Reader:
     of several segments a check of the whole pack, each deciding at every segment and every
     value what the segment is). Each step does for its segment what the loop of `values`
     does, in the same order, on the same values."""
+    if len(path.segments) == 1:
+        return path.values  # one segment: its loop runs once (one plain field: read in place)
     steps = tuple(_step(seg) for seg in path.segments)
-    if len(steps) == 1:
-        return path.values  # one plain field is read in place there already
     first, rest = steps[0], steps[1:]
     name = path.segments[0]
     plain_first = not name.startswith("@")

@@ -45,7 +45,7 @@ from .normalise import (
 )
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
 from .paths import Path, academic_start, follow_id, key_of
-from .selecting import Items, by_field, compile_selection
+from .selecting import Items, by_field, on_second_use
 from .shared import SharedKey, grouped, key_of_parts, token
 from .shared import memoised_key as memoised_key  # for the kinds, which import it from here
 
@@ -226,14 +226,15 @@ _SELECTIONS: dict[int, Entry] = {}
 
 def _selection_entry(sel: Selection) -> Entry:
     by = by_field(sel)
-    entry = (
-        sel,
+    relative, tokens = (
         sel.relative,
-        token(SharedKey(("sel", sel.spec))),
-        token(SharedKey(("keys", sel.spec))),
-        by,
-        compile_selection(sel, by),
+        (token(SharedKey(("sel", sel.spec))), token(SharedKey(("keys", sel.spec)))),
     )
+
+    def install(items: Items) -> None:
+        _SELECTIONS[id(sel)] = (sel, relative, *tokens, by, items)
+
+    entry: Entry = (sel, relative, *tokens, by, on_second_use(sel, by, install))
     if len(_SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
         _SELECTIONS.clear()
     _SELECTIONS[id(sel)] = entry

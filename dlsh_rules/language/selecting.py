@@ -54,6 +54,24 @@ def by_field(sel: Selection) -> tuple[str, Any, Condition | None, int] | None:
     return name, first.arg, rest, token(SharedKey(("grouped", sel.source.text, name)))
 
 
+def on_second_use(sel: Selection, by: Any, install: Callable[[Items], None]) -> Items:
+    """What a selection's entry computes it with: `_items` the first time, the compiled closure
+    (built then, and installed in its entry by `install`) from the second on. A process that
+    checks one record computes most selections once; compiling all of them made its check
+    dearer than interpreting them (issue 13: cold start is a target too)."""
+
+    def second(ctx: Context, obj: Any) -> list[Any]:
+        compiled = compile_selection(sel, by)
+        install(compiled)
+        return compiled(ctx, obj)
+
+    def first(ctx: Context, obj: Any) -> list[Any]:
+        install(second)
+        return sel._items(ctx, obj)
+
+    return first
+
+
 def compile_selection(sel: Selection, by: Any) -> Items:
     """`sel._items` as a closure; `by` is the selection's `by_field`."""
     where = sel.where
@@ -158,19 +176,21 @@ def _grouped(sel: Selection, by: Any) -> Items:
 
 def _where_filter(where: Condition) -> Callable[[Context, list[Any]], list[Any]]:
     """The items that pass `where`: all at once when they are mappings (`bulk.filtered`), else
-    one by one with ids followed to their objects, as `_items` tests them."""
+    one by one with ids followed to their objects, as `_items` tests them. The one-by-one
+    closure is built when first needed (a compliant record never needs most of them: building
+    them all made the first check in a process dearer)."""
     keep = filter_keeper(where)
-    holds = op_filter(where)
 
     def filter_(ctx: Context, items: list[Any]) -> list[Any]:
         for item in items:
             if type(item) is not dict:
+                holds = op_filter(where)
                 return [
                     item
                     for item in items
                     if holds(ctx, item if type(item) is dict else follow_id(ctx, item))
                 ]
-        return filtered(keep, holds, ctx, items)
+        return filtered(keep, where, ctx, items)
 
     return filter_
 

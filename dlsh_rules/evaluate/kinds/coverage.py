@@ -353,6 +353,10 @@ class Later:
 
 def _deferred_of(cond: Condition) -> Callable[[Context, Any], Any]:
     """`cond.failures` for an item known not to pass: the failures, or `Later` (see there)."""
+    return memoised("deferred", cond, lambda: _build_deferred(cond))  # type: ignore[no-any-return]
+
+
+def _build_deferred(cond: Condition) -> Callable[[Context, Any], Any]:
     if not messages_safe(cond):
         return cond.failures
     full = op_exhaustive(cond)
