@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..evaluate.context import Context
     from .query import Condition, Op
-from .compiled import COUNTS, compile_op, count_holds, count_values, memoised
+from .compiled import COUNTS, Eval, compile_op, count_holds, count_values, memoised, op_filter
 
 # --- many objects at once ---------------------------------------------------------------------
 #
@@ -27,6 +27,28 @@ def keeper(cond: Condition) -> Keep | None:
     """The comprehension that keeps the objects passing `cond`, or None when `cond` might
     raise; for a kind that keeps it with the rest of its compiled spec (`kept`, `dropped`)."""
     return memoised("keep", cond, lambda: _keep_condition(cond))  # type: ignore[no-any-return]
+
+
+def filter_keeper(cond: Condition) -> Keep:
+    """The comprehension that keeps the objects passing `cond` as a filter (`Condition.holds`),
+    for every condition: the operators that might raise are tested object by object inside it.
+
+    It evaluates, for each object, what `holds` evaluates (the operators in order until one
+    fails, the alternatives of `any` until one holds), only object after object per operator
+    rather than operator after operator per object: so when nothing raises it keeps what
+    `holds` keeps. When something raises, the first object to raise may not be the one
+    `holds` would meet first: the caller then tests the objects one by one (`filtered`)."""
+    return memoised("keep filter", cond, lambda: _keep_condition(cond, loose=True))  # type: ignore[no-any-return]
+
+
+def filtered(keep: Keep, cond: Condition, ctx: Context, objs: list[Any]) -> list[Any]:
+    """The objects of `objs` (mappings) passing `cond`, whose `filter_keeper` is `keep`: all at
+    once, or one by one (`op_filter`) when that raised."""
+    try:
+        return keep(ctx, objs)
+    except Exception:  # the one-by-one tests below raise it again, at the first object
+        holds = op_filter(cond)
+        return [obj for obj in objs if holds(ctx, obj)]
 
 
 def kept(keep: Keep, ctx: Context, objs: list[Any]) -> list[Any] | None:
@@ -69,25 +91,27 @@ def op_passing(cond: Condition, ctx: Context, objs: list[Any]) -> list[Any] | No
     return keep(ctx, objs)
 
 
-def _keep_condition(cond: Condition) -> Keep | None:
+def _keep_condition(cond: Condition, loose: bool = False) -> Keep | None:
     steps: list[Keep] = []
     for op in cond.ops:
         step = _keep_op(op)
+        if step is None and loose:
+            step = _keep_member(op) or _keep_each(compile_op(op))
         if step is None:
             return None
         steps.append(step)
     for sub in cond.all_of:
-        step = _keep_condition(sub)
+        step = _keep_condition(sub, loose)
         if step is None:
             return None
         steps.append(step)
     alternatives: list[Keep] = []
     for sub in cond.any_of:
-        step = _keep_condition(sub)
+        step = _keep_condition(sub, loose)
         if step is None:
             return None
         alternatives.append(step)
-    negated = _keep_condition(cond.negated) if cond.negated is not None else None
+    negated = _keep_condition(cond.negated, loose) if cond.negated is not None else None
     if cond.negated is not None and negated is None:
         return None
 
@@ -117,6 +141,46 @@ def _keep_any(ctx: Context, objs: list[dict[str, Any]], alternatives: list[Keep]
         return objs
     chosen = {id(o) for o in passed}
     return [o for o in objs if id(o) in chosen]
+
+
+def _keep_member(op: Op) -> Keep | None:
+    """`in`, `any_of`, `not_in` and `in_set` on one plain field holding a text, a set look-up in
+    place; any other value goes to the operator's own test (which may raise: `filter_keeper`
+    only). As `compiled._single_field_test` and `_in_set_test` test a text."""
+    name = op.path.single
+    if name is None or op.only is not None or op.normalise != "exact":
+        return None
+    test = compile_op(op)
+    if op.name == "in_set":
+        set_name = op.arg
+
+        def in_set(ctx: Context, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            if not objs:
+                return objs
+            keys = ctx.set_keys(set_name)
+            return [
+                o for o in objs if (v in keys if type(v := o.get(name)) is str else test(ctx, o))
+            ]
+
+        return in_set
+    if op.name not in ("in", "any_of", "not_in"):
+        return None
+    try:
+        allowed = op.norm_set
+    except TypeError:  # an unhashable argument: the operator's own test raises at every object
+        return None
+    if op.name == "not_in":
+        return lambda ctx, objs: [
+            o for o in objs if (v not in allowed if type(v := o.get(name)) is str else test(ctx, o))
+        ]
+    return lambda ctx, objs: [
+        o for o in objs if (v in allowed if type(v := o.get(name)) is str else test(ctx, o))
+    ]
+
+
+def _keep_each(test: Eval) -> Keep:
+    """An operator that might raise, tested object by object (`filter_keeper` only)."""
+    return lambda ctx, objs: [o for o in objs if test(ctx, o)]
 
 
 def _drop(objs: list[Any], some: list[Any]) -> list[Any]:

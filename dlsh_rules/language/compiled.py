@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 from .messages import Failure
 from .normalise import normalise
 from .operators import PASSES, PassTest, is_present
-from .paths import follow_id, key_of
+from .paths import compile_path, fast_paths, follow_id, key_of
 
 # --- compiled evaluation ----------------------------------------------------------------------
 #
@@ -55,6 +55,23 @@ T = TypeVar("T")
 _EQUAL: dict[str, list[Any]] = {}
 
 
+_CANONICAL: dict[int, tuple[Any, Any]] = {}
+
+
+def canonical_of(obj: T) -> T:
+    """`canonical`, with one look-up by the object's id: a date bound asks for it at every
+    resolution (about 60 a check of the whole pack)."""
+    entry = _CANONICAL.get(id(obj))
+    if entry is not None and entry[0] is obj:
+        found: T = entry[1]
+        return found
+    found = canonical(obj)
+    if len(_CANONICAL) >= _COMPILED_MAX:
+        _CANONICAL.clear()
+    _CANONICAL[id(obj)] = (obj, found)
+    return found
+
+
 def canonical(obj: T) -> T:
     """The first object of the process equal to `obj` (same type, repr and ``==``), itself if
     none; `obj` must be immutable, and everything computed from it a function of its value.
@@ -84,11 +101,14 @@ def _first_equal(obj: Any) -> Any:
 
 def path_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
     """`path.values` as a closure; a path of two plain fields is read without the general loop."""
-    return memoised("path", path, lambda: _build_reader(path))  # type: ignore[no-any-return]
+    # Kept apart by `paths.FAST`, so that a test (or a benchmark) may switch between the two.
+    fast = fast_paths()
+    return memoised("path" if fast else "path, general", path, lambda: _build_reader(path, fast))  # type: ignore[no-any-return]
 
 
-def _build_reader(path: Path) -> Callable[[Context, Any], list[Any]]:
-    general = path.values
+def _build_reader(path: Path, fast: bool) -> Callable[[Context, Any], list[Any]]:
+    # Where the in-place read below hands over (an id on the way: `chair.represents`).
+    general = compile_path(path) if fast else path.values
     segments = path.segments
     if len(segments) != 2 or any(seg.startswith("@") for seg in segments):
         return general
@@ -140,7 +160,14 @@ def _compile_values(op: Op) -> Callable[[Context, Any], list[Any]]:
 
 
 def compile_op(op: Op) -> Eval:
-    """`Op.holds` as a closure: the operator's test, without its messages."""
+    """`Op.holds` as a closure: the operator's test, without its messages; built once per
+    operator (filters, checks and whole-list tests each ask for it: building it three times
+    made the first check in a process dearer)."""
+    fast = fast_paths()  # the closure holds path readers of one kind (see `path_reader`)
+    return memoised("op" if fast else "op, general", op, lambda: _build_op(op))  # type: ignore[no-any-return]
+
+
+def _build_op(op: Op) -> Eval:
     passes = PASSES[op.name]
     values = _compile_values(op)
     field_name = op.path.single
@@ -608,7 +635,31 @@ def _exhaustive(cond: Condition) -> Eval:
     return memoised("full", cond, lambda: _build_exhaustive(cond))  # type: ignore[no-any-return]
 
 
+def cannot_raise(cond: Condition) -> bool:
+    """Whether evaluating `cond` on any object cannot raise: only `exists`, `eq`, `ne`, counts
+    by a number and text searches for texts, each on one plain field (what `bulk.keeper` tests
+    all at once, tests/test_kinds_fast.py checks), in every part. Such a condition may be
+    evaluated less than `failures` evaluates it: nothing it skips could have raised."""
+    for op in cond.ops:
+        if op.path.single is None or op.only is not None or op.normalise != "exact":
+            return False
+        if op.name in COUNTS:
+            if type(op.arg) is not int:
+                return False
+        elif op.name in ("text_contains_any", "text_contains_none"):
+            if not op.arg or not all(isinstance(marker, str) for marker in op.arg):
+                return False
+        elif op.name not in ("exists", "eq", "ne"):
+            return False
+    subs = (*cond.all_of, *cond.any_of, *((cond.negated,) if cond.negated is not None else ()))
+    return all(cannot_raise(sub) for sub in subs)
+
+
 def _build_exhaustive(cond: Condition) -> Eval:
+    if cannot_raise(cond):
+        # Whether `failures` is empty is whether the condition holds; as nothing of it can
+        # raise, it may stop where a filter stops.
+        return op_filter(cond)
     tests = tuple([compile_op(op) for op in cond.ops] + [_exhaustive(c) for c in cond.all_of])
     alternatives = tuple(_exhaustive(c) for c in cond.any_of)
     negated = _exhaustive(cond.negated) if cond.negated is not None else None
@@ -646,8 +697,14 @@ def _build_until_failure(cond: Condition) -> Eval:
     negated = _exhaustive(cond.negated) if cond.negated is not None else None
     if not alternatives and negated is None and tests:
         return _all_of(tests)
+    # Every alternative is evaluated, as `failures` does, except those that cannot raise once
+    # one has held (`cannot_raise`): skipping them changes nothing (a talk's content: its
+    # `covers`, else four text searches of its topic).
+    may_raise = tuple(not cannot_raise(c) for c in cond.any_of)
     if len(alternatives) == 2 and negated is None and not tests:
         first, second = alternatives
+        if not may_raise[1]:
+            return lambda ctx, obj: first(ctx, obj) or second(ctx, obj)
 
         def either(ctx: Context, obj: Any) -> bool:
             one = first(ctx, obj)  # both evaluated, as `failures` does
@@ -655,15 +712,43 @@ def _build_until_failure(cond: Condition) -> Eval:
 
         return either
     own = _all_of(tests) if tests else None
+    steps = tuple(zip(alternatives, may_raise, strict=True))
 
     def passes(ctx: Context, obj: Any) -> bool:
         if own is not None and not own(ctx, obj):
             return False
-        if alternatives and not any([alternative(ctx, obj) for alternative in alternatives]):
-            return False
+        if steps:
+            held = False
+            for alternative, raises in steps:
+                if (not held or raises) and alternative(ctx, obj):
+                    held = True
+            if not held:
+                return False
         return not (negated is not None and negated(ctx, obj))
 
     return passes
+
+
+def op_exhaustive(cond: Condition) -> Eval:
+    """Whether `cond.failures` is empty, evaluating every test `failures` evaluates (and raising
+    where they raise) without writing a failure's messages."""
+    return _exhaustive(cond)
+
+
+def messages_safe(cond: Condition) -> bool:
+    """Whether writing `cond.failures`' messages cannot raise once its tests have run without
+    raising (`op_exhaustive`): they show values with ``str`` and look labels up, except the
+    text operators', which join their markers and raise on one that is not a text (a test
+    that met no text never looked at them)."""
+    for op in cond.ops:
+        if op.name in ("text_contains_any", "text_contains_none") and not all(
+            isinstance(marker, str) for marker in op.arg
+        ):
+            return False
+        if op.only is not None and not messages_safe(op.only):
+            return False
+    subs = (*cond.all_of, *cond.any_of, *((cond.negated,) if cond.negated is not None else ()))
+    return all(messages_safe(sub) for sub in subs)
 
 
 def op_passes(cond: Condition) -> Eval:

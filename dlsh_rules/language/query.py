@@ -30,7 +30,7 @@ from ..errors import DeclaredValue, Text
 if TYPE_CHECKING:
     from ..evaluate.context import Context
 from .bulk import op_passing
-from .compiled import op_filter
+from .compiled import canonical_of, op_filter
 from .messages import SEGMENT_EN, Failure, judged_of_alternatives, zh_path
 from .messages import judged_of_failures as judged_of_failures  # the kinds import it from here
 from .normalise import (
@@ -45,10 +45,15 @@ from .normalise import (
 )
 from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
 from .paths import Path, academic_start, follow_id, key_of
-from .shared import SharedKey, canonical, grouped, key_of_parts, token
+from .selecting import Items, by_field, on_second_use
+from .shared import SharedKey, grouped, key_of_parts, token
 from .shared import memoised_key as memoised_key  # for the kinds, which import it from here
 
 # --- selections -------------------------------------------------------------------------------
+
+# Off, every selection takes `Selection._items` (the reference) rather than its compiled form
+# (selecting.py); tests/test_kinds_fast.py compares the two.
+FAST = True
 
 
 class Selection(DeclaredValue):
@@ -134,12 +139,14 @@ class Selection(DeclaredValue):
         entry = _SELECTIONS.get(id(self))
         if entry is None or entry[0] is not self:
             entry = _selection_entry(self)
+        # The selection compiled for its shape (selecting.py); `_items` is the reference.
+        compute = entry[5] if FAST else self._items
         if entry[1]:  # relative: for each object
-            return self._items(ctx, obj)
+            return compute(ctx, obj)
         # Shared by every selection of the record with the same spec, under one token.
         found: list[Any] | None = ctx.selected.get(entry[2])
         if found is None:
-            found = ctx.selected[entry[2]] = self._items(ctx, None)
+            found = ctx.selected[entry[2]] = compute(ctx, None)
         return found
 
     def _items(self, ctx: Context, obj: Any) -> list[Any]:
@@ -211,45 +218,23 @@ class Selection(DeclaredValue):
 # relative, and the tokens under which the record's context keeps its items and their keys.
 # Selections are asked for their items some 250 times per check of the whole pack (issue 13):
 # one look-up by an int, where a key made of the spec was hashed and compared.
-# The entry's last part says how the selection may read a grouped list (`_by_field`).
-Entry = tuple[Selection, bool, int, int, "tuple[str, Any, Condition | None, int] | None"]
+# Its last parts: how the selection may read a grouped list (`selecting.by_field`), and the
+# selection compiled for its shape.
+Entry = tuple[Selection, bool, int, int, "tuple[str, Any, Condition | None, int] | None", Items]
 _SELECTIONS: dict[int, Entry] = {}
 
 
-def _by_field(sel: Selection) -> tuple[str, Any, Condition | None, int] | None:
-    """(field, value, the rest of the where, the token of the list grouped by the field) when
-    a selection reads a list from the root and its where starts with ``eq`` on one plain field
-    (``{from: documents, where: {kind: speech_outline, …}}``); else None.
-
-    Objects that fail the first test go no further, so testing the rest only on the objects
-    whose field is that value evaluates what the where evaluated, in the same order."""
-    where = sel.where
-    if sel.source is None:
-        return None
-    if where is None or not where.ops:
-        return None
-    first = where.ops[0]
-    name = first.path.single
-    if first.name != "eq" or name is None or first.only is not None or first.normalise != "exact":
-        return None
-    try:
-        hash(first.arg)
-    except TypeError:  # `eq` compares an unhashable argument without hashing it
-        return None
-    rest = None
-    if len(where.ops) > 1 or where.all_of or where.any_of or where.negated is not None:
-        rest = Condition(where.ops[1:], where.all_of, where.any_of, where.negated)
-    return name, first.arg, rest, token(SharedKey(("grouped", sel.source.text, name)))
-
-
 def _selection_entry(sel: Selection) -> Entry:
-    entry = (
-        sel,
+    by = by_field(sel)
+    relative, tokens = (
         sel.relative,
-        token(SharedKey(("sel", sel.spec))),
-        token(SharedKey(("keys", sel.spec))),
-        _by_field(sel),
+        (token(SharedKey(("sel", sel.spec))), token(SharedKey(("keys", sel.spec)))),
     )
+
+    def install(items: Items) -> None:
+        _SELECTIONS[id(sel)] = (sel, relative, *tokens, by, items)
+
+    entry: Entry = (sel, relative, *tokens, by, on_second_use(sel, by, install))
     if len(_SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
         _SELECTIONS.clear()
     _SELECTIONS[id(sel)] = entry
@@ -440,7 +425,11 @@ class DateSpec(DeclaredValue):
             return self._resolve(ctx, obj)
         # The same for every object of a record: a condition with a date bound asked for it
         # once per object checked.
-        return ctx.memo(canonical(self), lambda: self._resolve(ctx, None))  # equal: one date
+        shared = canonical_of(self)  # equal bounds: one date
+        entry = ctx.memos.get(id(shared))  # `ctx.memo`, without a call when already known
+        if entry is not None and entry[0] is shared:
+            return entry[1]  # type: ignore[no-any-return]
+        return ctx.memo(shared, lambda: self._resolve(ctx, None))
 
     def _resolve(self, ctx: Context, obj: Any) -> dt.date | None:
         start: dt.date | None

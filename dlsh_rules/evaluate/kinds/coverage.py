@@ -5,12 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...dates import Period, period_of, periods_between
 from ...errors import Text
 from ...language.bulk import op_failing
-from ...language.compiled import memoised, op_passes, path_reader
+from ...language.compiled import (
+    memoised,
+    messages_safe,
+    op_exhaustive,
+    op_passes,
+    path_reader,
+)
 from ...language.messages import Failure, judged_of_failures
 from ...language.normalise import normalise
 from ...language.paths import Path, academic_start, key_of
@@ -19,6 +26,7 @@ from ...language.shared import SharedKey, memoised_key
 
 if TYPE_CHECKING:
     from ...language.models import CoverageSpec
+    from ...language.query import Condition
     from ..context import Context
 from .base import (
     Finding,
@@ -52,10 +60,17 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
         Two lists rather than a pair per item: on a large record this is kept until the end of
         the check, and freeing 80,000 small tuples then cost more than making them.
         """
+        one = spec.key.single if spec.key is not None else None
+        if FAST and one is not None and norm == "exact":
+            # Mappings whose key field holds one text each, as a compliant record's do: what
+            # the loop below makes of them, in two comprehensions (29 of these a record).
+            listed = spec.items.items(ctx)
+            named = [r.get(one) if type(r) is dict else None for r in listed]
+            if set(map(type, named)) <= {str}:
+                return list(listed), named
         items: list[Any] = []
         keys: list[Any] = []
         read = path_reader(spec.key) if spec.key is not None else None
-        one = spec.key.single if spec.key is not None else None
         outer = inner = ""
         if spec.key is not None and len(spec.key.segments) == 2 and "@" not in spec.key.text:
             outer, inner = spec.key.segments
@@ -106,13 +121,21 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             if failing is not None:
                 passes = None
                 unqualified = {id(item) for item in failing}
+        failures_of = None
+        if require is not None:
+            failures_of = _deferred_of(require) if FAST else require.failures
+        if FAST and not unqualified and passes is None and set(map(type, keys)) <= {str}:
+            # Every item qualifies and covers one plain id: the loop below, without its tests.
+            for item, key in zip(items, keys, strict=True):
+                covering[key].append(item)
+            return covering, rejected
         for item, key in zip(items, keys, strict=True):
-            failures = None
+            failures: Any = None
             if passes is not None:
                 if not passes(ctx, item):
-                    failures = require.failures(ctx, item)  # type: ignore[union-attr]
+                    failures = failures_of(ctx, item)  # type: ignore[misc]
             elif unqualified and id(item) in unqualified:
-                failures = require.failures(ctx, item)  # type: ignore[union-attr]
+                failures = failures_of(ctx, item)  # type: ignore[misc]
             if failures:
                 for one_key in (key,) if type(key) is str else key:
                     rejected[one_key].append((item, failures))
@@ -277,7 +300,9 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             detail_zh = f"（合计 {total}，应至少 {spec.min_sum}）"
             detail_en = f" (total {total}, at least {spec.min_sum} required)"
         if rejected.get(key):
-            item, failures = first_cited(ctx, rejected[key])
+            cited: tuple[Any, Any] = first_cited(ctx, rejected[key])
+            item, written = cited
+            failures = written.force(ctx) if type(written) is Later else written
             expected, shown = join_failures(failures)
             ref = subject_key_of(ctx, item, None) or ""
             detail_zh += f"（{ref} 不计入：应{expected.zh}；实际为 {shown.zh}）"
@@ -296,6 +321,55 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             )
         )
     return out
+
+
+# Off, the failures of every item that does not qualify are written when the items are indexed,
+# as before; tests/test_kinds_fast.py compares the two.
+FAST = True
+
+
+class Later:
+    """The failures of an item that does not qualify, written when a finding cites the item.
+
+    Most such items cover no subject that lacks a covering one (the secretary's own outline,
+    reviewed by no one, for "every other member's outline is reviewed"), and their messages
+    were a tenth of a check of the whole pack (issue 13). What `failures` evaluates has been
+    evaluated already, without messages (`op_exhaustive`): had it raised, the failures were
+    written at once instead, raising as they did; and only a condition whose messages cannot
+    raise after its tests (`messages_safe`) is deferred."""
+
+    __slots__ = ("cond", "item", "made")
+
+    def __init__(self, cond: Condition, item: Any) -> None:
+        self.cond = cond
+        self.item = item
+        self.made: list[Failure] | None = None
+
+    def force(self, ctx: Context) -> list[Failure]:
+        if self.made is None:
+            self.made = self.cond.failures(ctx, self.item)
+        return self.made
+
+
+def _deferred_of(cond: Condition) -> Callable[[Context, Any], Any]:
+    """`cond.failures` for an item known not to pass: the failures, or `Later` (see there)."""
+    return memoised("deferred", cond, lambda: _build_deferred(cond))  # type: ignore[no-any-return]
+
+
+def _build_deferred(cond: Condition) -> Callable[[Context, Any], Any]:
+    if not messages_safe(cond):
+        return cond.failures
+    full = op_exhaustive(cond)
+
+    def deferred(ctx: Context, item: Any) -> Any:
+        try:
+            if full(ctx, item):
+                return []  # `failures` finds nothing: the item qualifies after all
+        except Exception:  # written now, as before: `failures` raises what it raises
+            return cond.failures(ctx, item)
+        return Later(cond, item)
+
+    return deferred
 
 
 Plan = tuple[Any, Any, list[tuple[Path, Path]]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...errors import Text
@@ -27,7 +28,15 @@ from .base import (
 # --- each: every selected object satisfies a condition -------------------------------------------
 
 
+# Off, every check takes the general steps below; tests/test_kinds_fast.py compares the two.
+FAST = True
+
+
 def check_each(ctx: Context, spec: EachSpec) -> Outcome:
+    if FAST:
+        quiet = _quiet_check(spec)(ctx)
+        if quiet is not None:
+            return quiet
     plan = _plan(spec)
     keep_when, when, keep_require, passes = plan
     as_object = ctx.as_object
@@ -107,3 +116,43 @@ def _plan(spec: EachSpec) -> Plan:
         )
 
     return memoised("each", spec, build)  # type: ignore[no-any-return]
+
+
+def _quiet_check(spec: EachSpec) -> Callable[[Context], Outcome | None]:
+    """The check as one closure that decides only that nothing fails (issue 13: 70 `each`
+    checks a record, each about 7 µs of steps when all its objects pass): the outcome then,
+    else None, and the steps above run from the start. Up to where it gives up it evaluates
+    what they evaluate, in their order (selection, `when`, the due date, `require` until the
+    first object that fails), so an exception it meets is the one they meet."""
+
+    def build() -> Callable[[Context], Outcome | None]:
+        keep_when, when, keep_require, passes = _plan(spec)
+        select, due, min_items = spec.select, spec.due, spec.min_items
+
+        def quiet(ctx: Context) -> Outcome | None:
+            items = select.items(ctx)
+            for item in items:
+                if type(item) is not dict:
+                    return None  # ids to follow: the steps above
+            if when is not None:
+                items = (
+                    keep_when(ctx, items)
+                    if keep_when is not None
+                    else [i for i in items if when(ctx, i)]
+                )
+            if len(items) < min_items:
+                return None
+            if due is not None:
+                due.resolve(ctx)
+            if keep_require is not None:
+                if len(keep_require(ctx, items)) != len(items):
+                    return None
+            else:
+                for obj in items:
+                    if not passes(ctx, obj):
+                        return None
+            return Outcome(checked=max(len(items), 1 if min_items else 0))
+
+        return quiet
+
+    return memoised("each, quiet", spec, build)  # type: ignore[no-any-return]

@@ -1,0 +1,292 @@
+"""The fast paths of selections, paths and kinds (issue 13, session 5) against the general code.
+
+Each fast path has a switch, ``FAST``, in its module: `language.query` (selections compiled for
+their shape, `language/selecting.py`), `language.paths` (paths compiled segment by segment),
+`evaluate.kinds.coverage` (failures of items that do not qualify written when a finding cites
+them), `evaluate.kinds.each` and `evaluate.kinds.sequence` (each check compiled once for its
+spec). Off, every check takes the general code, as before. The two must give byte-identical
+reports, rule errors included: on every case of every pack (installed, example and test packs),
+on generated and on damaged records. The paths and the selections are also compared directly,
+on every path and selection of every installed pack, from every object of a record.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from functools import cache
+from pathlib import Path as FilePath
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from strategies import compliant, records
+from test_compiled import EXTRA, _conditions, _sample
+
+from dlsh_rules.authoring.patch import PatchError, apply_patch
+from dlsh_rules.authoring.testing import example_data, load_cases
+from dlsh_rules.errors import InputError
+from dlsh_rules.evaluate.context import Context
+from dlsh_rules.evaluate.engine import check
+from dlsh_rules.evaluate.kinds import coverage, each, sequence
+from dlsh_rules.language import compiled, paths, query
+from dlsh_rules.language.bulk import filter_keeper, filtered, keeper
+from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive
+from dlsh_rules.language.paths import Path, compile_path
+from dlsh_rules.language.query import Condition, Selection
+from dlsh_rules.language.selecting import compile_selection
+from dlsh_rules.pack.loader import Pack, available_packs, load_pack
+from dlsh_rules.record.validate import RecordData, validate_record
+
+ROOT = FilePath(__file__).resolve().parent.parent
+PACK_DIRS = sorted(
+    p.parent
+    for pattern in ("docs/examples/packs/*/pack.yaml", "tests/packs/*/pack.yaml")
+    for p in ROOT.glob(pattern)
+)
+SWITCHES = [m for m in (query, paths, coverage, each, sequence) if hasattr(m, "FAST")]
+
+
+@contextmanager
+def general_code() -> Iterator[None]:
+    """Every fast path off, with the closures built from the fast paths dropped (they are kept
+    per process, and a condition's closure holds the path readers it was built with)."""
+    with ExitStack() as stack:
+        for module in SWITCHES:
+            stack.enter_context(mock.patch.object(module, "FAST", False))
+        compiled._COMPILED.clear()
+        query._SELECTIONS.clear()
+        try:
+            yield
+        finally:
+            compiled._COMPILED.clear()
+            query._SELECTIONS.clear()
+
+
+@cache
+def pack_of(source: str) -> Pack:
+    return load_pack(source)
+
+
+def report_text(record: RecordData, pack: Pack, as_of: dt.date | None) -> str:
+    try:
+        report = check(record, pack, as_of=as_of)
+    except TypeError as exc:  # --as-of on a record holding a datetime: before any rule runs
+        return f"check raised {exc}"
+    return report.to_json("zh") + report.to_json("en") + repr(report)
+
+
+def assert_same(record: RecordData, pack: Pack, as_of: dt.date | None = None) -> str:
+    fast = report_text(record, pack, as_of)
+    with general_code():
+        general = report_text(record, pack, as_of)
+    assert fast == general
+    return fast
+
+
+def validated(pack: Pack, data: dict[str, Any], name: str) -> RecordData | None:
+    try:
+        return validate_record(copy.deepcopy(data), name, pack.enums)
+    except InputError:
+        return None
+
+
+def pack_sources() -> list[Any]:
+    sources = [*available_packs(), *(str(d) for d in PACK_DIRS)]
+    return [
+        pytest.param(s, id=s.rsplit("/", 1)[-1])
+        for s in sources
+        if pack_of(s).example_path is not None
+    ]
+
+
+def test_the_comparison_covers_both_shipped_packs() -> None:
+    ids = {p.id for p in pack_sources()}
+    assert {"provincial-bureau-2024", "enterprise-committee-2024"} <= ids
+
+
+@pytest.mark.parametrize("source", pack_sources())
+def test_every_case_of_every_pack(source: str) -> None:
+    pack = pack_of(source)
+    base = example_data(pack)
+    compared = 0
+    for case in load_cases(pack):
+        if case.model.records is not None:
+            continue
+        try:
+            data = apply_patch(base, case.model.patch)
+        except PatchError:
+            continue
+        record = validated(pack, data, case.id)
+        if record is None:
+            continue
+        as_of = dt.date.fromisoformat(case.model.as_of) if case.model.as_of else None
+        for day in {as_of, None}:
+            assert_same(record, pack, day)
+        compared += 1
+    assert compared > 0
+
+
+@pytest.mark.parametrize("members", [2, 5, 13, 40])
+def test_generated_records(members: int) -> None:
+    for name in ("provincial-bureau-2024", "enterprise-committee-2024"):
+        pack = pack_of(name)
+        record = validated(pack, compliant(members), f"{members} members")
+        assert record is not None
+        for as_of in (None, dt.date(2024, 1, 15)):
+            assert_same(record, pack, as_of)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(records(max_mutations=6))
+def test_damaged_records(case: Any) -> None:
+    for name in ("provincial-bureau-2024", "enterprise-committee-2024"):
+        pack = pack_of(name)
+        record = validated(pack, case.data, " ".join(case.steps))
+        if record is None:
+            continue
+        assert_same(record, pack, dt.date(2024, 1, 18))
+
+
+# --- paths and selections, compared directly ----------------------------------------------------
+
+
+def _objects(value: Any) -> Iterator[Any]:
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _objects(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _objects(v)
+
+
+def _outcome(fn: Any, *args: Any) -> Any:
+    try:
+        return ("ok", fn(*args))
+    except Exception as exc:  # the same exception on both sides is the point
+        return ("raised", type(exc), str(exc))
+
+
+def _parts(value: Any, cls: type[Any], seen: set[int]) -> Iterator[Any]:
+    """Every object of `cls` in a pack's rule objects (frozen specs, conditions, selections)."""
+    if id(value) in seen or isinstance(value, (str, int, float, dt.date, type(None))):
+        return
+    seen.add(id(value))
+    if isinstance(value, cls):
+        yield value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            yield from _parts(v, cls, seen)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _parts(v, cls, seen)
+    elif type(value).__module__.startswith("dlsh_rules"):
+        fields = getattr(value, "__dict__", None) or {
+            name: getattr(value, name, None) for name in getattr(type(value), "__slots__", ())
+        }
+        for v in fields.values():
+            yield from _parts(v, cls, seen)
+
+
+EXTRA_PATHS = [
+    "owner.@refs(rectification.items:owner).sources.kind",
+    "target.@refs(documents:owner)",
+    "activity.@end",
+    "date.@month",
+    "date.@academic_year",
+    "@self.id",
+    "participants.name",
+    "documents.@self",
+    "@refs(documents:owner).date",
+    "feedback.date.@year",
+]
+
+
+@pytest.mark.parametrize("name", ["provincial-bureau-2024", "enterprise-committee-2024"])
+def test_compiled_paths_and_selections_agree(name: str) -> None:
+    pack = pack_of(name)
+    found_paths = list(_parts([pack.rules, pack.sets], Path, set()))
+    found_paths += [Path.parse(text) for text in EXTRA_PATHS]
+    selections = list(_parts([pack.rules, pack.sets], Selection, set()))
+    assert len(found_paths) > 50 and len(selections) > 50
+    for data in (compliant(5), example_data(pack)):
+        record = validated(pack, data, "r")
+        assert record is not None
+        starts = [*list(_objects(record.data))[:400], "p1", "group", 3, None, dt.date(2024, 1, 2)]
+        for path in found_paths:
+            read = compile_path(path)
+            for start in starts:
+                ctx = Context(record, pack)
+                assert _outcome(read, ctx, start) == _outcome(path.values, ctx, start), path.text
+        for sel in selections:
+            compiled = compile_selection(sel, query._selection_entry(sel)[4])
+            for obj in starts[:60] if sel.relative else [None]:
+                fast, general = Context(record, pack), Context(record, pack)
+                assert _outcome(compiled, fast, obj) == _outcome(sel._items, general, obj), sel.spec
+
+
+def test_a_selection_is_compiled_when_computed_again() -> None:
+    """Interpreted the first time in a process (cold start), compiled from the second on."""
+    pack = pack_of("provincial-bureau-2024")
+    record = validated(pack, compliant(5), "r")
+    assert record is not None
+    sel = Selection.parse({"from": "documents", "where": {"kind": "opinion_list"}})
+    first = query._selection_entry(sel)[5]
+    assert first(Context(record, pack), None) == sel._items(Context(record, pack), None)
+    second = query._SELECTIONS[id(sel)][5]
+    assert second is not first
+    assert second(Context(record, pack), None) == sel._items(Context(record, pack), None)
+    third = query._SELECTIONS[id(sel)][5]
+    assert third not in (first, second)  # the compiled closure itself, from now on
+    assert sel.items(Context(record, pack)) == sel._items(Context(record, pack), None)
+
+
+def test_the_comparison_can_fail() -> None:
+    """A fast path that reads one segment too few is caught by the direct comparison."""
+    pack = pack_of("provincial-bureau-2024")
+    record = validated(pack, compliant(5), "r")
+    assert record is not None
+    ctx = Context(record, pack)
+    path = Path.parse("owner.@refs(rectification.items:owner).sources.kind")
+    short = compile_path(Path.parse("owner.@refs(rectification.items:owner).sources"))
+    starts = [d for d in record.data["documents"] if d.get("kind") == "rectification_list"]
+    assert any(_outcome(short, ctx, s) != _outcome(path.values, ctx, s) for s in starts)
+
+
+@pytest.mark.parametrize("name", ["provincial-bureau-2024", "enterprise-committee-2024"])
+def test_filters_all_at_once_and_exhaustive_tests_agree(name: str) -> None:
+    """`bulk.filtered` keeps what `Condition.holds` keeps, or raises what it raises;
+    `op_exhaustive` is whether `Condition.failures` is empty, and raises what it raises."""
+    pack = pack_of(name)
+    conditions = list(_conditions([rule.checks for rule in pack.rules], set()))
+    conditions += [Condition.parse(spec) for spec in EXTRA]
+    record = validated(pack, compliant(5), "r")
+    assert record is not None
+    objects = _sample(record)
+    mappings = [o for o in objects if type(o) is dict]
+    for cond in conditions:
+        ctx = Context(record, pack)
+        got = _outcome(filtered, filter_keeper(cond), cond, ctx, mappings)
+        want = _outcome(lambda c, x: [o for o in mappings if c.holds(x, o)], cond, ctx)
+        if got[0] == "ok" and want[0] == "ok":
+            assert [id(o) for o in got[1]] == [id(o) for o in want[1]], cond.spec
+        else:
+            assert got == want, cond.spec
+        if cannot_raise(cond):
+            assert keeper(cond) is not None, cond.spec  # what bulk tests all at once
+        full = op_exhaustive(cond)
+        safe = messages_safe(cond)
+        for obj in objects:
+            failures = _outcome(cond.failures, ctx, obj)
+            tested = _outcome(full, ctx, obj)
+            if tested[0] == "ok" and failures[0] == "raised":
+                # Only the messages raised: a condition coverage writes the failures of at once.
+                assert not safe, (cond.spec, obj)
+                continue
+            expected = ("ok", not failures[1]) if failures[0] == "ok" else failures
+            assert tested == expected, (cond.spec, obj)
+    assert not messages_safe(Condition.parse({"text": {"text_contains_any": [1, "问题"]}}))
