@@ -19,7 +19,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_yaml_direct import TIGHT, _corpus, _mutate
+from test_yaml_direct import TIGHT, _corpus, _mutate, read_first
 
 from dlsh_rules.authoring.synth import compliant_record
 from dlsh_rules.errors import InputError
@@ -229,24 +229,7 @@ def test_positions_read_on_first_use_whatever_asks(first: str) -> None:
         doc = yaml_direct.load_yaml(text, "doc.yaml", Limits())
         marks = getattr(doc, attr)
         assert isinstance(marks, yaml_block._LazyPositions)
-        if first == "getitem":
-            some = next(iter(expected))
-            assert marks[some] == expected[some]
-            with pytest.raises(KeyError):
-                marks["/nowhere"]
-        elif first == "get":
-            assert [marks.get(p) for p in pointers] == [expected.get(p) for p in pointers]
-        elif first == "contains":
-            assert [p in marks for p in pointers] == [p in expected for p in pointers]
-        elif first == "len":
-            assert len(marks) == len(expected)
-        elif first == "iter":
-            assert sorted(marks) == sorted(expected)
-        elif first == "eq":
-            assert marks == expected
-        else:
-            assert repr(marks) == f"<{len(expected)} positions>"
-        assert {k: marks[k] for k in marks} == expected
+        read_first(first, marks, expected, pointers)
 
 
 def test_a_valid_record_is_checked_without_reading_positions() -> None:

@@ -246,22 +246,30 @@ def test_positions_laid_out_on_first_use_whatever_asks(
         doc = yaml_direct.load_yaml(text, "doc.yaml", Limits())
         marks = getattr(doc, attr)
         assert isinstance(marks, yaml_direct._LazyMarkPositions)
-        if first == "getitem":
-            some = next(iter(expected))
-            assert marks[some] == expected[some]
-            with pytest.raises(KeyError):
-                marks["/nowhere"]
-        elif first == "get":
-            assert [marks.get(p) for p in pointers] == [expected.get(p) for p in pointers]
-        elif first == "contains":
-            assert [p in marks for p in pointers] == [p in expected for p in pointers]
-        elif first == "len":
-            assert len(marks) == len(expected)
-        elif first == "iter":  # in document order, where composing keeps another
-            assert sorted(marks) == sorted(expected)
-        else:
-            assert repr(marks) == f"<{len(expected)} positions>"
-        assert {k: marks[k] for k in marks} == expected
+        read_first(first, marks, expected, pointers)
+
+
+def read_first(first: str, marks: Any, expected: dict[str, Any], pointers: list[str]) -> None:
+    """A lazy position map read first by ``first``, then in full: as ``expected`` both times.
+    (Also `test_yaml_block`'s, whose reader's positions are made on first use too.)"""
+    if first == "getitem":
+        some = next(iter(expected))
+        assert marks[some] == expected[some]
+        with pytest.raises(KeyError):
+            marks["/nowhere"]
+    elif first == "get":
+        assert [marks.get(p) for p in pointers] == [expected.get(p) for p in pointers]
+    elif first == "contains":
+        assert [p in marks for p in pointers] == [p in expected for p in pointers]
+    elif first == "len":
+        assert len(marks) == len(expected)
+    elif first == "iter":  # in document order, where composing keeps another
+        assert sorted(marks) == sorted(expected)
+    elif first == "eq":
+        assert marks == expected
+    else:
+        assert repr(marks) == f"<{len(expected)} positions>"
+    assert {k: marks[k] for k in marks} == expected
 
 
 def test_positions_of_a_scalar_document_and_escaped_keys() -> None:
