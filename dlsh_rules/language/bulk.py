@@ -122,6 +122,14 @@ def _keep_condition(cond: Condition, loose: bool = False) -> Keep | None:
     negated = _keep_condition(cond.negated, loose) if cond.negated is not None else None
     if cond.negated is not None and negated is None:
         return None
+    if not alternatives and negated is None:
+        # The commonest shapes (one test; two), without the loop over steps: a where of one
+        # `kind` or `exists` is run by about a hundred selections and checks a record.
+        if len(steps) == 1:
+            return steps[0]
+        if len(steps) == 2:
+            first, second = steps
+            return lambda ctx, objs: second(ctx, first(ctx, objs))
 
     def keep(ctx: Context, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for step in steps:

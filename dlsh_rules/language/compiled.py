@@ -333,22 +333,24 @@ def _date_test(
 
 
 def _relative_bound(spec: Any) -> Callable[[Context, Any], dt.date | None] | None:
-    """`DateSpec.resolve` of the commonest bound that depends on the object, the earliest or
-    latest date at a path from it moved by an offset (``{anchor: {here: date}, days: 1}``),
-    as a closure; None for any other (the general way)."""
+    """`DateSpec.resolve` of a bound that depends on the object, the earliest or latest date
+    of its anchor moved by an offset (``{anchor: {here: date}, days: 1}``), as a closure; None
+    for any other (the general way). An anchor of one path from the object is read in place;
+    any other (``{here: target.@refs(…), where: …, path: date}``) through its selection, as
+    `DateSpec._resolve` reads it, without the operator's and the bound's layers."""
     anchor = spec.anchor
     if spec.steps is not None or spec.absolute is not None or spec.base is not None:
         return None
-    if anchor is None or anchor.here is None or anchor.where is not None:
+    if anchor is None:
         return None
-    if anchor.path is not None or anchor.minus is not None or anchor.union:
-        return None
-    read = path_reader(anchor.here)
+    here = anchor.here is not None and anchor.where is None and anchor.path is None
+    here = here and anchor.minus is None
+    read = path_reader(anchor.here) if here else anchor.items
     earliest = spec.pick == "min"
     offset = spec.offset
 
     def bound(ctx: Context, obj: Any) -> dt.date | None:
-        if obj is None:  # as Selection._items says it
+        if here and obj is None:  # as Selection._items says it
             raise ValueError("{here: …} is evaluated without an object being checked")
         dates = [d for d in read(ctx, obj) if isinstance(d, dt.date)]
         if not dates:
