@@ -68,6 +68,33 @@ def check_coverage(ctx: Context, spec: CoverageSpec) -> Outcome:
             named = [r.get(one) if type(r) is dict else None for r in listed]
             if set(map(type, named)) <= {str}:
                 return list(listed), named
+        pair_path = spec.key
+        pair = pair_path.segments if pair_path is not None and "@" not in pair_path.text else ()
+        if FAST and len(pair) == 2 and norm == "exact":
+            # A key at a field of the one mapping in a list (sources.ref), one text each: what
+            # the loop below reads in place for each item, in one comprehension.
+            listed, (outer, inner) = spec.items.items(ctx), pair
+            named = [
+                g.get(inner)
+                if type(r) is dict
+                and type(f := r.get(outer)) is list
+                and len(f) == 1
+                and type(g := f[0]) is dict
+                else None
+                for r in listed
+            ]
+            if set(map(type, named)) <= {str}:
+                return list(listed), named
+            if all(type(r) is dict for r in listed):
+                # The others (two sources) as the loop below keys them: the path's values.
+                assert pair_path is not None
+                at = path_reader(pair_path)
+                for n, r in enumerate(listed):
+                    if type(named[n]) is not str:
+                        got = at(ctx, r)
+                        one_str = len(got) == 1 and type(got[0]) is str
+                        named[n] = got[0] if one_str else {key_of(v) for v in got}
+                return list(listed), named
         items: list[Any] = []
         keys: list[Any] = []
         read = path_reader(spec.key) if spec.key is not None else None
