@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
     from .query import Condition, Op
-from .compiled import COUNTS, Eval, compile_op, count_holds, count_values, memoised, op_filter
+from .compiled import (
+    COUNTS,
+    Eval,
+    compile_op,
+    count_holds,
+    count_values,
+    holds_marker,
+    memoised,
+    op_filter,
+)
 
 # --- many objects at once ---------------------------------------------------------------------
 #
@@ -114,6 +122,14 @@ def _keep_condition(cond: Condition, loose: bool = False) -> Keep | None:
     negated = _keep_condition(cond.negated, loose) if cond.negated is not None else None
     if cond.negated is not None and negated is None:
         return None
+    if not alternatives and negated is None:
+        # The commonest shapes (one test; two), without the loop over steps: a where of one
+        # `kind` or `exists` is run by about a hundred selections and checks a record.
+        if len(steps) == 1:
+            return steps[0]
+        if len(steps) == 2:
+            first, second = steps
+            return lambda ctx, objs: second(ctx, first(ctx, objs))
 
     def keep(ctx: Context, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for step in steps:
@@ -243,16 +259,12 @@ def _keep_op(op: Op) -> Keep | None:
         markers = op.norm_args
         if not markers or not all(isinstance(m, str) for m in markers):
             return None  # `in` raises on a marker that is not a text
-        search = re.compile("|".join(map(re.escape, markers))).search
+        search = holds_marker(markers)
         if kind == "text_contains_any":
             return lambda ctx, objs: [
-                o
-                for o in objs
-                if (search(v) is not None if type(v := o.get(name)) is str else test(ctx, o))
+                o for o in objs if (search(v) if type(v := o.get(name)) is str else test(ctx, o))
             ]
         return lambda ctx, objs: [
-            o
-            for o in objs
-            if (search(v) is None if type(v := o.get(name)) is str else test(ctx, o))
+            o for o in objs if (not search(v) if type(v := o.get(name)) is str else test(ctx, o))
         ]
     return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -334,22 +333,24 @@ def _date_test(
 
 
 def _relative_bound(spec: Any) -> Callable[[Context, Any], dt.date | None] | None:
-    """`DateSpec.resolve` of the commonest bound that depends on the object, the earliest or
-    latest date at a path from it moved by an offset (``{anchor: {here: date}, days: 1}``),
-    as a closure; None for any other (the general way)."""
+    """`DateSpec.resolve` of a bound that depends on the object, the earliest or latest date
+    of its anchor moved by an offset (``{anchor: {here: date}, days: 1}``), as a closure; None
+    for any other (the general way). An anchor of one path from the object is read in place;
+    any other (``{here: target.@refs(…), where: …, path: date}``) through its selection, as
+    `DateSpec._resolve` reads it, without the operator's and the bound's layers."""
     anchor = spec.anchor
     if spec.steps is not None or spec.absolute is not None or spec.base is not None:
         return None
-    if anchor is None or anchor.here is None or anchor.where is not None:
+    if anchor is None:
         return None
-    if anchor.path is not None or anchor.minus is not None or anchor.union:
-        return None
-    read = path_reader(anchor.here)
+    here = anchor.here is not None and anchor.where is None and anchor.path is None
+    here = here and anchor.minus is None
+    read = path_reader(anchor.here) if here else anchor.items
     earliest = spec.pick == "min"
     offset = spec.offset
 
     def bound(ctx: Context, obj: Any) -> dt.date | None:
-        if obj is None:  # as Selection._items says it
+        if here and obj is None:  # as Selection._items says it
             raise ValueError("{here: …} is evaluated without an object being checked")
         dates = [d for d in read(ctx, obj) if isinstance(d, dt.date)]
         if not dates:
@@ -453,29 +454,47 @@ def count_holds(kind: str, n: int, want: Any) -> bool:
 def _text_test(
     op: Op, name: str | None, values: Callable[[Context, Any], list[Any]]
 ) -> Eval | None:
-    """Whether a text holds one of the markers, by one search for all of them.
+    """Whether a text holds one of the markers (`holds_marker`).
 
-    A marker is in some text exactly when the alternation of the escaped markers matches it.
     Only for markers that are all texts (any other raises in `in`, which the general test must
-    still do) and at least one (an empty pattern would match everything).
+    still do) and at least one.
     """
     markers = op.norm_args
     if not markers or not all(isinstance(m, str) for m in markers):
         return None
-    search = re.compile("|".join(map(re.escape, markers))).search
+    search = holds_marker(markers)
     wanted = op.name == "text_contains_any"
 
     def text(ctx: Context, obj: Any) -> bool:
         if name is not None and isinstance(obj, dict):  # one plain field, read in place
             found = obj.get(name)
             if isinstance(found, str):
-                return (search(found) is not None) == wanted
+                return search(found) == wanted
             if found is None:  # no values: no text holds a marker
                 return not wanted
-        hit = any(search(v) is not None for v in values(ctx, obj) if isinstance(v, str))
+        hit = any(search(v) for v in values(ctx, obj) if isinstance(v, str))
         return hit == wanted
 
     return text
+
+
+def holds_marker(markers: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a text holds one of `markers` (texts) as a substring: `in` tests in turn.
+
+    The same answer as a search for the alternation of the escaped markers, which this was
+    (a literal alternation matches exactly where one of its texts occurs), without compiling
+    a pattern per operator: about 1 ms of the first check in a process (issue 13)."""
+    if len(markers) == 1:
+        only = markers[0]
+        return lambda text: only in text
+
+    def holds(text: str) -> bool:
+        for marker in markers:  # noqa: SIM110 - a loop costs less than any() over a generator
+            if marker in text:
+                return True
+        return False
+
+    return holds
 
 
 # Operators a group of plain-field tests reads in place (see `_op_tests`).

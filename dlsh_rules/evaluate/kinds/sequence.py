@@ -148,20 +148,36 @@ def _fits(ctx: Context, spec: SequenceSpec, items: list[Any]) -> list[list[int]]
     (`bulk.keeper`) rather than once per step and item (54 calls for a nine-item agenda); None
     when a match might raise or an item is not a mapping. `require` is then tested on each
     matching item in the order `_align_exact` tests it."""
-    plan = memoised("sequence fits", spec, lambda: [keeper(step.match) for step in spec.steps])
+    plan: list[tuple[Any, Any]] = memoised(
+        "sequence fits",
+        spec,
+        lambda: [
+            (keeper(step.match), op_filter(step.require) if step.require is not None else None)
+            for step in spec.steps
+        ],
+    )
     for item in items:
         if type(item) is not dict:
             return None
-    if any(keep is None for keep in plan):
+    if any(keep is None for keep, _ in plan):
         return None
+    m = len(items)
+    position = {id(item): j for j, item in enumerate(items)}
+    if len(position) != m:  # an object twice in the list: each of its places, one by one
+        position = {}
     fit = []
-    for step, keep in zip(spec.steps, plan, strict=True):
-        row = [0] * len(items)
-        matching = {id(obj) for obj in keep(ctx, items)}
-        require = op_filter(step.require) if step.require is not None else None
-        for j, item in enumerate(items):
-            if id(item) in matching:
-                row[j] = 2 if require is None or require(ctx, item) else 1
+    for keep, require in plan:
+        row = [0] * m
+        if position:
+            # The matching items are kept in the list's order, each once: their places, and
+            # `require` tested on them in the order of the loop below.
+            for item in keep(ctx, items):
+                row[position[id(item)]] = 2 if require is None or require(ctx, item) else 1
+        else:
+            matching = {id(obj) for obj in keep(ctx, items)}
+            for j, item in enumerate(items):
+                if id(item) in matching:
+                    row[j] = 2 if require is None or require(ctx, item) else 1
         fit.append(row)
     return fit
 
