@@ -60,11 +60,12 @@ class BatchResult(FrozenValue):
     source: str
     report: Report | None
     problems: tuple[Problem, ...]
-    # The report's object in the batch JSON, (lang, text), when the run asked for it
-    # (`Options.json_lang`): written where the record was checked, so that a worker process
-    # does it rather than the parent after all the workers (`render/batch_view.batch_json`).
+    # The report's object in the batch JSON, (lang, UTF-8 text, or the text if it is not
+    # UTF-8), when the run asked for it (`Options.json_lang`): written where the record was
+    # checked, so that a worker process does it rather than the parent after all the workers
+    # (`render/batch_view.batch_json_utf8`).
     # Not an argument: `replace` with another report must not carry it over.
-    json_entry: tuple[str, str] | None
+    json_entry: tuple[str, bytes | str] | None
     # The report's summary and worst failed level, worked out where the record was checked:
     # the parent reads them for the run's totals and exit code after all the workers are done,
     # where working them out from every report's 78 results was a serial part of the run.
@@ -167,12 +168,18 @@ def _check_path(path: str, pack: Pack, options: Options) -> BatchResult:
     except Exception as exc:
         raise RecordCrash(f"{path}: {type(exc).__name__}: {exc}") from exc
     result = BatchResult(path, report)
-    object.__setattr__(result, "digest", (report.summary, report.worst_level()))
+    summary = report.summary
+    object.__setattr__(result, "digest", (summary, report.worst_level()))
     if options.json_lang is not None:
-        from ..render.batch_view import record_json
+        from ..render.batch_view import record_json, record_utf8
 
-        entry = (options.json_lang, record_json(report, options.json_lang))
-        object.__setattr__(result, "json_entry", entry)  # frozen, and not an argument
+        lang = options.json_lang
+        try:
+            # UTF-8 already: the parent writes the batch JSON from these bytes as they are
+            text: bytes | str = record_utf8(report, lang, summary)
+        except UnicodeEncodeError:  # a file name that is not UTF-8: the parent fails as before
+            text = record_json(report, lang)
+        object.__setattr__(result, "json_entry", (lang, text))  # frozen, and not an argument
     return result
 
 
