@@ -147,7 +147,10 @@ def test_write_atomic_writes_bytes_as_the_text_would_be(tmp_path: Path) -> None:
     text = '{\n  "a": "中文 \\n ü"\n}\n'
     write_atomic(tmp_path / "t.json", text)
     write_atomic(tmp_path / "b.json", text.encode())
+    data = text.encode()
+    write_atomic(tmp_path / "p.json", [data[:3], b"", data[3:9], data[9:]])  # split in a letter
     assert (tmp_path / "t.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert (tmp_path / "p.json").read_bytes() == (tmp_path / "b.json").read_bytes()
     target = tmp_path / "b.json"
     os.chmod(target, 0o640)
     write_atomic(target, b"x")  # replacing keeps the mode, as for text

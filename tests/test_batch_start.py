@@ -1,0 +1,108 @@
+"""The batch's serial start against the code it stands in for (issue 13, session 6): the entries
+a report must not overwrite, worked out a directory at a time, and folder walks that need no
+pattern matching without pathspec."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dlsh_rules.cli.batch import expand, read_entries
+from dlsh_rules.cli.main import _entry
+
+
+def _reference(sources: list[str]) -> set[tuple[str, str]]:
+    """What cli/main.py worked out before: each source's entry and its real path's."""
+    out = {_entry(s) for s in sources}
+    out |= {_entry(os.path.realpath(s)) for s in sources}
+    return out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_read_entries_is_the_entry_of_each_path_and_its_real_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    for name in ("a.yaml", "b.json", "c.yml"):
+        (real / name).write_text("x")
+        (real / "sub" / name).write_text("x")
+    (tmp_path / "linkdir").symlink_to(real)
+    (real / "link.yaml").symlink_to(real / "sub" / "a.yaml")
+    (real / "rel.yaml").symlink_to(Path("sub") / "b.json")
+    (real / "dangling.yaml").symlink_to(tmp_path / "nowhere" / "x.yaml")
+    (real / "loop.yaml").symlink_to(real / "loop.yaml")
+    (real / "up").symlink_to(real / "sub")
+    monkeypatch.chdir(real)
+    sources = [
+        "a.yaml",
+        "./b.json",
+        "sub/../c.yml",
+        "up/../a.yaml",  # a link and then "..": the link first, as the system resolves it
+        "sub//a.yaml",
+        "link.yaml",
+        "rel.yaml",
+        "dangling.yaml",
+        "loop.yaml",
+        "missing.yaml",
+        "nowhere/missing.yaml",
+        str(real / "sub" / "c.yml"),
+        str(tmp_path / "linkdir" / "a.yaml"),
+        str(tmp_path / "linkdir" / "link.yaml"),
+        str(tmp_path / "linkdir" / "sub" / "b.json"),
+        "../linkdir/up/c.yml",
+        ".",
+        "..",
+        "sub/.",
+        "",
+    ]
+    for source in sources:
+        assert read_entries([source]) == _reference([source]), source
+    assert read_entries(sources) == _reference(sources)
+    walked = [path for path, problem in expand([str(tmp_path)]) if problem is None]
+    assert len(walked) > 8
+    assert read_entries(walked) == _reference(walked)
+
+
+def _imports_pathspec(argv: list[str], cwd: Path) -> bool:
+    code = (
+        "import sys\n"
+        "from dlsh_rules.cli.batch import expand\n"
+        f"expand({argv!r})\n"
+        "print('pathspec' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip() == "True"
+
+
+def test_a_walk_without_gitignore_never_imports_pathspec(tmp_path: Path) -> None:
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "a.yaml").write_text("x")
+    (tmp_path / "records" / "b.yaml").write_text("x")
+    assert not _imports_pathspec(["records"], tmp_path)
+    (tmp_path / "records" / ".gitignore").write_text("b.yaml\n")
+    assert _imports_pathspec(["records"], tmp_path)
+    assert [Path(p).name for p, _ in expand([str(tmp_path / "records")])] == ["a.yaml"]
+
+
+@pytest.mark.parametrize("workers", [2, 3, 8])
+def test_chunks_hold_every_record_once_in_order_with_a_finer_end(workers: int) -> None:
+    from dlsh_rules.cli.batch import MAX_CHUNK, _chunks
+
+    for n in (*range(0, 70), 999, 1000, 1001, 4096):
+        todo = [(i, f"r{i}.yaml") for i in range(n)]
+        chunks = _chunks(todo, workers)
+        assert [item for chunk in chunks for item in chunk] == todo
+        assert all(0 < len(chunk) <= MAX_CHUNK for chunk in chunks)
+        sizes = [len(chunk) for chunk in chunks]
+        assert sizes == sorted(sizes, reverse=True) or sizes[-1] < sizes[-2]
+        if n >= workers * 4 * MAX_CHUNK:
+            assert max(sizes[-workers:]) <= MAX_CHUNK // 4
