@@ -106,3 +106,32 @@ def test_chunks_hold_every_record_once_in_order_with_a_finer_end(workers: int) -
         assert sizes == sorted(sizes, reverse=True) or sizes[-1] < sizes[-2]
         if n >= workers * 4 * MAX_CHUNK:
             assert max(sizes[-workers:]) <= MAX_CHUNK // 4
+
+
+def test_results_kept_until_exit_are_frozen_and_the_same(tmp_path: Path) -> None:
+    """`until_exit` (the command line) freezes what the workers sent back; the results are
+    those of a run without it, and the collector is on again afterwards."""
+    import gc
+
+    import yaml
+
+    from dlsh_rules.authoring.synth import compliant_record
+    from dlsh_rules.cli.batch import check_inputs
+    from dlsh_rules.pack.loader import DEFAULT_PACK, load_pack
+
+    for i in range(10):
+        text = yaml.safe_dump(compliant_record(2, shift_days=i), allow_unicode=True)
+        (tmp_path / f"r{i}.yaml").write_text(text, encoding="utf-8")
+    pack = load_pack(DEFAULT_PACK)
+    inputs = expand([str(tmp_path)])
+    plain = check_inputs(inputs, pack, jobs=2, start_method="fork")
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        kept = check_inputs(inputs, pack, jobs=2, start_method="fork", until_exit=True)
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert kept == plain
+    assert [r.digest for r in kept] == [r.digest for r in plain]

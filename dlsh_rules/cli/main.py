@@ -553,6 +553,7 @@ def _check_batch(
             on_progress=progress,
             # each worker writes its records' part of the batch JSON (cli/batch.py)
             json_lang=args.lang if any(name == "json" for name, _ in outputs) else None,
+            until_exit=True,
         )
     finally:
         if progress is not None:
