@@ -135,3 +135,55 @@ def test_results_kept_until_exit_are_frozen_and_the_same(tmp_path: Path) -> None
         gc.unfreeze()
     assert kept == plain
     assert [r.digest for r in kept] == [r.digest for r in plain]
+
+
+def test_one_scan_for_odd_characters_covers_both_scans_it_stands_for() -> None:
+    """Every code point that YAML's reader refuses, or that the raw-control scan finds, or
+    U+0085, is found by `_ODD_FOR_YAML`; and the characters it finds beyond those are only
+    U+0085 and the bidirectional controls (which the raw scan finds anyway)."""
+    from dlsh_rules.load import source, yaml_direct
+
+    odd = source._ODD_FOR_YAML
+    yaml_refuses = yaml_direct._NON_PRINTABLE
+    raw = source._MAYBE_CONTROL_RAW
+    for code in range(0x110000):
+        c = chr(code)
+        found = odd.match(c) is not None
+        either = yaml_refuses.match(c) is not None or raw.match(c) is not None or c == "\x85"
+        assert found == either, hex(code)
+
+
+def test_a_plain_yaml_text_reads_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan's answer handed to the reader and the control check: the same documents and
+    the same refusals as with each scanning for itself (the scan made to find something in
+    every text)."""
+    import re
+
+    from dlsh_rules.errors import InputError
+    from dlsh_rules.load import source
+
+    texts = [
+        "a: b\nc: [1, 2]\n",
+        "a: 'x\\u202ey'\n",  # a backslash, but no escape in single quotes
+        'a: "x\\u202ey"\n',  # an escaped control
+        'a: "x\\x85y"\n',
+        "a: x\x85y\n",
+        "a: x\u202ey\n",
+        "a: x\x07y\n",
+        "a: x\ufeffy\n",
+        "a: x\ud800y\n",
+        "a: 中文\n",
+    ]
+
+    def read(data: bytes) -> object:
+        try:
+            return source.load_bytes(data, "x.yaml").data
+        except InputError as exc:
+            return [p.render("en") for p in exc.problems]
+
+    plain = [read(text.encode("utf-8", "surrogatepass")) for text in texts]
+    monkeypatch.setattr(source, "_ODD_FOR_YAML", re.compile("[\\s\\S]"))
+    scanned = [read(text.encode("utf-8", "surrogatepass")) for text in texts]
+    assert plain == scanned
+    assert plain[0] == {"a": "b", "c": [1, 2]}
+    assert sum(isinstance(x, list) for x in plain) >= 5
