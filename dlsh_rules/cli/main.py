@@ -320,9 +320,9 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str | list[bytes], output: str | None) -> None:
     if output is None:
-        _out(text)
+        _out(text if isinstance(text, str) else b"".join(text).decode())
         return
     from .output import write_atomic
 
@@ -362,7 +362,7 @@ def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     return outputs
 
 
-def _write_all(texts: list[tuple[str, str | None]], lang: str) -> bool:
+def _write_all(texts: Sequence[tuple[str | list[bytes], str | None]], lang: str) -> bool:
     """Write each output; a file that cannot be written is reported and the others still are."""
     ok = True
     for text, path in texts:
@@ -389,7 +389,7 @@ def _entry(path: str) -> tuple[str, str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ..render import batch_renderer
-    from .batch import expand, is_single
+    from .batch import expand, is_single, read_entries
     from .inputs import check_selectors, drop_unmatched
 
     if args.show_config:
@@ -422,9 +422,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         if single
         else drop_unmatched(expand(args.record, args.exclude, args.settings.base), args.lang)
     )
-    read = {_entry(source) for source, problem in inputs if problem is None}
-    # ...and the files they really are, so that another name for a record is caught too
-    read |= {_entry(os.path.realpath(source)) for source, problem in inputs if problem is None}
+    # The entries of the records, and of the files they really are, so that another name for
+    # a record is caught too (`_entry` of each and of its real path; cli/batch.py)
+    read = read_entries(source for source, problem in inputs if problem is None)
     for extra in (args.waivers, args.baseline):
         if extra is not None:
             read.add(_entry(extra))
@@ -536,6 +536,7 @@ def _check_batch(
 ) -> int:
     from ..errors import replace
     from ..render import batch_renderer
+    from ..render.batch_view import batch_utf8
     from .batch import Progress, check_inputs, check_organisations, entries, exit_code
 
     progress = Progress(sys.stderr) if Progress.wanted(sys.stderr, args.quiet) else None
@@ -552,6 +553,7 @@ def _check_batch(
             on_progress=progress,
             # each worker writes its records' part of the batch JSON (cli/batch.py)
             json_lang=args.lang if any(name == "json" for name, _ in outputs) else None,
+            until_exit=True,
         )
     finally:
         if progress is not None:
@@ -572,7 +574,7 @@ def _check_batch(
     _warn_calendar([r.report for r in results if r.report is not None], args.lang)
     _warn_late([r.report for r in results if r.report is not None], args.lang)
     compare_commands.write_baseline(args, [r.report for r in results if r.report is not None])
-    texts = []
+    texts: list[tuple[str | list[bytes], str | None]] = []
     for name, path in outputs:
         render = batch_renderer(name)
         assert render is not None  # checked before any work was done
@@ -580,7 +582,9 @@ def _check_batch(
         run = entries(
             results, pack, args.lang, color, args.as_of, args.date, args.quiet, args.statistics
         )
-        texts.append((render(run, organisations), path))
+        # A file gets the batch JSON as the workers' UTF-8, never decoded (render/batch_view.py)
+        data = batch_utf8(name, run, organisations) if path is not None else None
+        texts.append((render(run, organisations) if data is None else data, path))
     if not _write_all(texts, args.lang):
         return EXIT_INPUT
     return max(exit_code(results, args.fail_on), organisations.exit_code(args.fail_on))

@@ -19,10 +19,12 @@ import errno
 import os
 import stat
 import tempfile
+from typing import Any
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 text to ``path`` as the module's docstring says; OSError if it cannot."""
+def write_atomic(path: str | os.PathLike[str], text: str | bytes | list[bytes]) -> None:
+    """Write UTF-8 text to ``path`` as the module's docstring says; OSError if it cannot.
+    ``text`` may be UTF-8 already, whole or in pieces (a batch's JSON): written as it is."""
     target = os.path.realpath(os.fspath(path))
     try:
         st: os.stat_result | None = os.stat(target)
@@ -45,8 +47,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         mode = 0o666 & ~umask
     os.chmod(tmp, mode)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with _opened(fd, text) as handle:
+            _put(handle, text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -56,11 +58,25 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         raise
 
 
-def _write_in_place(target: str, text: str) -> None:
+def _opened(fd: int, text: str | bytes | list[bytes]) -> Any:
+    # Text is encoded as UTF-8 with "\n" kept as it is: bytes given are written unchanged.
+    if isinstance(text, str):
+        return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+    return os.fdopen(fd, "wb")
+
+
+def _put(handle: Any, text: str | bytes | list[bytes]) -> None:
+    if isinstance(text, list):
+        handle.writelines(text)  # pieces, never joined into one more copy of the whole
+    else:
+        handle.write(text)
+
+
+def _write_in_place(target: str, text: str | bytes | list[bytes]) -> None:
     # No O_CREAT: if the pipe or device vanished since the stat, fail rather than make a file;
     # no O_TRUNC: a device or pipe has nothing to truncate, and a regular file never gets here.
     flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(target, flags)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    with _opened(fd, text) as handle:
+        _put(handle, text)
         handle.flush()

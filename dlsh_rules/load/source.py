@@ -143,8 +143,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _refuse_controls(text: str, json_text: bool, doc: Document) -> None:
-    if not json_text:
+# Every character either scan below could find (YAML's non-printable ones, which its reader
+# refuses, and `_RAW_CONTROL`'s) and U+0085: a YAML text in which one scan of this finds
+# nothing is known to hold none of them (issue 13: each scan of a 29 KB record cost as much as
+# this one, about 0.15 ms). tests/test_batch_start.py checks it against both on every code point.
+_ODD_FOR_YAML = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2029\u202f-\u2065\u206a-\ud7ff\ue000-\ufffd"
+    "\U00010000-\U0010ffff]"
+)
+
+
+def _refuse_controls(text: str, json_text: bool, doc: Document, plain: bool = False) -> None:
+    """Refuse control characters in the data (raw or escaped); ``plain``: the text is known to
+    hold none raw (`_ODD_FOR_YAML`)."""
+    if plain and "\\" not in text:
+        return
+    if not json_text and not plain:
         # YAML reads a raw NEL (U+0085) as a line break, so no string keeps it and the walk below
         # would let through what the same record in JSON is refused for.
         nel = text.find("\x85")
@@ -217,11 +231,16 @@ def load_bytes(
         with gc_paused():  # perf.py: a large document is millions of objects, and no cycles
             # Each reader on demand: a JSON record never imports PyYAML, a YAML one never `json`.
             if kind == "json":
-                from .json_text import load_json as read
-            else:
-                from .yaml_direct import load_yaml as read
-            doc = read(text, name, limits)
-            _refuse_controls(text, kind == "json", doc)
+                from .json_text import load_json
+
+                doc = load_json(text, name, limits)
+                _refuse_controls(text, True, doc)
+                return doc
+            from .yaml_direct import load_yaml
+
+            plain = _ODD_FOR_YAML.search(text) is None
+            doc = load_yaml(text, name, limits, printable=plain or None)
+            _refuse_controls(text, False, doc, plain)
             return doc
     except InputError:
         raise

@@ -29,8 +29,14 @@ from .yaml_text import load_yaml as load_composed
 BLOCK = True
 
 
-def load_yaml(text: str, name: str, limits: Limits) -> Document:
-    if _CLoader is not None and _NON_PRINTABLE.search(text) is None and not _c_diverges(text):
+def load_yaml(text: str, name: str, limits: Limits, *, printable: bool | None = None) -> Document:
+    """``printable``: True if the text is known to hold no character YAML's reader refuses
+    (source.py scans once for those and the controls it refuses itself)."""
+    if (
+        _CLoader is not None
+        and (printable or _NON_PRINTABLE.search(text) is None)
+        and not _c_diverges(text)
+    ):
         if BLOCK:
             # The commonest record, read line by line; its positions, when asked for, are
             # those of the same text read from events below.
