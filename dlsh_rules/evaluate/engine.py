@@ -26,8 +26,8 @@ from ..record.dated import facts_after, reference_date
 from ..record.validate import RecordData, load_record
 from .context import Context
 from .grouping import Listed, merge_findings
-from .kinds import run
-from .kinds.base import Finding
+from .kinds import KINDS, run
+from .kinds.base import Finding, Outcome
 from .kinds.frequency import record_facts
 from .results import (
     SEVERITY_RANK,
@@ -196,12 +196,16 @@ def _plain_ids(entries: tuple[Any, ...]) -> bool:
 # of the pack (78) and hashing the tuple of them: about 10 us of a small check, more right
 # after a collection has pushed the rules out of the CPU's caches.
 _SELECTED: dict[
-    tuple[int, tuple[str, ...], tuple[str, ...]], tuple[Pack, tuple[Rule, ...], list[Rule]]
+    tuple[int, tuple[str, ...], tuple[str, ...]],
+    tuple[Pack, tuple[Rule, ...], list[Rule], tuple[Step, ...]],
 ] = {}
 
 
-def _selected_rules(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
-    """`check_selection` (ValueError), then the selected rules of the pack, in its order."""
+def _selected_steps(
+    pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]
+) -> tuple[Step, ...]:
+    """`check_selection` (ValueError), then the steps of the selected rules, in the pack's
+    order (all of them with no selection)."""
     rules = pack.rules
     kept = _SELECTED.get((id(pack), select, ignore))
     if (
@@ -210,13 +214,17 @@ def _selected_rules(pack: Pack, select: tuple[str, ...], ignore: tuple[str, ...]
         and len(kept[1]) == len(rules)
         and all(map(is_, kept[1], rules))  # a pack whose rules change is asked again
     ):
-        return kept[2]
-    check_selection(pack, select, ignore)
-    chosen = [rules[i] for i in _chosen(tuple(map(_RULE_ID, rules)), select, ignore)]
+        return kept[3]
+    if select or ignore:
+        check_selection(pack, select, ignore)
+        chosen = [rules[i] for i in _chosen(tuple(map(_RULE_ID, rules)), select, ignore)]
+    else:
+        chosen = list(rules)
     if len(_SELECTED) >= 64:  # packs loaded and dropped by a long-lived process
         _SELECTED.clear()
-    _SELECTED[(id(pack), select, ignore)] = (pack, tuple(rules), chosen)
-    return chosen
+    steps = tuple(map(Step, chosen))
+    _SELECTED[(id(pack), select, ignore)] = (pack, tuple(rules), chosen, steps)
+    return steps
 
 
 @lru_cache(maxsize=64)
@@ -330,8 +338,10 @@ def check(
         arguments.record_source(record, "record")
     if pack is not None and not isinstance(pack, Pack):
         arguments.path_like(pack, "pack")
-    as_of = arguments.day(as_of, "as_of")
-    today = arguments.day(today, "today")
+    if as_of is not None:
+        as_of = arguments.day(as_of, "as_of")
+    if today is not None:
+        today = arguments.day(today, "today")
     # A tuple of non-empty texts (or nothing) is what `selectors` would return as it is; its
     # ABC tests cost a small check more than some of its rules (issue 13).
     if not (type(select) is tuple and _plain_ids(select)):
@@ -341,13 +351,11 @@ def check(
     waivers = waivers if type(waivers) is tuple and not waivers else waiver_list(waivers)
     if not isinstance(pack, Pack):
         pack = load_pack(pack if pack is not None else DEFAULT_PACK)
-    rules = pack.rules
-    if select or ignore:
-        rules = _selected_rules(pack, select, ignore)
+    steps = _selected_steps(pack, select, ignore)
     if not isinstance(record, RecordData):
         record = load_record(record, pack.enums)
     ctx = Context(record, pack)
-    all_waivers = [*record_waivers(record), *waivers]
+    all_waivers = [*record_waivers(record), *waivers] if waivers or "waivers" in record.data else []
     # Every waiver, the record's own and a file's alike, is judged at one day: --as-of when
     # given, else `today` when a caller passes one, else the record's own reference date (its
     # latest fact; record/dated.py). Never the clock: the same inputs give the same report on
@@ -362,12 +370,16 @@ def check(
             late_count += 1
             if len(late) < LATE_FACTS_SHOWN:
                 late.append(fact)
-    live = [
-        w
-        for w in all_waivers
-        if not (w.expires and judge_day and w.expires < judge_day)
-        and not not_yet_approved(w, judge_day)
-    ]
+    live = (
+        [
+            w
+            for w in all_waivers
+            if not (w.expires and judge_day and w.expires < judge_day)
+            and not not_yet_approved(w, judge_day)
+        ]
+        if all_waivers
+        else all_waivers
+    )
     used: set[int] = set()
     results = []
     facts: list[OrgFact] = []
@@ -377,12 +389,12 @@ def check(
     if paused:
         gc.disable()
     try:
-        for rule in rules:
-            if rule.scope == "organisation":
+        for step in steps:
+            if step.organisation:
                 # Judged over the run's records (organisations.py); this record gives its facts.
-                facts.extend(record_facts(ctx, rule))
+                facts.extend(record_facts(ctx, step.rule))
                 continue
-            results.append(_evaluate(ctx, rule, live, used, as_of))
+            results.append(_evaluate(ctx, step, live, used, as_of))
         # The shared selections and indexes are garbage now. Freed while the collector is still
         # off, they are not walked by the collection that switching it on sets off: on a large
         # record that collection took longer than freeing them.
@@ -495,49 +507,69 @@ def _rule_fields(rule: Rule) -> dict[str, Any]:
     )
 
 
+class Step:
+    """A selected rule as `check` runs it, worked out once per (pack, selection) (`_SELECTED`):
+    each check's kind function, the rule's `due` as `_rule_due` reads it, and its results when
+    it finds nothing, by the number checked. A check of the nine rules of issue 13 looked up the
+    kind, the due's canonical bound and the quiet result through a call and a dict each, per
+    rule and record."""
+
+    __slots__ = ("checks", "due", "due_shared", "organisation", "quiet", "rule")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.organisation = rule.scope == "organisation"
+        # (spec, kind function); None when `run` must decide (`applies_when`, an unknown kind:
+        # it raises where it did, inside `_evaluate`'s try).
+        self.checks: tuple[tuple[Any, Any], ...] = ()
+        if not self.organisation:
+            self.checks = tuple(
+                (spec, None if spec.applies_when is not None else KINDS.get(spec.kind))
+                for spec in rule.checks
+            )
+        due = rule.due
+        self.due = due
+        # The first bound equal to the rule's, under which the record's context keeps its date
+        # once any rule or kind resolved it; None when it must be resolved (`_rule_due`).
+        self.due_shared = canonical(due) if due is not None and not due.relative else None
+        self.quiet: dict[int, RuleResult] = {}
+
+
 def _evaluate(
-    ctx: Context, rule: Rule, waivers: list[Waiver], used: set[int], as_of: dt.date | None
+    ctx: Context, step: Step, waivers: list[Waiver], used: set[int], as_of: dt.date | None
 ) -> RuleResult:
-    listed: list[Listed] = []
-    checked = total = waived = omitted = omitted_waived = 0
-    open_pending = open_due = 0  # open findings not yet due at as_of / due or past
-    level: str | None = None  # the highest severity of an open finding that is due
+    rule = step.rule
     try:
-        outcomes = [run(ctx, spec) for spec in rule.checks]
-        # Resolved here, as a bound may ask the working-day calendar about a year it lacks.
-        declared_due = _rule_due(ctx, rule.due) if rule.due else None
+        outcomes = []
+        checked = 0
         quiet = True
-        for outcome in outcomes:
+        for spec, kind in step.checks:
+            outcome = run(ctx, spec) if kind is None else kind(ctx, spec)
+            outcomes.append(outcome)
             checked += outcome.checked
             if outcome.findings or outcome.stream:
                 quiet = False
+        # Resolved here, as a bound may ask the working-day calendar about a year it lacks.
+        # `_rule_due`, written out: most rules' due is already in the record's memo table.
+        declared_due: dt.date | None = None
+        due = step.due
+        if due is not None:
+            shared = step.due_shared
+            entry = ctx.memos.get(id(shared)) if shared is not None else None
+            declared_due = (
+                entry[1] if entry is not None and entry[0] is shared else due.resolve(ctx)
+            )
         if quiet:
             # Most rules of most records find nothing: their result depends on the rule and
             # the number checked only, and is made once (issue 13: half of the engine's own
             # time per rule went into building the same result again).
-            return _quiet_result(rule, checked)
-        checked = 0
-        rule_due = declared_due or ctx.meeting_date  # Offset().apply(meeting date)
-        for index, outcome in enumerate(outcomes):
-            checked += outcome.checked
-            made = chain(outcome.findings, outcome.stream) if outcome.stream else outcome.findings
-            # A stream runs the kind's code as it is read: inside the try, like the kind itself.
-            for f in made:
-                result = _finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due)
-                total += 1
-                if result.waived:
-                    waived += 1
-                elif result.pending:
-                    open_pending += 1
-                else:
-                    open_due += 1
-                    if level is None or SEVERITY_RANK[result.severity] > SEVERITY_RANK[level]:
-                        level = result.severity
-                if len(listed) < MAX_LISTED_FINDINGS:
-                    listed.append((index, result, f.cause))
-                else:
-                    omitted += 1
-                    omitted_waived += result.waived
+            known = step.quiet.get(checked)
+            if known is None:
+                if len(step.quiet) >= 256:  # records of many sizes in one long process
+                    step.quiet.clear()
+                known = step.quiet[checked] = _quiet_result(rule, checked)
+            return known
+        return _judged(ctx, rule, outcomes, declared_due, waivers, used, as_of)
     except CalendarCoverageError as exc:
         return RuleResult(
             status="error",
@@ -553,6 +585,44 @@ def _evaluate(
             error=reason,
             **rule_fields(rule),
         )
+
+
+def _judged(
+    ctx: Context,
+    rule: Rule,
+    outcomes: list[Outcome],
+    declared_due: dt.date | None,
+    waivers: list[Waiver],
+    used: set[int],
+    as_of: dt.date | None,
+) -> RuleResult:
+    """The result of a rule whose checks found something: each finding judged (waivers, as-of),
+    then the rule's status. Streams run the kind's code as they are read: inside `_evaluate`'s
+    try, like the kind itself."""
+    listed: list[Listed] = []
+    checked = total = waived = omitted = omitted_waived = 0
+    open_pending = open_due = 0  # open findings not yet due at as_of / due or past
+    level: str | None = None  # the highest severity of an open finding that is due
+    rule_due = declared_due or ctx.meeting_date  # Offset().apply(meeting date)
+    for index, outcome in enumerate(outcomes):
+        checked += outcome.checked
+        made = chain(outcome.findings, outcome.stream) if outcome.stream else outcome.findings
+        for f in made:
+            result = _finding_result(ctx, rule, f, waivers, used, as_of, rule_due, declared_due)
+            total += 1
+            if result.waived:
+                waived += 1
+            elif result.pending:
+                open_pending += 1
+            else:
+                open_due += 1
+                if level is None or SEVERITY_RANK[result.severity] > SEVERITY_RANK[level]:
+                    level = result.severity
+            if len(listed) < MAX_LISTED_FINDINGS:
+                listed.append((index, result, f.cause))
+            else:
+                omitted += 1
+                omitted_waived += result.waived
 
     status: Status
     if not total:
@@ -598,18 +668,12 @@ def _rule_due(ctx: Context, due: Any) -> dt.date | None:
     return resolved
 
 
-_QUIET: dict[tuple[int, int], tuple[Rule, RuleResult]] = {}
-
-
 def _quiet_result(rule: Rule, checked: int) -> RuleResult:
     """The result of a rule that found nothing: passed, or not applicable when nothing was
-    checked. Results are immutable, so one object serves every report that says the same; kept
-    with its rule, so that the rule's id is never another's."""
-    kept = _QUIET.get((id(rule), checked))
-    if kept is not None and kept[0] is rule:
-        return kept[1]
+    checked. Results are immutable, so one object serves every report that says the same
+    (`Step.quiet` keeps it, with the rule, so that the rule's id is never another's)."""
     status: Status = "passed" if checked else "not_applicable"
-    result = rule_result(
+    return rule_result(
         status=status,
         message=_summary_message(status, 0, 0, checked),
         findings=(),
@@ -619,10 +683,6 @@ def _quiet_result(rule: Rule, checked: int) -> RuleResult:
         checked=checked,
         **rule_fields(rule),
     )
-    if len(_QUIET) >= 4096:  # packs loaded and dropped by a long-lived process
-        _QUIET.clear()
-    _QUIET[(id(rule), checked)] = (rule, result)
-    return result
 
 
 def status_of(findings: Sequence[FindingResult], checked: int) -> tuple[Status, str | None]:

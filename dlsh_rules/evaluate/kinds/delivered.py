@@ -15,7 +15,7 @@ from ...language.query import memoised_key, shared_key
 if TYPE_CHECKING:
     from ...language.models import DeliveredSpec
     from ..context import Context
-from .base import Cause, Outcome, make_finding, plain_text
+from .base import Cause, Outcome, make_finding, plain_text, plain_values
 
 # `_quiet` decides the usual documents without the general steps. Off, every document takes
 # the general steps, as before issue 13: tests/test_pairs_fast.py compares the two.
@@ -65,9 +65,10 @@ def _reach(ctx: Context, spec: DeliveredSpec) -> Reach:
         # table; one carried by several gets a table of its own, made on the second.
         shared: set[int] = set()
         tables = []  # kept alive while their ids are in `shared`
+        index = ctx.record.index
         for raw in spec.submissions.items(ctx):
             sub = ctx.as_object(raw)
-            kinds = {str(v) for v in _TO_KIND.values(ctx, sub)}
+            kinds = {str(v) for v in plain_values(index, [sub], _TO_KIND.segments)}
             date = sub.get("date")
             table = {kind: [] if date is None else [date] for kind in kinds}
             shared.add(id(table))

@@ -295,11 +295,10 @@ def _match_large(
 
 
 def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
-    """The pairs a generator makes, as keys: made once per record for checks that share it."""
+    """The pairs a generator makes, as keys, by the reference generator (`generated_pairs` is
+    the fast path's): made once per record for checks that share it."""
 
     def make() -> list[Pair]:
-        if FAST:
-            return generated_pairs(ctx, gen, ordered)
         return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
 
     key = _gen_key(gen, ordered)
@@ -360,22 +359,9 @@ def generated_pairs(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
 
 def _required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
     """The check's required pairs, in the order first made, each once (as setdefault did, pair
-    by pair); made once per record for the checks with the same generators (the form and
-    deadline rules both read the three mandatory talks). Never changed by a check."""
-    key = _required_key(spec, ordered)
-    return (
-        _make_required(ctx, spec, ordered)
-        if key is None or not FAST
-        else _shared(ctx, key, _make_required, spec, ordered)
-    )
-
-
-def _make_required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
-    gens = spec.pairs
-    if FAST and len(gens) == 1:
-        return dict.fromkeys(_generated(ctx, gens[0], ordered))
+    by pair): the general steps' (`_required_of` is the fast path's). Never changed."""
     required: dict[Pair, None] = {}
-    for gen in gens:
+    for gen in spec.pairs:
         required.update(dict.fromkeys(_generated(ctx, gen, ordered)))
     return required
 
@@ -391,45 +377,64 @@ def _required_key(spec: PairsSpec, ordered: bool) -> Any:
 _MISSING: Any = object()
 
 
-def _shared(ctx: Context, key: Any, make: Callable[..., Any], *args: Any) -> Any:
-    """``ctx.cached(key, lambda: make(ctx, *args))`` without a closure per call."""
-    found = ctx.shared.get(key, _MISSING)
-    if found is _MISSING:
-        found = ctx.shared[key] = make(ctx, *args)
-    return found
-
-
 # Per spec, once per process: the spec (so that its id is never another's), whether its pairs
-# are ordered, and the tokens of its required pairs and compact index (None: not shared). A
-# check looked both up through `memoised_key` each time, with a closure or two and an f-string:
-# about a third of a check's 3 us once the record's indexes exist (issue 13).
-_PLANS: dict[int, tuple[Any, bool, Any, Any]] = {}
+# are ordered, the tokens of its required pairs and compact index (None: not shared), and each
+# generator with its token. A check looked them up through `memoised_key` each time, with a
+# closure or two and an f-string per generator (issue 13).
+Plan = tuple[Any, bool, Any, Any, "tuple[tuple[PairGen, Any], ...]"]
+_PLANS: dict[int, Plan] = {}
 
 
-def _plan(spec: PairsSpec) -> tuple[Any, bool, Any, Any]:
+def _plan(spec: PairsSpec) -> Plan:
     kept = _PLANS.get(id(spec))
     if kept is not None and kept[0] is spec:
         return kept
     ordered = spec.participants is None
-    made = (spec, ordered, _required_key(spec, ordered), compact_key(spec, ordered))
+    gens = tuple((gen, _gen_key(gen, ordered)) for gen in spec.pairs)
+    made = (spec, ordered, _required_key(spec, ordered), compact_key(spec, ordered), gens)
     if len(_PLANS) >= 20_000:  # a process that loads many packs starts afresh
         _PLANS.clear()
     _PLANS[id(spec)] = made
     return made
 
 
+def _required_of(
+    ctx: Context, gens: tuple[tuple[PairGen, Any], ...], ordered: bool
+) -> dict[Pair, None]:
+    """The check's required pairs made by `generated_pairs`, with the generators' tokens known:
+    each generator's pairs shared under its token, the whole under the spec's (`_plan`); the
+    form and deadline rules both read the three mandatory talks."""
+    shared = ctx.shared
+    required: dict[Pair, None] | None = None
+    for gen, key in gens:
+        made = shared.get(key, _MISSING) if key is not None else _MISSING
+        if made is _MISSING:
+            made = generated_pairs(ctx, gen, ordered)
+            if key is not None:
+                shared[key] = made
+        if required is None:
+            required = dict.fromkeys(made)
+        else:
+            required.update(dict.fromkeys(made))
+    return {} if required is None else required
+
+
 def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
     if FAST:
-        _, ordered, required_key, compact = _plan(spec)
-        required = (
-            _make_required(ctx, spec, ordered)
-            if required_key is None
-            else _shared(ctx, required_key, _make_required, spec, ordered)
+        kept = _PLANS.get(id(spec))
+        _, ordered, required_key, compact, gens = (
+            kept if kept is not None and kept[0] is spec else _plan(spec)
         )
+        shared = ctx.shared
+        required = shared.get(required_key) if required_key is not None else None
+        if required is None:
+            required = _required_of(ctx, gens, ordered)
+            if required_key is not None:
+                shared[required_key] = required
         if spec.min_items == 1:
             # The usual record, on which the check finds nothing (pairs_usual.py); the compact
             # index made after the required pairs, as `compact_index` is called.
-            index = _MISSING if compact is None else ctx.shared.get(compact, _MISSING)
+            index = _MISSING if compact is None else shared.get(compact, _MISSING)
             if index is _MISSING:
                 index = compact_index(ctx, spec, ordered)
             usual = usual_outcome(ctx, spec, required, index)

@@ -19,7 +19,7 @@ from ...language.bulk import op_failing
 from ...language.compiled import op_passes
 from ...language.paths import key_of
 from ...language.query import memoised_key, shared_key
-from .base import Outcome
+from .base import Outcome, plain_values
 
 if TYPE_CHECKING:
     from ...language.models import PairsSpec
@@ -162,33 +162,14 @@ def relation_pairs(
     ctx: Context, lefts: list[Any], segments: tuple[str, ...], ordered: bool
 ) -> list[Pair]:
     """pairs.py's `required_pairs` of a relation whose right path is plain fields only, as keys: the
-    walk of `Path.values` (ids followed, lists flattened, None left out) written out once for
-    all the left side, without a call and a generator step per person and pair (department
-    heads: 7.3 -> 3 us at five members)."""
+    walk of `Path.values` (`plain_values`: ids followed, lists flattened, None left out) for
+    each of the left side, without a generator step per person and pair (department heads:
+    7.3 -> 3 us at five members)."""
     index = ctx.record.index
-    as_object = ctx.as_object
     out: list[Pair] = []
     for left in lefts:
         a = str(key_of(left))
-        current: list[Any] = [as_object(left)]
-        for seg in segments:
-            nxt: list[Any] = []
-            for value in current:
-                if isinstance(value, str):
-                    target = index.get(value)
-                    if target is None:
-                        continue
-                    value = target.obj
-                if not isinstance(value, dict):
-                    continue
-                got = value.get(seg)
-                if got is None:
-                    continue
-                if isinstance(got, list):
-                    nxt.extend([g for g in got if g is not None])
-                else:
-                    nxt.append(got)
-            current = nxt
+        current = plain_values(index, [left], segments)
         for found in current:
             b = str(key_of(found))
             if a != b:
