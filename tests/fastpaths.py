@@ -23,8 +23,13 @@ def report_text(
 ) -> str:
     """Everything a report says, in both languages and as its repr."""
     try:
-        report = check(record, pack, as_of=as_of, select=select)
-    except TypeError as exc:  # --as-of on a record holding a datetime: before any rule runs
+        # No selection is (), every rule: `check` refuses None with a TypeError, which the
+        # line below took for the datetime's and so compared two refusals (since d85e249).
+        report = check(record, pack, as_of=as_of, select=() if select is None else select)
+    except TypeError as exc:
+        if as_of is None:
+            raise
+        # --as-of on a record holding a datetime: refused before any rule runs.
         return f"check raised {exc}"
     return report.to_json("zh") + report.to_json("en") + repr(report)
 

@@ -29,6 +29,7 @@ from test_compiled import EXTRA, _conditions, _sample
 from dlsh_rules.authoring.testing import example_data
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.kinds import coverage, each, sequence
+from dlsh_rules.evaluate.kinds.base import Outcome
 from dlsh_rules.language import compiled, paths, query
 from dlsh_rules.language.bulk import filter_keeper, filtered, keeper
 from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive
@@ -232,6 +233,14 @@ def test_the_comparison_can_fail() -> None:
     short = compile_path(Path.parse("owner.@refs(rectification.items:owner).sources"))
     starts = [d for d in record.data["documents"] if d.get("kind") == "rectification_list"]
     assert any(_outcome(short, ctx, s) != _outcome(path.values, ctx, s) for s in starts)
+
+
+def test_a_report_comparison_can_fail() -> None:
+    """An `each` fast path that finds nothing is caught on the pack's cases: what is compared
+    are reports, not two refusals of the same call (fastpaths.report_text)."""
+    finds_nothing = mock.patch.object(each, "_quiet_check", lambda spec: lambda ctx: Outcome())
+    with finds_nothing, pytest.raises(AssertionError):
+        test_every_case_of_every_pack("provincial-bureau-2024")
 
 
 @pytest.mark.parametrize("name", ["provincial-bureau-2024", "enterprise-committee-2024"])
