@@ -15,41 +15,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from functools import cache
-from pathlib import Path as FilePath
 from typing import Any
 from unittest import mock
 
 import pytest
-from fastpaths import case_records, same_report, validated
-from hypothesis import given, settings
-from strategies import compliant, records
+from fastpaths import Comparison, pack_of, validated
+from strategies import compliant
 from test_compiled import EXTRA, _conditions, _sample
 
 from dlsh_rules.authoring.testing import example_data
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.kinds import coverage, each, sequence
+from dlsh_rules.evaluate.kinds.base import Outcome
 from dlsh_rules.language import compiled, paths, query
 from dlsh_rules.language.bulk import filter_keeper, filtered, keeper
 from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive
 from dlsh_rules.language.paths import Path, compile_path
 from dlsh_rules.language.query import Condition, Selection
 from dlsh_rules.language.selecting import compile_selection
-from dlsh_rules.pack.loader import (
-    Pack,
-    _installed_root,
-    _load_pack_files,
-    available_packs,
-    load_pack,
-)
-from dlsh_rules.record.validate import RecordData
+from dlsh_rules.pack.loader import _installed_root, _load_pack_files
 
-ROOT = FilePath(__file__).resolve().parent.parent
-PACK_DIRS = sorted(
-    p.parent
-    for pattern in ("docs/examples/packs/*/pack.yaml", "tests/packs/*/pack.yaml")
-    for p in ROOT.glob(pattern)
-)
 SWITCHES = [m for m in (query, paths, coverage, each, sequence) if hasattr(m, "FAST")]
 
 
@@ -69,59 +54,19 @@ def general_code() -> Iterator[None]:
             query._SELECTIONS.clear()
 
 
-@cache
-def pack_of(source: str) -> Pack:
-    return load_pack(source)
-
-
-def assert_same(record: RecordData, pack: Pack, as_of: dt.date | None = None) -> str:
-    return same_report(record, pack, as_of, general_code, None)
-
-
-def pack_sources() -> list[Any]:
-    sources = [*available_packs(), *(str(d) for d in PACK_DIRS)]
-    return [
-        pytest.param(s, id=s.rsplit("/", 1)[-1])
-        for s in sources
-        if pack_of(s).example_path is not None
-    ]
-
-
-def test_the_comparison_covers_both_shipped_packs() -> None:
-    ids = {p.id for p in pack_sources()}
-    assert {"provincial-bureau-2024", "enterprise-committee-2024"} <= ids
-
-
-@pytest.mark.parametrize("source", pack_sources())
-def test_every_case_of_every_pack(source: str) -> None:
-    pack = pack_of(source)
-    compared = 0
-    for record, days in case_records(pack):
-        for day in days:
-            assert_same(record, pack, day)
-        compared += 1
-    assert compared > 0
-
-
-@pytest.mark.parametrize("members", [2, 5, 13, 40])
-def test_generated_records(members: int) -> None:
-    for name in ("provincial-bureau-2024", "enterprise-committee-2024"):
-        pack = pack_of(name)
-        record = validated(pack, compliant(members), f"{members} members")
-        assert record is not None
-        for as_of in (None, dt.date(2024, 1, 15)):
-            assert_same(record, pack, as_of)
-
-
-@settings(max_examples=80, deadline=None, derandomize=True)
-@given(records(max_mutations=6))
-def test_damaged_records(case: Any) -> None:
-    for name in ("provincial-bureau-2024", "enterprise-committee-2024"):
-        pack = pack_of(name)
-        record = validated(pack, case.data, " ".join(case.steps))
-        if record is None:
-            continue
-        assert_same(record, pack, dt.date(2024, 1, 18))
+COMPARISON = Comparison(
+    general=general_code,
+    rules=None,  # every rule: selections and paths are everywhere
+    generated_days=(None, dt.date(2024, 1, 15)),
+    damaged_days=(dt.date(2024, 1, 18),),
+    damaged_examples=80,
+)
+(
+    test_the_comparison_covers_both_shipped_packs,
+    test_every_case_of_every_pack,
+    test_generated_records,
+    test_damaged_records,
+) = COMPARISON.tests()
 
 
 # --- paths and selections, compared directly ----------------------------------------------------
@@ -232,6 +177,14 @@ def test_the_comparison_can_fail() -> None:
     short = compile_path(Path.parse("owner.@refs(rectification.items:owner).sources"))
     starts = [d for d in record.data["documents"] if d.get("kind") == "rectification_list"]
     assert any(_outcome(short, ctx, s) != _outcome(path.values, ctx, s) for s in starts)
+
+
+def test_a_report_comparison_can_fail() -> None:
+    """An `each` fast path that finds nothing is caught on the pack's cases: what is compared
+    are reports, not two refusals of the same call (fastpaths.report_text)."""
+    finds_nothing = mock.patch.object(each, "_quiet_check", lambda spec: lambda ctx: Outcome())
+    with finds_nothing, pytest.raises(AssertionError):
+        test_every_case_of_every_pack("provincial-bureau-2024")
 
 
 @pytest.mark.parametrize("name", ["provincial-bureau-2024", "enterprise-committee-2024"])

@@ -17,28 +17,19 @@ import copy
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
-from fastpaths import case_records, same_report, validated
+from fastpaths import Comparison, pack_of, validated
 from hypothesis import given, settings
 from strategies import compliant, records
 
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.engine import check
 from dlsh_rules.evaluate.kinds import delivered, pairs, pairs_usual
-from dlsh_rules.pack.loader import Pack, available_packs, load_pack
-from dlsh_rules.record.validate import RecordData
+from dlsh_rules.pack.loader import Pack
 
-ROOT = Path(__file__).resolve().parent.parent
-PACK_DIRS = sorted(
-    p.parent
-    for pattern in ("docs/examples/packs/*/pack.yaml", "tests/packs/*/pack.yaml")
-    for p in ROOT.glob(pattern)
-)
 KINDS = ("pairs", "delivered")
 
 
@@ -46,11 +37,6 @@ KINDS = ("pairs", "delivered")
 def general_steps() -> Iterator[None]:
     with mock.patch.object(pairs, "FAST", False), mock.patch.object(delivered, "FAST", False):
         yield
-
-
-@cache
-def pack_of(source: str) -> Pack:
-    return load_pack(source)
 
 
 def rules_of(pack: Pack) -> tuple[str, ...]:
@@ -62,57 +48,20 @@ def rules_of(pack: Pack) -> tuple[str, ...]:
     )
 
 
-def assert_same(record: RecordData, pack: Pack, as_of: dt.date | None = None) -> str:
-    return same_report(record, pack, as_of, general_steps, rules_of(pack))
-
-
-def pack_sources() -> list[Any]:
-    """Every shipped and test pack with a pairs or delivered rule and an example: the others
-    have nothing to compare (listed, not skipped, so that a skip always means a real gap)."""
-    sources = [*available_packs(), *(str(d) for d in PACK_DIRS)]
-    return [
-        pytest.param(s, id=s.rsplit("/", 1)[-1])
-        for s in sources
-        if rules_of(pack_of(s)) and pack_of(s).example_path is not None
-    ]
-
-
-def test_the_pack_comparison_covers_both_shipped_packs() -> None:
-    ids = {p.id for p in pack_sources()}
-    assert {"provincial-bureau-2024", "enterprise-committee-2024"} <= ids
-
-
-@pytest.mark.parametrize("source", pack_sources())
-def test_every_case_of_every_pack(source: str) -> None:
-    pack = pack_of(source)
-    compared = 0
-    for record, days in case_records(pack):
-        for day in days:
-            assert_same(record, pack, day)
-        compared += 1
-    assert compared > 0
-
-
-@pytest.mark.parametrize("members", [2, 5, 13, 40])
-def test_generated_records(members: int) -> None:
-    for name in ("provincial-bureau-2024", "enterprise-committee-2024"):
-        pack = pack_of(name)
-        record = validated(pack, compliant(members), f"{members} members")
-        assert record is not None
-        for as_of in (None, dt.date(2024, 1, 15), dt.date(2024, 2, 10)):
-            assert_same(record, pack, as_of)
-
-
-@settings(max_examples=120, deadline=None, derandomize=True)
-@given(records(max_mutations=6))
-def test_damaged_records(case: Any) -> None:
-    for name in ("provincial-bureau-2024", "enterprise-committee-2024"):
-        pack = pack_of(name)
-        record = validated(pack, case.data, " ".join(case.steps))
-        if record is None:
-            continue
-        for as_of in (None, dt.date(2024, 1, 18)):
-            assert_same(record, pack, as_of)
+COMPARISON = Comparison(
+    general=general_steps,
+    rules=rules_of,
+    generated_days=(None, dt.date(2024, 1, 15), dt.date(2024, 2, 10)),
+    damaged_days=(None, dt.date(2024, 1, 18)),
+    damaged_examples=120,
+)
+assert_same = COMPARISON.assert_same
+(
+    test_the_comparison_covers_both_shipped_packs,
+    test_every_case_of_every_pack,
+    test_generated_records,
+    test_damaged_records,
+) = COMPARISON.tests()
 
 
 # --- values the validator never lets through: the general steps decide, and raise, as before --

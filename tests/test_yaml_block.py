@@ -11,15 +11,21 @@ scalar may not hold)."""
 
 from __future__ import annotations
 
-import gc
-import random
 from typing import Any
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_yaml_direct import TIGHT, _corpus, _mutate, read_first
+from test_yaml_direct import (
+    TIGHT,
+    _corpus,
+    assert_no_cycle,
+    checked_compliant,
+    mutated,
+    read_first,
+    record_text,
+)
 
 from dlsh_rules.authoring.synth import compliant_record
 from dlsh_rules.errors import InputError
@@ -67,7 +73,7 @@ def _same(text: str, limits: Limits) -> None:
 def test_the_line_reader_reads_the_usual_record() -> None:
     """Else the comparisons below would pass with the line reader never used."""
     for members in (2, 5, 20):
-        text = yaml.safe_dump(compliant_record(members), allow_unicode=True, sort_keys=False)
+        text = record_text(members)
         assert _read_here(text)
         doc = load_bytes(text.encode(), "r.yaml")
         assert isinstance(doc.positions, yaml_block._LazyPositions)
@@ -84,12 +90,8 @@ def test_same_as_the_event_reader_on_every_yaml_file_and_generated_record() -> N
 
 @pytest.mark.parametrize("seed", range(8))
 def test_same_as_the_event_reader_on_mutated_documents(seed: int) -> None:
-    rng = random.Random(seed)
-    corpus = [t for t in _corpus() if _read_here(t)]
     read = 0
-    for _ in range(300):
-        text = _mutate(rng.choice(corpus), rng)
-        limits = rng.choice([Limits(), Limits(), Limits(), *TIGHT])
+    for text, limits in mutated(seed, [t for t in _corpus() if _read_here(t)]):
         _same(text, limits)
         read += _read_here(text, limits)
     assert read > 15  # mutations the line reader still reads, not only ones it hands over
@@ -221,7 +223,7 @@ def test_same_on_the_shapes_a_record_is_made_of(text: str) -> None:
 
 @pytest.mark.parametrize("first", ["getitem", "get", "contains", "len", "iter", "repr", "eq"])
 def test_positions_read_on_first_use_whatever_asks(first: str) -> None:
-    text = yaml.safe_dump(compliant_record(3), allow_unicode=True, sort_keys=False)
+    text = record_text(3)
     reference = _outcome(text, Limits(), False)
     pointers = [*reference[2], "/nowhere", "/people/99"]
     for index, attr in ((2, "positions"), (3, "key_positions")):
@@ -234,17 +236,8 @@ def test_positions_read_on_first_use_whatever_asks(first: str) -> None:
 
 def test_a_valid_record_is_checked_without_reading_positions() -> None:
     """A valid, compliant record never asks for a position; reading them costs a second parse."""
-    from dlsh_rules.pack.loader import DEFAULT_PACK, load_pack
-    from dlsh_rules.record.validate import load_record
-    from dlsh_rules.report.waivers import check_record
-
-    text = yaml.safe_dump(compliant_record(5), allow_unicode=True, sort_keys=False)
-    doc = load_bytes(text.encode(), "r.yaml")
-    assert isinstance(doc.positions, yaml_block._LazyPositions)
-    pack = load_pack(DEFAULT_PACK)
-    report = check_record(load_record(doc, pack.enums), pack)
-    assert report.summary.compliant
-    assert doc.positions._of._doc is None  # not read
+    positions = checked_compliant(yaml_block._LazyPositions)
+    assert positions._of._doc is None  # not read
 
 
 def test_a_finding_points_where_the_event_reader_points() -> None:
@@ -269,20 +262,4 @@ def test_a_finding_points_where_the_event_reader_points() -> None:
 
 @pytest.mark.parametrize("read_positions", [False, True])
 def test_a_record_read_here_leaves_no_cycle_for_the_collector(read_positions: bool) -> None:
-    from dlsh_rules import check, load_pack
-
-    pack = load_pack()
-    text = yaml.safe_dump(compliant_record(5), allow_unicode=True, sort_keys=False)
-    check(load_bytes(text.encode(), "r.yaml"), pack)  # first-use caches out of the way
-    gc.collect()
-    gc.disable()
-    try:
-        doc = load_bytes(text.encode(), "r.yaml")
-        assert isinstance(doc.positions, yaml_block._LazyPositions)
-        if read_positions:
-            assert doc.positions["/meeting/date"].line > 1
-        assert check(doc, pack).summary.compliant
-        del doc
-        assert gc.collect() == 0
-    finally:
-        gc.enable()
+    assert_no_cycle(yaml_block._LazyPositions, read_positions)

@@ -11,6 +11,8 @@ scalars, empty flow values, documents past the limits…)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +61,10 @@ def _composed(monkeypatch: pytest.MonkeyPatch, text: str, limits: Limits) -> tup
         return _outcome(text, limits)
 
 
-def _corpus() -> list[str]:
+@cache
+def _corpus() -> tuple[str, ...]:
+    """Every YAML file of the project and generated records in several dump styles (read and
+    dumped once a session: both this file and test_yaml_block.py walk it in many tests)."""
     texts = []
     for pattern in ("rules/**/*.yaml", "docs/**/*.yaml", "tests/**/*.yaml", "tests/**/*.yml"):
         for path in sorted(ROOT.glob(pattern)):
@@ -71,7 +76,12 @@ def _corpus() -> list[str]:
             yaml.safe_dump(record, allow_unicode=style is None, default_flow_style=style, width=60)
         )
         texts.append(yaml.safe_dump(record, explicit_start=True, default_style='"'))
-    return texts
+    return tuple(texts)
+
+
+def record_text(members: int) -> str:
+    """The compliant record of ``members`` as `yaml.safe_dump` writes a record."""
+    return yaml.safe_dump(compliant_record(members), allow_unicode=True, sort_keys=False)
 
 
 # What the direct reader must hand to the composing path, or read the same way.
@@ -153,6 +163,15 @@ def _mutate(text: str, rng: random.Random) -> str:
 TIGHT = [Limits(max_depth=4), Limits(max_nodes=50), Limits(max_depth=3, max_nodes=200)]
 
 
+def mutated(seed: int, corpus: Sequence[str], count: int = 300) -> Iterator[tuple[str, Limits]]:
+    """``count`` mutations of documents of ``corpus``, each with the limits to read it under
+    (mostly none), drawn from ``random.Random(seed)``: the same for a seed, run after run."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        text = _mutate(rng.choice(corpus), rng)
+        yield text, rng.choice([Limits(), Limits(), Limits(), *TIGHT])
+
+
 def test_the_direct_reader_reads_the_usual_record() -> None:
     """Else the comparisons below would pass with the direct reader never used."""
     text = (ROOT / "docs/examples/bureau-2024.yaml").read_text(encoding="utf-8")
@@ -174,11 +193,7 @@ def test_same_as_composing_on_every_yaml_file_and_generated_record(
 
 @pytest.mark.parametrize("seed", range(8))
 def test_same_as_composing_on_mutated_documents(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
-    rng = random.Random(seed)
-    corpus = _corpus()
-    for _ in range(300):
-        text = _mutate(rng.choice(corpus), rng)
-        limits = rng.choice([Limits(), Limits(), Limits(), *TIGHT])
+    for text, limits in mutated(seed, _corpus()):
         assert _outcome(text, limits) == _composed(monkeypatch, text, limits), text
 
 
@@ -305,44 +320,57 @@ def test_truth_of_the_position_maps_is_their_lay_out(text: str) -> None:
     )
 
 
-def test_a_valid_record_is_checked_without_laying_out_positions() -> None:
-    """Laying out costs as much as reading the marks did; a valid, compliant record never asks
-    for a position, and `validate_record`'s ``positions or {}`` must not lay them out."""
+def checked_compliant(lazy: type[Any]) -> Any:
+    """The compliant record of 5 read (its positions a ``lazy`` map) and checked compliant with
+    the default pack, as `check` does it: the position maps, for the caller to see untouched."""
     from dlsh_rules.pack.loader import DEFAULT_PACK, load_pack
     from dlsh_rules.record.validate import load_record
     from dlsh_rules.report.waivers import check_record
 
-    text = yaml.safe_dump(compliant_record(5), allow_unicode=True, sort_keys=False)
-    doc = load_bytes(text.encode(), "r.yaml")
-    assert isinstance(doc.positions, yaml_direct._LazyMarkPositions)
+    doc = load_bytes(record_text(5).encode(), "r.yaml")
+    assert isinstance(doc.positions, lazy)
     pack = load_pack(DEFAULT_PACK)
     report = check_record(load_record(doc, pack.enums), pack)
     assert report.summary.compliant
-    assert doc.positions._layout._marks is not None  # not laid out
+    return doc.positions
 
 
-@pytest.mark.parametrize("lay_out", [False, True])
-def test_a_record_read_and_checked_leaves_no_cycle_for_the_collector(lay_out: bool) -> None:
-    """A document's marks are freed with it by reference counting: the lazy position maps and
-    their layout once made a cycle that left ~3,000 marks a record to the cyclic collector."""
+def test_a_valid_record_is_checked_without_laying_out_positions() -> None:
+    """Laying out costs as much as reading the marks did; a valid, compliant record never asks
+    for a position, and `validate_record`'s ``positions or {}`` must not lay them out."""
+    positions = checked_compliant(yaml_direct._LazyMarkPositions)
+    assert positions._layout._marks is not None  # not laid out
+
+
+def assert_no_cycle(lazy: type[Any], read_positions: bool) -> None:
+    """The compliant record of 5, read (its positions a ``lazy`` map, read or not) and checked,
+    is freed by reference counting alone: nothing is left to the cyclic collector."""
     import gc
 
     from dlsh_rules import check, load_pack
 
     pack = load_pack()
-    text = yaml.safe_dump(compliant_record(5), allow_unicode=True, sort_keys=False)
+    text = record_text(5)
     check(load_bytes(text.encode(), "r.yaml"), pack)  # first-use caches out of the way
     gc.collect()
     gc.disable()
     try:
         doc = load_bytes(text.encode(), "r.yaml")
-        if lay_out:
+        assert isinstance(doc.positions, lazy)
+        if read_positions:
             assert doc.positions["/meeting/date"].line > 1
         assert check(doc, pack).summary.compliant
         del doc
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("lay_out", [False, True])
+def test_a_record_read_and_checked_leaves_no_cycle_for_the_collector(lay_out: bool) -> None:
+    """A document's marks are freed with it by reference counting: the lazy position maps and
+    their layout once made a cycle that left ~3,000 marks a record to the cyclic collector."""
+    assert_no_cycle(yaml_direct._LazyMarkPositions, lay_out)
 
 
 _FIRSTS = "".join(k for k in yaml.CSafeLoader.yaml_implicit_resolvers if k) + "a中p_x 'é\\"

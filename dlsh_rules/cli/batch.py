@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import FrozenValue, InputError, Problem, Text
+from ..errors import DeclaredValue, FrozenValue, InputError, Problem, Text
 from ..render import RenderContext
 
 if TYPE_CHECKING:
@@ -102,33 +102,16 @@ def exit_code(results: Sequence[BatchResult], fail_on: str = "error") -> int:
     return max((r.exit_code(fail_on) for r in results), default=0)
 
 
-class Options(FrozenValue):
-    """Everything a worker needs besides the pack; plain data, so it pickles for any start method."""
+class Options(DeclaredValue):
+    """Everything a worker needs besides the pack; plain data, so it pickles for any start method.
+    Made once a batch: the generic ``__init__`` of its declared fields (errors.DeclaredValue)."""
 
-    as_of: dt.date | None
-    select: tuple[str, ...]
-    ignore: tuple[str, ...]
-    waivers: tuple[Waiver, ...]
-    today: dt.date | None  # the day waivers are judged at without as_of
-    json_lang: str | None  # write each report's batch JSON object in this language
-
-    def __init__(
-        self,
-        as_of: dt.date | None = None,
-        select: tuple[str, ...] = (),
-        ignore: tuple[str, ...] = (),
-        waivers: tuple[Waiver, ...] = (),
-        today: dt.date | None = None,
-        json_lang: str | None = None,
-    ) -> None:
-        self.__dict__.update(
-            as_of=as_of,
-            select=select,
-            ignore=ignore,
-            waivers=waivers,
-            today=today,
-            json_lang=json_lang,
-        )
+    as_of: dt.date | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    today: dt.date | None = None  # the day waivers are judged at without as_of
+    json_lang: str | None = None  # write each report's batch JSON object in this language
 
 
 class RecordCrash(Exception):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..dates import CalendarCoverageError
-from ..errors import FrozenValue, Text
+from ..errors import DeclaredValue, Text
 from ..language.compiled import canonical
 from ..load import arguments
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
@@ -106,7 +106,10 @@ def _known_ids(ids: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(ids), frozenset().union(*(_dotted_prefixes(i) for i in ids))
 
 
-class Waiver(FrozenValue):
+class Waiver(DeclaredValue):
+    """A waiver from a waiver file or the record, made once per waiver and run: the generic
+    ``__init__`` of its declared fields (errors.DeclaredValue), positional or by keyword."""
+
     rule: str
     subject: str | None
     reason: str
@@ -116,34 +119,8 @@ class Waiver(FrozenValue):
     origin: str
     pointer: str
     # Where the waiver is written (a waiver file's line and column), for `unused_waivers`.
-    line: int | None
-    column: int | None
-
-    def __init__(
-        self,
-        rule: str,
-        subject: str | None,
-        reason: str,
-        approved_by: str | None,
-        date: dt.date | None,
-        expires: dt.date | None,
-        origin: str,
-        pointer: str,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
-        self.__dict__.update(
-            rule=rule,
-            subject=subject,
-            reason=reason,
-            approved_by=approved_by,
-            date=date,
-            expires=expires,
-            origin=origin,
-            pointer=pointer,
-            line=line,
-            column=column,
-        )
+    line: int | None = None
+    column: int | None = None
 
     def note(self, reason: Text) -> UnusedWaiver:
         """This waiver listed as one that did not apply, and why."""

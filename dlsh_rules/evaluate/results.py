@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from ..errors import FrozenValue, Text
+from ..errors import DeclaredValue, FrozenValue, Text
 from ..load.perf import dumps_indented
 
 REPORT_FORMAT = "dlsh-report/1"
@@ -381,7 +381,10 @@ class OrgFact(FrozenValue):
         self.__dict__.update(rule=rule, check=check, dates=dates, counted=counted, error=error)
 
 
-class UnusedWaiver(FrozenValue):
+class UnusedWaiver(DeclaredValue):
+    """A waiver that did not apply, one per such waiver and run: the generic ``__init__`` of its
+    declared fields (errors.DeclaredValue), positional or by keyword."""
+
     rule: str
     subject: str | None
     origin: str
@@ -389,29 +392,9 @@ class UnusedWaiver(FrozenValue):
     reason: Text  # why it did not apply: matched nothing, or expired
     # Where the waiver is written, in its file or the record; out of the repr, like the other
     # added fields (the JSON has them when known).
-    line: int | None
-    column: int | None
+    line: int | None = None
+    column: int | None = None
     _hidden = ("line", "column")
-
-    def __init__(
-        self,
-        rule: str,
-        subject: str | None,
-        origin: str,
-        pointer: str,
-        reason: Text,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
-        self.__dict__.update(
-            rule=rule,
-            subject=subject,
-            origin=origin,
-            pointer=pointer,
-            reason=reason,
-            line=line,
-            column=column,
-        )
 
     @property
     def where(self) -> str:
