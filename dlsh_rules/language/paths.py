@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -300,26 +300,33 @@ def _step(seg: str) -> Step:
     return _field_step(seg)
 
 
+def field_values(index: Mapping[str, Any], current: list[Any], name: str) -> list[Any]:
+    """One plain field's step: an id resolves through the record's ``index`` to its object,
+    then the field's value is extended (a list, None left out) or appended; anything else is
+    left out. Shared by `_field_step` and the kinds' per-record indexes (`kinds.base.plain_values`)."""
+    nxt: list[Any] = []
+    for value in current:
+        if type(value) is not dict:
+            if isinstance(value, str):
+                target = index.get(value)
+                if target is None:
+                    continue
+                value = target.obj
+            if not isinstance(value, dict):
+                continue
+        got = value.get(name)
+        if got is None:
+            continue
+        if isinstance(got, list):
+            nxt.extend([g for g in got if g is not None])
+        else:
+            nxt.append(got)
+    return nxt
+
+
 def _field_step(name: str) -> Step:
     def field(ctx: Context, current: list[Any]) -> list[Any]:
-        nxt: list[Any] = []
-        for value in current:
-            if type(value) is not dict:
-                if isinstance(value, str):
-                    target = ctx.record.index.get(value)
-                    if target is None:
-                        continue
-                    value = target.obj
-                if not isinstance(value, dict):
-                    continue
-            got = value.get(name)
-            if got is None:
-                continue
-            if isinstance(got, list):
-                nxt.extend([g for g in got if g is not None])
-            else:
-                nxt.append(got)
-        return nxt
+        return field_values(ctx.record.index, current, name)
 
     return field
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import FrozenValue, Severity, Text, Value, replace
 from ...language.messages import Failure
-from ...language.paths import Path, key_of
+from ...language.paths import Path, field_values, key_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -245,21 +245,5 @@ def plain_values(
     the kinds' per-record indexes, where `Path.values` made a call and a loop per object
     (tests/test_nine_fast.py compares the two)."""
     for seg in segments:
-        nxt: list[Any] = []
-        for value in current:
-            if isinstance(value, str):
-                target = index.get(value)
-                if target is None:
-                    continue
-                value = target.obj
-            if not isinstance(value, dict):
-                continue
-            got = value.get(seg)
-            if got is None:
-                continue
-            if isinstance(got, list):
-                nxt.extend([g for g in got if g is not None])
-            else:
-                nxt.append(got)
-        current = nxt
+        current = field_values(index, current, seg)
     return current
