@@ -8,11 +8,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,26 @@ from dlsh_rules.authoring.patch import PatchError, apply_patch
 from dlsh_rules.authoring.testing import example_data, load_cases
 from dlsh_rules.errors import InputError
 from dlsh_rules.evaluate.engine import check
+from dlsh_rules.language import compiled, query
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 from dlsh_rules.record.validate import RecordData, validate_record
+
+
+@contextmanager
+def fast_paths_off(*modules: Any) -> Iterator[None]:
+    """The ``FAST`` switch of each module off, with the closures built from the fast paths
+    dropped (they are kept per process, and a condition's closure holds the path readers it
+    was built with)."""
+    with ExitStack() as stack:
+        for module in modules:
+            stack.enter_context(mock.patch.object(module, "FAST", False))
+        compiled._COMPILED.clear()
+        query._SELECTIONS.clear()
+        try:
+            yield
+        finally:
+            compiled._COMPILED.clear()
+            query._SELECTIONS.clear()
 
 
 def report_text(

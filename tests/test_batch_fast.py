@@ -19,10 +19,10 @@ from dlsh_rules.pack.loader import DEFAULT_PACK, load_pack
 from dlsh_rules.render.batch_view import RunEntry, batch_dict, batch_json
 
 
-@pytest.fixture(scope="module")
-def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Compliant and failing records, one refused, one unreadable, one JSON."""
-    root = tmp_path_factory.mktemp("fast") / "records"
+def write_records(parent: Path) -> Path:
+    """Compliant and failing records, one refused, one unreadable, one JSON, under
+    ``parent``/records (test_batch_utf8 checks the same folder)."""
+    root = parent / "records"
     root.mkdir()
     for i in range(10):
         record = compliant_record(2 + i % 4, shift_days=i)
@@ -35,6 +35,11 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "broken.yaml").write_text("a: [\n", encoding="utf-8")
     (root / "r.json").write_text('{"format": "dlsh-record/1"}', encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_records(tmp_path_factory.mktemp("fast"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

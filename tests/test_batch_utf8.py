@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fastpaths import case_records
+from test_batch_fast import write_records
 
 from dlsh_rules.authoring.synth import compliant_record
 from dlsh_rules.cli.batch import check_inputs, entries, expand
@@ -93,19 +94,7 @@ def test_a_result_table_entry_is_the_result_it_was_written_for() -> None:
 
 @pytest.fixture(scope="module")
 def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Compliant and failing records, one refused, one unreadable."""
-    root = tmp_path_factory.mktemp("utf8") / "records"
-    root.mkdir()
-    for i in range(12):
-        record = compliant_record(2 + i % 4, shift_days=i)
-        record["unit"]["name"] += f" {i}"
-        if i % 3 == 1:
-            record["meeting"]["theme"] = "另一个主题"
-        text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False)
-        (root / f"r{i}.yaml").write_text(text, encoding="utf-8")
-    (root / "refused.yaml").write_text("format: dlsh-record/1\nunit: 3\n", encoding="utf-8")
-    (root / "broken.yaml").write_text("a: [\n", encoding="utf-8")
-    return root
+    return write_records(tmp_path_factory.mktemp("utf8"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -108,6 +108,19 @@ def test_a_directory_others_can_write_is_not_used(cache_home: Path) -> None:
     assert cache.directory() == cache_home
 
 
+def _cli_check_code(argv: list[str], before: str = "", after: str = "") -> str:
+    """Python source that runs ``python -m dlsh_rules *argv`` in-process (output dropped),
+    asserting exit status 0, with ``before``/``after`` lines around it."""
+    return (
+        "import contextlib, io, runpy, sys\n" + before + f"sys.argv = ['dlsh_rules', *{argv!r}]\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        runpy.run_module('dlsh_rules', run_name='__main__')\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, exc.code\n" + after
+    )
+
+
 def _modules_after(code: str, env: dict[str, str]) -> set[str]:
     import subprocess
     import sys
@@ -164,16 +177,7 @@ def test_a_cached_check_of_a_valid_record_imports_no_pydantic(
     # The start-up target of docs/performance.md rests on this: pydantic and pydantic-core
     # together cost more than the rest of such a run.
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
-    argv = ["check", str(EXAMPLE), *extra]
-    code = (
-        "import contextlib, io, runpy, sys\n"
-        f"sys.argv = ['dlsh_rules', *{argv!r}]\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    try:\n"
-        "        runpy.run_module('dlsh_rules', run_name='__main__')\n"
-        "    except SystemExit as exc:\n"
-        "        assert exc.code == 0, exc.code"
-    )
+    code = _cli_check_code(["check", str(EXAMPLE), *extra])
     _modules_after(code, env)  # fills the cache
     loaded = _modules_after(code, env)
     assert "dlsh_rules.evaluate.engine" in loaded

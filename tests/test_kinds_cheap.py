@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
-from unittest import mock
 
+import fastpaths
 import pytest
 from fastpaths import case_records, validated
 from hypothesis import given, settings
@@ -28,9 +27,8 @@ from test_compiled import _outcome, _record, _sample
 from test_compiled_fast import DATED
 
 from dlsh_rules.evaluate.context import Context
-from dlsh_rules.evaluate.engine import check
 from dlsh_rules.evaluate.kinds import coverage, sequence
-from dlsh_rules.language import compiled, query
+from dlsh_rules.language import compiled
 from dlsh_rules.language.compiled import op_checker, op_filter
 from dlsh_rules.language.query import Condition
 from dlsh_rules.pack.loader import Pack, load_pack
@@ -143,34 +141,12 @@ def test_sequence_fits_agree_with_the_table_made_item_by_item() -> None:
 # --- coverage and the bulk filters: whole reports -----------------------------------------------
 
 
-def _report_text(record: RecordData, pack: Pack, as_of: dt.date | None) -> str:
-    # Not fastpaths.report_text, which passes select=None: `check` refuses that with a
-    # TypeError, which it catches, so that both sides of its comparison were that error's text.
-    try:
-        report = check(record, pack, as_of=as_of)
-    except TypeError as exc:  # --as-of on a record holding a datetime: before any rule runs
-        return f"check raised {exc}"
-    return report.to_json("zh") + report.to_json("en") + repr(report)
-
-
 def same_report(record: RecordData, pack: Pack, as_of: dt.date | None) -> str:
-    fast = _report_text(record, pack, as_of)
-    with general_coverage():
-        slow = _report_text(record, pack, as_of)
-    assert fast == slow
-    return fast
+    return fastpaths.same_report(record, pack, as_of, general_coverage)
 
 
-@contextmanager
-def general_coverage() -> Iterator[None]:
-    with mock.patch.object(coverage, "FAST", False):
-        compiled._COMPILED.clear()
-        query._SELECTIONS.clear()
-        try:
-            yield
-        finally:
-            compiled._COMPILED.clear()
-            query._SELECTIONS.clear()
+def general_coverage() -> AbstractContextManager[None]:
+    return fastpaths.fast_paths_off(coverage)
 
 
 @pytest.mark.parametrize("name", ["provincial-bureau-2024", "enterprise-committee-2024"])

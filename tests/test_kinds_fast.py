@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 from unittest import mock
 
 import pytest
-from fastpaths import Comparison, pack_of, validated
+from fastpaths import Comparison, fast_paths_off, pack_of, validated
 from strategies import compliant
 from test_compiled import EXTRA, _conditions, _sample
 
@@ -27,7 +27,7 @@ from dlsh_rules.authoring.testing import example_data
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.kinds import coverage, each, sequence
 from dlsh_rules.evaluate.kinds.base import Outcome
-from dlsh_rules.language import compiled, paths, query
+from dlsh_rules.language import paths, query
 from dlsh_rules.language.bulk import filter_keeper, filtered, keeper
 from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive
 from dlsh_rules.language.paths import Path, compile_path
@@ -38,20 +38,9 @@ from dlsh_rules.pack.loader import _installed_root, _load_pack_files
 SWITCHES = [m for m in (query, paths, coverage, each, sequence) if hasattr(m, "FAST")]
 
 
-@contextmanager
-def general_code() -> Iterator[None]:
-    """Every fast path off, with the closures built from the fast paths dropped (they are kept
-    per process, and a condition's closure holds the path readers it was built with)."""
-    with ExitStack() as stack:
-        for module in SWITCHES:
-            stack.enter_context(mock.patch.object(module, "FAST", False))
-        compiled._COMPILED.clear()
-        query._SELECTIONS.clear()
-        try:
-            yield
-        finally:
-            compiled._COMPILED.clear()
-            query._SELECTIONS.clear()
+def general_code() -> AbstractContextManager[None]:
+    """Every fast path off (`fastpaths.fast_paths_off`)."""
+    return fast_paths_off(*SWITCHES)
 
 
 COMPARISON = Comparison(

@@ -20,9 +20,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import test_cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_cache import EXAMPLE, _forget, _modules_after
+from test_cache import EXAMPLE, _cli_check_code, _modules_after
 
 from dlsh_rules.language.compiled import holds_marker
 from dlsh_rules.language.query import Ratio, share_of
@@ -104,18 +105,13 @@ def test_a_cached_check_imports_no_fractions_and_compiles_no_marker_pattern(
 ) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
     env.pop("DLSH_CACHE_DIR", None)
-    code = (
-        "import contextlib, io, re, runpy, sys\n"
+    code = _cli_check_code(
+        ["check", str(EXAMPLE)],
+        before="import re\n"
         "compiled = []\n"
         "original = re.compile\n"
-        "re.compile = lambda p, *a: (compiled.append(p), original(p, *a))[1]\n"
-        f"sys.argv = ['dlsh_rules', 'check', {str(EXAMPLE)!r}]\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    try:\n"
-        "        runpy.run_module('dlsh_rules', run_name='__main__')\n"
-        "    except SystemExit as exc:\n"
-        "        assert exc.code == 0, exc.code\n"
-        "assert not [p for p in compiled if any(0x4E00 <= ord(c) <= 0x9FFF for c in str(p))], compiled"
+        "re.compile = lambda p, *a: (compiled.append(p), original(p, *a))[1]\n",
+        after="assert not [p for p in compiled if any(0x4E00 <= ord(c) <= 0x9FFF for c in str(p))], compiled",
     )
     _modules_after(code, env)  # fills the cache
     loaded = _modules_after(code, env)
@@ -123,10 +119,4 @@ def test_a_cached_check_imports_no_fractions_and_compiles_no_marker_pattern(
     assert not {"fractions", "decimal", "_decimal"} & loaded
 
 
-@pytest.fixture
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("DLSH_NO_CACHE", raising=False)
-    _forget()
-    yield tmp_path / "xdg" / "dlsh_rules"
-    _forget()
+cache_home = test_cache.cache_home  # the same fixture: a private cache directory
