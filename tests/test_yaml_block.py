@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import test_yaml_direct
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,7 +29,6 @@ from test_yaml_direct import (
 )
 
 from dlsh_rules.authoring.synth import compliant_record
-from dlsh_rules.errors import InputError
 from dlsh_rules.load import yaml_block, yaml_direct, yaml_text
 from dlsh_rules.load.document import Limits
 from dlsh_rules.load.source import load_bytes
@@ -40,21 +40,9 @@ def _outcome(text: str, limits: Limits, block: bool) -> tuple[Any, ...]:
     saved = yaml_direct.BLOCK
     yaml_direct.BLOCK = block
     try:
-        doc = yaml_direct.load_yaml(text, "doc.yaml", limits)
-    except InputError as exc:
-        return ("error", repr(exc.problems))
-    except yaml.YAMLError as exc:  # neither path should let one out, but compare it if so
-        return ("yaml error", str(exc))
+        return test_yaml_direct._outcome(text, limits, truths=True)
     finally:
         yaml_direct.BLOCK = saved
-    return (
-        "ok",
-        repr(doc.data),
-        {k: doc.positions[k] for k in doc.positions},
-        {k: doc.key_positions[k] for k in doc.key_positions},
-        bool(doc.positions),
-        bool(doc.key_positions),
-    )
 
 
 def _read_here(text: str, limits: Limits | None = None) -> bool:

@@ -37,7 +37,9 @@ def _no_line_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yaml_direct, "BLOCK", False)
 
 
-def _outcome(text: str, limits: Limits) -> tuple[Any, ...]:
+def _outcome(text: str, limits: Limits, truths: bool = False) -> tuple[Any, ...]:
+    """What reading ``text`` gives: its data, positions and key positions (``truths``: and
+    whether each map is non-empty, asked after laying them out), or its error."""
     try:
         doc = yaml_direct.load_yaml(text, "doc.yaml", limits)
     except InputError as exc:
@@ -49,6 +51,7 @@ def _outcome(text: str, limits: Limits) -> tuple[Any, ...]:
         repr(doc.data),
         {k: doc.positions[k] for k in doc.positions},
         {k: doc.key_positions[k] for k in doc.key_positions},
+        *((bool(doc.positions), bool(doc.key_positions)) if truths else ()),
     )
 
 

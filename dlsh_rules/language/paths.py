@@ -335,30 +335,27 @@ def _object_step(seg: str) -> Step:
     """``@self`` (the object itself) and ``@end`` (its last day) of each object or id."""
 
     def step(ctx: Context, current: list[Any]) -> list[Any]:
-        nxt: list[Any] = []
-        index = ctx.record.index
-        for value in current:
-            if isinstance(value, str):
-                target = index.get(value)
-                if target is None:
-                    continue
-                value = target.obj
-            if not isinstance(value, dict):
-                continue
-            if seg == "@self":
-                got: Any = value
-            else:
-                start_date = value.get("date")
-                got = end_date(start_date, value.get("days", 1)) if start_date else None
-            if got is None:
-                continue
-            if isinstance(got, list):
-                nxt.extend([g for g in got if g is not None])
-            else:
-                nxt.append(got)
-        return nxt
+        objects = _objects(ctx.record.index, current)
+        if seg == "@self":
+            return objects
+        return [end_date(o["date"], o.get("days", 1)) for o in objects if o.get("date")]
 
     return step
+
+
+def _objects(index: Mapping[str, Any], current: list[Any]) -> list[dict[str, Any]]:
+    """Each object of ``current``, an id resolved through the record's ``index``; anything
+    else left out."""
+    found: list[dict[str, Any]] = []
+    for value in current:
+        if isinstance(value, str):
+            target = index.get(value)
+            if target is None:
+                continue
+            value = target.obj
+        if isinstance(value, dict):
+            found.append(value)
+    return found
 
 
 def _date_step(part: str) -> Step:
