@@ -4,8 +4,9 @@
   str) stands in the merged defaults as it is (`_direct`), where it was a marker replaced by the
   default: the one pass generated with the old rule must give the same data, index and
   outcome on every record, and both must agree with the two passes.
-- An empty list is replaced by a new empty one without a list comprehension; a required id is
-  indexed without testing it for None; `todo` is read from the field's local. Records with
+- An empty list is replaced by a new empty one without a list comprehension, a list of one item
+  is made without one; a required id is indexed without testing it for None, the reserved id
+  is looked for once at the end; `todo` is read from the field's local. Records with
   every list field of an object given empty, absent, null or wrong, and ids and `todo` marks
   changed, must agree with the two passes (`assert_one_pass_agrees`).
 """
@@ -175,13 +176,16 @@ def _containers(value: Any) -> Iterator[Any]:
 
 def test_todo_marks_and_ids() -> None:
     """`todo` given true, false or absent on objects of each kind, and required ids missing,
-    null or of the wrong type: the same outcome, data and index as before, with `todo` items
+    null, of the wrong type or the reserved "group" (now tested once, at the end): the same outcome, data and index as before, with `todo` items
     left out and kept."""
     plan = _plan()
     outcomes: set[str] = set()
     for model, path in _first_objects(5):
         fields = {f.alias for f in plan.models[model].fields}
-        for alias, values in (("todo", [True, False, _ABSENT]), ("id", [_ABSENT, None, 7, "q q"])):
+        for alias, values in (
+            ("todo", [True, False, _ABSENT]),
+            ("id", [_ABSENT, None, 7, "q q", "group"]),
+        ):
             if alias not in fields:
                 continue
             for value in values:

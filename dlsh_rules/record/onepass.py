@@ -152,6 +152,10 @@ def generate(plan: RecordPlan, indexed: Callable[..., Any]) -> OnePass | None:
             )
         ),
         *(["    if not ids_valid(index):", "        raise Declined"] if batch_ids else []),
+        # The reserved id, tested once here rather than at every object: the record is
+        # declined wherever it stands, as it was where it was met.
+        "    if GROUP in index:",
+        "        raise Declined",
         "    return out",
     ]
     source = "\n".join(outer + body + tail) + "\n"
@@ -323,7 +327,7 @@ def _model_source(
             space[f"p{i}"] = (model.object_kind,)  # stands in for the entry until it is made
             lines += [
                 f"        if {var} is not None:",
-                f"            if {var} in index or {var} == GROUP:",
+                f"            if {var} in index:",
                 "                raise Declined",
                 f"            index[{var}] = p{i}",
             ]
@@ -432,7 +436,7 @@ def _merged_source(
             body_pad = "    " if f.optional else ""
             lines += [
                 *guard,
-                f"        {body_pad}if {var} in index or {var} == GROUP:",
+                f"        {body_pad}if {var} in index:",
                 f"        {body_pad}    raise Declined",
                 f"        {body_pad}index[{var}] = new(Indexed, (k{i}, out, ptr))",
             ]
