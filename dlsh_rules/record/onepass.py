@@ -130,7 +130,7 @@ def generate(plan: RecordPlan, indexed: Callable[..., Any]) -> OnePass | None:
     body: list[str] = []
     tables: dict[str, str] = {}
     for i, model in enumerate(plan.models.values()):
-        if not any(f.excluded or f.kind == OPAQUE for f in model.fields):
+        if _merges(model):
             _merged_source(i, model, names, needs_ptr, space, tables, body, batch_ids)
             continue
         _model_source(i, model, names, needs_ptr, space, tables, body, _id_field(model), batch_ids)
@@ -152,6 +152,10 @@ def generate(plan: RecordPlan, indexed: Callable[..., Any]) -> OnePass | None:
             )
         ),
         *(["    if not ids_valid(index):", "        raise Declined"] if batch_ids else []),
+        # The reserved id, tested once here rather than at every object: the record is
+        # declined wherever it stands, as it was where it was met.
+        "    if GROUP in index:",
+        "        raise Declined",
         "    return out",
     ]
     source = "\n".join(outer + body + tail) + "\n"
@@ -162,6 +166,40 @@ def generate(plan: RecordPlan, indexed: Callable[..., Any]) -> OnePass | None:
 
 
 _MISSING = object()
+
+
+def _merges(model: ModelPlan) -> bool:
+    """Whether a model's function starts from its defaults merged with the object given."""
+    return not any(f.excluded or f.kind == OPAQUE for f in model.fields)
+
+
+def _direct(f: FieldPlan) -> bool:
+    """Whether a field's default can stand in the merged defaults as it is: required (then a
+    marker no test accepts), None where None is allowed, an empty list where one may be empty,
+    or a bool, int or str that the field's own test passes unchanged (no reference to keep).
+    Any other default is a marker replaced by the default, so that no test sees it."""
+    if f.required:
+        return True
+    default = f.default
+    if f.many:
+        return type(default) is list and default == [] and not f.min_length
+    if default is None:
+        return f.optional
+    if f.ref is not None:
+        return False
+    if f.kind == BOOL:
+        return type(default) is bool
+    if f.kind == INT:
+        return (
+            type(default) is int
+            and (f.ge is None or default >= f.ge)
+            and (f.le is None or default <= f.le)
+        )
+    if f.kind == STR:
+        return type(default) is str
+    if f.kind == LITERAL:
+        return type(default) is str and default in f.literal
+    return False
 
 
 def _fresh(value: Any) -> Any:
@@ -260,9 +298,7 @@ def _model_source(
         lines.append(f"            if {var} is None:")
         lines.append("                pass" if f.optional else "                raise Declined")
         if f.many:
-            lines.append(
-                f"            elif type({var}) is not list or len({var}) < {int(f.min_length)}:"
-            )
+            lines.append(f"            elif type({var}) is not list{_too_short(f, var)}:")
             lines.append("                raise Declined")
             lines.append("            else:")
             lines.extend(
@@ -291,7 +327,7 @@ def _model_source(
             space[f"p{i}"] = (model.object_kind,)  # stands in for the entry until it is made
             lines += [
                 f"        if {var} is not None:",
-                f"            if {var} in index or {var} == GROUP:",
+                f"            if {var} in index:",
                 "                raise Declined",
                 f"            index[{var}] = p{i}",
             ]
@@ -367,9 +403,8 @@ def _merged_source(
         tag = f"{i}_{j}"
         a, var = f"a{tag}", f"f{j}"
         space[a] = f.alias
-        empty_list = f.many and type(f.default) is list and f.default == [] and not f.min_length
         # Where the defaults hold the value itself: a test passes it unchanged.
-        direct = f.required or (f.default is None and f.optional) or empty_list
+        direct = _direct(f)
         if f.required:
             defaults[f.alias] = _MISSING
         elif direct:
@@ -396,18 +431,24 @@ def _merged_source(
             # `out` is already the object the data will hold: its entry is made here, before
             # anything below it is indexed, in the order the walk indexes them.
             space[f"k{i}"] = model.object_kind
+            # The test above leaves a str, or None only where the field may be null.
+            guard = [f"        if {var} is not None:"] if f.optional else []
+            body_pad = "    " if f.optional else ""
             lines += [
-                f"        if {var} is not None:",
-                f"            if {var} in index or {var} == GROUP:",
-                "                raise Declined",
-                f"            index[{var}] = new(Indexed, (k{i}, out, ptr))",
+                *guard,
+                f"        {body_pad}if {var} in index:",
+                f"        {body_pad}    raise Declined",
+                f"        {body_pad}index[{var}] = new(Indexed, (k{i}, out, ptr))",
             ]
     space[f"D{i}"] = defaults
     if model.object_kind is not None:
         todo = next((j for j, f in enumerate(model.fields) if f.alias == "todo"), None)
         if todo is not None:
-            # Kept for validate.py, which leaves it out of the data as the old path does.
-            lines += [f"        if out[a{i}_{todo}] is True:", "            todo.append(out)"]
+            # Kept for validate.py, which leaves it out of the data as the old path does. A
+            # field whose default is its own value still holds what `out` holds.
+            mark = model.fields[todo]
+            held = f"f{todo}" if _direct(mark) and not mark.many else f"out[a{i}_{todo}]"
+            lines += [f"        if {held} is True:", "            todo.append(out)"]
     aliases = {f.alias: j for j, f in enumerate(model.fields)}
     for group in model.exactly_one:
         if not all(alias in aliases for alias in group):
@@ -436,7 +477,7 @@ def _merged_field(
     changes. Every test refuses `MISSING` (it is of no type a field may hold)."""
     if f.many:
         lines = [
-            f"{pad}if type({var}) is not list or len({var}) < {int(f.min_length)}:",
+            f"{pad}if type({var}) is not list{_too_short(f, var)}:",
             f"{pad}    raise Declined",
         ]
         lines += _list_source(f, var, tag, names, needs_ptr, space, tables, pad)
@@ -482,23 +523,44 @@ def _list_source(
     tables: dict[str, str],
     pad: str,
 ) -> list[str]:
+    """The items of a given list (in ``var``, a list) validated into a new list in ``var``.
+
+    A list comprehension is a call of its own (about 120 ns), several times the cost of an
+    item's test: an empty list (most of an object's list fields) is replaced by a new empty
+    one, and a list of one item (a rectification item's one source) is made without it."""
+    inner = pad + "    "
+    one: list[str] = []
     if f.kind == MODEL:
         assert f.model is not None
         fn = names[f.model]
         if needs_ptr[f.model]:
-            return [
-                f'{pad}here = f"{{ptr}}/{{a{tag}}}"',
-                f'{pad}{var} = [{fn}(x, f"{{here}}/{{n}}") for n, x in enumerate({var})]',
+            lines = [
+                f'{inner}here = f"{{ptr}}/{{a{tag}}}"',
+                f'{inner}{var} = [{fn}(x, f"{{here}}/{{n}}") for n, x in enumerate({var})]',
             ]
-        return [f"{pad}{var} = [{fn}(x) for x in {var}]"]
-    if f.ref is not None and f.kind == STR:
+            one = [f'{inner}{var} = [{fn}({var}[0], f"{{ptr}}/{{a{tag}}}/0")]']
+        else:
+            lines = [f"{inner}{var} = [{fn}(x) for x in {var}]"]
+            one = [f"{inner}{var} = [{fn}({var}[0])]"]
+    elif f.ref is not None and f.kind == STR:
         # The items are kept as they are, in a new list, and tested with the references they
         # make (`refs_valid`: exactly str, each the id of an object of the right kind).
-        return [f"{pad}{var} = {var}[:]", f"{pad}{_bucket(f, space)}.extend({var})"]
-    lines = [f"{pad}{var} = [{_value_expr(f, 'x', tag, space, tables)} for x in {var}]"]
-    if f.ref is not None:
-        lines.append(f"{pad}{_bucket(f, space)}.extend({var})")
-    return lines
+        lines = [f"{inner}{var} = {var}[:]", f"{inner}{_bucket(f, space)}.extend({var})"]
+    else:
+        expr = _value_expr(f, "x", tag, space, tables)
+        lines = [f"{inner}{var} = [{expr} for x in {var}]"]
+        one = [f"{inner}x = {var}[0]", f"{inner}{var} = [{expr}]"]
+        if f.ref is not None:
+            lines.append(f"{inner}{_bucket(f, space)}.extend({var})")
+            one.append(f"{inner}{_bucket(f, space)}.extend({var})")
+    head = [f"{pad}if not {var}:", f"{inner}{var} = []"]
+    if one:
+        head += [f"{pad}elif len({var}) == 1:", *one]
+    return [*head, f"{pad}else:", *lines]
+
+
+def _too_short(f: FieldPlan, var: str) -> str:
+    return f" or len({var}) < {int(f.min_length)}" if f.min_length else ""
 
 
 def _ref_source(
