@@ -28,6 +28,7 @@ DOCUMENTS = Text("份材料", "documents")
 
 
 _TO_KIND = Path.parse("to.kind")
+_UNSET: Any = object()
 
 # Submissions by document id: each with the kinds of the bodies it reached.
 ByDocument = dict[str, list[tuple[dict[str, Any], set[str]]]]
@@ -55,7 +56,7 @@ def _by_document(ctx: Context, spec: DeliveredSpec) -> ByDocument:
     return build() if key is None else ctx.cached(key, build)
 
 
-def _reach(ctx: Context, spec: DeliveredSpec) -> Reach:
+def _reach(ctx: Context, spec: DeliveredSpec, key: Any = _UNSET) -> Reach:
     """What `_by_document` holds, arranged as `Reach`, made once per record as it is; in the
     same steps and order, so that it raises where `_by_document` did (it is read first)."""
 
@@ -88,7 +89,8 @@ def _reach(ctx: Context, spec: DeliveredSpec) -> Reach:
                         dates.append(date)
         return reach
 
-    key = _reach_key(spec)
+    if key is _UNSET:  # `_reach_of` passes the token it keeps in its plan
+        key = _reach_key(spec)
     return build() if key is None else ctx.cached(key, build)
 
 
@@ -127,7 +129,7 @@ def _reach_of(ctx: Context, spec: DeliveredSpec, key: Any) -> Reach:
         found: Reach | None = ctx.shared.get(key)
         if found is not None:
             return found
-    return _reach(ctx, spec)
+    return _reach(ctx, spec, key)
 
 
 # The record's documents by kind, then by owner (as text), in the record's order.

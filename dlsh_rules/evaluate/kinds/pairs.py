@@ -334,7 +334,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
             # index made after the required pairs, as `compact_index` is called.
             index = _MISSING if compact is None else shared.get(compact, _MISSING)
             if index is _MISSING:
-                index = compact_index(ctx, spec, ordered)
+                index = compact_index(ctx, spec, ordered, compact)
             usual = usual_outcome(ctx, spec, required, index)
             if usual is not None:
                 return usual
