@@ -15,8 +15,8 @@ languages, every field) with `delivered.FAST` on and off, outcomes check by chec
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 from unittest import mock
@@ -208,7 +208,9 @@ def test_set_items_are_the_sets_selections() -> None:
         want = selection.items(Context(record, pack))
         assert ctx.set_items(name) == want
         assert ctx.set_items(name) is ctx.set_items(name)  # once per record
-        assert ctx.set_keys(name) == {v.get("id", id(v)) if isinstance(v, dict) else v for v in want}
+        assert ctx.set_keys(name) == {
+            v.get("id", id(v)) if isinstance(v, dict) else v for v in want
+        }
     ctx.release()
     assert not ctx._sets
 
