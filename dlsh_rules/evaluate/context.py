@@ -38,6 +38,10 @@ class Context:
         # here directly (language/compiled.py), without a call.
         self.memos: dict[int, tuple[Any, Any]] = {}
         self._set_keys: dict[str, set[Any]] = {}
+        # The items of the pack's named sets: asked for at every selection of a set (seven
+        # times a check of the nine rules of issue 13), where `cached` made a key tuple and a
+        # closure each time.
+        self._sets: dict[str, list[Any]] = {}
         # The items (and keys) of the record's selections, by their token (language/query.py).
         self.selected: dict[int, Any] = {}
 
@@ -46,6 +50,7 @@ class Context:
         self.shared.clear()
         self.memos.clear()
         self._set_keys.clear()
+        self._sets.clear()
         self.selected.clear()
 
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
@@ -67,7 +72,10 @@ class Context:
         return value
 
     def set_items(self, name: str) -> list[Any]:
-        return self.cached(("set", name), lambda: self.pack.sets[name].items(self))
+        items = self._sets.get(name)
+        if items is None:  # not kept when the set's selection raises: it raises again
+            items = self._sets[name] = self.pack.sets[name].items(self)
+        return items
 
     def set_keys(self, name: str) -> set[Any]:
         # Asked for at every object an `in_set` test sees: one look-up, no key tuple to hash.

@@ -323,7 +323,7 @@ def check(
     # ABC tests cost a small check more than some of its rules (issue 13).
     if not (type(select) is tuple and _plain_ids(select)):
         select = arguments.selectors(select, "select")
-    if not (type(ignore) is tuple and _plain_ids(ignore)):
+    if not (type(ignore) is tuple and (not ignore or _plain_ids(ignore))):
         ignore = arguments.selectors(ignore, "ignore")
     waivers = waivers if type(waivers) is tuple and not waivers else waiver_list(waivers)
     if not isinstance(pack, Pack):
@@ -332,7 +332,10 @@ def check(
     if not isinstance(record, RecordData):
         record = load_record(record, pack.enums)
     ctx = Context(record, pack)
-    all_waivers = [*record_waivers(record), *waivers] if waivers or "waivers" in record.data else []
+    # An empty `waivers` list in the record waives nothing: no call to read it (anything
+    # else is read as before, and raises where it did).
+    record_has = "waivers" in record.data and record.data["waivers"] != []
+    all_waivers = [*record_waivers(record), *waivers] if waivers or record_has else []
     # Every waiver, the record's own and a file's alike, is judged at one day: --as-of when
     # given, else `today` when a caller passes one, else the record's own reference date (its
     # latest fact; record/dated.py). Never the clock: the same inputs give the same report on

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ...errors import FrozenValue, Severity, Text, Value, replace
+from ...language.compiled import canonical
 from ...language.messages import Failure
 from ...language.paths import Path, field_values, key_of
 
@@ -247,3 +248,13 @@ def plain_values(
     for seg in segments:
         current = field_values(index, current, seg)
     return current
+
+
+def shared_bound(bound: Any) -> Any:
+    """The first bound equal to ``bound`` (`compiled.canonical`), under which `DateSpec.resolve`
+    keeps its date in the record's memo (``ctx.memos``), for a kind that reads it there
+    without a call; None for no bound or one that depends on the object checked (it must be
+    resolved). Worked out once per spec, in a kind's plan."""
+    if bound is None or bound.relative:
+        return None
+    return canonical(bound)

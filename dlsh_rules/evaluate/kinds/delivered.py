@@ -15,7 +15,7 @@ from ...language.query import memoised_key, shared_key
 if TYPE_CHECKING:
     from ...language.models import DeliveredSpec
     from ..context import Context
-from .base import Cause, Outcome, make_finding, plain_text, plain_values
+from .base import Cause, Outcome, make_finding, plain_text, plain_values, shared_bound
 
 # `_quiet` decides the usual documents without the general steps. Off, every document takes
 # the general steps, as before issue 13: tests/test_pairs_fast.py compares the two.
@@ -28,6 +28,7 @@ DOCUMENTS = Text("份材料", "documents")
 
 
 _TO_KIND = Path.parse("to.kind")
+_UNSET: Any = object()
 
 # Submissions by document id: each with the kinds of the bodies it reached.
 ByDocument = dict[str, list[tuple[dict[str, Any], set[str]]]]
@@ -55,7 +56,7 @@ def _by_document(ctx: Context, spec: DeliveredSpec) -> ByDocument:
     return build() if key is None else ctx.cached(key, build)
 
 
-def _reach(ctx: Context, spec: DeliveredSpec) -> Reach:
+def _reach(ctx: Context, spec: DeliveredSpec, key: Any = _UNSET) -> Reach:
     """What `_by_document` holds, arranged as `Reach`, made once per record as it is; in the
     same steps and order, so that it raises where `_by_document` did (it is read first)."""
 
@@ -88,7 +89,8 @@ def _reach(ctx: Context, spec: DeliveredSpec) -> Reach:
                         dates.append(date)
         return reach
 
-    key = _reach_key(spec)
+    if key is _UNSET:  # `_reach_of` passes the token it keeps in its plan
+        key = _reach_key(spec)
     return build() if key is None else ctx.cached(key, build)
 
 
@@ -101,21 +103,33 @@ def _reach_key(spec: DeliveredSpec) -> Any:
 # Per spec, once per process: the spec (so that its id is never another's) and the token of
 # its reach table. Found through `memoised_key` at each check, with two closures, it was a
 # tenth of a check of 10 documents once the record's tables existed (issue 13).
-_PLANS: dict[int, tuple[Any, Any]] = {}
+# With them, the first bounds equal to its `due` and `not_before` (`shared_bound`), under which
+# the record's memo keeps their dates once resolved: `DateSpec.resolve` found them through two
+# calls and a closure, at every check.
+_PLANS: dict[int, tuple[Any, Any, Any, Any]] = {}
 
 
-def _reach_of(ctx: Context, spec: DeliveredSpec) -> Reach:
-    """`_reach`, read directly from the context when it is made already."""
+def _plan(spec: DeliveredSpec) -> tuple[Any, Any, Any, Any]:
     kept = _PLANS.get(id(spec))
     if kept is None or kept[0] is not spec:
         if len(_PLANS) >= 20_000:  # a process that loads many packs starts afresh
             _PLANS.clear()
-        kept = _PLANS[id(spec)] = (spec, _reach_key(spec))
-    if kept[1] is not None:
-        found: Reach | None = ctx.shared.get(kept[1])
+        kept = _PLANS[id(spec)] = (
+            spec,
+            _reach_key(spec),
+            shared_bound(spec.due),
+            shared_bound(spec.not_before),
+        )
+    return kept
+
+
+def _reach_of(ctx: Context, spec: DeliveredSpec, key: Any) -> Reach:
+    """`_reach`, read directly from the context when it is made already (`key`: its token)."""
+    if key is not None:
+        found: Reach | None = ctx.shared.get(key)
         if found is not None:
             return found
-    return _reach(ctx, spec)
+    return _reach(ctx, spec, key)
 
 
 # The record's documents by kind, then by owner (as text), in the record's order.
@@ -147,12 +161,39 @@ _UNKNOWN: Any = object()
 
 
 def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
-    reach = _reach_of(ctx, spec) if FAST else _reach(ctx, spec)
+    memos = ctx.memos
+    if FAST:
+        _, reach_key, due_shared, not_before_shared = (
+            kept if (kept := _PLANS.get(id(spec))) is not None and kept[0] is spec else _plan(spec)
+        )
+        reach = _reach_of(ctx, spec, reach_key)
+    else:
+        due_shared = not_before_shared = None
+        reach = _reach(ctx, spec)
     by_doc = None if FAST else _by_document(ctx, spec)
     docs_by_kind = ctx.shared.get(_DOCS_BY_KIND) or _documents_by_kind(ctx)
 
-    due = spec.due.resolve(ctx) if spec.due is not None else None
-    not_before = spec.not_before.resolve(ctx) if spec.not_before is not None else None
+    # `DateSpec.resolve`, written out: the record's memo has most checks' bounds already.
+    if spec.due is None:
+        due = None
+    elif (
+        due_shared is not None
+        and (entry := memos.get(id(due_shared))) is not None
+        and entry[0] is due_shared
+    ):
+        due = entry[1]
+    else:
+        due = spec.due.resolve(ctx)
+    if spec.not_before is None:
+        not_before = None
+    elif (
+        not_before_shared is not None
+        and (entry := memos.get(id(not_before_shared))) is not None
+        and entry[0] is not_before_shared
+    ):
+        not_before = entry[1]
+    else:
+        not_before = spec.not_before.resolve(ctx)
     presence = spec.report in ("presence", "both")
     deadline = spec.report in ("deadline", "both") and (due is not None or not_before is not None)
     out = Outcome()
@@ -162,7 +203,37 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
     verdicts: dict[int, bool | None] = {}
     for dspec in spec.documents:
         by_owner = docs_by_kind.get(dspec.kind, _NO_DOCS)
-        for owner in dspec.owners.items(ctx):
+        owners = dspec.owners.items(ctx)
+        if FAST:
+            # The usual owners, each with one document of a text id whose reach table has a
+            # quiet verdict: counted in one tight loop, as the loop below counts them one by
+            # one (`_quiet` reads nothing else, raises nothing and changes nothing, so at the
+            # first other owner the loop below simply starts this entry again).
+            counted = 0
+            for owner in owners:
+                key = (
+                    owner
+                    if type(owner) is str
+                    else owner.get("id")
+                    if type(owner) is dict
+                    else None
+                )
+                docs = by_owner.get(key) if type(key) is str else None
+                if docs is None or len(docs) != 1 or type(doc_id := docs[0].get("id")) is not str:
+                    break
+                table = reach.get(doc_id)
+                quiet = verdicts.get(id(table), _UNKNOWN)
+                if quiet is _UNKNOWN:
+                    quiet = verdicts[id(table)] = _quiet(
+                        docs, reach, spec.to, presence, deadline, due, not_before
+                    )
+                if quiet is None:
+                    break
+                counted += quiet
+            else:
+                out.checked += counted
+                continue
+        for owner in owners:
             # key_of of a text is the text, and str() of a str the same object.
             owner_key = owner if type(owner) is str else str(key_of(owner))
             docs = by_owner.get(owner_key)

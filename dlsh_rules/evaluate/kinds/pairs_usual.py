@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 Pair = tuple[str, str]
 # The first item of each pair, whether some pair has more than one, and how many items.
 Compact = tuple[dict[Pair, Any], bool, int]
+_UNSET: Any = object()
 
 
 def compact_key(spec: PairsSpec, ordered: bool) -> Any:
@@ -49,7 +50,9 @@ def compact_key(spec: PairsSpec, ordered: bool) -> Any:
     )
 
 
-def compact_index(ctx: Context, spec: PairsSpec, ordered: bool) -> Compact | None:
+def compact_index(
+    ctx: Context, spec: PairsSpec, ordered: bool, key: Any = _UNSET
+) -> Compact | None:
     """The items by pair when every item is a mapping with two people's ids as texts (two
     fields, or one list of two) and passes `qualify` (which cannot raise): once per record for
     the checks that read the same items the same way. None for any other record.
@@ -100,7 +103,8 @@ def compact_index(ctx: Context, spec: PairsSpec, ordered: bool) -> Compact | Non
         first: dict[Pair, Any] = dict(zip(reversed(keys), reversed(items), strict=True))  # type: ignore[arg-type]
         return first, len(first) < len(keys), len(items)
 
-    key = compact_key(spec, ordered)
+    if key is _UNSET:  # pairs.py passes the token it keeps in its plan
+        key = compact_key(spec, ordered)
     return build() if key is None else ctx.cached(key, build)
 
 
