@@ -21,7 +21,7 @@ from unittest import mock
 import pytest
 from hypothesis import given, settings
 from strategies import PROPERTY_SETTINGS, compliant
-from test_record_fastpath import _same, mutated
+from test_record_fastpath import _containers, _same, mutated
 from test_record_onepass import assert_one_pass_agrees
 
 from dlsh_rules.record import onepass
@@ -161,17 +161,6 @@ def test_empty_lists_are_new_lists(members: int) -> None:
     record = record_module.validate_record(data)
     given = {id(c) for c in _containers(data)}
     assert not given.intersection(id(c) for c in _containers(record.data))
-
-
-def _containers(value: Any) -> Iterator[Any]:
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _containers(item)
-    elif isinstance(value, list):
-        yield value
-        for item in value:
-            yield from _containers(item)
 
 
 def test_todo_marks_and_ids() -> None:

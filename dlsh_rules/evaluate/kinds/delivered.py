@@ -160,8 +160,20 @@ _NO_DOCS: dict[str, list[dict[str, Any]]] = {}  # read only
 _UNKNOWN: Any = object()
 
 
+def _bound(ctx: Context, bound: Any, shared: Any) -> Any:
+    """``bound.resolve(ctx)`` (None for no bound), read from the record's memo under
+    ``shared`` (`shared_bound`) when it is there already, as most checks' bounds are: one
+    call where `DateSpec.resolve` made two and a closure."""
+    if bound is None:
+        return None
+    if shared is not None:
+        entry = ctx.memos.get(id(shared))
+        if entry is not None and entry[0] is shared:
+            return entry[1]
+    return bound.resolve(ctx)
+
+
 def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
-    memos = ctx.memos
     if FAST:
         _, reach_key, due_shared, not_before_shared = (
             kept if (kept := _PLANS.get(id(spec))) is not None and kept[0] is spec else _plan(spec)
@@ -173,27 +185,8 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
     by_doc = None if FAST else _by_document(ctx, spec)
     docs_by_kind = ctx.shared.get(_DOCS_BY_KIND) or _documents_by_kind(ctx)
 
-    # `DateSpec.resolve`, written out: the record's memo has most checks' bounds already.
-    if spec.due is None:
-        due = None
-    elif (
-        due_shared is not None
-        and (entry := memos.get(id(due_shared))) is not None
-        and entry[0] is due_shared
-    ):
-        due = entry[1]
-    else:
-        due = spec.due.resolve(ctx)
-    if spec.not_before is None:
-        not_before = None
-    elif (
-        not_before_shared is not None
-        and (entry := memos.get(id(not_before_shared))) is not None
-        and entry[0] is not_before_shared
-    ):
-        not_before = entry[1]
-    else:
-        not_before = spec.not_before.resolve(ctx)
+    due = _bound(ctx, spec.due, due_shared)
+    not_before = _bound(ctx, spec.not_before, not_before_shared)
     presence = spec.report in ("presence", "both")
     deadline = spec.report in ("deadline", "both") and (due is not None or not_before is not None)
     out = Outcome()
