@@ -57,27 +57,34 @@ def interleaved(
     """Median CPU seconds of each call, the calls made in turn, round after round (fewer
     rounds, at least 5, if ``budget`` seconds of wall time run out), so that a change of load
     hits all of them. CPU time (the process's), not wall time: the machine is shared, and a
-    call that waits for a CPU is not slower for it."""
+    call that waits for a CPU is not slower for it.
+
+    Every call starts from the same state: just after a full collection, with the cyclic
+    collector paused while it runs (`check` and `load_record` pause it themselves). Otherwise a
+    collection falls, by the luck of allocation counts, into one call or another (the
+    hand-written rules' time at 80 members moved between 7 and 12 ms with it). Until the seventh
+    round the collection ran once per round, before the first call only, and that call paid
+    for refilling the CPU caches the collection had emptied: the same `check` made twice in a
+    row took 303 µs first and 166 µs second at 5 members. `check` was always first, so the
+    ratios were biased against the engine; `aa` below measures what is left of such a bias.
+    """
     times: dict[str, list[float]] = {k: [] for k in calls}
     start = time.perf_counter()
     clock = time.process_time
     for n in range(rounds):
-        gc.collect()
-        # The cyclic collector is paused during every call, as `check` and `load_record` pause
-        # it themselves: otherwise a collection falls, by the luck of allocation counts, into
-        # one call or another (the hand-written rules' time at 80 members moved between 7 and
-        # 12 ms with it), and the engine's deferred collection into the next call.
-        gc.disable()
-        try:
-            for key, fn in calls.items():
+        for key, fn in calls.items():
+            gc.collect()
+            gc.disable()
+            try:
                 t0 = clock()
                 fn()
                 times[key].append(clock() - t0)
-        finally:
-            gc.enable()
+            finally:
+                gc.enable()
         if n >= 4 and time.perf_counter() - start > budget:
             break
-    return {k: statistics.median(v) for k, v in times.items()} | {"rounds": len(times["check"])}
+    first = next(iter(times))
+    return {k: statistics.median(v) for k, v in times.items()} | {"rounds": len(times[first])}
 
 
 def bench_sizes(sizes: Sequence[int], quick: bool) -> list[dict[str, Any]]:
@@ -93,6 +100,9 @@ def bench_sizes(sizes: Sequence[int], quick: bool) -> list[dict[str, Any]]:
             "hand_loaded": lambda: handwritten.check_record(record.data),
             "load_check": lambda: check(load_record(parsed, pack.enums), pack, select=rules),
             "hand_parsed": lambda: handwritten.check_record(parsed),
+            # The harness's own check (A/A): the first call again, last in the round. Its median
+            # beside the first call's says how much the position in a round still weighs.
+            "check_again": lambda: check(record, pack, select=rules),
         }
 
     rows = []
@@ -125,13 +135,14 @@ def bench_sizes(sizes: Sequence[int], quick: bool) -> list[dict[str, Any]]:
             "rounds": t["rounds"],
             "ratio_check": t["check"] / t["hand_loaded"],
             "ratio_load_check": t["load_check"] / t["hand_parsed"],
+            "aa": t["check_again"] / t["check"],
         }
         rows.append(row)
         print(
             f"  {members:>4} members ({row['rounds']} rounds): check {t['check'] * 1e3:8.3f} ms, "
             f"hand {t['hand_loaded'] * 1e3:8.3f} ms → {row['ratio_check']:5.2f}×;  "
             f"load_record+check {t['load_check'] * 1e3:8.3f} ms, hand {t['hand_parsed'] * 1e3:8.3f}"
-            f" ms → {row['ratio_load_check']:5.2f}×",
+            f" ms → {row['ratio_load_check']:5.2f}×;  A/A {row['aa']:4.2f}",
             flush=True,
         )
     return rows
@@ -305,6 +316,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for ok, name, measured in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {name}: {measured}")
     results["targets"] = [{"pass": ok, "target": n, "measured": v} for ok, n, v in checks]
+    aa = [(row["members"], row["aa"]) for row in results["sizes"]]
+    off = [f"{m} members {r:.2f}" for m, r in aa if not 0.9 <= r <= 1.1]
+    print(
+        "\nThe harness (A/A: the same check first and last in a round): "
+        + ", ".join(f"{r:.2f}" for _, r in aa)
+        + (f"; off by more than 10 % at {', '.join(off)}: read the ratios with care" if off else "")
+    )
     print(
         f"\nload average (1, 5, 15 min): before {results['load_before']}, "
         f"after {results['load_after']}"
