@@ -101,9 +101,9 @@ class Launcher:
             text=True,
         )
 
-    def run(self, argv: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
+    def run(self, argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> dict[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        request = {"argv": list(argv), "cwd": str(ROOT), "env": env}
+        request = {"argv": list(argv), "cwd": str(cwd), "env": env}
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
         result: dict[str, Any] = json.loads(self.proc.stdout.readline())
@@ -120,22 +120,24 @@ class Launcher:
 LAUNCHER: Launcher | None = None
 
 
-def run_child(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int, float]:
+def run_child(
+    argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT
+) -> tuple[float, int, int, float]:
     """(wall seconds, peak RSS in KiB, exit status, CPU seconds) of one command.
 
     CPU time includes the command's own child processes (batch workers) that it waited for.
     """
     assert LAUNCHER is not None
-    r = LAUNCHER.run(argv, env)
+    r = LAUNCHER.run(argv, env, cwd)
     return r["wall"], r["maxrss"], r["status"], r["cpu"]
 
 
-def child_env(cache_dir: Path, pycache: Path, use_cache: bool) -> dict[str, str]:
+def child_env(cache_dir: Path, pycache: Path, use_cache: bool, root: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
     env["XDG_CACHE_HOME"] = str(cache_dir)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     env.pop("DLSH_NO_CACHE", None)
     if not use_cache:
         env["DLSH_NO_CACHE"] = "1"
@@ -288,16 +290,36 @@ def write_batch(directory: Path, count: int) -> int:
 
 
 def bench_batch(
-    count: int, jobs_list: Sequence[int], use_cache: bool, rounds: int
+    count: int,
+    jobs_list: Sequence[int],
+    use_cache: bool,
+    rounds: int,
+    base: Path | None = None,
 ) -> dict[str, Any]:
     """Records per second of `check DIR --jobs N --format json -o out.json`.
 
     The runs for each N alternate, ``rounds`` times, and the median is kept: on a shared
     machine the load changes from minute to minute, and alternating spreads it evenly.
+
+    With ``base`` (another checkout of dlsh_rules, such as the code an issue was filed
+    against), each round also runs that checkout's `--jobs 2` on the same records, so that a
+    target of "N times today's speed" is judged against today's code on the same host in the
+    same minutes: this host's speed moves by a third within an hour. Every command runs from a
+    scratch directory, because `python -m` puts the working directory ahead of PYTHONPATH,
+    and each side's import path is asserted before it is timed.
     """
     env = child_env(RESULTS / "xdg-cache", RESULTS / "pycache", use_cache)
+    sides: dict[str, tuple[Path, dict[str, str]]] = {"": (ROOT, env)}
+    if base is not None:
+        base = base.resolve()
+        base_env = child_env(
+            RESULTS / "xdg-cache-base", RESULTS / "pycache-base", use_cache, root=base
+        )
+        sides["base"] = (base, base_env)
     work = Path(tempfile.mkdtemp(prefix="dlsh-bench-"))
     try:
+        for root, side_env in sides.values():
+            _assert_imports_from(root, side_env, work)
         records = work / "records"
         total_bytes = write_batch(records, count)
         out: dict[str, Any] = {"records": count, "record_bytes_total": total_bytes}
@@ -305,51 +327,93 @@ def bench_batch(
         # cannot check a directory (no batch support), the library's check_many is timed instead.
         few = work / "few"
         write_batch(few, 8)
-        method = "cli"
-        try:
-            run_child(
-                [sys.executable, "-m", "dlsh_rules", "check", str(few), "--jobs", "2", "-q",
-                 "--format", "json", "-o", str(work / "few.json")],
-                env,
-            )  # fmt: skip
-        except SystemExit as exc:
-            print(
-                f"  the CLI cannot check a directory ({exc}); timing batch.check_many", flush=True
-            )
-            method = "library"
-        outputs = {}
-        runs: dict[int, list[tuple[float, int, float]]] = {jobs: [] for jobs in jobs_list}
+        method: dict[str, str] = {}
+        for side, (_, side_env) in sides.items():
+            method[side] = "cli"
+            try:
+                run_child(
+                    [sys.executable, "-m", "dlsh_rules", "check", str(few), "--jobs", "2", "-q",
+                     "--format", "json", "-o", str(work / "few.json")],
+                    side_env,
+                    work,
+                )  # fmt: skip
+            except SystemExit as exc:
+                print(
+                    f"  the CLI cannot check a directory ({exc}); timing batch.check_many",
+                    flush=True,
+                )
+                method[side] = "library"
+        outputs: dict[str, dict[int, bytes]] = {side: {} for side in sides}
+        plan = [("", jobs) for jobs in jobs_list] + ([("base", 2)] if base is not None else [])
+        runs: dict[tuple[str, int], list[tuple[float, int, float]]] = {key: [] for key in plan}
         for _ in range(rounds):
-            for jobs in jobs_list:
-                target = work / f"out-{jobs}.json"
+            for side, jobs in plan:
+                side_env = sides[side][1]
+                target = work / f"out-{side or 'this'}-{jobs}.json"
                 argv = [
                     sys.executable, "-m", "dlsh_rules", "check", str(records), "--jobs", str(jobs),
                     "-q", "--format", "json", "-o", str(target),
                 ]  # fmt: skip
-                if method == "library":
+                if method[side] == "library":
                     argv = [sys.executable, "-c", _CHECK_MANY, str(records), str(jobs), str(target)]
-                wall, maxrss, _, cpu = run_child(argv, env)
-                outputs[jobs] = target.read_bytes()
-                runs[jobs].append((wall, maxrss, cpu))
+                wall, maxrss, _, cpu = run_child(argv, side_env, work)
+                outputs[side][jobs] = target.read_bytes()
+                runs[side, jobs].append((wall, maxrss, cpu))
                 print(
-                    f"  --jobs {jobs}: {wall:6.2f} s, {count / wall:7.1f} records/s, "
-                    f"CPU {cpu:6.2f} s, load {os.getloadavg()[0]:.2f}",
+                    f"  {'base ' if side else ''}--jobs {jobs}: {wall:6.2f} s, "
+                    f"{count / wall:7.1f} records/s, CPU {cpu:6.2f} s, "
+                    f"load {os.getloadavg()[0]:.2f}",
                     flush=True,
                 )
-        for jobs, measured in runs.items():
+        for (side, jobs), measured in runs.items():
             wall = statistics.median(w for w, _, _ in measured)
-            out[f"jobs_{jobs}"] = {
+            summary = {
                 "wall_s": wall,
                 "records_per_s": count / wall,
                 "cpu_s": statistics.median(c for _, _, c in measured),
                 "max_rss_kib": max(r for _, r, _ in measured),
                 "walls_s": [w for w, _, _ in measured],
             }
-        out["same_output"] = len(set(outputs.values())) == 1
-        out["method"] = method
+            if side:
+                out.setdefault(side, {"root": str(base), "commit": _commit(sides[side][0])})
+                out[side][f"jobs_{jobs}"] = summary
+            else:
+                out[f"jobs_{jobs}"] = summary
+        out["same_output"] = len(set(outputs[""].values())) == 1
+        out["method"] = method[""]
+        if base is not None:
+            # Informative only: a base from before a change of the report may write other bytes.
+            out["base"]["same_output_as_this"] = outputs["base"][2] == outputs[""].get(2)
+            out["base"]["method"] = method["base"]
         return out
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _assert_imports_from(root: Path, env: dict[str, str], cwd: Path) -> None:
+    """Stop unless ``python -m dlsh_rules`` run with ``env`` from ``cwd`` imports ``root``'s."""
+    # Exit status 3, not sys.exit(message): the launcher takes 1 for a run that found problems.
+    probe = (
+        "import sys, pathlib, dlsh_rules\n"
+        "here = pathlib.Path(dlsh_rules.__file__).resolve()\n"
+        f"if not here.is_relative_to(pathlib.Path({str(root)!r}).resolve()):\n"
+        "    sys.stderr.write(f'dlsh_rules is imported from {here}')\n"
+        "    sys.exit(3)\n"
+    )
+    run_child([sys.executable, "-c", probe], env, cwd)
+
+
+def _commit(root: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip() or None
 
 
 # --- report -----------------------------------------------------------------------------------
