@@ -15,7 +15,15 @@ This script sets that allowance beside two floors of making such a `data` at all
   `to_builtins` back to dicts), whose output is checked to equal `load_record`'s `data`, key
   order included, before it is timed. It still leaves out what `load_record` adds: references,
   unique ids, one secretary, the index. It stands for the fastest validating copy available to
-  Python today (it is not a dependency of the project).
+  Python today (it is not a dependency of the project);
+* `index`: the least of what `load_record` adds, written by hand for these generated records:
+  the index entries of the seven long lists (people, talks, documents, activities, opinions,
+  criticisms, rectification items) and the test of their three most frequent references
+  (talk participants, the two people of a criticism, a rectification item's sources), each one
+  comprehension, on `load_record`'s `data`. The index of `load_record` covers every object with
+  an id and every reference; this is a floor under it, not a replacement;
+* `msgspec + index`: the two together, the least a validating copy in C followed by an index in
+  Python could cost.
 
 Every call starts after a full collection with the collector paused (the harness of
 vs_handwritten.py); CPU time, median. Measurements, not tests.
@@ -47,6 +55,44 @@ def plain_copy(value: Any) -> Any:
     if type(value) is list:
         return [plain_copy(v) for v in value]
     return value
+
+
+def least_index(data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The index entries and reference tests `load_record` cannot do without, on the long lists
+    of a generated record only, each one comprehension: a floor, not an index (see above)."""
+    from dlsh_rules.record.validate import Indexed
+
+    new = tuple.__new__
+    index: dict[str, Any] = {}
+    for key, kind in (
+        ("people", "person"),
+        ("talks", "talk"),
+        ("documents", "document"),
+        ("activities", "activity"),
+        ("opinions", "opinion"),
+    ):
+        index.update(
+            {o["id"]: new(Indexed, (kind, o, f"/{key}/{n}")) for n, o in enumerate(data[key])}
+        )
+    criticisms = data["meeting"]["criticisms"]
+    items = data["rectification"]["items"]
+    index.update(
+        {
+            o["id"]: new(Indexed, ("criticism", o, f"/meeting/criticisms/{n}"))
+            for n, o in enumerate(criticisms)
+        }
+    )
+    index.update(
+        {
+            o["id"]: new(Indexed, ("rectification_item", o, f"/rectification/items/{n}"))
+            for n, o in enumerate(items)
+        }
+    )
+    people = {o["id"] for o in data["people"]}
+    ok = all(p in people for t in data["talks"] for p in t["participants"])
+    ok &= all(c["from"] in people and c["to"] in people for c in criticisms)
+    ok &= all(s["ref"] in index for r in items for s in r["sources"] if s["ref"] is not None)
+    return index, ok
 
 
 def msgspec_validator(enums: Any) -> Callable[[Any], dict[str, Any]] | None:
@@ -130,9 +176,11 @@ def _calls(
         "check": lambda: check(record, pack, select=handwritten.RULES),
         "load": lambda: load_record(parsed, pack.enums),
         "copy": lambda: plain_copy(parsed),
+        "index": lambda: least_index(record.data),
     }
     if fast is not None:
         calls["msgspec"] = lambda: fast(parsed)
+        calls["msgspec_index"] = lambda: least_index(fast(parsed))
     return calls
 
 
@@ -149,11 +197,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("msgspec is not installed: its column is left out (pip install msgspec)")
     print(
         f"{'members':>7} {'hand':>8} {'check':>8} {'allowed':>8} {'load':>8} {'copy':>8}"
-        f" {'msgspec':>8}   (ms CPU; allowed = 4 × hand − check, for load_record)"
+        f" {'index':>8} {'msgspec':>8} {'+index':>8}"
+        "   (ms CPU; allowed = 4 × hand − check, for load_record)"
     )
     for members in (int(s) for s in args.sizes.split(",")):
         parsed = json.loads(json.dumps(compliant_record(members), ensure_ascii=False))
         record = load_record(parsed, pack.enums)
+        if not least_index(record.data)[1]:
+            raise SystemExit(f"the least index finds a wrong reference at {members} members")
         if fast is not None:
             made = fast(parsed)
             if made != record.data or json.dumps(made, default=str) != json.dumps(
@@ -164,7 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         rounds = 400 if members <= 5 else 100 if members <= 20 else 15 if members <= 80 else 5
         t = {k: v * 1e3 for k, v in interleaved(calls, rounds, 60.0).items() if k != "rounds"}
         allowed = 4 * t["hand"] - t["check"]
-        cells = [t["hand"], t["check"], allowed, t["load"], t["copy"], t.get("msgspec")]
+        cells = [
+            *(t["hand"], t["check"], allowed, t["load"], t["copy"], t["index"]),
+            *(t.get("msgspec"), t.get("msgspec_index")),
+        ]
         print(
             f"{members:>7} "
             + " ".join(f"{c:>8.3f}" if c is not None else f"{'-':>8}" for c in cells),
