@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from ..evaluate.context import Context
     from .paths import Path
-    from .query import Condition, Op
+    from .query import Condition
+    from .query_leaves import Op
 from .messages import Failure
 from .normalise import normalise
 from .operators import PASSES, PassTest, is_present
