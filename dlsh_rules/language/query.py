@@ -53,8 +53,8 @@ from .query_leaves import (
 from .query_leaves import BOUND_KEYS as BOUND_KEYS  # tests import these three from here
 from .query_leaves import Op as Op
 from .query_leaves import share_of as share_of
-from .selecting import Items, by_field, on_second_use
-from .shared import SharedKey, grouped, key_of_parts, token
+from .selecting import SELECTIONS, selection_entry
+from .shared import SharedKey, grouped, key_of_parts
 from .shared import memoised_key as memoised_key  # for the kinds, which import it from here
 
 # --- selections -------------------------------------------------------------------------------
@@ -144,9 +144,9 @@ class Selection(DeclaredValue):
 
     def items(self, ctx: Context, obj: Any = None) -> list[Any]:
         """The items; `obj` is the object a condition is evaluated on, for ``here``."""
-        entry = _SELECTIONS.get(id(self))
+        entry = SELECTIONS.get(id(self))
         if entry is None or entry[0] is not self:
-            entry = _selection_entry(self)
+            entry = selection_entry(self)
         # The selection compiled for its shape (selecting.py); `_items` is the reference.
         compute = entry[5] if FAST else self._items
         if entry[1]:  # relative: for each object
@@ -166,9 +166,9 @@ class Selection(DeclaredValue):
                 raise ValueError("{here: …} is evaluated without an object being checked")
             items = self.here.values(ctx, obj)
         elif self.source is not None:
-            entry = _SELECTIONS.get(id(self))
+            entry = SELECTIONS.get(id(self))
             if entry is None or entry[0] is not self:
-                entry = _selection_entry(self)
+                entry = selection_entry(self)
             by = entry[4]
             groups = grouped(ctx, self.source, by[0], by[3]) if by is not None else None
             if by is not None and groups is not None:
@@ -210,43 +210,15 @@ class Selection(DeclaredValue):
         return items
 
     def keys(self, ctx: Context, obj: Any = None) -> set[Any]:
-        entry = _SELECTIONS.get(id(self))
+        entry = SELECTIONS.get(id(self))
         if entry is None or entry[0] is not self:
-            entry = _selection_entry(self)
+            entry = selection_entry(self)
         if entry[1]:
             return {key_of(v) for v in self.items(ctx, obj)}
         found: set[Any] | None = ctx.selected.get(entry[3])
         if found is None:
             found = ctx.selected[entry[3]] = {key_of(v) for v in self.items(ctx)}
         return found
-
-
-# What `Selection.items` needs to know of a selection before it reads the record, by the
-# selection's identity (the entry keeps it, so that its id is never another's): whether it is
-# relative, and the tokens under which the record's context keeps its items and their keys.
-# Selections are asked for their items some 250 times per check of the whole pack (issue 13):
-# one look-up by an int, where a key made of the spec was hashed and compared.
-# Its last parts: how the selection may read a grouped list (`selecting.by_field`), and the
-# selection compiled for its shape.
-Entry = tuple[Selection, bool, int, int, "tuple[str, Any, Condition | None, int] | None", Items]
-_SELECTIONS: dict[int, Entry] = {}
-
-
-def _selection_entry(sel: Selection) -> Entry:
-    by = by_field(sel)
-    relative, tokens = (
-        sel.relative,
-        (token(SharedKey(("sel", sel.spec))), token(SharedKey(("keys", sel.spec)))),
-    )
-
-    def install(items: Items) -> None:
-        _SELECTIONS[id(sel)] = (sel, relative, *tokens, by, items)
-
-    entry: Entry = (sel, relative, *tokens, by, on_second_use(sel, by, install))
-    if len(_SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
-        _SELECTIONS.clear()
-    _SELECTIONS[id(sel)] = entry
-    return entry
 
 
 class Ratio(DeclaredValue):
