@@ -29,7 +29,7 @@ from dlsh_rules.evaluate.kinds import coverage, each, sequence
 from dlsh_rules.evaluate.kinds.base import Outcome
 from dlsh_rules.language import paths, query, selecting
 from dlsh_rules.language.bulk import filter_keeper, filtered, keeper
-from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive
+from dlsh_rules.language.compiled_checks import cannot_raise, messages_safe, op_exhaustive
 from dlsh_rules.language.paths import Path, compile_path
 from dlsh_rules.language.query import Condition, Selection
 from dlsh_rules.language.selecting import compile_selection

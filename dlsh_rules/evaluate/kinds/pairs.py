@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
 from ...language.bulk import op_failing
-from ...language.compiled import op_passes
+from ...language.compiled_checks import op_passes
 from ...language.messages import Failure
 from ...language.paths import key_of
 from ...language.query import memoised_key, shared_key
