@@ -23,7 +23,7 @@ Two measures, CPU medians, the two variants alternating in order round after rou
   list's first use in each record, against the checks as they are; both sides go through the
   same wrapper of `Selection.items`, which runs the pass or not.
 
-It reads the package's private tables (`query._SELECTIONS`): a measuring script, not an API.
+It reads the package's internal tables (`selecting.SELECTIONS`): a measuring script, not an API.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ import handwritten  # noqa: E402
 from dlsh_rules import check, load_pack, load_record  # noqa: E402
 from dlsh_rules.authoring.synth import compliant_record  # noqa: E402
 from dlsh_rules.evaluate.context import Context  # noqa: E402
-from dlsh_rules.language import query  # noqa: E402
+from dlsh_rules.language import selecting  # noqa: E402
 from dlsh_rules.language.bulk import filter_keeper, filtered  # noqa: E402
 from dlsh_rules.language.compiled import path_reader  # noqa: E402
 from dlsh_rules.language.query import Selection  # noqa: E402
@@ -90,7 +90,7 @@ def plans_of(order: list[Selection], data: dict[str, Any]) -> dict[str, list[Ent
     """Per list at the record's root, the entries one pass can fill (by distinct token)."""
     plans: dict[str, dict[int, Entry]] = defaultdict(dict)
     for sel in order:
-        entry = query._SELECTIONS[id(sel)]
+        entry = selecting.SELECTIONS[id(sel)]
         by = entry[4]
         source = sel.source
         if source is None or source.single is None or sel.minus is not None:

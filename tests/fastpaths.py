@@ -23,7 +23,7 @@ from dlsh_rules.authoring.patch import PatchError, apply_patch
 from dlsh_rules.authoring.testing import example_data, load_cases
 from dlsh_rules.errors import InputError
 from dlsh_rules.evaluate.engine import check
-from dlsh_rules.language import compiled, query
+from dlsh_rules.language import compiled, selecting
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 from dlsh_rules.record.validate import RecordData, validate_record
 
@@ -37,12 +37,12 @@ def fast_paths_off(*modules: Any) -> Iterator[None]:
         for module in modules:
             stack.enter_context(mock.patch.object(module, "FAST", False))
         compiled._COMPILED.clear()
-        query._SELECTIONS.clear()
+        selecting.SELECTIONS.clear()
         try:
             yield
         finally:
             compiled._COMPILED.clear()
-            query._SELECTIONS.clear()
+            selecting.SELECTIONS.clear()
 
 
 def report_text(

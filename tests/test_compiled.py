@@ -22,7 +22,8 @@ from strategies import PROPERTY_SETTINGS, Case, compliant, records
 from dlsh_rules.errors import InputError
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.language.bulk import op_failing, op_passing
-from dlsh_rules.language.compiled import op_checker, op_filter
+from dlsh_rules.language.compiled import op_filter
+from dlsh_rules.language.compiled_checks import op_checker
 from dlsh_rules.language.messages import Failure
 from dlsh_rules.language.query import Condition
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack

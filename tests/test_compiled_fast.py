@@ -23,7 +23,8 @@ from test_compiled import ODD_OBJECTS, _conditions, _outcome, _record, _sample
 
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.language import query, shared
-from dlsh_rules.language.compiled import op_checker, op_filter
+from dlsh_rules.language.compiled import op_filter
+from dlsh_rules.language.compiled_checks import op_checker
 from dlsh_rules.language.query import Condition, Selection
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
 from dlsh_rules.record.validate import RecordData

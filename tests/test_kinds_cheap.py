@@ -29,7 +29,8 @@ from test_compiled_fast import DATED
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.kinds import coverage, sequence
 from dlsh_rules.language import compiled
-from dlsh_rules.language.compiled import op_checker, op_filter
+from dlsh_rules.language.compiled import op_filter
+from dlsh_rules.language.compiled_checks import op_checker
 from dlsh_rules.language.query import Condition
 from dlsh_rules.pack.loader import Pack, load_pack
 from dlsh_rules.record.validate import RecordData

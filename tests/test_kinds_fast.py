@@ -27,9 +27,9 @@ from dlsh_rules.authoring.testing import example_data
 from dlsh_rules.evaluate.context import Context
 from dlsh_rules.evaluate.kinds import coverage, each, sequence
 from dlsh_rules.evaluate.kinds.base import Outcome
-from dlsh_rules.language import paths, query
+from dlsh_rules.language import paths, query, selecting
 from dlsh_rules.language.bulk import filter_keeper, filtered, keeper
-from dlsh_rules.language.compiled import cannot_raise, messages_safe, op_exhaustive
+from dlsh_rules.language.compiled_checks import cannot_raise, messages_safe, op_exhaustive
 from dlsh_rules.language.paths import Path, compile_path
 from dlsh_rules.language.query import Condition, Selection
 from dlsh_rules.language.selecting import compile_selection
@@ -134,7 +134,7 @@ def test_compiled_paths_and_selections_agree(name: str) -> None:
                 ctx = Context(record, pack)
                 assert _outcome(read, ctx, start) == _outcome(path.values, ctx, start), path.text
         for sel in selections:
-            compiled = compile_selection(sel, query._selection_entry(sel)[4])
+            compiled = compile_selection(sel, selecting.selection_entry(sel)[4])
             for obj in starts[:60] if sel.relative else [None]:
                 fast, general = Context(record, pack), Context(record, pack)
                 assert _outcome(compiled, fast, obj) == _outcome(sel._items, general, obj), sel.spec
@@ -146,12 +146,12 @@ def test_a_selection_is_compiled_when_computed_again() -> None:
     record = validated(pack, compliant(5), "r")
     assert record is not None
     sel = Selection.parse({"from": "documents", "where": {"kind": "opinion_list"}})
-    first = query._selection_entry(sel)[5]
+    first = selecting.selection_entry(sel)[5]
     assert first(Context(record, pack), None) == sel._items(Context(record, pack), None)
-    second = query._SELECTIONS[id(sel)][5]
+    second = selecting.SELECTIONS[id(sel)][5]
     assert second is not first
     assert second(Context(record, pack), None) == sel._items(Context(record, pack), None)
-    third = query._SELECTIONS[id(sel)][5]
+    third = selecting.SELECTIONS[id(sel)][5]
     assert third not in (first, second)  # the compiled closure itself, from now on
     assert sel.items(Context(record, pack)) == sel._items(Context(record, pack), None)
 

@@ -2,8 +2,8 @@
 
 - the engine's `Step`: a rule's kind functions, its due's shared bound and its quiet results
   kept per (pack, selection), against `kinds.run` and `DateSpec.resolve` asked every time;
-- `pairs._required_of` (the generators' tokens kept in the spec's plan) against `_required`,
-  the reference generator's required pairs;
+- `pairs._required_of` (the generators' tokens kept in the spec's plan) against
+  `pairs_required.all_required`, the reference generator's required pairs;
 - `base.plain_values` (used by `relation_pairs` and `delivered`'s reach table) against
   `Path.values`.
 """
@@ -24,7 +24,7 @@ from strategies import compliant
 
 from dlsh_rules.evaluate import engine
 from dlsh_rules.evaluate.context import Context
-from dlsh_rules.evaluate.kinds import pairs
+from dlsh_rules.evaluate.kinds import pairs, pairs_required
 from dlsh_rules.evaluate.kinds.base import plain_values
 from dlsh_rules.language.paths import Path
 from dlsh_rules.pack.loader import Pack, available_packs, load_pack
@@ -132,7 +132,7 @@ def test_required_of_is_the_reference(name: str) -> None:
         shared = Context(record, pack)
         for spec in _pairs_specs(pack):
             _, ordered, _, _, gens = pairs._plan(spec)
-            want = _outcome(pairs._required, Context(record, pack), spec, ordered)
+            want = _outcome(pairs_required.all_required, Context(record, pack), spec, ordered)
             assert _outcome(pairs._required_of, Context(record, pack), gens, ordered) == want
             assert _outcome(pairs._required_of, shared, gens, ordered) == want
             compared += 1

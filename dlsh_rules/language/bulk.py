@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
-    from .query import Condition, Op
+    from .query import Condition
+    from .query_leaves import Op
 from .compiled import (
     COUNTS,
     Eval,

@@ -1,4 +1,5 @@
-"""Conditions compiled into closures, evaluated in the interpreter's exact order."""
+"""Conditions compiled into closures, evaluated in the interpreter's exact order: operator
+tests and filters here, the forms a kind checks objects with in `compiled_checks.py`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from ..evaluate.context import Context
     from .paths import Path
-    from .query import Condition, Op
-from .messages import Failure
+    from .query import Condition
+    from .query_leaves import Op
 from .normalise import normalise
 from .operators import PASSES, PassTest, is_present
 from .paths import compile_path, fast_paths, follow_id, key_of
@@ -29,7 +30,6 @@ from .paths import compile_path, fast_paths, follow_id, key_of
 # are pickled to the disk cache, and closures cannot be pickled.
 
 Eval = Callable[["Context", Any], bool]
-Checker = Callable[["Context", Any], list[Failure]]
 
 
 _COMPILED: dict[tuple[str, int], tuple[object, Any]] = {}
@@ -497,11 +497,11 @@ def holds_marker(markers: tuple[str, ...]) -> Callable[[str], bool]:
     return holds
 
 
-# Operators a group of plain-field tests reads in place (see `_op_tests`).
+# Operators a group of plain-field tests reads in place (see `op_tests`).
 _GROUPED = ("exists", "eq", "ne", "in", "any_of", "not_in", "count", "min_count", "max_count")
 
 
-def _op_tests(ops: Sequence[Op]) -> list[Eval]:
+def op_tests(ops: Sequence[Op]) -> list[Eval]:
     """The compiled tests of `ops` in order, for evaluation that stops at the first failure.
 
     A run of two or more operators on plain fields (a ledger row's required fields, a talk's
@@ -596,7 +596,7 @@ def _field_group(ops: Sequence[Op]) -> Eval:
     return group
 
 
-def _all_of(tests: Sequence[Eval]) -> Eval:
+def all_hold(tests: Sequence[Eval]) -> Eval:
     """All tests hold, stopping at the first that does not."""
     if len(tests) == 1:
         return tests[0]
@@ -623,12 +623,12 @@ def op_filter(cond: Condition) -> Eval:
 
 
 def _build_filter(cond: Condition) -> Eval:
-    tests = _op_tests(cond.ops) + [op_filter(c) for c in cond.all_of]
+    tests = op_tests(cond.ops) + [op_filter(c) for c in cond.all_of]
     alternatives = tuple(op_filter(c) for c in cond.any_of)
     negated = op_filter(cond.negated) if cond.negated is not None else None
     if not alternatives and negated is None and tests:
-        return _all_of(tests)
-    own = _all_of(tests) if tests else None
+        return all_hold(tests)
+    own = all_hold(tests) if tests else None
 
     def holds(ctx: Context, obj: Any) -> bool:
         if own is not None and not own(ctx, obj):
@@ -642,153 +642,3 @@ def _build_filter(cond: Condition) -> Eval:
         return not (negated is not None and negated(ctx, obj))
 
     return holds
-
-
-def _exhaustive(cond: Condition) -> Eval:
-    """Whether `cond.failures` is empty, evaluating everything `failures` evaluates.
-
-    `failures` tests every operator and every alternative of `any`, and the negated condition in
-    full, whatever the outcome so far: an operator that raises makes the rule's status `error`
-    even when an earlier one already failed, so nothing here may stop early.
-    """
-    return memoised("full", cond, lambda: _build_exhaustive(cond))  # type: ignore[no-any-return]
-
-
-def cannot_raise(cond: Condition) -> bool:
-    """Whether evaluating `cond` on any object cannot raise: only `exists`, `eq`, `ne`, counts
-    by a number and text searches for texts, each on one plain field (what `bulk.keeper` tests
-    all at once, tests/test_kinds_fast.py checks), in every part. Such a condition may be
-    evaluated less than `failures` evaluates it: nothing it skips could have raised."""
-    for op in cond.ops:
-        if op.path.single is None or op.only is not None or op.normalise != "exact":
-            return False
-        if op.name in COUNTS:
-            if type(op.arg) is not int:
-                return False
-        elif op.name in ("text_contains_any", "text_contains_none"):
-            if not op.arg or not all(isinstance(marker, str) for marker in op.arg):
-                return False
-        elif op.name not in ("exists", "eq", "ne"):
-            return False
-    subs = (*cond.all_of, *cond.any_of, *((cond.negated,) if cond.negated is not None else ()))
-    return all(cannot_raise(sub) for sub in subs)
-
-
-def _build_exhaustive(cond: Condition) -> Eval:
-    if cannot_raise(cond):
-        # Whether `failures` is empty is whether the condition holds; as nothing of it can
-        # raise, it may stop where a filter stops.
-        return op_filter(cond)
-    tests = tuple([compile_op(op) for op in cond.ops] + [_exhaustive(c) for c in cond.all_of])
-    alternatives = tuple(_exhaustive(c) for c in cond.any_of)
-    negated = _exhaustive(cond.negated) if cond.negated is not None else None
-    if not alternatives and negated is None and len(tests) == 1:
-        return tests[0]
-
-    def passes(ctx: Context, obj: Any) -> bool:
-        ok = True
-        for test in tests:
-            if not test(ctx, obj):
-                ok = False
-        if alternatives and not any([alternative(ctx, obj) for alternative in alternatives]):
-            ok = False
-        if negated is not None and negated(ctx, obj):
-            ok = False
-        return ok
-
-    return passes
-
-
-def _until_failure(cond: Condition) -> Eval:
-    """Whether `cond.failures` is empty; may stop at the first failure.
-
-    Up to the first failure it evaluates what `failures` evaluates, in the same order; after a
-    failure the caller runs `failures` itself, which evaluates everything again (and raises where
-    it raises). Alternatives of `any` and a negated condition are evaluated in full, because one
-    failing alternative is not yet a failure.
-    """
-    return memoised("first", cond, lambda: _build_until_failure(cond))  # type: ignore[no-any-return]
-
-
-def _build_until_failure(cond: Condition) -> Eval:
-    tests = _op_tests(cond.ops) + [_until_failure(c) for c in cond.all_of]
-    alternatives = tuple(_exhaustive(c) for c in cond.any_of)
-    negated = _exhaustive(cond.negated) if cond.negated is not None else None
-    if not alternatives and negated is None and tests:
-        return _all_of(tests)
-    # Every alternative is evaluated, as `failures` does, except those that cannot raise once
-    # one has held (`cannot_raise`): skipping them changes nothing (a talk's content: its
-    # `covers`, else four text searches of its topic).
-    may_raise = tuple(not cannot_raise(c) for c in cond.any_of)
-    if len(alternatives) == 2 and negated is None and not tests:
-        first, second = alternatives
-        if not may_raise[1]:
-            return lambda ctx, obj: first(ctx, obj) or second(ctx, obj)
-
-        def either(ctx: Context, obj: Any) -> bool:
-            one = first(ctx, obj)  # both evaluated, as `failures` does
-            return second(ctx, obj) or one
-
-        return either
-    own = _all_of(tests) if tests else None
-    steps = tuple(zip(alternatives, may_raise, strict=True))
-
-    def passes(ctx: Context, obj: Any) -> bool:
-        if own is not None and not own(ctx, obj):
-            return False
-        if steps:
-            held = False
-            for alternative, raises in steps:
-                if (not held or raises) and alternative(ctx, obj):
-                    held = True
-            if not held:
-                return False
-        return not (negated is not None and negated(ctx, obj))
-
-    return passes
-
-
-def op_exhaustive(cond: Condition) -> Eval:
-    """Whether `cond.failures` is empty, evaluating every test `failures` evaluates (and raising
-    where they raise) without writing a failure's messages."""
-    return _exhaustive(cond)
-
-
-def messages_safe(cond: Condition) -> bool:
-    """Whether writing `cond.failures`' messages cannot raise once its tests have run without
-    raising (`op_exhaustive`): they show values with ``str`` and look labels up, except the
-    text operators', which join their markers and raise on one that is not a text (a test
-    that met no text never looked at them)."""
-    for op in cond.ops:
-        if op.name in ("text_contains_any", "text_contains_none") and not all(
-            isinstance(marker, str) for marker in op.arg
-        ):
-            return False
-        if op.only is not None and not messages_safe(op.only):
-            return False
-    subs = (*cond.all_of, *cond.any_of, *((cond.negated,) if cond.negated is not None else ()))
-    return all(messages_safe(sub) for sub in subs)
-
-
-def op_passes(cond: Condition) -> Eval:
-    """Whether `cond.failures` is empty; an object that does not pass must then be given to
-    `failures` (before the next object), which evaluates everything and raises where it raises.
-    """
-    return _until_failure(cond)
-
-
-def op_checker(cond: Condition) -> Checker:
-    """`cond.failures` as a closure: an empty list at once for an object that passes."""
-
-    def build() -> Checker:
-        passes = _until_failure(cond)
-        failures = cond.failures
-
-        def check(ctx: Context, obj: Any) -> list[Failure]:
-            if passes(ctx, obj):
-                return []
-            return failures(ctx, obj)
-
-        return check
-
-    return memoised("check", cond, build)  # type: ignore[no-any-return]

@@ -13,7 +13,7 @@ from .paths import Path, follow_id, split_segments
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
-    from .query import Op
+    from .query_leaves import Op
 
 
 # --- conditions -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from ..errors import Text
 
 if TYPE_CHECKING:
     from ..evaluate.context import Context
-    from .query import Op
+    from .query_leaves import Op
 from .messages import (
     FIELD_UNIT,
     NONE,

@@ -11,10 +11,11 @@ compiled once when the pack is loaded:
   object, and when it fails it says what was expected and what was found.
 
 The three refer to each other (a selection filters with a condition, a condition's date bound
-counts from a selection), so they are parsed together, here. The operators are in
-`operators.py`, their messages in `messages.py`, and the compiled forms the kinds run in
-`compiled.py` and `bulk.py`. Nothing evaluates strings as code; the only operators are the ones
-in ``operators.FAILURE_TESTS``."""
+counts from a selection), so they are parsed together, here; what they build on that nests
+nothing (`Op`, a condition's operator at a path; shares; dates written as bounds) is in
+`query_leaves.py`. The operators are in `operators.py`, their messages in `messages.py`, and
+the compiled forms the kinds run in `compiled.py` and `bulk.py`. Nothing evaluates strings as
+code; the only operators are the ones in ``operators.FAILURE_TESTS``."""
 
 from __future__ import annotations
 
@@ -22,31 +23,38 @@ import datetime as dt
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ..dates import PERIODS, Offset, Steps, offset_range_problem, parse_date
+from ..dates import PERIODS, Offset, Steps, offset_range_problem
 from ..errors import DeclaredValue, Text
 
 if TYPE_CHECKING:
-    from fractions import Fraction
-
     from ..evaluate.context import Context
 from .bulk import op_passing
 from .compiled import canonical_of, op_filter
-from .messages import SEGMENT_EN, Failure, judged_of_alternatives, zh_path
+from .messages import Failure, judged_of_alternatives
 from .messages import judged_of_failures as judged_of_failures  # the kinds import it from here
 from .normalise import (
     BOUND_FORMS_ZH,
     NORMALISATIONS,
-    SHARE_ZH,
     SpecError,
     keys_zh,
-    normalise,
     offset_problem_zh,
     suggest,
 )
-from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS, PASSES
+from .operators import COUNT_OPS, DATE_OPS, FAILURE_TESTS, LIST_OPS, OPERATORS
 from .paths import Path, academic_start, follow_id, key_of
-from .selecting import Items, by_field, on_second_use
-from .shared import SharedKey, grouped, key_of_parts, token
+from .query_leaves import (
+    BOUND_FORMS,
+    as_list,
+    bound_label,
+    describe_spec,
+    literal_date,
+    parse_fraction,
+)
+from .query_leaves import BOUND_KEYS as BOUND_KEYS  # tests import these three from here
+from .query_leaves import Op as Op
+from .query_leaves import share_of as share_of
+from .selecting import SELECTIONS, selection_entry
+from .shared import SharedKey, grouped, key_of_parts
 from .shared import memoised_key as memoised_key  # for the kinds, which import it from here
 
 # --- selections -------------------------------------------------------------------------------
@@ -136,9 +144,9 @@ class Selection(DeclaredValue):
 
     def items(self, ctx: Context, obj: Any = None) -> list[Any]:
         """The items; `obj` is the object a condition is evaluated on, for ``here``."""
-        entry = _SELECTIONS.get(id(self))
+        entry = SELECTIONS.get(id(self))
         if entry is None or entry[0] is not self:
-            entry = _selection_entry(self)
+            entry = selection_entry(self)
         # The selection compiled for its shape (selecting.py); `_items` is the reference.
         compute = entry[5] if FAST else self._items
         if entry[1]:  # relative: for each object
@@ -158,9 +166,9 @@ class Selection(DeclaredValue):
                 raise ValueError("{here: …} is evaluated without an object being checked")
             items = self.here.values(ctx, obj)
         elif self.source is not None:
-            entry = _SELECTIONS.get(id(self))
+            entry = SELECTIONS.get(id(self))
             if entry is None or entry[0] is not self:
-                entry = _selection_entry(self)
+                entry = selection_entry(self)
             by = entry[4]
             groups = grouped(ctx, self.source, by[0], by[3]) if by is not None else None
             if by is not None and groups is not None:
@@ -202,43 +210,15 @@ class Selection(DeclaredValue):
         return items
 
     def keys(self, ctx: Context, obj: Any = None) -> set[Any]:
-        entry = _SELECTIONS.get(id(self))
+        entry = SELECTIONS.get(id(self))
         if entry is None or entry[0] is not self:
-            entry = _selection_entry(self)
+            entry = selection_entry(self)
         if entry[1]:
             return {key_of(v) for v in self.items(ctx, obj)}
         found: set[Any] | None = ctx.selected.get(entry[3])
         if found is None:
             found = ctx.selected[entry[3]] = {key_of(v) for v in self.items(ctx)}
         return found
-
-
-# What `Selection.items` needs to know of a selection before it reads the record, by the
-# selection's identity (the entry keeps it, so that its id is never another's): whether it is
-# relative, and the tokens under which the record's context keeps its items and their keys.
-# Selections are asked for their items some 250 times per check of the whole pack (issue 13):
-# one look-up by an int, where a key made of the spec was hashed and compared.
-# Its last parts: how the selection may read a grouped list (`selecting.by_field`), and the
-# selection compiled for its shape.
-Entry = tuple[Selection, bool, int, int, "tuple[str, Any, Condition | None, int] | None", Items]
-_SELECTIONS: dict[int, Entry] = {}
-
-
-def _selection_entry(sel: Selection) -> Entry:
-    by = by_field(sel)
-    relative, tokens = (
-        sel.relative,
-        (token(SharedKey(("sel", sel.spec))), token(SharedKey(("keys", sel.spec)))),
-    )
-
-    def install(items: Items) -> None:
-        _SELECTIONS[id(sel)] = (sel, relative, *tokens, by, items)
-
-    entry: Entry = (sel, relative, *tokens, by, on_second_use(sel, by, install))
-    if len(_SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
-        _SELECTIONS.clear()
-    _SELECTIONS[id(sel)] = entry
-    return entry
 
 
 class Ratio(DeclaredValue):
@@ -284,30 +264,6 @@ class Ratio(DeclaredValue):
         return Text(f"{total} {unit}的 {share}", f"{share} of {total}")
 
 
-def share_of(numerator: int, denominator: int, total: int) -> int:
-    """ceil(numerator / denominator × total) in integers, exactly (2/3 of 3 is 2, not 3): the
-    negated floor of the negated product (`denominator` is positive)."""
-    return -((-numerator * total) // denominator)
-
-
-def parse_fraction(value: Any, where: str = "") -> Fraction:
-    """A share greater than 0 and at most 1, written 0.5 or "2/3"."""
-    # Only a pack read from its files parses shares; a check from the disk cache never does.
-    from fractions import Fraction
-
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
-        raise SpecError('a share such as 0.5 or "2/3"', where, zh=SHARE_ZH)
-    try:
-        ratio = value if isinstance(value, Fraction) else Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        raise SpecError('a share such as 0.5 or "2/3"', where, zh=SHARE_ZH) from None
-    if not 0 < ratio <= 1:
-        raise SpecError(
-            "a share greater than 0 and at most 1", where, zh="大于 0 且不超过 1 的比例"
-        )
-    return ratio
-
-
 def needed_count(want: int | Ratio, ctx: Context, obj: Any = None) -> int:
     """A number written as a whole number or as a ratio of a selection."""
     return want if isinstance(want, int) else want.needed(ctx, obj)[0]
@@ -325,14 +281,6 @@ def _freeze(value: Any) -> Any:
 
 
 _LEGACY_BOUND_KEYS = frozenset({"days", "months", "anchor", "pick"})
-BOUND_KEYS = frozenset(
-    {"date", "anchor", "pick", "base", "years", "months", "month", "day"}
-    | {"start_of", "end_of", "days", "working_days"}
-)
-BOUND_FORMS = (
-    "a date bound: a date YYYY-MM-DD (2024-03-01), a parameter $name, or a mapping such as "
-    "{days: -10}, {month: 3, day: 1} or {base: $due, working_days: -3}"
-)
 
 
 class DateSpec(DeclaredValue):
@@ -354,7 +302,7 @@ class DateSpec(DeclaredValue):
     @staticmethod
     def parse(spec: Any, where: str = "") -> DateSpec:
         if isinstance(spec, (str, dt.date)):
-            return DateSpec(Offset(), absolute=_literal_date(spec, where))
+            return DateSpec(Offset(), absolute=literal_date(spec, where))
         if not isinstance(spec, dict):
             raise SpecError(
                 f"{BOUND_FORMS}; not {spec!r}", where, zh=f"{BOUND_FORMS_ZH}；实际为 {spec!r}"
@@ -423,7 +371,7 @@ class DateSpec(DeclaredValue):
             offset,
             anchor,
             pick,
-            absolute=_literal_date(spec["date"], f"{where}/date") if "date" in spec else None,
+            absolute=literal_date(spec["date"], f"{where}/date") if "date" in spec else None,
             base=DateSpec.parse(spec["base"], f"{where}/base") if "base" in spec else None,
             steps=steps,
         )
@@ -488,25 +436,7 @@ class DateSpec(DeclaredValue):
 
     def label(self, lang: str) -> str:
         """The bound in words for a reader of the pack (`explain`): an absolute date as itself."""
-        return _bound_label(self, lang)
-
-
-def _bound_label(bound: DateSpec, lang: str) -> str:
-    return bound.describe(lang) or (bound.absolute.isoformat() if bound.absolute else "")
-
-
-def _literal_date(value: Any, where: str) -> dt.date:
-    """A date written as a bound: a YAML date (read as its ISO text) or a quoted one."""
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return parse_date(value)
-        except ValueError:
-            pass
-    raise SpecError(
-        f"{BOUND_FORMS}; not {value!r}", where, zh=f"{BOUND_FORMS_ZH}；实际为 {value!r}"
-    )
+        return bound_label(self, lang)
 
 
 class Window(DeclaredValue):
@@ -527,68 +457,6 @@ class Window(DeclaredValue):
             DateSpec.parse(spec["from"], f"{where}/from") if "from" in spec else None,
             DateSpec.parse(spec["to"], f"{where}/to") if "to" in spec else None,
         )
-
-
-class Op(DeclaredValue):
-    name: str
-    arg: Any
-    path: Path
-    normalise: str = "exact"
-    only: Condition | None = None  # test only the values (objects) that meet this
-
-    def values(self, ctx: Context, obj: Any) -> list[Any]:
-        """The values this operator tests: at the path, those meeting `only`, normalised."""
-        values = self.path.values(ctx, obj)
-        if self.only is not None:
-            only = self.only
-            values = [v for v in values if only.holds(ctx, follow_id(ctx, v))]
-        norm = self.normalise
-        if norm != "exact":
-            values = [normalise(v, norm) if isinstance(v, str) else v for v in values]
-        return values
-
-    def check(self, ctx: Context, obj: Any) -> Failure | None:
-        failure = FAILURE_TESTS[self.name](self, ctx, self.values(ctx, obj), obj)
-        if failure is not None and failure.field is None:
-            return Failure(
-                failure.expected, failure.found, self.path.text, failure.due, failure.judged
-            )
-        return failure
-
-    def holds(self, ctx: Context, obj: Any) -> bool:
-        """Whether `check` finds nothing, without writing the messages of a failure.
-
-        Filters (`where`, `when`, `any`) fail most of the objects they see, and a failure's
-        texts cost more than the test; the commonest operators have their test on its own.
-        """
-        return PASSES[self.name](self, ctx, self.values(ctx, obj), obj)
-
-    @property
-    def zh_field(self) -> str:
-        return zh_path(self.path.text)
-
-    @property
-    def en_field(self) -> str:
-        text = self.path.text.replace("@end", "end date")
-        if "@" in text:
-            for segment, name in SEGMENT_EN.items():
-                text = text.replace(segment, name)
-        return text.replace("_", " ")
-
-    def norm(self, value: Any) -> Any:
-        if self.normalise != "exact" and isinstance(value, str):
-            return normalise(value, self.normalise)
-        return value
-
-    # The list operators' arguments, normalised once rather than at every object tested.
-
-    @cached_property
-    def norm_args(self) -> tuple[Any, ...]:
-        return tuple(self.norm(a) for a in self.arg)
-
-    @cached_property
-    def norm_set(self) -> frozenset[Any]:
-        return frozenset(self.norm_args)
 
 
 class Condition(DeclaredValue):
@@ -617,11 +485,11 @@ class Condition(DeclaredValue):
             here = f"{where}/{key}"
             if key == "all":
                 all_of.extend(
-                    Condition.parse(c, f"{here}/{i}") for i, c in enumerate(_as_list(test, here))
+                    Condition.parse(c, f"{here}/{i}") for i, c in enumerate(as_list(test, here))
                 )
             elif key == "any":
                 any_of.extend(
-                    Condition.parse(c, f"{here}/{i}") for i, c in enumerate(_as_list(test, here))
+                    Condition.parse(c, f"{here}/{i}") for i, c in enumerate(as_list(test, here))
                 )
             elif key == "not":
                 negated = Condition.parse(test, here)
@@ -676,8 +544,8 @@ class Condition(DeclaredValue):
             found.append(
                 Failure(
                     Text(
-                        "不满足：" + _describe(self.negated.spec),
-                        "not: " + _describe(self.negated.spec),
+                        "不满足：" + describe_spec(self.negated.spec),
+                        "not: " + describe_spec(self.negated.spec),
                     ),
                     Text("满足", "it holds"),
                 )
@@ -692,22 +560,6 @@ class Condition(DeclaredValue):
         if self.any_of and not any(sub.holds(ctx, obj) for sub in self.any_of):
             return False
         return not (self.negated is not None and self.negated.holds(ctx, obj))
-
-
-def _describe(spec: Any) -> str:
-    if isinstance(spec, dict):
-        return ", ".join(f"{k}: {_describe(v)}" for k, v in spec.items())
-    if isinstance(spec, list):
-        return "[" + ", ".join(_describe(v) for v in spec) + "]"
-    return str(spec)
-
-
-def _as_list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list) or not value:
-        raise SpecError(
-            "expected a non-empty list of conditions", where, zh="此处应为非空的条件列表"
-        )
-    return value
 
 
 def _parse_test(path: Path, test: Any, where: str) -> list[Op]:

@@ -72,6 +72,34 @@ def on_second_use(sel: Selection, by: Any, install: Callable[[Items], None]) -> 
     return first
 
 
+# What `Selection.items` needs to know of a selection before it reads the record, by the
+# selection's identity (the entry keeps it, so that its id is never another's): whether it is
+# relative, and the tokens under which the record's context keeps its items and their keys.
+# Selections are asked for their items some 250 times per check of the whole pack (issue 13):
+# one look-up by an int, where a key made of the spec was hashed and compared.
+# Its last parts: how the selection may read a grouped list (`selecting.by_field`), and the
+# selection compiled for its shape.
+Entry = tuple["Selection", bool, int, int, "tuple[str, Any, Condition | None, int] | None", Items]
+SELECTIONS: dict[int, Entry] = {}
+
+
+def selection_entry(sel: Selection) -> Entry:
+    by = by_field(sel)
+    relative, tokens = (
+        sel.relative,
+        (token(SharedKey(("sel", sel.spec))), token(SharedKey(("keys", sel.spec)))),
+    )
+
+    def install(items: Items) -> None:
+        SELECTIONS[id(sel)] = (sel, relative, *tokens, by, items)
+
+    entry: Entry = (sel, relative, *tokens, by, on_second_use(sel, by, install))
+    if len(SELECTIONS) >= 20_000:  # a process that loads many packs starts afresh
+        SELECTIONS.clear()
+    SELECTIONS[id(sel)] = entry
+    return entry
+
+
 def compile_selection(sel: Selection, by: Any) -> Items:
     """`sel._items` as a closure; `by` is the selection's `by_field`."""
     where = sel.where

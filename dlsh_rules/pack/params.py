@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import Problem, Text, describe_found
 from ..language.normalise import SpecError
-from ..language.query import BOUND_KEYS, DateSpec
+from ..language.query import DateSpec
+from ..language.query_leaves import BOUND_KEYS
 from ..load.document import Document, pointer_join
 
 if TYPE_CHECKING:

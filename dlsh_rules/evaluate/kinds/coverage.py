@@ -11,13 +11,8 @@ from typing import TYPE_CHECKING, Any
 from ...dates import Period, period_of, periods_between
 from ...errors import Text
 from ...language.bulk import op_failing
-from ...language.compiled import (
-    memoised,
-    messages_safe,
-    op_exhaustive,
-    op_passes,
-    path_reader,
-)
+from ...language.compiled import memoised, path_reader
+from ...language.compiled_checks import messages_safe, op_exhaustive, op_passes
 from ...language.messages import Failure, judged_of_failures
 from ...language.normalise import normalise
 from ...language.paths import Path, academic_start, key_of

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from ...errors import Text
 from ...language.bulk import Keep, dropped, keeper, kept
-from ...language.compiled import Eval, memoised, op_filter, op_passes
+from ...language.compiled import Eval, memoised, op_filter
+from ...language.compiled_checks import op_passes
 from ...language.messages import judged_of_failures
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...errors import Text
-from ...language.compiled import op_checker
+from ...language.compiled_checks import op_checker
 from ...language.messages import NONE, judged_of_failures
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
 from ...language.bulk import op_failing
-from ...language.compiled import op_passes
+from ...language.compiled_checks import op_passes
 from ...language.messages import Failure
 from ...language.paths import key_of
 from ...language.query import memoised_key, shared_key
@@ -31,10 +31,10 @@ from .base import (
     what_text,
 )
 from .pairs_required import (
-    _gen_key,
-    _required,
-    _required_key,
+    all_required,
+    all_required_key,
     generated_pairs,
+    generator_key,
     pair_key,
 )
 from .pairs_required import required_pairs as required_pairs  # render/html, authoring
@@ -288,8 +288,8 @@ def _plan(spec: PairsSpec) -> Plan:
     if kept is not None and kept[0] is spec:
         return kept
     ordered = spec.participants is None
-    gens = tuple((gen, _gen_key(gen, ordered)) for gen in spec.pairs)
-    made = (spec, ordered, _required_key(spec, ordered), compact_key(spec, ordered), gens)
+    gens = tuple((gen, generator_key(gen, ordered)) for gen in spec.pairs)
+    made = (spec, ordered, all_required_key(spec, ordered), compact_key(spec, ordered), gens)
     if len(_PLANS) >= 20_000:  # a process that loads many packs starts afresh
         _PLANS.clear()
     _PLANS[id(spec)] = made
@@ -340,7 +340,7 @@ def check_pairs(ctx: Context, spec: PairsSpec) -> Outcome:
                 return usual
     else:
         ordered = spec.participants is None
-        required = _required(ctx, spec, ordered)
+        required = all_required(ctx, spec, ordered)
     good, bad, large, order, items, failed = _indexed(ctx, spec, ordered)
     extra: dict[Pair, list[tuple[int, Any]]] = {}
     if large:

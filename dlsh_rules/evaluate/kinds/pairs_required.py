@@ -3,7 +3,9 @@
 
 `required_pairs` is the reference generator (render/html and authoring read it too),
 `generated_pairs` the same pairs made by comprehensions; pairs.py decides the checks.
-Moved out of pairs.py whole, without change, when it reached the 800-line limit.
+Moved out of pairs.py whole, without change, when it reached the 800-line limit; the three
+helpers pairs.py calls (`generator_key`, `all_required`, `all_required_key`) were private
+there and have public names here, as they cross a module boundary.
 """
 
 from __future__ import annotations
@@ -59,11 +61,11 @@ def _generated(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
     def make() -> list[Pair]:
         return [pair_key(a, b, ordered) for a, b in required_pairs(ctx, gen, ordered)]
 
-    key = _gen_key(gen, ordered)
+    key = generator_key(gen, ordered)
     return make() if key is None else ctx.cached(key, make)
 
 
-def _gen_key(gen: PairGen, ordered: bool) -> Any:
+def generator_key(gen: PairGen, ordered: bool) -> Any:
     star, relation = gen.star, gen.relation
     return memoised_key(
         f"pairgen {ordered}",
@@ -115,7 +117,7 @@ def generated_pairs(ctx: Context, gen: PairGen, ordered: bool) -> list[Pair]:
     return []
 
 
-def _required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
+def all_required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
     """The check's required pairs, in the order first made, each once (as setdefault did, pair
     by pair): the general steps' (`_required_of` is the fast path's). Never changed."""
     required: dict[Pair, None] = {}
@@ -124,9 +126,9 @@ def _required(ctx: Context, spec: PairsSpec, ordered: bool) -> dict[Pair, None]:
     return required
 
 
-def _required_key(spec: PairsSpec, ordered: bool) -> Any:
+def all_required_key(spec: PairsSpec, ordered: bool) -> Any:
     def make_key() -> Any:
-        keys = tuple(_gen_key(gen, ordered) for gen in spec.pairs)
+        keys = tuple(generator_key(gen, ordered) for gen in spec.pairs)
         return None if None in keys else shared_key("pairs required", ordered, keys)
 
     return memoised_key(f"pairs required {ordered}", spec, make_key)

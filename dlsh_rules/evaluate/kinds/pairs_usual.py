@@ -16,7 +16,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ...language.bulk import op_failing
-from ...language.compiled import op_passes
+from ...language.compiled_checks import op_passes
 from ...language.paths import key_of
 from ...language.query import memoised_key, shared_key
 from .base import Outcome, plain_values

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import Text
 from ...language.bulk import keeper
-from ...language.compiled import memoised, op_checker, op_filter
+from ...language.compiled import memoised, op_filter
+from ...language.compiled_checks import op_checker
 from ...language.messages import NONE, judged_of_failures
 
 if TYPE_CHECKING:
