@@ -1,4 +1,5 @@
-"""The compiled conditions (query.op_filter, query.op_checker) agree with the interpreted ones.
+"""The compiled conditions (compiled.op_filter, compiled_checks.op_checker) agree with the
+interpreted ones.
 
 `Condition.holds` and `Condition.failures` are the reference; the kinds use closures built from
 them for speed (docs/performance.md). Every condition of every installed pack, plus conditions

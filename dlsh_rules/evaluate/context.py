@@ -42,7 +42,7 @@ class Context:
         # times a check of the nine rules of issue 13), where `cached` made a key tuple and a
         # closure each time.
         self._sets: dict[str, list[Any]] = {}
-        # The items (and keys) of the record's selections, by their token (language/query.py).
+        # The items (and keys) of the record's selections, by their token (language/selecting.py).
         self.selected: dict[int, Any] = {}
 
     def release(self) -> None:
