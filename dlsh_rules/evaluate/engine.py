@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..dates import CalendarCoverageError
 from ..errors import DeclaredValue, Text
-from ..language.compiled import canonical
 from ..load import arguments
 from ..pack.loader import DEFAULT_PACK, Pack, load_pack
 from ..record.dated import facts_after, reference_date
@@ -27,7 +26,7 @@ from ..record.validate import RecordData, load_record
 from .context import Context
 from .grouping import Listed, merge_findings
 from .kinds import KINDS, run
-from .kinds.base import Finding, Outcome
+from .kinds.base import Finding, Outcome, memo_bound, shared_bound
 from .kinds.frequency import record_facts
 from .results import (
     SEVERITY_RANK,
@@ -511,7 +510,7 @@ class Step:
         self.due = due
         # The first bound equal to the rule's, under which the record's context keeps its date
         # once any rule or kind resolved it; None when it must be resolved (`_rule_due`).
-        self.due_shared = canonical(due) if due is not None and not due.relative else None
+        self.due_shared = shared_bound(due)
         self.quiet: dict[int, RuleResult] = {}
 
 
@@ -626,11 +625,11 @@ def _judged(
     )
 
 
-# Per rule's `due`, once per process: the bound, the first bound equal to it
-# (`compiled.canonical`, under which `DateSpec.resolve` keeps its date in `ctx.memos`), and
-# whether it depends on an object. Most rules of a pack share a few bounds ($talks_due…), so
-# the date is usually there already; `resolve` found it through two calls and two closures.
-_DUES: dict[int, tuple[Any, Any, bool]] = {}
+# Per rule's `due`, once per process: the bound and the first bound equal to it
+# (`shared_bound`), under which `DateSpec.resolve` keeps its date in `ctx.memos`. Most rules of
+# a pack share a few bounds ($talks_due…), so the date is usually there already; `resolve`
+# found it through two calls and two closures.
+_DUES: dict[int, tuple[Any, Any]] = {}
 
 
 def _rule_due(ctx: Context, due: Any) -> dt.date | None:
@@ -638,13 +637,8 @@ def _rule_due(ctx: Context, due: Any) -> dt.date | None:
     if kept is None or kept[0] is not due:
         if len(_DUES) >= 4096:  # packs loaded and dropped by a long-lived process
             _DUES.clear()
-        kept = _DUES[id(due)] = (due, canonical(due), due.relative)
-    if not kept[2]:
-        entry = ctx.memos.get(id(kept[1]))
-        if entry is not None and entry[0] is kept[1]:
-            found: dt.date | None = entry[1]
-            return found
-    resolved: dt.date | None = due.resolve(ctx)
+        kept = _DUES[id(due)] = (due, shared_bound(due))
+    resolved: dt.date | None = memo_bound(ctx, due, kept[1])
     return resolved
 
 

@@ -258,3 +258,16 @@ def shared_bound(bound: Any) -> Any:
     if bound is None or bound.relative:
         return None
     return canonical(bound)
+
+
+def memo_bound(ctx: Context, bound: Any, shared: Any) -> Any:
+    """``bound.resolve(ctx)`` (None for no bound), read from the record's memo under
+    ``shared`` (`shared_bound`) when it is there already, as most checks' bounds are: one
+    call where `DateSpec.resolve` made two and a closure."""
+    if bound is None:
+        return None
+    if shared is not None:
+        entry = ctx.memos.get(id(shared))
+        if entry is not None and entry[0] is shared:
+            return entry[1]
+    return bound.resolve(ctx)

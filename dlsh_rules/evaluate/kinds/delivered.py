@@ -15,7 +15,15 @@ from ...language.query import memoised_key, shared_key
 if TYPE_CHECKING:
     from ...language.models import DeliveredSpec
     from ..context import Context
-from .base import Cause, Outcome, make_finding, plain_text, plain_values, shared_bound
+from .base import (
+    Cause,
+    Outcome,
+    make_finding,
+    memo_bound,
+    plain_text,
+    plain_values,
+    shared_bound,
+)
 
 # `_quiet` decides the usual documents without the general steps. Off, every document takes
 # the general steps, as before issue 13: tests/test_pairs_fast.py compares the two.
@@ -160,19 +168,6 @@ _NO_DOCS: dict[str, list[dict[str, Any]]] = {}  # read only
 _UNKNOWN: Any = object()
 
 
-def _bound(ctx: Context, bound: Any, shared: Any) -> Any:
-    """``bound.resolve(ctx)`` (None for no bound), read from the record's memo under
-    ``shared`` (`shared_bound`) when it is there already, as most checks' bounds are: one
-    call where `DateSpec.resolve` made two and a closure."""
-    if bound is None:
-        return None
-    if shared is not None:
-        entry = ctx.memos.get(id(shared))
-        if entry is not None and entry[0] is shared:
-            return entry[1]
-    return bound.resolve(ctx)
-
-
 def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
     if FAST:
         _, reach_key, due_shared, not_before_shared = (
@@ -185,8 +180,8 @@ def check_delivered(ctx: Context, spec: DeliveredSpec) -> Outcome:
     by_doc = None if FAST else _by_document(ctx, spec)
     docs_by_kind = ctx.shared.get(_DOCS_BY_KIND) or _documents_by_kind(ctx)
 
-    due = _bound(ctx, spec.due, due_shared)
-    not_before = _bound(ctx, spec.not_before, not_before_shared)
+    due = memo_bound(ctx, spec.due, due_shared)
+    not_before = memo_bound(ctx, spec.not_before, not_before_shared)
     presence = spec.report in ("presence", "both")
     deadline = spec.report in ("deadline", "both") and (due is not None or not_before is not None)
     out = Outcome()
