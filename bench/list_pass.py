@@ -29,13 +29,11 @@ It reads the package's internal tables (`selecting.SELECTIONS`): a measuring scr
 from __future__ import annotations
 
 import argparse
-import gc
-import re
 import statistics
 import sys
-import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +43,7 @@ for p in (str(ROOT), str(ROOT / "bench")):
         sys.path.insert(0, p)
 
 import handwritten  # noqa: E402
+from vs_handwritten import after_collection, catalogue_ids  # noqa: E402
 
 from dlsh_rules import check, load_pack, load_record  # noqa: E402
 from dlsh_rules.authoring.synth import compliant_record  # noqa: E402
@@ -58,11 +57,6 @@ from dlsh_rules.language.shared import _group  # noqa: E402
 # One entry of a list's plan: the selection's token, the field and value of its group (None:
 # the whole list), the rest of its where with its keeper, and its path's reader.
 Entry = tuple[int, str | None, Any, Any, Any, Any]
-
-
-def catalogue_ids() -> tuple[str, ...]:
-    text = (ROOT / "tests" / "data" / "requirements.md").read_text(encoding="utf-8")
-    return tuple(re.findall(r"^\| `([a-z_.]+)` \|", text, flags=re.M))
 
 
 def asked_selections(record: Any, pack: Any) -> list[Selection]:
@@ -180,14 +174,7 @@ def per_list(record: Any, pack: Any, order: list[Selection], rounds: int) -> Non
         for n in range(rounds):
             for key in ("now", "pass") if n % 2 else ("pass", "now"):
                 for temp in ("cold", "warm"):
-                    gc.collect()
-                    gc.disable()
-                    if temp == "warm":
-                        calls[key]()
-                    t0 = time.process_time()
-                    calls[key]()
-                    times[f"{temp} {key}"].append(time.process_time() - t0)
-                    gc.enable()
+                    times[f"{temp} {key}"].append(after_collection(calls[key], temp == "warm"))
         m = medians(times)
         for k, v in m.items():
             totals[k] += v
@@ -217,7 +204,7 @@ def whole_checks(record: Any, pack: Any, order: list[Selection], rounds: int) ->
                     one_pass(ctx, name, plans[name])
         return original(self, ctx, obj)
 
-    selections = {"78": (), "53": catalogue_ids(), "9": tuple(handwritten.RULES)}
+    selections = {"78": (), "53": tuple(catalogue_ids()), "9": tuple(handwritten.RULES)}
     reports = {}
     Selection.items = items  # type: ignore[method-assign]
     try:
@@ -231,12 +218,8 @@ def whole_checks(record: Any, pack: Any, order: list[Selection], rounds: int) ->
             for on in (False, True) if n % 2 else (True, False):
                 state["on"] = on
                 for key, select in selections.items():
-                    gc.collect()
-                    gc.disable()
-                    t0 = time.process_time()
-                    check(record, pack, select=select)
-                    times[key, on].append(time.process_time() - t0)  # type: ignore[index]
-                    gc.enable()
+                    timed = after_collection(partial(check, record, pack, select=select))
+                    times[key, on].append(timed)  # type: ignore[index]
     finally:
         Selection.items = original  # type: ignore[method-assign]
     m = medians(times)  # type: ignore[arg-type]
@@ -274,7 +257,7 @@ def bounds(record: Any, pack: Any, rounds: int) -> None:
         if fill["on"]:
             self.selected.update(kept)
 
-    selections = {"78": (), "53": catalogue_ids(), "9": tuple(handwritten.RULES)}
+    selections = {"78": (), "53": tuple(catalogue_ids()), "9": tuple(handwritten.RULES)}
     times: dict[str, list[float]] = defaultdict(list)
     Context.__init__ = prefilled  # type: ignore[method-assign]
     try:
@@ -283,16 +266,13 @@ def bounds(record: Any, pack: Any, rounds: int) -> None:
                 for variant in (
                     ("as now", "filled", "warm") if n % 2 else ("warm", "filled", "as now")
                 ):
-                    gc.collect()
-                    gc.disable()
                     fill["on"] = variant == "filled"
-                    if variant == "warm":
-                        check(record, pack, select=select)
-                    t0 = time.process_time()
-                    check(record, pack, select=select)
-                    times[f"{key} {variant}"].append(time.process_time() - t0)
+                    times[f"{key} {variant}"].append(
+                        after_collection(
+                            partial(check, record, pack, select=select), variant == "warm"
+                        )
+                    )
                     fill["on"] = False
-                    gc.enable()
     finally:
         Context.__init__ = init  # type: ignore[method-assign]
     m = medians(times)

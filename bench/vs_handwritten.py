@@ -76,21 +76,29 @@ def interleaved(
     """
     times: dict[str, list[float]] = {k: [] for k in calls}
     start = time.perf_counter()
-    clock = time.process_time
     for n in range(rounds):
         for key, fn in calls.items():
-            gc.collect()
-            gc.disable()
-            try:
-                t0 = clock()
-                fn()
-                times[key].append(clock() - t0)
-            finally:
-                gc.enable()
+            times[key].append(after_collection(fn))
         if n >= 4 and time.perf_counter() - start > budget:
             break
     first = next(iter(times))
     return {k: statistics.median(v) for k, v in times.items()} | {"rounds": len(times[first])}
+
+
+def after_collection(fn: Callable[[], Any], warm: bool = False) -> float:
+    """CPU seconds of one call of ``fn`` made just after a full collection, with the cyclic
+    collector paused during it (`interleaved` says why); ``warm``: ``fn`` is called once more,
+    untimed, between the collection and the timed call."""
+    gc.collect()
+    gc.disable()
+    try:
+        if warm:
+            fn()
+        t0 = time.process_time()
+        fn()
+        return time.process_time() - t0
+    finally:
+        gc.enable()
 
 
 def bench_sizes(sizes: Sequence[int], quick: bool) -> list[dict[str, Any]]:
